@@ -1,0 +1,1 @@
+"""Học Số: a chatbot that teaches older people basic digital skills."""

@@ -1,0 +1,126 @@
+"""`python -m bot content check`: validate content and enforce the writing guide.
+
+The schema catches structural errors; these rules catch what makes a lesson hard for an older
+reader (long cards, long options) or unsafe (clickable links to unofficial sites).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from bot.core.mastery import BktParams, correct_in_a_row_to_master
+from lessons import Content, ContentError, ContentIssue, load_content
+from lessons.schema import NATIONAL_AREAS
+
+MAX_CARD_CHARS = 350
+MAX_CARD_LINES = 6
+MAX_OPTION_CHARS = 80
+MAX_QUESTION_CHARS = 300
+MAX_FEEDBACK_CHARS = 300
+MIN_QUESTIONS_PER_COMPETENCY = 4
+MIN_CORRECT_IN_A_ROW = 3
+#: Links may point only at official Vietnamese government or bank-association domains.
+ALLOWED_LINK_DOMAINS = (
+    "gov.vn",
+    "vneid.gov.vn",
+    "dichvucong.gov.vn",
+    "baohiemxahoi.gov.vn",
+    "tinnhiemmang.vn",
+    "chongluadao.vn",
+    "napas.com.vn",
+    "vnpt.vn",
+    "evn.com.vn",
+)
+_URL = re.compile(r"(?i)\b(?:https?://|www\.)[^\s)>\]]+")
+_FIXED_ADDRESS = re.compile(r"(?i)\b(ông/bà|ông bà ơi|bác ơi|cô ơi|chú ơi|ông ơi|bà ơi)\b")
+
+
+@dataclass
+class Report:
+    content: Content | None
+    issues: list[ContentIssue] = field(default_factory=list)
+
+
+def _domain_allowed(url: str) -> bool:
+    host = re.sub(r"(?i)^(https?://)?(www\.)?", "", url).split("/")[0].lower()
+    return any(host == d or host.endswith("." + d) for d in ALLOWED_LINK_DOMAINS)
+
+
+def _text_rules(path: str, where: str, text: str, limit: int, issues: list[ContentIssue]) -> None:
+    if len(text) > limit:
+        issues.append(ContentIssue(path, where, f"dài {len(text)} ký tự, tối đa {limit}"))
+    for url in _URL.findall(text):
+        if not _domain_allowed(url):
+            issues.append(
+                ContentIssue(path, where, f"đường link '{url}' không thuộc trang chính thức; "
+                             "hãy viết tách dạng ten-mien[.]vn hoặc đưa vào ảnh")
+            )
+    if m := _FIXED_ADDRESS.search(text):
+        issues.append(
+            ContentIssue(path, where, f"dùng cách xưng hô cố định '{m.group(0)}'; hãy dùng {{ong_ba}}")
+        )
+
+
+def lint(content: Content) -> list[ContentIssue]:
+    issues: list[ContentIssue] = []
+    for lesson in content.lessons.values():
+        path = content.sources[lesson.id]
+        for i, card in enumerate(lesson.cards):
+            _text_rules(path, f"cards.{i}.text", card.text, MAX_CARD_CHARS, issues)
+            lines = [ln for ln in card.text.splitlines() if ln.strip()]
+            if len(lines) > MAX_CARD_LINES:
+                issues.append(
+                    ContentIssue(path, f"cards.{i}.text", f"có {len(lines)} dòng, tối đa {MAX_CARD_LINES}")
+                )
+        for i, q in enumerate(lesson.questions):
+            _text_rules(path, f"questions.{i}.text", q.text, MAX_QUESTION_CHARS, issues)
+            for j, opt in enumerate(q.options):
+                _text_rules(path, f"questions.{i}.options.{j}.text", opt.text, MAX_OPTION_CHARS, issues)
+                _text_rules(
+                    path, f"questions.{i}.options.{j}.feedback", opt.feedback, MAX_FEEDBACK_CHARS, issues
+                )
+        params = BktParams(**lesson.bkt.model_dump())
+        if (n := correct_in_a_row_to_master(params)) < MIN_CORRECT_IN_A_ROW:
+            issues.append(
+                ContentIssue(path, "bkt", f"chỉ cần {n} câu đúng liên tiếp là thành thạo; "
+                             f"cần ít nhất {MIN_CORRECT_IN_A_ROW}")
+            )
+    for area in content.areas.values():
+        for comp in area.competencies:
+            n = len(content.competency_questions.get(comp.id, []))
+            if n < MIN_QUESTIONS_PER_COMPETENCY:
+                issues.append(
+                    ContentIssue(f"lessons/{area.id}/_area.yaml", f"competencies.{comp.id}",
+                                 f"chỉ có {n} câu hỏi, cần ít nhất {MIN_QUESTIONS_PER_COMPETENCY}")
+                )
+    for area_id in NATIONAL_AREAS:
+        if not content.lessons_in(area_id, ()):
+            issues.append(ContentIssue(f"lessons/{area_id}", "", "vùng kỹ năng chưa có bài học nào"))
+    return issues
+
+
+def check(root: Path | None = None) -> Report:
+    try:
+        content = load_content(root)
+    except ContentError as exc:
+        return Report(None, exc.issues)
+    return Report(content, lint(content))
+
+
+def table(content: Content) -> str:
+    """A per-area and per-competency count table, for the terminal."""
+    rows = [f"{'Vùng kỹ năng / kỹ năng':<44} {'Bài':>4} {'Câu hỏi':>8}"]
+    total_lessons = total_questions = 0
+    for area in content.ordered_areas():
+        lessons = [le for le in content.lessons.values() if le.area == area.id]
+        questions = sum(len(le.questions) for le in lessons)
+        total_lessons += len(lessons)
+        total_questions += questions
+        rows.append(f"{area.name:<44} {len(lessons):>4} {questions:>8}")
+        for comp in area.competencies:
+            n = len(content.competency_questions.get(comp.id, []))
+            rows.append(f"  {comp.id:<42} {'':>4} {n:>8}")
+    rows.append(f"{'Tổng':<44} {total_lessons:>4} {total_questions:>8}")
+    return "\n".join(rows)

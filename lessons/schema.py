@@ -1,0 +1,126 @@
+"""Pydantic models for lesson content.
+
+Content is data written by people who are not programmers, so every model forbids unknown
+fields: a misspelt key fails loudly with its path instead of being silently ignored.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+from typing import Annotated, Literal
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, model_validator
+
+ID_PATTERN = r"^[a-z0-9][a-z0-9_.-]*$"
+Id = Annotated[str, StringConstraints(pattern=ID_PATTERN, max_length=80)]
+UnitRef = Annotated[str, StringConstraints(pattern=r"^(province|commune):\d{1,5}$")]
+
+AreaId = Literal["dich_vu_cong", "thanh_toan", "mua_sam", "an_toan", "dia_phuong"]
+NATIONAL_AREAS: tuple[str, ...] = ("dich_vu_cong", "thanh_toan", "mua_sam", "an_toan")
+ALL_AREAS: tuple[str, ...] = (*NATIONAL_AREAS, "dia_phuong")
+
+#: Placeholders a text may use; they are filled per learner at send time.
+PLACEHOLDERS = ("{ong_ba}", "{Ong_ba}", "{ten}")
+_BRACE = re.compile(r"\{[^{}]*\}")
+
+
+def _check_text(value: str) -> str:
+    """Reject text that would look wrong or differ byte-wise from what was reviewed."""
+    value = value.strip()
+    if not value:
+        raise ValueError("không được để trống")
+    if unicodedata.normalize("NFC", value) != value:
+        raise ValueError("chữ chưa ở dạng Unicode NFC (hãy lưu lại tệp bằng trình soạn thảo UTF-8)")
+    for token in _BRACE.findall(value):
+        if token not in PLACEHOLDERS:
+            raise ValueError(f"chỗ trống {token} không hợp lệ; chỉ dùng {', '.join(PLACEHOLDERS)}")
+    return value
+
+
+Text = Annotated[str, AfterValidator(_check_text)]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Competency(Strict):
+    id: Id
+    name: Text
+    description: Text | None = None
+
+
+class Area(Strict):
+    """A skill area; its competencies are declared beside its lessons in `_area.yaml`."""
+
+    id: AreaId
+    name: Text
+    short_name: Text
+    order: int = Field(ge=1, le=99)
+    competencies: list[Competency] = Field(min_length=1)
+
+
+class Source(Strict):
+    issuer: Text
+    document: Text
+    url: Annotated[str, StringConstraints(pattern=r"^https://[^\s]+$")] | None = None
+
+
+class Bkt(Strict):
+    """Bayesian Knowledge Tracing parameters for one question set (a lesson)."""
+
+    prior: float = Field(0.1, gt=0, lt=1)
+    learn: float = Field(0.15, ge=0, lt=1)
+    guess: float = Field(0.2, gt=0, lt=1)
+    slip: float = Field(0.1, gt=0, lt=0.5)
+
+
+class Card(Strict):
+    text: Text
+    image: str | None = None
+
+
+class Option(Strict):
+    text: Text
+    correct: bool = False
+    feedback: Text
+
+
+class Question(Strict):
+    id: Id
+    competencies: list[Id] = Field(min_length=1)
+    text: Text
+    options: list[Option] = Field(min_length=2, max_length=4)
+
+    @model_validator(mode="after")
+    def _one_correct(self) -> Question:
+        n = sum(o.correct for o in self.options)
+        if n != 1:
+            raise ValueError(f"cần đúng một phương án đúng (correct: true), hiện có {n}")
+        return self
+
+
+class Lesson(Strict):
+    id: Id
+    area: AreaId
+    title: Text
+    order: int = Field(ge=1, le=999)
+    summary: Text | None = None
+    requires: list[Id] = []
+    localities: list[UnitRef] = []
+    checked: dt.date
+    sources: list[Source] = Field(min_length=1)
+    bkt: Bkt = Bkt()
+    cards: list[Card] = Field(min_length=1, max_length=8)
+    questions: list[Question] = Field(min_length=1, max_length=6)
+
+    @model_validator(mode="after")
+    def _guess_bound(self) -> Lesson:
+        most = max(len(q.options) for q in self.questions)
+        if self.bkt.guess > 1 / most + 1e-9:
+            raise ValueError(
+                f"bkt.guess = {self.bkt.guess} lớn hơn 1/{most} (số phương án nhiều nhất trong bài)"
+            )
+        return self

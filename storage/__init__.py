@@ -1,0 +1,1 @@
+"""Database access behind small repository classes, with numbered SQL migrations."""
