@@ -1,0 +1,69 @@
+"""What channels hand to the core, and what the core hands back.
+
+The core never sends anything itself (as in goflow): `Engine.handle(Event) -> list[Reply]`.
+Identities are namespaced by channel ("telegram:123", "zalo:abc", "sim:u1", "console:local").
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+EventKind = Literal["text", "button", "command", "attachment"]
+AttachmentKind = Literal["sticker", "photo", "voice", "video", "file", "location", "other"]
+FileKind = Literal["image", "document", "audio"]
+
+
+@dataclass(frozen=True)
+class Event:
+    identity: str
+    kind: EventKind
+    text: str = ""  # message text, button id or label, or command arguments
+    command: str = ""  # for kind == "command": "start", "menu", "help", ...
+    attachment: AttachmentKind | None = None
+    #: A channel-unique id ("telegram:update:991"); a repeated id is answered with nothing.
+    dedupe_key: str | None = None
+
+    @classmethod
+    def message(cls, identity: str, text: str, dedupe_key: str | None = None) -> Event:
+        return cls(identity, "text", text=text, dedupe_key=dedupe_key)
+
+    @classmethod
+    def button(cls, identity: str, button: str, dedupe_key: str | None = None) -> Event:
+        return cls(identity, "button", text=button, dedupe_key=dedupe_key)
+
+    @classmethod
+    def cmd(cls, identity: str, command: str, args: str = "", dedupe_key: str | None = None) -> Event:
+        return cls(identity, "command", text=args, command=command, dedupe_key=dedupe_key)
+
+    @classmethod
+    def attached(cls, identity: str, kind: AttachmentKind, dedupe_key: str | None = None) -> Event:
+        return cls(identity, "attachment", attachment=kind, dedupe_key=dedupe_key)
+
+
+@dataclass(frozen=True)
+class Button:
+    id: str
+    label: str
+
+
+@dataclass(frozen=True)
+class OutFile:
+    kind: FileKind
+    path: str
+
+
+@dataclass(frozen=True)
+class Reply:
+    to: str
+    text: str
+    buttons: list[Button] = field(default_factory=list)
+    files: list[OutFile] = field(default_factory=list)
+
+    def as_json(self) -> dict:
+        return {
+            "to": self.to,
+            "text": self.text,
+            "buttons": [{"id": b.id, "label": b.label} for b in self.buttons],
+            "files": [{"kind": f.kind, "path": f.path} for f in self.files],
+        }
