@@ -1,9 +1,167 @@
 """Every word a person reads, in one place.
 
-Learner-facing strings use {ong_ba}/{Ong_ba} for the chosen address form and {ten} for the
-name; `bot.core.voice` fills them. Keep messages short: one idea, plain words, no English.
+Learner-facing strings use {ong_ba} / {Ong_ba} for the chosen address form (ông, bà, bác, cô,
+chú) and {ten} for "address form + name"; the bot calls itself "cháu". Keep each message short:
+one idea, plain words, no English, no timers.
 """
+
+# --- button labels ---
+BTN_AGREE = "Đồng ý"
+BTN_DISAGREE = "Không đồng ý"
+BTN_MORE = "Tìm hiểu thêm"
+BTN_SKIP = "Bỏ qua"
+BTN_NEXT = "Tiếp"
+BTN_BACK = "Quay lại"
+BTN_MENU = "Về menu"
+BTN_LEARN = "Học bài mới"
+BTN_REVIEW = "Ôn tập"
+BTN_PROGRESS = "Tiến độ của tôi"
+BTN_HELP = "Trợ giúp"
+BTN_REGISTER = "Đăng ký lưu tiến độ"
+BTN_START_LESSON = "Bắt đầu"
+BTN_RESUME = "Học tiếp"
+BTN_OTHER_TOPIC = "Chọn chủ đề khác"
+BTN_NEXT_LESSON = "Học bài tiếp"
+BTN_DELETE_ME = "Xóa thông tin của tôi"
+BTN_DELETE_YES = "Xóa hết"
+BTN_DELETE_NO = "Không xóa"
+ADDRESS_FORMS = ("ông", "bà", "bác", "cô", "chú")
+DEFAULT_ADDRESS = "bác"
+
+# --- consent (Nghị định 13/2023/NĐ-CP) ---
+WELCOME = (
+    "Cháu chào {ong_ba}! Cháu là Học Số 📱. Cháu giúp {ong_ba} học dùng điện thoại: "
+    "làm thủ tục trên mạng, trả tiền qua ngân hàng, mua hàng trên mạng và tránh bị lừa."
+)
+CONSENT = (
+    "Để nhớ {ong_ba} học đến đâu, cháu cần lưu: tiến độ học, xã/phường nơi {ong_ba} ở, "
+    "năm sinh và tên gọi (nếu {ong_ba} muốn).\n"
+    "Chỉ Hội Người cao tuổi ở địa phương được xem, để giúp {ong_ba} học.\n"
+    "Cháu không hỏi số điện thoại, số căn cước hay tài khoản ngân hàng.\n\n"
+    "{Ong_ba} có đồng ý không ạ?"
+)
+CONSENT_MORE = (
+    "Theo Nghị định 13/2023/NĐ-CP về bảo vệ dữ liệu cá nhân, {ong_ba} có quyền biết cháu lưu "
+    "gì, xem lại, sửa, và xóa hết bất cứ lúc nào (trong mục Trợ giúp).\n"
+    "Nếu không đồng ý, {ong_ba} vẫn đọc bài được, chỉ là cháu không nhớ tiến độ.\n\n"
+    "{Ong_ba} có đồng ý không ạ?"
+)
+CONSENT_REFUSED = (
+    "Dạ, cháu hiểu ạ. Cháu không lưu thông tin gì của {ong_ba}.\n"
+    "{Ong_ba} vẫn đọc bài được, chỉ là cháu không nhớ tiến độ. "
+    "Khi nào muốn, {ong_ba} bấm «Đăng ký lưu tiến độ» ạ."
+)
+CONSENT_ASK_AGAIN = "{Ong_ba} bấm «Đồng ý» hoặc «Không đồng ý» giúp cháu ạ."
+
+# --- sign-up ---
+ASK_ADDRESS = "Cảm ơn ạ! Cháu nên gọi mình là ông, bà, bác, cô hay chú ạ?"
+ASK_NAME = (
+    "Dạ. Cháu gọi {ong_ba} bằng tên gì ạ? Ví dụ: Lan, Minh.\n"
+    "{Ong_ba} gõ tên, hoặc bấm «Bỏ qua»."
+)
+NAME_BAD = "Tên chỉ gồm chữ, ngắn thôi ạ (ví dụ: Lan). {Ong_ba} gõ lại, hoặc bấm «Bỏ qua»."
+ASK_BIRTH_YEAR = "{Ong_ba} sinh năm nào ạ? {Ong_ba} gõ 4 số, ví dụ: 1958."
+BIRTH_YEAR_BAD = "Cháu chưa đọc được năm sinh ạ. {Ong_ba} gõ 4 số, ví dụ: 1958."
+BIRTH_YEAR_RANGE = "Năm {year} có vẻ chưa đúng ạ. {Ong_ba} gõ lại năm sinh, ví dụ: 1958."
+HELPER_NOTE = (
+    "Dạ, {ong_ba} chưa đến 60 tuổi, cháu ghi {ong_ba} là người hỗ trợ "
+    "(con cháu, cán bộ, tình nguyện viên). {Ong_ba} vẫn học đủ các bài ạ."
+)
+ASK_PROVINCE = "{Ong_ba} đang ở tỉnh, thành phố nào ạ? {Ong_ba} gõ tên, ví dụ: Thái Nguyên."
+ASK_COMMUNE = "{Ong_ba} ở xã, phường nào của {province} ạ? {Ong_ba} gõ tên, ví dụ: {example}."
+PLACES_FOUND = "Cháu tìm thấy:\n{lines}\n\n{Ong_ba} bấm hoặc gõ số đúng. Không thấy thì gõ lại tên ạ."
+PLACES_MANY = "Có {n} nơi giống tên này, đây là 5 nơi đầu. Không thấy thì {ong_ba} gõ thêm chữ ạ."
+PLACES_NONE = "Cháu chưa tìm thấy «{query}» ạ. {Ong_ba} gõ lại tên, ví dụ: {example}."
+ASK_BRANCH = (
+    "Nếu chi hội người cao tuổi đã cho {ong_ba} mã chi hội, {ong_ba} gõ vào đây.\n"
+    "Không có thì {ong_ba} bấm «Bỏ qua» ạ."
+)
+BRANCH_BAD = "Mã chi hội chỉ gồm chữ không dấu, số và dấu gạch, ví dụ: CH05. {Ong_ba} gõ lại hoặc bấm «Bỏ qua»."
+SIGNUP_DONE = "✅ Đăng ký xong rồi ạ! Cháu chào {ten}, ở {commune}, {province}.\nMình bắt đầu học nhé."
+SIGNUP_STOPPED = "Dạ, mình dừng ở đây. Khi nào tiện, {ong_ba} nhắn bất kỳ chữ gì để đăng ký tiếp ạ."
+SIGNUP_CONTINUE = "Mình đăng ký tiếp nhé, chỉ còn vài bước ạ."
+
+# --- menu and help ---
+MENU = "Mời {ong_ba} chọn ạ:"
+MENU_UNTRACKED = "Mời {ong_ba} chọn ạ (cháu không lưu tiến độ):"
+WELCOME_BACK = "Cháu chào {ten}! Mừng {ong_ba} quay lại ạ."
+HELP = (
+    "Cháu giúp {ong_ba} học dùng điện thoại, từng bài ngắn.\n"
+    "• Bấm nút, hoặc gõ số thứ tự: 1, 2, 3…\n"
+    "• Gõ «menu» để về trang chính, «quay lại» để lùi một bước, «dừng» để nghỉ.\n"
+    "• Không giới hạn thời gian, {ong_ba} cứ từ từ ạ.\n"
+    "Cần người giúp tận nơi, {ong_ba} hỏi Hội Người cao tuổi ở xã, phường mình."
+)
+HELP_SIGNUP = "Cháu đang hỏi vài điều để đăng ký. {Ong_ba} trả lời từng câu, hoặc gõ «quay lại» để sửa câu trước."
+NOT_UNDERSTOOD = "Cháu chưa hiểu ý {ong_ba} ạ. {Ong_ba} bấm một nút dưới đây, hoặc gõ số thứ tự."
+TOO_LONG = "Tin nhắn dài quá, cháu chưa đọc được ạ. {Ong_ba} gõ ngắn thôi, hoặc bấm nút."
+STOPPED = (
+    "Dạ, mình nghỉ ở đây nhé. Cháu đã nhớ chỗ {ong_ba} đang học.\n"
+    "Khi nào muốn học tiếp, {ong_ba} nhắn bất kỳ chữ gì cho cháu ạ."
+)
+ERROR = "Xin lỗi {ong_ba}, cháu vừa gặp trục trặc. {Ong_ba} gõ «menu» hoặc thử lại sau ít phút ạ."
+UNKNOWN_COMMAND = "Cháu chưa biết lệnh này ạ."
+ATTACHMENT = {
+    "sticker": "Cảm ơn {ong_ba} ạ! Cháu chỉ đọc được chữ thôi.",
+    "photo": "Cháu cảm ơn ạ! Cháu chưa xem được ảnh, chỉ đọc được chữ thôi.",
+    "voice": "Cháu chưa nghe được tin nhắn thoại ạ, cháu chỉ đọc được chữ.",
+    "video": "Cháu chưa xem được video ạ, cháu chỉ đọc được chữ.",
+    "file": "Cháu chưa mở được tệp này ạ, cháu chỉ đọc được chữ.",
+    "location": "Cháu cảm ơn ạ! Cháu không cần vị trí, {ong_ba} chỉ cần bấm nút hoặc gõ chữ.",
+    "other": "Cháu chỉ đọc được chữ thôi ạ.",
+}
+ATTACHMENT_HINT = "{Ong_ba} bấm nút hoặc gõ số giúp cháu nhé."
+
+# --- deleting one's data ---
+DELETE_CONFIRM = (
+    "{Ong_ba} muốn xóa hết thông tin và tiến độ học của mình phải không ạ? "
+    "Đã xóa thì không lấy lại được."
+)
+DELETE_DONE = "Dạ, cháu đã xóa hết thông tin của {ong_ba}. Khi nào muốn học lại, {ong_ba} nhắn cho cháu ạ."
+DELETE_KEPT = "Dạ, cháu giữ nguyên ạ."
+
+# --- learning ---
+SUGGEST_LESSON = "Bài nên học tiếp: «{title}» ({area}), khoảng {minutes} phút."
+SUGGEST_RESUME = "{Ong_ba} đang học dở bài «{title}». Mình học tiếp nhé?"
+ALL_LESSONS_DONE = "{Ong_ba} đã học hết các bài rồi ạ! Mời {ong_ba} ôn tập để nhớ lâu."
+CHOOSE_AREA = "{Ong_ba} muốn học chủ đề nào ạ?"
+CHOOSE_LESSON = "Các bài về {area}:\n{lines}\n\n{Ong_ba} bấm hoặc gõ số bài muốn học."
+LESSON_LOCKED = "Bài «{title}» cần học bài «{needs}» trước ạ. Mình học bài đó nhé?"
+CARD = "📖 {title} ({i}/{n})\n\n{text}"
+QUESTION = "❓ Câu hỏi {i}/{n}\n{text}\n\n{options}\n\n{Ong_ba} bấm nút hoặc gõ số."
+RIGHT = "✅ {feedback}"
+WRONG = "❌ {feedback}\n\nĐáp án đúng là: {correct}"
+NEW_MASTERY = "🌟 {Ong_ba} đã thành thạo: {name}!"
+NEW_AREA = "🏅 {Ong_ba} đã thành thạo cả vùng «{area}»!"
+NEW_PROFICIENT = "🎉 Chúc mừng {ten}! {Ong_ba} đã thành thạo kỹ năng số cơ bản: đủ cả bốn vùng."
+LESSON_DONE = "Xong bài «{title}» rồi ạ! {Ong_ba} trả lời đúng {correct}/{total} câu."
+LESSON_DONE_UNTRACKED = "Xong bài «{title}» rồi ạ! {Ong_ba} trả lời đúng {correct}/{total} câu."
+REVIEW_START = "🔁 Ôn tập {n} câu nhé ạ."
+REVIEW_EMPTY = "{Ong_ba} chưa có gì cần ôn ạ. Mời {ong_ba} học bài mới trước."
+REVIEW_DONE = "Xong phần ôn tập! {Ong_ba} trả lời đúng {correct}/{total} câu."
+REVIEW_UNTRACKED = "Ôn tập cần lưu tiến độ ạ. {Ong_ba} bấm «Đăng ký lưu tiến độ» nếu muốn."
+
+# --- progress ---
+PROGRESS_HEAD = "📊 Tiến độ của {ten}:"
+PROGRESS_AREA = "{name}: {bar} {done}/{total} kỹ năng"
+PROGRESS_AREA_DONE = "{name}: {bar} ✅ thành thạo"
+PROGRESS_AREA_EMPTY = "{name}: chưa có bài cho nơi {ong_ba} ở"
+PROGRESS_PROFICIENT = "🎉 {Ong_ba} đã thành thạo kỹ năng số cơ bản!"
+PROGRESS_NEXT = "Nên học tiếp: «{title}»."
+PROGRESS_NEXT_REVIEW = "Nên ôn tập thêm: {name}."
+PROGRESS_UNTRACKED = "Cháu không lưu tiến độ vì {ong_ba} chưa đồng ý. Bấm «Đăng ký lưu tiến độ» nếu muốn ạ."
+BAR_FULL = "🟩"
+BAR_EMPTY = "⬜"
 
 # --- command line (operators and staff) ---
 CLI_CONTENT_OK = "✅ Nội dung hợp lệ."
 CLI_CONTENT_ERRORS = "❌ Có {n} lỗi trong nội dung:"
+CLI_NO_CHANNEL = (
+    "Chưa cấu hình kênh nào nên bot chưa chạy.\n"
+    "• Telegram: đặt biến HOCSO_TELEGRAM_TOKEN (và HOCSO_TELEGRAM_BASE_URL nếu dùng máy chủ riêng).\n"
+    "• Zalo: đặt biến HOCSO_ZALO_BOT_TOKEN.\n"
+    "Muốn thử ngay trên máy này: python -m bot chat"
+)
+CLI_CHAT_INTRO = "Học Số — trò chuyện trên máy tính. Gõ số để bấm nút. Thoát: Ctrl+D."
+CLI_BAD_JSON = "dòng {n} không phải JSON hợp lệ: {error}"
+CLI_BAD_INPUT = "dòng {n}: {error}"

@@ -1,0 +1,132 @@
+"""Understanding what older people type: without diacritics, with typos, in any case.
+
+Matching is tolerant but never guesses between two close candidates: an ambiguous input is
+treated as not understood, and the bot shows the choices again.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable, Sequence
+
+from rapidfuzz import fuzz
+
+MAX_INPUT_CHARS = 1000
+_INVISIBLE = re.compile(r"[\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff\u00ad]")
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+_NON_WORD = re.compile(r"[^\w\s]", re.UNICODE)
+_SPACES = re.compile(r"\s+")
+
+
+def clean(text: str) -> str:
+    """Text as a person meant it: NFC, no invisible or control characters, single spaces."""
+    text = unicodedata.normalize("NFKC", text)
+    text = _INVISIBLE.sub("", text)
+    text = _CONTROL.sub(" ", text)
+    return _SPACES.sub(" ", text).strip()
+
+
+def strip_marks(text: str) -> str:
+    decomposed = unicodedata.normalize("NFD", text)
+    bare = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return bare.replace("đ", "d").replace("Đ", "D")
+
+
+def fold(text: str, keep_marks: bool = False) -> str:
+    """Lower case, punctuation and emoji removed; diacritics removed unless asked to keep them."""
+    text = clean(text).lower()
+    if not keep_marks:
+        text = strip_marks(text)
+    text = unicodedata.normalize("NFC", text)
+    text = _NON_WORD.sub(" ", text).replace("_", " ")
+    return _SPACES.sub(" ", text).strip()
+
+
+def has_marks(text: str) -> bool:
+    return strip_marks(text) != text
+
+
+def _score(query: str, phrase: str) -> float:
+    if query == phrase:
+        return 100.0
+    if len(phrase) <= 3 or len(query) <= 2:
+        return 0.0  # short words ("có", "ok", "1") must be exact: a typo there changes meaning
+    score = fuzz.ratio(query, phrase)
+    q_words, p_words = query.split(), phrase.split()
+    if len(query) >= 5 and phrase.startswith(query):
+        score = max(score, 90.0)
+    if len(p_words) >= 2 and _contains_words(q_words, p_words):
+        score = max(score, 90.0)
+    if len(q_words) >= 2 and _contains_words(p_words, q_words):
+        score = max(score, 88.0)
+    return score
+
+
+def _contains_words(haystack: list[str], needle: list[str]) -> bool:
+    n = len(needle)
+    return any(haystack[i : i + n] == needle for i in range(len(haystack) - n + 1))
+
+
+def best_match(
+    text: str,
+    candidates: Iterable[tuple[str, Sequence[str]]],
+    threshold: float = 80.0,
+    margin: float = 6.0,
+) -> str | None:
+    """Return the key whose phrases best match `text`, or None if nothing or two keys fit.
+
+    When the person typed diacritics they are respected ("đúng" is not "dừng"); without them
+    both sides are compared bare.
+    """
+    keep = has_marks(clean(text))
+    query = fold(text, keep_marks=keep)
+    if not query:
+        return None
+    scored: dict[str, float] = {}
+    for key, phrases in candidates:
+        best = 0.0
+        for phrase in phrases:
+            best = max(best, _score(query, fold(phrase, keep_marks=keep)))
+        scored[key] = max(scored.get(key, 0.0), best)
+    ranked = sorted(scored.items(), key=lambda kv: kv[1], reverse=True)
+    if not ranked or ranked[0][1] < threshold:
+        return None
+    if len(ranked) > 1 and ranked[0][1] < 100 and ranked[0][1] - ranked[1][1] < margin:
+        return None
+    return ranked[0][0]
+
+
+_CHOICE = re.compile(
+    r"^(?:cau|so|dap an|phuong an|chon|toi chon|y|lua chon)?\s*([0-9]{1,2}|[a-d])\s*[.)]?$"
+)
+
+
+def choice_index(text: str, count: int, letters: bool = False) -> int | None:
+    """0-based index for "2", "số 2", "b", "B.", "đáp án c"; None if not a valid choice."""
+    m = _CHOICE.match(fold(text))
+    if not m:
+        return None
+    token = m.group(1)
+    if token.isdigit():
+        idx = int(token) - 1
+    elif letters:
+        idx = ord(token) - ord("a")
+    else:
+        return None
+    return idx if 0 <= idx < count else None
+
+
+# Words that work everywhere. Several forms each, since people write them many ways.
+INTENTS: dict[str, tuple[str, ...]] = {
+    "help": ("trợ giúp", "giúp", "giúp đỡ", "giúp tôi", "hướng dẫn", "help", "cứu", "?"),
+    "menu": ("menu", "trang chính", "về trang chính", "danh mục", "về menu", "màn hình chính"),
+    "back": ("quay lại", "trở lại", "lùi lại", "quay về", "back"),
+    "stop": ("dừng", "dừng lại", "thôi", "stop", "nghỉ", "tạm dừng", "thoát"),
+}
+
+
+def intent(text: str) -> str | None:
+    if clean(text) == "?":
+        return "help"
+    return best_match(text, INTENTS.items(), threshold=85.0)

@@ -1,0 +1,107 @@
+"""SQLite through aiosqlite: WAL, foreign keys, numbered migrations applied at start.
+
+One connection per process and one writer at a time (SQLite allows no more); `transaction()`
+serialises coroutines so that one conversation turn reads and writes as a unit.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from importlib import resources
+from pathlib import Path
+
+import aiosqlite
+
+_MIGRATION_NAME = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
+
+
+def migrations() -> list[tuple[int, str, str]]:
+    """(version, name, sql) for every migration shipped with the package, in order."""
+    found = []
+    for entry in resources.files("storage").joinpath("migrations").iterdir():
+        m = _MIGRATION_NAME.match(entry.name)
+        if m:
+            found.append((int(m.group(1)), entry.name, entry.read_text(encoding="utf-8")))
+    found.sort()
+    versions = [v for v, _, _ in found]
+    if len(versions) != len(set(versions)):
+        raise RuntimeError(f"duplicate migration numbers: {versions}")
+    return found
+
+
+class Database:
+    def __init__(self, conn: aiosqlite.Connection, path: Path):
+        self.conn = conn
+        self.path = path
+        self._lock = asyncio.Lock()
+
+    @classmethod
+    async def open(cls, path: Path | str) -> Database:
+        path = Path(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        conn = await aiosqlite.connect(path, isolation_level=None)
+        conn.row_factory = aiosqlite.Row
+        await conn.execute("PRAGMA journal_mode = WAL")
+        await conn.execute("PRAGMA foreign_keys = ON")
+        await conn.execute("PRAGMA synchronous = NORMAL")
+        await conn.execute("PRAGMA busy_timeout = 5000")
+        db = cls(conn, path)
+        await db.migrate()
+        return db
+
+    async def close(self) -> None:
+        async with self._lock:
+            await self.conn.close()
+
+    async def applied_versions(self) -> list[int]:
+        await self.conn.execute(
+            "CREATE TABLE IF NOT EXISTS schema_migrations ("
+            " version INTEGER PRIMARY KEY, name TEXT NOT NULL,"
+            " applied_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')))"
+        )
+        async with self.conn.execute("SELECT version FROM schema_migrations ORDER BY version") as cur:
+            return [row[0] async for row in cur]
+
+    async def migrate(self) -> list[int]:
+        """Apply every migration not yet applied, each in its own transaction."""
+        done = set(await self.applied_versions())
+        applied = []
+        async with self._lock:
+            for version, name, sql in migrations():
+                if version in done:
+                    continue
+                script = (
+                    f"BEGIN IMMEDIATE;\n{sql}\n"
+                    f"INSERT INTO schema_migrations (version, name) VALUES ({version}, '{name}');\n"
+                    "COMMIT;"
+                )
+                try:
+                    await self.conn.executescript(script)
+                except Exception:
+                    if self.conn.in_transaction:
+                        await self.conn.execute("ROLLBACK")
+                    raise
+                applied.append(version)
+        return applied
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:
+        """One writer at a time; commit on success, roll back on any exception."""
+        async with self._lock:
+            await self.conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield self.conn
+            except BaseException:
+                await self.conn.execute("ROLLBACK")
+                raise
+            else:
+                await self.conn.execute("COMMIT")
+
+    @asynccontextmanager
+    async def reading(self) -> AsyncIterator[aiosqlite.Connection]:
+        """Reads outside a turn (reports, the CLI) wait for the writer so they see whole turns."""
+        async with self._lock:
+            yield self.conn
