@@ -54,12 +54,18 @@ def _text_rules(path: str, where: str, text: str, limit: int, issues: list[Conte
     for url in _URL.findall(text):
         if not _domain_allowed(url):
             issues.append(
-                ContentIssue(path, where, f"đường link '{url}' không thuộc trang chính thức; "
-                             "hãy viết tách dạng ten-mien[.]vn hoặc đưa vào ảnh")
+                ContentIssue(
+                    path,
+                    where,
+                    f"đường link '{url}' không thuộc trang chính thức; "
+                    "hãy viết tách dạng ten-mien[.]vn hoặc đưa vào ảnh",
+                )
             )
     if m := _FIXED_ADDRESS.search(text):
         issues.append(
-            ContentIssue(path, where, f"dùng cách xưng hô cố định '{m.group(0)}'; hãy dùng {{ong_ba}}")
+            ContentIssue(
+                path, where, f"dùng cách xưng hô cố định '{m.group(0)}'; hãy dùng {{ong_ba}}"
+            )
         )
 
 
@@ -72,32 +78,49 @@ def lint(content: Content) -> list[ContentIssue]:
             lines = [ln for ln in card.text.splitlines() if ln.strip()]
             if len(lines) > MAX_CARD_LINES:
                 issues.append(
-                    ContentIssue(path, f"cards.{i}.text", f"có {len(lines)} dòng, tối đa {MAX_CARD_LINES}")
+                    ContentIssue(
+                        path, f"cards.{i}.text", f"có {len(lines)} dòng, tối đa {MAX_CARD_LINES}"
+                    )
                 )
         for i, q in enumerate(lesson.questions):
             _text_rules(path, f"questions.{i}.text", q.text, MAX_QUESTION_CHARS, issues)
             for j, opt in enumerate(q.options):
-                _text_rules(path, f"questions.{i}.options.{j}.text", opt.text, MAX_OPTION_CHARS, issues)
                 _text_rules(
-                    path, f"questions.{i}.options.{j}.feedback", opt.feedback, MAX_FEEDBACK_CHARS, issues
+                    path, f"questions.{i}.options.{j}.text", opt.text, MAX_OPTION_CHARS, issues
+                )
+                _text_rules(
+                    path,
+                    f"questions.{i}.options.{j}.feedback",
+                    opt.feedback,
+                    MAX_FEEDBACK_CHARS,
+                    issues,
                 )
         params = BktParams(**lesson.bkt.model_dump())
         if (n := correct_in_a_row_to_master(params)) < MIN_CORRECT_IN_A_ROW:
             issues.append(
-                ContentIssue(path, "bkt", f"chỉ cần {n} câu đúng liên tiếp là thành thạo; "
-                             f"cần ít nhất {MIN_CORRECT_IN_A_ROW}")
+                ContentIssue(
+                    path,
+                    "bkt",
+                    f"chỉ cần {n} câu đúng liên tiếp là thành thạo; "
+                    f"cần ít nhất {MIN_CORRECT_IN_A_ROW}",
+                )
             )
     for area in content.areas.values():
         for comp in area.competencies:
             n = len(content.competency_questions.get(comp.id, []))
             if n < MIN_QUESTIONS_PER_COMPETENCY:
                 issues.append(
-                    ContentIssue(f"lessons/{area.id}/_area.yaml", f"competencies.{comp.id}",
-                                 f"chỉ có {n} câu hỏi, cần ít nhất {MIN_QUESTIONS_PER_COMPETENCY}")
+                    ContentIssue(
+                        f"lessons/{area.id}/_area.yaml",
+                        f"competencies.{comp.id}",
+                        f"chỉ có {n} câu hỏi, cần ít nhất {MIN_QUESTIONS_PER_COMPETENCY}",
+                    )
                 )
     for area_id in NATIONAL_AREAS:
         if not content.lessons_in(area_id, ()):
-            issues.append(ContentIssue(f"lessons/{area_id}", "", "vùng kỹ năng chưa có bài học nào"))
+            issues.append(
+                ContentIssue(f"lessons/{area_id}", "", "vùng kỹ năng chưa có bài học nào")
+            )
     return issues
 
 

@@ -22,6 +22,7 @@ BTN_START_LESSON = "Bắt đầu"
 BTN_RESUME = "Học tiếp"
 BTN_OTHER_TOPIC = "Chọn chủ đề khác"
 BTN_NEXT_LESSON = "Học bài tiếp"
+BTN_REVIEW_MORE = "Ôn tiếp"
 BTN_DELETE_ME = "Xóa thông tin của tôi"
 BTN_DELETE_YES = "Xóa hết"
 BTN_DELETE_NO = "Không xóa"
@@ -56,8 +57,7 @@ CONSENT_ASK_AGAIN = "{Ong_ba} bấm «Đồng ý» hoặc «Không đồng ý» 
 # --- sign-up ---
 ASK_ADDRESS = "Cảm ơn ạ! Cháu nên gọi mình là ông, bà, bác, cô hay chú ạ?"
 ASK_NAME = (
-    "Dạ. Cháu gọi {ong_ba} bằng tên gì ạ? Ví dụ: Lan, Minh.\n"
-    "{Ong_ba} gõ tên, hoặc bấm «Bỏ qua»."
+    "Dạ. Cháu gọi {ong_ba} bằng tên gì ạ? Ví dụ: Lan, Minh.\n{Ong_ba} gõ tên, hoặc bấm «Bỏ qua»."
 )
 NAME_BAD = "Tên chỉ gồm chữ, ngắn thôi ạ (ví dụ: Lan). {Ong_ba} gõ lại, hoặc bấm «Bỏ qua»."
 ASK_BIRTH_YEAR = "{Ong_ba} sinh năm nào ạ? {Ong_ba} gõ 4 số, ví dụ: 1958."
@@ -69,7 +69,9 @@ HELPER_NOTE = (
 )
 ASK_PROVINCE = "{Ong_ba} đang ở tỉnh, thành phố nào ạ? {Ong_ba} gõ tên, ví dụ: Thái Nguyên."
 ASK_COMMUNE = "{Ong_ba} ở xã, phường nào của {province} ạ? {Ong_ba} gõ tên, ví dụ: {example}."
-PLACES_FOUND = "Cháu tìm thấy:\n{lines}\n\n{Ong_ba} bấm hoặc gõ số đúng. Không thấy thì gõ lại tên ạ."
+PLACES_FOUND = (
+    "Cháu tìm thấy:\n{lines}\n\n{Ong_ba} bấm hoặc gõ số đúng. Không thấy thì gõ lại tên ạ."
+)
 PLACES_MANY = "Có {n} nơi giống tên này, đây là 5 nơi đầu. Không thấy thì {ong_ba} gõ thêm chữ ạ."
 PLACES_NONE = "Cháu chưa tìm thấy «{query}» ạ. {Ong_ba} gõ lại tên, ví dụ: {example}."
 ASK_BRANCH = (
@@ -77,7 +79,9 @@ ASK_BRANCH = (
     "Không có thì {ong_ba} bấm «Bỏ qua» ạ."
 )
 BRANCH_BAD = "Mã chi hội chỉ gồm chữ không dấu, số và dấu gạch, ví dụ: CH05. {Ong_ba} gõ lại hoặc bấm «Bỏ qua»."
-SIGNUP_DONE = "✅ Đăng ký xong rồi ạ! Cháu chào {ten}, ở {commune}, {province}.\nMình bắt đầu học nhé."
+SIGNUP_DONE = (
+    "✅ Đăng ký xong rồi ạ! Cháu chào {ten}, ở {commune}, {province}.\nMình bắt đầu học nhé."
+)
 SIGNUP_STOPPED = "Dạ, mình dừng ở đây. Khi nào tiện, {ong_ba} nhắn bất kỳ chữ gì để đăng ký tiếp ạ."
 SIGNUP_CONTINUE = "Mình đăng ký tiếp nhé, chỉ còn vài bước ạ."
 
@@ -117,7 +121,9 @@ DELETE_CONFIRM = (
     "{Ong_ba} muốn xóa hết thông tin và tiến độ học của mình phải không ạ? "
     "Đã xóa thì không lấy lại được."
 )
-DELETE_DONE = "Dạ, cháu đã xóa hết thông tin của {ong_ba}. Khi nào muốn học lại, {ong_ba} nhắn cho cháu ạ."
+DELETE_DONE = (
+    "Dạ, cháu đã xóa hết thông tin của {ong_ba}. Khi nào muốn học lại, {ong_ba} nhắn cho cháu ạ."
+)
 DELETE_KEPT = "Dạ, cháu giữ nguyên ạ."
 
 # --- learning ---
@@ -129,13 +135,13 @@ CHOOSE_LESSON = "Các bài về {area}:\n{lines}\n\n{Ong_ba} bấm hoặc gõ s�
 LESSON_LOCKED = "Bài «{title}» cần học bài «{needs}» trước ạ. Mình học bài đó nhé?"
 CARD = "📖 {title} ({i}/{n})\n\n{text}"
 QUESTION = "❓ Câu hỏi {i}/{n}\n{text}\n\n{options}\n\n{Ong_ba} bấm nút hoặc gõ số."
+PRESS_NEXT = "{Ong_ba} bấm «Tiếp» để đi tiếp ạ."
 RIGHT = "✅ {feedback}"
 WRONG = "❌ {feedback}\n\nĐáp án đúng là: {correct}"
 NEW_MASTERY = "🌟 {Ong_ba} đã thành thạo: {name}!"
 NEW_AREA = "🏅 {Ong_ba} đã thành thạo cả vùng «{area}»!"
 NEW_PROFICIENT = "🎉 Chúc mừng {ten}! {Ong_ba} đã thành thạo kỹ năng số cơ bản: đủ cả bốn vùng."
 LESSON_DONE = "Xong bài «{title}» rồi ạ! {Ong_ba} trả lời đúng {correct}/{total} câu."
-LESSON_DONE_UNTRACKED = "Xong bài «{title}» rồi ạ! {Ong_ba} trả lời đúng {correct}/{total} câu."
 REVIEW_START = "🔁 Ôn tập {n} câu nhé ạ."
 REVIEW_EMPTY = "{Ong_ba} chưa có gì cần ôn ạ. Mời {ong_ba} học bài mới trước."
 REVIEW_DONE = "Xong phần ôn tập! {Ong_ba} trả lời đúng {correct}/{total} câu."
@@ -149,7 +155,9 @@ PROGRESS_AREA_EMPTY = "{name}: chưa có bài cho nơi {ong_ba} ở"
 PROGRESS_PROFICIENT = "🎉 {Ong_ba} đã thành thạo kỹ năng số cơ bản!"
 PROGRESS_NEXT = "Nên học tiếp: «{title}»."
 PROGRESS_NEXT_REVIEW = "Nên ôn tập thêm: {name}."
-PROGRESS_UNTRACKED = "Cháu không lưu tiến độ vì {ong_ba} chưa đồng ý. Bấm «Đăng ký lưu tiến độ» nếu muốn ạ."
+PROGRESS_UNTRACKED = (
+    "Cháu không lưu tiến độ vì {ong_ba} chưa đồng ý. Bấm «Đăng ký lưu tiến độ» nếu muốn ạ."
+)
 BAR_FULL = "🟩"
 BAR_EMPTY = "⬜"
 

@@ -28,7 +28,11 @@ class ContentIssue:
     message: str
 
     def __str__(self) -> str:
-        return f"{self.path}: {self.where}: {self.message}" if self.where else f"{self.path}: {self.message}"
+        return (
+            f"{self.path}: {self.where}: {self.message}"
+            if self.where
+            else f"{self.path}: {self.message}"
+        )
 
 
 class ContentError(Exception):
@@ -80,10 +84,7 @@ class Content:
         if area not in self.areas:
             return []
         reachable = {
-            c
-            for le in self.lessons_in(area, units)
-            for q in le.questions
-            for c in q.competencies
+            c for le in self.lessons_in(area, units) for q in le.questions for c in q.competencies
         }
         return [c.id for c in self.areas[area].competencies if c.id in reachable]
 
@@ -152,7 +153,9 @@ def load_content(root: Path | str | None = None) -> Content:
             else:
                 if area.id != folder.name:
                     issues.append(
-                        ContentIssue(rel(area_file), "id", f"phải trùng tên thư mục '{folder.name}'")
+                        ContentIssue(
+                            rel(area_file), "id", f"phải trùng tên thư mục '{folder.name}'"
+                        )
                     )
                 areas[area.id] = area
         for path in sorted(folder.rglob("*.yaml")):
@@ -168,7 +171,9 @@ def load_content(root: Path | str | None = None) -> Content:
                 continue
             if lesson.area != folder.name:
                 issues.append(
-                    ContentIssue(rel(path), "area", f"phải là '{folder.name}' (theo thư mục chứa tệp)")
+                    ContentIssue(
+                        rel(path), "area", f"phải là '{folder.name}' (theo thư mục chứa tệp)"
+                    )
                 )
             if lesson.id in lessons:
                 issues.append(
@@ -196,8 +201,11 @@ def _cross_check(
         for comp in area.competencies:
             if comp.id in comp_area:
                 issues.append(
-                    ContentIssue(f"lessons/{area.id}/_area.yaml", "competencies",
-                                 f"kỹ năng '{comp.id}' đã khai báo ở vùng '{comp_area[comp.id]}'")
+                    ContentIssue(
+                        f"lessons/{area.id}/_area.yaml",
+                        "competencies",
+                        f"kỹ năng '{comp.id}' đã khai báo ở vùng '{comp_area[comp.id]}'",
+                    )
                 )
             comp_area[comp.id] = area.id
     seen_questions: dict[str, str] = {}
@@ -208,18 +216,25 @@ def _cross_check(
         for i, q in enumerate(lesson.questions):
             if q.id in seen_questions:
                 issues.append(
-                    ContentIssue(path, f"questions.{i}.id", f"trùng mã câu hỏi với {seen_questions[q.id]}")
+                    ContentIssue(
+                        path, f"questions.{i}.id", f"trùng mã câu hỏi với {seen_questions[q.id]}"
+                    )
                 )
             seen_questions[q.id] = path
             for j, c in enumerate(q.competencies):
                 if c not in comp_area:
                     issues.append(
-                        ContentIssue(path, f"questions.{i}.competencies.{j}", f"kỹ năng '{c}' chưa khai báo")
+                        ContentIssue(
+                            path, f"questions.{i}.competencies.{j}", f"kỹ năng '{c}' chưa khai báo"
+                        )
                     )
                 elif comp_area[c] != lesson.area:
                     issues.append(
-                        ContentIssue(path, f"questions.{i}.competencies.{j}",
-                                     f"kỹ năng '{c}' thuộc vùng '{comp_area[c]}', không phải '{lesson.area}'")
+                        ContentIssue(
+                            path,
+                            f"questions.{i}.competencies.{j}",
+                            f"kỹ năng '{c}' thuộc vùng '{comp_area[c]}', không phải '{lesson.area}'",
+                        )
                     )
         for j, req in enumerate(lesson.requires):
             if req not in lessons:
@@ -239,8 +254,10 @@ def _cycles(lessons: dict[str, Lesson], paths: dict[str, str]) -> list[ContentIs
             if req not in lessons:
                 continue
             if state[req] == 1:
-                loop = " → ".join([*trail[trail.index(req):], req]) if req in trail else req
-                issues.append(ContentIssue(paths[lid], "requires", f"bài học phụ thuộc vòng tròn: {loop}"))
+                loop = " → ".join([*trail[trail.index(req) :], req]) if req in trail else req
+                issues.append(
+                    ContentIssue(paths[lid], "requires", f"bài học phụ thuộc vòng tròn: {loop}")
+                )
             elif state[req] == 0:
                 visit(req, [*trail, req])
         state[lid] = 2

@@ -62,7 +62,9 @@ class Database:
             " version INTEGER PRIMARY KEY, name TEXT NOT NULL,"
             " applied_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')))"
         )
-        async with self.conn.execute("SELECT version FROM schema_migrations ORDER BY version") as cur:
+        async with self.conn.execute(
+            "SELECT version FROM schema_migrations ORDER BY version"
+        ) as cur:
             return [row[0] async for row in cur]
 
     async def migrate(self) -> list[int]:

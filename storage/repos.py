@@ -84,7 +84,9 @@ class UserRepo:
 
     async def anon_key(self, identity: str) -> str:
         """A salted hash standing in for the identity of someone who refused consent."""
-        salt = await MetaRepo(self.conn).get_or_create("identity_salt", lambda: secrets.token_hex(16))
+        salt = await MetaRepo(self.conn).get_or_create(
+            "identity_salt", lambda: secrets.token_hex(16)
+        )
         digest = hmac.new(salt.encode(), identity.encode(), hashlib.sha256).hexdigest()
         return f"anon:{digest[:32]}"
 
@@ -96,7 +98,9 @@ class UserRepo:
 
     async def find(self, identity: str) -> User | None:
         """The consenting user, or the anonymous refusal row, for a channel identity."""
-        return await self.by_identity(identity) or await self.by_identity(await self.anon_key(identity))
+        return await self.by_identity(identity) or await self.by_identity(
+            await self.anon_key(identity)
+        )
 
     async def create(self, identity: str, consent: str, now: dt.datetime) -> User:
         t = iso(now)
@@ -114,8 +118,17 @@ class UserRepo:
 
     _EDITABLE = frozenset(
         {
-            "address_form", "display_name", "birth_year", "province_code", "commune_code",
-            "branch_code", "registered_at", "blocked", "paused", "proficient", "last_active_at",
+            "address_form",
+            "display_name",
+            "birth_year",
+            "province_code",
+            "commune_code",
+            "branch_code",
+            "registered_at",
+            "blocked",
+            "paused",
+            "proficient",
+            "last_active_at",
         }
     )
 
@@ -124,7 +137,9 @@ class UserRepo:
         if bad:
             raise ValueError(f"not editable: {sorted(bad)}")
         cols = ", ".join(f"{k} = ?" for k in fields)
-        await self.conn.execute(f"UPDATE users SET {cols} WHERE id = ?", (*fields.values(), user_id))
+        await self.conn.execute(
+            f"UPDATE users SET {cols} WHERE id = ?", (*fields.values(), user_id)
+        )
 
 
 class ConversationRepo:
@@ -176,8 +191,14 @@ class ProgressRepo:
         self.conn = conn
 
     async def record_answer(
-        self, user_id: int, question_id: str, lesson_id: str, option_index: int, correct: bool,
-        context: str, now: dt.datetime,
+        self,
+        user_id: int,
+        question_id: str,
+        lesson_id: str,
+        option_index: int,
+        correct: bool,
+        context: str,
+        now: dt.datetime,
     ) -> None:
         await self.conn.execute(
             "INSERT INTO answers (user_id, question_id, lesson_id, option_index, correct, context,"
@@ -190,12 +211,15 @@ class ProgressRepo:
             "SELECT competency, p_known, mastered, attempts, correct FROM mastery WHERE user_id = ?",
             (user_id,),
         ) as cur:
-            return {
-                r[0]: MasteryRow(r[0], r[1], bool(r[2]), r[3], r[4]) async for r in cur
-            }
+            return {r[0]: MasteryRow(r[0], r[1], bool(r[2]), r[3], r[4]) async for r in cur}
 
     async def set_mastery(
-        self, user_id: int, competency: str, p_known: float, mastered: bool, correct: bool,
+        self,
+        user_id: int,
+        competency: str,
+        p_known: float,
+        mastered: bool,
+        correct: bool,
         now: dt.datetime,
     ) -> None:
         await self.conn.execute(

@@ -33,7 +33,9 @@ class Event:
         return cls(identity, "button", text=button, dedupe_key=dedupe_key)
 
     @classmethod
-    def cmd(cls, identity: str, command: str, args: str = "", dedupe_key: str | None = None) -> Event:
+    def cmd(
+        cls, identity: str, command: str, args: str = "", dedupe_key: str | None = None
+    ) -> Event:
         return cls(identity, "command", text=args, command=command, dedupe_key=dedupe_key)
 
     @classmethod

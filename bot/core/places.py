@@ -71,8 +71,17 @@ def commune(code: int) -> Place | None:
 
 #: Names people commonly use for a province instead of its official one.
 PROVINCE_ALIASES = {
-    "hcm": 79, "tphcm": 79, "tp hcm": 79, "sai gon": 79, "sg": 79,
-    "hn": 1, "hue": 46, "da nang": 48, "dn": 48, "hp": 31, "can tho": 92,
+    "hcm": 79,
+    "tphcm": 79,
+    "tp hcm": 79,
+    "sai gon": 79,
+    "sg": 79,
+    "hn": 1,
+    "hue": 46,
+    "da nang": 48,
+    "dn": 48,
+    "hp": 31,
+    "can tho": 92,
 }
 
 
@@ -114,7 +123,8 @@ def search(query: str, places: tuple[Place, ...], limit: int = 5) -> tuple[list[
         ranked.sort(key=lambda rp: (rp[0], len(rp[1].bare), rp[1].bare))
         return [p for _, p in ranked[:limit]], len(ranked)
     # Typos: fall back to fuzzy similarity on the bare names.
-    hits = process.extract(bare, [p.bare for p in places], scorer=fuzz.WRatio, limit=limit,
-                           score_cutoff=75)
+    hits = process.extract(
+        bare, [p.bare for p in places], scorer=fuzz.WRatio, limit=limit, score_cutoff=75
+    )
     found = [places[i] for _, _, i in hits]
     return found, len(found)

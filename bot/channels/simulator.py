@@ -1,0 +1,151 @@
+"""The scripted simulator: JSON lines in, JSON lines out, one turn at a time.
+
+The contract every test and outside check uses (see README). Each input line is answered in
+full, then `{"turn_done": N}` is written and flushed before the next line is read.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+from typing import IO, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from bot import texts
+from bot.core.engine import Engine
+from bot.core.events import Event, Reply
+
+log = logging.getLogger(__name__)
+IDENTITY_PREFIX = "sim:"
+
+
+class SimClock:
+    """A clock that only moves when told to, so runs are reproducible."""
+
+    def __init__(self, start: dt.datetime):
+        self.t = start
+
+    def __call__(self) -> dt.datetime:
+        return self.t
+
+    def advance(self, seconds: float) -> None:
+        self.t += dt.timedelta(seconds=seconds)
+
+
+_User = Field(min_length=1, max_length=64, pattern=r"^[^\s]+$")
+
+
+class _Base(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class TextIn(_Base):
+    user: str = _User
+    text: str
+
+
+class ButtonIn(_Base):
+    user: str = _User
+    button: str
+
+
+class CommandIn(_Base):
+    user: str = _User
+    command: str = Field(min_length=1, max_length=32)
+    args: str = ""
+
+
+class AttachmentIn(_Base):
+    user: str = _User
+    attachment: Literal["sticker", "photo", "voice", "video", "file", "location"]
+
+
+class AdvanceIn(_Base):
+    advance_seconds: float = Field(ge=0, le=10 * 365 * 86400)
+
+
+_MODELS: list[type[_Base]] = [TextIn, ButtonIn, CommandIn, AttachmentIn, AdvanceIn]
+
+
+def parse_line(line: str) -> _Base:
+    """The input model for one line; raises ValueError with a readable reason."""
+    try:
+        obj = json.loads(line)
+    except json.JSONDecodeError as exc:
+        raise ValueError(f"not valid JSON: {exc.msg}") from None
+    if not isinstance(obj, dict):
+        raise ValueError("each line must be a JSON object")
+    keys = set(obj)
+    for model in _MODELS:
+        if (
+            set(model.model_fields) >= keys
+            and {k for k, f in model.model_fields.items() if f.is_required()} <= keys
+        ):
+            try:
+                return model.model_validate(obj)
+            except ValidationError as exc:
+                first = exc.errors()[0]
+                where = ".".join(str(p) for p in first["loc"])
+                raise ValueError(f"{where}: {first['msg']}") from None
+    raise ValueError(f"unknown input object with keys {sorted(keys)}")
+
+
+def to_event(item: _Base) -> Event:
+    identity = IDENTITY_PREFIX + item.user
+    if isinstance(item, TextIn):
+        return Event.message(identity, item.text)
+    if isinstance(item, ButtonIn):
+        return Event.button(identity, item.button)
+    if isinstance(item, CommandIn):
+        return Event.cmd(identity, item.command.lstrip("/"), item.args)
+    assert isinstance(item, AttachmentIn)
+    return Event.attached(identity, item.attachment)
+
+
+def _emit(out: IO[str], obj: dict) -> None:
+    out.write(json.dumps(obj, ensure_ascii=False) + "\n")
+
+
+def _reply_json(reply: Reply) -> dict:
+    obj = reply.as_json()
+    obj["to"] = obj["to"].removeprefix(IDENTITY_PREFIX)
+    return obj
+
+
+async def run(engine: Engine, clock: SimClock, lines: IO[str], out: IO[str]) -> int:
+    """Drive the engine from JSON lines; returns the number of input lines handled."""
+    n = 0
+    for line in lines:
+        if not line.strip():
+            continue
+        n += 1
+        try:
+            item = parse_line(line)
+        except ValueError as exc:
+            _emit(out, {"error": texts.CLI_BAD_INPUT.format(n=n, error=exc)})
+        else:
+            if isinstance(item, AdvanceIn):
+                clock.advance(item.advance_seconds)
+                replies = await engine.run_due()
+            else:
+                event = to_event(item)
+                try:
+                    replies = await engine.handle(event)
+                except Exception:
+                    log.exception("turn %d failed", n)
+                    replies = [
+                        Reply(
+                            event.identity,
+                            texts.ERROR.format(
+                                ong_ba=texts.DEFAULT_ADDRESS,
+                                Ong_ba=texts.DEFAULT_ADDRESS.capitalize(),
+                            ),
+                        )
+                    ]
+            for reply in replies:
+                _emit(out, _reply_json(reply))
+        _emit(out, {"turn_done": n})
+        out.flush()
+    return n

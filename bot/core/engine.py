@@ -1,0 +1,133 @@
+"""The channel-agnostic conversation engine: `handle(event) -> replies`, state in storage.
+
+Each event is one database transaction: the replay check, the learner, the conversation
+position, the answers and mastery are read and written together, so a crash never leaves a
+half-recorded turn, and a replayed update is answered with nothing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Callable
+
+from bot import texts
+from bot.core import learning, onboarding  # noqa: F401  (registers the screens)
+from bot.core.events import Button, Event, Reply
+from bot.core.flow import SCREENS, Screen, go
+from bot.core.matching import MAX_INPUT_CHARS, best_match, choice_index, clean, intent
+from bot.core.turn import Turn
+from lessons import Content
+from storage.db import Database
+from storage.repos import ConversationRepo, InboundRepo, UserRepo, iso
+
+log = logging.getLogger(__name__)
+
+Clock = Callable[[], dt.datetime]
+
+
+def utc_now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+class Engine:
+    def __init__(self, db: Database, content: Content, clock: Clock = utc_now):
+        self.db = db
+        self.content = content
+        self.clock = clock
+
+    async def handle(self, event: Event) -> list[Reply]:
+        """Answer one event; an exception rolls the whole turn back and propagates."""
+        async with self.db.transaction() as conn:
+            now = self.clock()
+            if event.dedupe_key and not await InboundRepo(conn).first_time(event.dedupe_key, now):
+                log.info("duplicate event %s ignored", event.dedupe_key)
+                return []
+            turn = await self._load(conn, event.identity, now)
+            await self._dispatch(turn, event)
+            if turn.user is not None and turn.user.tracked:
+                await UserRepo(conn).update(turn.user.id, last_active_at=iso(now))
+            await turn.save()
+        return turn.replies
+
+    async def run_due(self) -> list[Reply]:
+        """Run work that has become due on the clock (reminders and scheduled messages).
+
+        Nothing in the learning loop is scheduled yet; the scheduler and the simulator's
+        `advance_seconds` both call this, so timed work plugs in here.
+        """
+        return []
+
+    async def _load(self, conn, identity: str, now: dt.datetime) -> Turn:
+        user = await UserRepo(conn).find(identity)
+        if user is None:
+            return Turn(conn, self.content, now, identity, None, None, "consent", {})
+        saved = await ConversationRepo(conn).load(user.identity)
+        if saved is not None and saved[0] in SCREENS:
+            state, data = saved
+        elif user.tracked and not user.registered_at:
+            state, data = "onboard.address", {}
+        else:
+            state, data = "menu", {}
+        return Turn(conn, self.content, now, identity, user, user.identity, state, data)
+
+    def _signing_up(self, t: Turn) -> bool:
+        return t.state == "consent" or t.state.startswith("onboard.")
+
+    async def _dispatch(self, t: Turn, event: Event) -> None:
+        scr = SCREENS[t.state]
+        if event.kind == "attachment":
+            t.say(texts.ATTACHMENT.get(event.attachment or "other", texts.ATTACHMENT["other"]))
+            await scr.reprompt(t, texts.ATTACHMENT_HINT)
+            return
+        if event.kind == "command":
+            await self._command(t, scr, event)
+            return
+        raw = event.text or ""
+        if len(raw) > MAX_INPUT_CHARS:
+            await scr.reprompt(t, texts.TOO_LONG)
+            return
+        text = clean(raw)
+        button = self._resolve_button(t, scr, event, text)
+        if button is not None and await scr.on_button(t, button.id):
+            return
+        if text:
+            word = intent(text)
+            if word is not None:
+                await getattr(scr, word)(t)
+                return
+            if await scr.on_text(t, text):
+                return
+        await scr.reprompt(t, texts.NOT_UNDERSTOOD)
+
+    def _resolve_button(self, t: Turn, scr: Screen, event: Event, text: str) -> Button | None:
+        """A press by id or label, a typed number or letter, or text close to one label."""
+        buttons = t.current_buttons()
+        if not buttons:
+            return None
+        if event.kind == "button":
+            for b in buttons:
+                if event.text in (b.id, b.label):
+                    return b
+        if not scr.numbers_are_data:
+            k = choice_index(text, len(buttons), letters=scr.letters)
+            if k is not None:
+                return buttons[k]
+        found = best_match(text, [(str(i), [b.label]) for i, b in enumerate(buttons)])
+        return buttons[int(found)] if found is not None else None
+
+    async def _command(self, t: Turn, scr: Screen, event: Event) -> None:
+        name = event.command.lower().lstrip("/")
+        if name == "start":
+            if t.user is None:
+                await go(t, "consent")
+            elif self._signing_up(t):
+                t.say(texts.SIGNUP_CONTINUE)
+                await scr.show(t)
+            else:
+                t.say(texts.WELCOME_BACK)
+                await go(t, "menu")
+        elif name in ("menu", "help", "back", "stop"):
+            await getattr(scr, name)(t)
+        else:
+            await scr.reprompt(t, texts.UNKNOWN_COMMAND)

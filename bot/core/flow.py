@@ -1,0 +1,64 @@
+"""Screens: one class per conversation state, registered by name.
+
+A screen shows itself, reacts to a pressed button (resolved by the engine from a press, a typed
+number, letter or label) and optionally to free text. The global words (trợ giúp, menu,
+quay lại, dừng) call `help`, `menu`, `back` and `stop`, whose defaults suit most screens.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from bot import texts
+from bot.core.turn import Turn
+
+SCREENS: dict[str, Screen] = {}
+
+
+def screen(cls: type[Screen]) -> type[Screen]:
+    SCREENS[cls.name] = cls()
+    return cls
+
+
+async def go(t: Turn, name: str) -> None:
+    t.state = name
+    await SCREENS[name].show(t)
+
+
+class Screen:
+    name: ClassVar[str] = ""
+    #: Typed numbers are data here (a year), not a choice of button.
+    numbers_are_data: ClassVar[bool] = False
+    #: Letters a-d choose options (quizzes).
+    letters: ClassVar[bool] = False
+
+    async def show(self, t: Turn) -> None:
+        raise NotImplementedError
+
+    async def on_button(self, t: Turn, bid: str) -> bool:
+        return False
+
+    async def on_text(self, t: Turn, text: str) -> bool:
+        return False
+
+    async def back(self, t: Turn) -> None:
+        await go(t, "menu")
+
+    async def menu(self, t: Turn) -> None:
+        await go(t, "menu")
+
+    async def help(self, t: Turn) -> None:
+        await go(t, "help")
+
+    async def stop(self, t: Turn) -> None:
+        t.say(texts.STOPPED)
+        t.state = "paused"
+
+    async def reprompt(self, t: Turn, template: str) -> None:
+        """Say `template`, then offer the buttons still on screen (or the whole screen again)."""
+        buttons = t.current_buttons()
+        if buttons:
+            t.say(template, [(b.id, b.label) for b in buttons])
+        else:
+            t.say(template)
+            await self.show(t)

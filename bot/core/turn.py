@@ -1,0 +1,102 @@
+"""One conversation turn: the learner, where the conversation stands, and the replies so far."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+import aiosqlite
+
+from bot import texts
+from bot.core.events import Button, OutFile, Reply
+from lessons import Content
+from storage.repos import ConversationRepo, ProgressRepo, User, UserRepo
+
+PLACEHOLDER_KEYS = ("{ong_ba}", "{Ong_ba}", "{ten}")
+
+
+@dataclass
+class Turn:
+    conn: aiosqlite.Connection
+    content: Content
+    now: dt.datetime
+    identity: str
+    user: User | None
+    conv_key: str | None  # None: nothing may be stored (before consent)
+    state: str
+    data: dict[str, Any]
+    replies: list[Reply] = field(default_factory=list)
+
+    @property
+    def users(self) -> UserRepo:
+        return UserRepo(self.conn)
+
+    @property
+    def progress(self) -> ProgressRepo:
+        return ProgressRepo(self.conn)
+
+    @property
+    def tracked(self) -> bool:
+        return self.user is not None and self.user.tracked
+
+    # --- voice ---
+    def address(self) -> str:
+        form = self.user.address_form if self.user else None
+        return form or self.data.get("address_form") or texts.DEFAULT_ADDRESS
+
+    def voice(self) -> dict[str, str]:
+        form = self.address()
+        name = self.user.display_name if self.user else None
+        return {
+            "ong_ba": form,
+            "Ong_ba": form[:1].upper() + form[1:],
+            "ten": f"{form} {name}" if name else form,
+        }
+
+    def render(self, template: str, **kw: Any) -> str:
+        """Fill a text template, then the placeholders of any content inserted into it."""
+        v = self.voice()
+        out = template.format(**v, **kw)
+        for key in PLACEHOLDER_KEYS:
+            out = out.replace(key, v[key[1:-1]])
+        return out
+
+    def say(
+        self,
+        template: str,
+        buttons: list[tuple[str, str]] | None = None,
+        files: list[OutFile] | None = None,
+        **kw: Any,
+    ) -> None:
+        btns = [
+            Button(bid, self.render(label) if "{" in label else label)
+            for bid, label in buttons or []
+        ]
+        self.replies.append(Reply(self.identity, self.render(template, **kw), btns, files or []))
+
+    def say_text(self, text: str, buttons: list[tuple[str, str]] | None = None) -> None:
+        """Send text that is already rendered."""
+        self.replies.append(
+            Reply(self.identity, text, [Button(b, label) for b, label in buttons or []])
+        )
+
+    def attach(self, buttons: list[tuple[str, str]]) -> None:
+        """Put buttons under the last message of the turn (after feedback and any news)."""
+        last = self.replies[-1]
+        self.replies[-1] = replace(last, buttons=[Button(b, label) for b, label in buttons])
+
+    def current_buttons(self) -> list[Button]:
+        return [Button(b[0], b[1]) for b in self.data.get("buttons", [])]
+
+    def remember_buttons(self) -> None:
+        """The buttons on screen are those of the last reply; typed numbers refer to them."""
+        last = next((r for r in reversed(self.replies) if r.buttons), None)
+        if self.replies:
+            self.data["buttons"] = [[b.id, b.label] for b in last.buttons] if last else []
+
+    async def save(self) -> None:
+        if self.conv_key is None:
+            return
+        self.remember_buttons()
+        await ConversationRepo(self.conn).save(self.conv_key, self.state, self.data, self.now)

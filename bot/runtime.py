@@ -1,0 +1,25 @@
+"""Open the database and content and build the engine; shared by every command and channel."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from bot.config import Settings
+from bot.core.engine import Clock, Engine, utc_now
+from lessons import load_content
+from storage.db import Database
+
+
+@asynccontextmanager
+async def open_engine(
+    settings: Settings | None = None, db_path: Path | str | None = None, clock: Clock = utc_now
+) -> AsyncIterator[Engine]:
+    settings = settings or Settings()
+    content = load_content(settings.content_dir)
+    db = await Database.open(db_path or settings.db_path)
+    try:
+        yield Engine(db, content, clock)
+    finally:
+        await db.close()
