@@ -25,6 +25,9 @@ class Settings(BaseSettings):
     zalo_base_url: str = "https://bot-api.zaloplatforms.com/bot"
     zalo_webhook_url: str | None = None
     zalo_webhook_secret: SecretStr | None = None
+    # Where the webhook server listens (behind a TLS proxy); each channel's path is its URL's path.
+    webhook_host: str = "0.0.0.0"
+    webhook_port: int = 8080
 
     admin_ids: str = Field("", description="comma-separated identities, e.g. telegram:1,sim:admin")
 

@@ -52,7 +52,6 @@ CONSENT_REFUSED = (
     "{Ong_ba} vẫn đọc bài được, chỉ là cháu không nhớ tiến độ. "
     "Khi nào muốn, {ong_ba} bấm «Đăng ký lưu tiến độ» ạ."
 )
-CONSENT_ASK_AGAIN = "{Ong_ba} bấm «Đồng ý» hoặc «Không đồng ý» giúp cháu ạ."
 
 # --- sign-up ---
 ASK_ADDRESS = "Cảm ơn ạ! Cháu nên gọi mình là ông, bà, bác, cô hay chú ạ?"
@@ -94,6 +93,7 @@ HELP = (
     "• Bấm nút, hoặc gõ số thứ tự: 1, 2, 3…\n"
     "• Gõ «menu» để về trang chính, «quay lại» để lùi một bước, «dừng» để nghỉ.\n"
     "• Không giới hạn thời gian, {ong_ba} cứ từ từ ạ.\n"
+    "• Học cả trên Zalo và Telegram? Nhắn «liên kết» để dùng chung tiến độ.\n"
     "Cần người giúp tận nơi, {ong_ba} hỏi Hội Người cao tuổi ở xã, phường mình."
 )
 HELP_SIGNUP = "Cháu đang hỏi vài điều để đăng ký. {Ong_ba} trả lời từng câu, hoặc gõ «quay lại» để sửa câu trước."
@@ -173,3 +173,46 @@ CLI_NO_CHANNEL = (
 CLI_CHAT_INTRO = "Học Số — trò chuyện trên máy tính. Gõ số để bấm nút. Thoát: Ctrl+D."
 CLI_BAD_JSON = "dòng {n} không phải JSON hợp lệ: {error}"
 CLI_BAD_INPUT = "dòng {n}: {error}"
+
+# --- channels ---
+# Telegram's command menu (the "Menu" button beside the text box) and the text box hint.
+TG_COMMANDS = {"start": "Bắt đầu", "menu": "Về trang chính", "help": "Trợ giúp"}
+TG_INPUT_HINT = "Bấm nút hoặc gõ chữ…"
+# Said by a channel before the core knows the person, so with the default address form.
+EDITED_MESSAGE = (
+    "Cháu chỉ đọc được tin nhắn mới thôi ạ. Muốn sửa, {ong_ba} gửi lại một tin nhắn mới nhé."
+)
+GROUP_PRIVATE_ONLY = (
+    "Cháu chỉ dạy học khi nhắn riêng ạ. Mời các bác bấm nút dưới đây để nhắn riêng cho cháu."
+)
+GROUP_PRIVATE_ONLY_ZALO = "Cháu chỉ dạy học khi nhắn riêng ạ. Mời các bác nhắn riêng cho cháu."
+BTN_OPEN_PRIVATE = "Nhắn riêng cho cháu"
+# Zalo has no buttons: choices are a numbered list answered by number or by text.
+ZALO_CHOOSE_HINT = "👉 Gõ số để chọn (ví dụ: 1), hoặc gõ chữ."
+# Linking one person's Zalo and Telegram.
+LINK_OTHER = {"telegram": "Zalo", "zalo": "Telegram"}
+LINK_OTHER_ANY = "Zalo hoặc Telegram"
+LINK_CODE = (
+    "🔗 Mã liên kết của {ong_ba}: {code}\n"
+    "Trên {other}, {ong_ba} nhắn cho cháu: liên kết {code}\n"
+    "Mã chỉ dùng một lần, trong {minutes} phút ạ."
+)
+LINK_HOW = (
+    "Nếu {ong_ba} đã học với cháu trên Zalo hoặc Telegram, {ong_ba} nhắn «liên kết» ở đó "
+    "để lấy mã, rồi nhắn «liên kết» và mã vào đây ạ."
+)
+LINK_DONE = (
+    "✅ Liên kết xong rồi ạ! Từ nay {ong_ba} học trên Zalo hay Telegram đều chung một tiến độ."
+)
+LINK_BAD_CODE = (
+    "Mã này chưa đúng hoặc đã hết hạn ạ. {Ong_ba} nhắn «liên kết» ở ứng dụng kia để lấy mã mới."
+)
+LINK_SAME_CHANNEL = "Mã này để nhắn trên {other} ạ, không phải ở đây."
+LINK_ALREADY = "Hai tài khoản này đã liên kết với nhau rồi ạ."
+LINK_TOO_MANY = (
+    "{Ong_ba} nhập sai mã nhiều lần quá. {Ong_ba} chờ một tiếng rồi thử lại giúp cháu ạ."
+)
+# Operators starting `python -m bot run`.
+CLI_WEBHOOK_NO_SECRET = "Chế độ webhook của {channel} cần khóa bí mật: đặt biến {var} (8–256 ký tự, chỉ chữ, số, _ và -)."
+CLI_WEBHOOK_SAME_PATH = "Hai kênh không được dùng chung đường dẫn webhook: {path}"
+CLI_CHANNEL_FAILED = "Không khởi động được kênh {channel}: {error}"

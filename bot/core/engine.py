@@ -12,7 +12,7 @@ import logging
 from collections.abc import Callable
 
 from bot import texts
-from bot.core import learning, onboarding  # noqa: F401  (registers the screens)
+from bot.core import learning, linking, onboarding  # noqa: F401  (registers the screens)
 from bot.core.events import Button, Event, Reply
 from bot.core.flow import SCREENS, Screen, go
 from bot.core.matching import MAX_INPUT_CHARS, best_match, choice_index, clean, intent
@@ -50,6 +50,16 @@ class Engine:
             await turn.save()
         return turn.replies
 
+    async def set_blocked(self, identity: str, blocked: bool) -> None:
+        """Record that a person blocked (or unblocked) the bot on one channel."""
+        async with self.db.transaction() as conn:
+            await linking.set_blocked(conn, identity, blocked)
+
+    async def is_blocked(self, identity: str) -> bool:
+        """Whether nothing may be sent to this identity (checked before unprompted messages)."""
+        async with self.db.reading() as conn:
+            return await linking.is_blocked(conn, identity)
+
     async def run_due(self) -> list[Reply]:
         """Run work that has become due on the clock (reminders and scheduled messages).
 
@@ -59,7 +69,7 @@ class Engine:
         return []
 
     async def _load(self, conn, identity: str, now: dt.datetime) -> Turn:
-        user = await UserRepo(conn).find(identity)
+        user = await linking.resolve(conn, identity)  # also identities linked to a learner
         if user is None:
             return Turn(conn, self.content, now, identity, None, None, "consent", {})
         saved = await ConversationRepo(conn).load(user.identity)
@@ -87,6 +97,8 @@ class Engine:
         if len(raw) > MAX_INPUT_CHARS:
             await scr.reprompt(t, texts.TOO_LONG)
             return
+        if event.kind == "text" and await linking.on_text(t, raw):
+            return  # «liên kết»: linking Zalo and Telegram (bot/core/linking.py)
         text = clean(raw)
         button = self._resolve_button(t, scr, event, text)
         if button is not None and await scr.on_button(t, button.id):
@@ -98,6 +110,8 @@ class Engine:
                 return
             if await scr.on_text(t, text):
                 return
+            if not self._signing_up(t) and await SCREENS["menu"].on_text(t, text):
+                return  # menu words ("tiến độ", "ôn tập"...) work from every screen
         await scr.reprompt(t, texts.NOT_UNDERSTOOD)
 
     def _resolve_button(self, t: Turn, scr: Screen, event: Event, text: str) -> Button | None:

@@ -86,12 +86,11 @@ class Consent(SignupScreen):
     async def on_text(self, t: Turn, text: str) -> bool:
         answer = consent_answer(text)
         if answer is None:
-            t.say(texts.CONSENT_ASK_AGAIN, CONSENT_BUTTONS)
+            # Nothing is stored before consent, so we cannot know whether this person saw the
+            # explanation (Zalo has no /start): show it in full again.
+            await self.show(t)
             return True
         return await self.on_button(t, f"consent:{'yes' if answer == 'agree' else 'no'}")
-
-    async def stop(self, t: Turn) -> None:
-        t.say(texts.SIGNUP_STOPPED)
 
     async def _agree(self, t: Turn) -> None:
         if t.user is not None:  # an earlier refusal: replace its anonymous row

@@ -1,0 +1,236 @@
+"""`python -m bot run`: the engine, every configured channel, the webhook server and the
+scheduler in one asyncio process, stopped cleanly by SIGINT or SIGTERM.
+
+Stopping finishes what people are waiting for: no new updates are taken, every queued turn is
+answered, then the database is closed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import re
+import signal
+import sys
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from pydantic import SecretStr
+
+from bot import texts
+from bot.channels.common import Channel, group_by_recipient
+from bot.channels.webserver import HttpServer
+from bot.config import Settings
+from bot.core.engine import Engine
+from bot.core.events import Reply
+from bot.runtime import open_engine
+
+log = logging.getLogger(__name__)
+
+RUN_DUE_SECONDS = 30
+# Telegram allows A-Z, a-z, 0-9, _ and - (1-256); Zalo wants 8-256 characters: ask for both.
+_SECRET = re.compile(r"^[A-Za-z0-9_-]{8,256}$")
+
+
+def _secret(value: SecretStr | None) -> str | None:
+    return value.get_secret_value() if value is not None else None
+
+
+def check(settings: Settings) -> list[str]:
+    """Problems that must stop the start, in the operator's language."""
+    problems = []
+    webhooks = [
+        ("Telegram", "HOCSO_TELEGRAM_WEBHOOK_SECRET", settings.telegram_token,
+         settings.telegram_webhook_url, settings.telegram_webhook_secret),
+        ("Zalo", "HOCSO_ZALO_WEBHOOK_SECRET", settings.zalo_bot_token,
+         settings.zalo_webhook_url, settings.zalo_webhook_secret),
+    ]  # fmt: skip
+    paths = []
+    for channel, var, token, url, secret in webhooks:
+        if not (token and url):
+            continue
+        if not _SECRET.match(_secret(secret) or ""):
+            problems.append(texts.CLI_WEBHOOK_NO_SECRET.format(channel=channel, var=var))
+        paths.append(url)
+    if len(paths) == 2:
+        from urllib.parse import urlsplit
+
+        a, b = (urlsplit(u).path or "/" for u in paths)
+        if a == b:
+            problems.append(texts.CLI_WEBHOOK_SAME_PATH.format(path=a))
+    return problems
+
+
+def build_channels(
+    settings: Settings, engine: Engine, *, poll_timeout: float | None = None
+) -> list[Channel]:
+    from bot.channels.telegram import TelegramChannel
+    from bot.channels.zalo import ZaloChannel
+
+    channels: list[Channel] = []
+    extra = {} if poll_timeout is None else {"poll_timeout": poll_timeout}
+    if settings.telegram_token:
+        channels.append(
+            TelegramChannel(
+                engine,
+                _secret(settings.telegram_token),
+                base_url=settings.telegram_base_url,
+                webhook_url=settings.telegram_webhook_url,
+                webhook_secret=_secret(settings.telegram_webhook_secret),
+                **extra,
+            )
+        )
+    if settings.zalo_bot_token:
+        channels.append(
+            ZaloChannel(
+                engine,
+                _secret(settings.zalo_bot_token),
+                base_url=settings.zalo_base_url,
+                webhook_url=settings.zalo_webhook_url,
+                webhook_secret=_secret(settings.zalo_webhook_secret),
+                **extra,
+            )
+        )
+    return channels
+
+
+class App:
+    """Channels, webhook server and scheduler around one engine."""
+
+    def __init__(self, settings: Settings, engine: Engine, *, poll_timeout: float | None = None):
+        self.settings = settings
+        self.engine = engine
+        self.channels = build_channels(settings, engine, poll_timeout=poll_timeout)
+        for ch in self.channels:
+            ch.route = self.route  # type: ignore[attr-defined]
+        routes = {
+            ch.webhook_path: ch.handle_webhook  # type: ignore[attr-defined]
+            for ch in self.channels
+            if getattr(ch, "webhook_url", None)
+        }
+        self.web = (
+            HttpServer(routes, settings.webhook_host, settings.webhook_port) if routes else None
+        )
+        self.scheduler = AsyncIOScheduler(timezone=settings.timezone)
+        self._started: list[Channel] = []
+        self._tick_task: asyncio.Task | None = None
+        self.starting = ""
+
+    def route(self, replies: list[Reply]) -> None:
+        """Hand replies to the channel that owns each identity (e.g. "zalo:…")."""
+        for identity, mine in group_by_recipient(replies):
+            channel = next((c for c in self._started if identity.startswith(c.prefix)), None)
+            if channel is None:
+                log.warning("no running channel for %s; %d replies dropped", identity, len(mine))
+                continue
+            channel.push(mine)
+
+    async def start(self) -> None:
+        if self.web is not None:
+            await self.web.start()
+            log.info("webhook server listening on %s:%s", self.web.host, self.web.port)
+        for ch in self.channels:
+            self.starting = ch.name
+            try:
+                await ch.start()
+            except BaseException:
+                with contextlib.suppress(Exception):
+                    await ch.stop()  # close what the half-started channel opened
+                raise
+            self._started.append(ch)
+            who = getattr(ch, "username", None) or getattr(ch, "bot_name", None) or "?"
+            log.info("channel %s started (%s, bot %s)", ch.name, ch.mode, who)  # type: ignore[attr-defined]
+        self.scheduler.add_job(
+            self.tick,
+            "interval",
+            seconds=RUN_DUE_SECONDS,
+            id="engine.run_due",
+            replace_existing=True,
+            coalesce=True,
+            max_instances=1,
+        )
+        self.scheduler.start()
+
+    async def tick(self) -> None:
+        """Run due work (reminders, announcements) and send what it produced."""
+        if self._tick_task is None or self._tick_task.done():
+            self._tick_task = asyncio.create_task(self._run_due())
+        await asyncio.shield(self._tick_task)  # a scheduler shutdown must not cut a turn
+
+    async def _run_due(self) -> None:
+        try:
+            replies = await self.engine.run_due()
+        except Exception:
+            log.exception("scheduled work failed")
+            return
+        if replies:
+            self.route(replies)
+
+    async def stop(self) -> None:
+        if self.scheduler.running:
+            self.scheduler.shutdown(wait=False)
+        if self._tick_task is not None:
+            with contextlib.suppress(Exception):
+                await self._tick_task
+        if self.web is not None:
+            await self.web.stop()
+        for ch in reversed(self._started):
+            try:
+                await ch.stop()
+            except Exception:
+                log.exception("channel %s did not stop cleanly", ch.name)
+            log.info("channel %s stopped", ch.name)
+        self._started.clear()
+
+
+def _scrub(text: str, settings: Settings) -> str:
+    for secret in (settings.telegram_token, settings.zalo_bot_token):
+        value = _secret(secret)
+        if value:
+            text = text.replace(value, "***")
+    return text
+
+
+async def serve(
+    settings: Settings, *, stop: asyncio.Event | None = None, poll_timeout: float | None = None
+) -> int:
+    """Run until SIGINT/SIGTERM (or `stop` is set); 0 after a clean stop, non-zero on a bad start."""
+    problems = check(settings)
+    if problems:
+        for p in problems:
+            print(p, file=sys.stderr)
+        return 2
+    # httpx logs every request URL at INFO, and Bot API URLs contain the token.
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)  # one line per job run otherwise
+    stop = stop or asyncio.Event()
+    loop = asyncio.get_running_loop()
+    signals = []
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
+            loop.add_signal_handler(sig, stop.set)
+            signals.append(sig)
+    try:
+        async with open_engine(settings) as engine:
+            app = App(settings, engine, poll_timeout=poll_timeout)
+            try:
+                try:
+                    await app.start()
+                except Exception as exc:
+                    message = texts.CLI_CHANNEL_FAILED.format(
+                        channel=app.starting or "?",
+                        error=_scrub(f"{type(exc).__name__}: {exc}", settings),
+                    )
+                    log.error(message)
+                    print(message, file=sys.stderr)
+                    return 1
+                log.info("running; stop with Ctrl+C or SIGTERM")
+                await stop.wait()
+                log.info("stopping: finishing replies in flight")
+            finally:
+                await app.stop()
+        log.info("stopped; database closed")
+        return 0
+    finally:
+        for sig in signals:
+            loop.remove_signal_handler(sig)

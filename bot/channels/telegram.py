@@ -1,0 +1,495 @@
+"""Telegram through python-telegram-bot v22: updates become core events, replies become messages.
+
+Choices are a **reply keyboard** (large buttons in place of the phone's keyboard), not inline
+buttons: for older people the targets are big and always at the same place at the bottom, a
+press shows up in the chat as their own words (so they see what they chose), nothing stale
+stays pressable under old messages, and typing the same words works just as well. Inline
+buttons are used only for a link (the "message me privately" button in groups).
+
+Ordering: updates are taken from PTB's update queue (fed by its Updater when polling, or by our
+webhook) and handed to an `OrderedDispatcher` keyed by chat: many people at once, each person's
+updates strictly in order. Handlers are PTB handlers run by `Application.process_update` inside
+that per-chat job, so PTB's filters (private/group, commands addressed to this bot, edits) and
+its error handler are used as designed. A 429 is waited out inside the one person's job, so
+other people are not held up.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import datetime as dt
+import functools
+import hmac
+import logging
+import os
+import warnings
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from telegram import (
+    BotCommand,
+    ChatMember,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    KeyboardButton,
+    ReplyKeyboardMarkup,
+    ReplyKeyboardRemove,
+    Update,
+)
+from telegram.constants import ChatAction, ChatType
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
+from telegram.ext import (
+    Application,
+    CallbackQueryHandler,
+    ChatMemberHandler,
+    CommandHandler,
+    ContextTypes,
+    MessageHandler,
+    filters,
+)
+from telegram.request import HTTPXRequest
+from telegram.warnings import PTBDeprecationWarning
+
+from bot import texts
+from bot.channels.common import (
+    BoundedMap,
+    OrderedDispatcher,
+    SeenIds,
+    backoff_sleep,
+    group_by_recipient,
+    split_text,
+    typing_while,
+)
+from bot.channels.webserver import Request, Response
+from bot.core.engine import Engine
+from bot.core.events import AttachmentKind, Button, Event, OutFile, Reply
+
+log = logging.getLogger(__name__)
+# Opt in to PTB's coming behaviour (time periods as timedelta; read at each use) rather than
+# have PTB warn on every 429.
+os.environ.setdefault("PTB_TIMEDELTA", "true")
+
+PREFIX = "telegram:"
+TEXT_LIMIT = 4096
+COMMANDS = ("start", "menu", "help")
+ALLOWED_UPDATES = [
+    Update.MESSAGE,
+    Update.EDITED_MESSAGE,
+    Update.CALLBACK_QUERY,
+    Update.MY_CHAT_MEMBER,
+]
+SHORT_LABEL = 12  # two such buttons share a row; longer ones get a row each
+SECRET_HEADER = "x-telegram-bot-api-secret-token"
+_STOP = object()
+
+Route = Callable[[list[Reply]], None]
+
+
+class UserBlocked(Exception):
+    """Telegram answered 403: the person blocked the bot (or deleted their account)."""
+
+
+def identity_of(chat_id: int) -> str:
+    return f"{PREFIX}{chat_id}"
+
+
+def keyboard(buttons: list[Button]) -> ReplyKeyboardMarkup:
+    """Big buttons, one per row unless two short ones fit side by side."""
+    rows: list[list[KeyboardButton]] = []
+    pair: list[KeyboardButton] = []
+    for b in buttons:
+        if len(b.label) <= SHORT_LABEL:
+            pair.append(KeyboardButton(b.label))
+            if len(pair) == 2:
+                rows.append(pair)
+                pair = []
+            continue
+        if pair:
+            rows.append(pair)
+            pair = []
+        rows.append([KeyboardButton(b.label)])
+    if pair:
+        rows.append(pair)
+    return ReplyKeyboardMarkup(
+        rows, resize_keyboard=True, is_persistent=True, input_field_placeholder=texts.TG_INPUT_HINT
+    )
+
+
+def _retry_seconds(exc: RetryAfter) -> float:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", PTBDeprecationWarning)
+        value = exc.retry_after
+    return value.total_seconds() if isinstance(value, dt.timedelta) else float(value)
+
+
+def _default_voice(template: str) -> str:
+    """Text said before the core knows how to address the person."""
+    form = texts.DEFAULT_ADDRESS
+    return template.format(ong_ba=form, Ong_ba=form.capitalize())
+
+
+def _attachment_kind(update: Update) -> AttachmentKind:
+    m = update.effective_message
+    if m is None:
+        return "other"
+    if m.sticker:
+        return "sticker"
+    if m.photo:
+        return "photo"
+    if m.voice or m.audio:
+        return "voice"
+    if m.video or m.video_note or m.animation:
+        return "video"
+    if m.document:
+        return "file"
+    if m.location or m.venue:
+        return "location"
+    return "other"
+
+
+class TelegramChannel:
+    name = "telegram"
+    prefix = PREFIX
+
+    def __init__(
+        self,
+        engine: Engine,
+        token: str,
+        *,
+        base_url: str | None = None,
+        webhook_url: str | None = None,
+        webhook_secret: str | None = None,
+        poll_timeout: float = 10.0,
+        typing_delay: float = 0.8,
+        max_send_attempts: int = 5,
+        route: Route | None = None,
+    ):
+        if webhook_url and not webhook_secret:
+            raise ValueError("Telegram webhook mode needs a secret token")
+        self.engine = engine
+        self.webhook_url = webhook_url
+        self.webhook_secret = webhook_secret
+        self.poll_timeout = poll_timeout
+        self.typing_delay = typing_delay
+        self.max_send_attempts = max_send_attempts
+        self.route = route
+        self.username: str | None = None
+
+        builder = (
+            Application.builder()
+            .token(token)
+            .request(
+                HTTPXRequest(
+                    connection_pool_size=256,
+                    connect_timeout=10.0,
+                    read_timeout=15.0,
+                    write_timeout=15.0,
+                    pool_timeout=10.0,
+                    media_write_timeout=60.0,
+                )
+            )
+        )
+        if base_url:
+            builder = builder.base_url(base_url)
+        if webhook_url:
+            builder = builder.updater(None)
+        else:
+            builder = builder.get_updates_request(
+                HTTPXRequest(connection_pool_size=2, read_timeout=poll_timeout + 10.0)
+            )
+        self.app = builder.build()
+        self._add_handlers()
+        self.turns = OrderedDispatcher()
+        self.ready = False  # webhook calls before start() are asked to come back
+        self._seen = SeenIds()
+        self._labels: BoundedMap = BoundedMap()  # chat id -> labels of the keyboard on screen
+        self._consumer: asyncio.Task | None = None
+
+    @property
+    def bot(self):
+        return self.app.bot
+
+    @property
+    def webhook_path(self) -> str:
+        return urlsplit(self.webhook_url or "").path or "/"
+
+    @property
+    def mode(self) -> str:
+        return "webhook" if self.webhook_url else "polling"
+
+    # --- lifecycle ---
+
+    async def start(self) -> None:
+        """Check the token (getMe), then receive updates by polling or through the webhook."""
+        await self.app.initialize()
+        self.username = self.bot.username
+        try:
+            await self.bot.set_my_commands([BotCommand(k, v) for k, v in texts.TG_COMMANDS.items()])
+        except TelegramError as exc:
+            log.warning("could not set the command menu: %s", exc)
+        self._consumer = asyncio.create_task(self._consume(), name="telegram:consumer")
+        self.ready = True
+        if self.webhook_url:
+            await self.bot.set_webhook(
+                self.webhook_url, secret_token=self.webhook_secret, allowed_updates=ALLOWED_UPDATES
+            )
+        else:
+            await self.app.updater.start_polling(
+                poll_interval=0.0,
+                timeout=dt.timedelta(seconds=self.poll_timeout),
+                bootstrap_retries=3,
+                allowed_updates=ALLOWED_UPDATES,
+            )
+
+    async def stop(self) -> None:
+        """Stop taking updates, finish every queued turn and its replies, then close."""
+        if self.app.updater is not None and self.app.updater.running:
+            await self.app.updater.stop()
+        if self._consumer is not None:
+            await self.app.update_queue.put(_STOP)
+            await self._consumer
+            self._consumer = None
+        await self.turns.close()
+        await self.app.shutdown()
+
+    async def _consume(self) -> None:
+        while True:
+            update = await self.app.update_queue.get()
+            if update is _STOP:
+                return
+            if isinstance(update, Update):
+                self.accept(update)
+
+    def accept(self, update: Update) -> bool:
+        """Queue an update behind the same chat's earlier ones; False once shutting down."""
+        if not self._seen.first_time(update.update_id):
+            log.info("update %s seen before, ignored", update.update_id)
+            return True
+        chat = update.effective_chat
+        user = update.effective_user
+        key = chat.id if chat else (user.id if user else update.update_id)
+        return self.turns.submit(key, functools.partial(self.app.process_update, update))
+
+    async def handle_webhook(self, request: Request) -> Response:
+        """Telegram's POST: only with the secret header; queued, then acknowledged at once."""
+        if request.method != "POST":
+            return Response.text("method not allowed", 405)
+        given = request.headers.get(SECRET_HEADER, "").encode()
+        if not hmac.compare_digest(given, (self.webhook_secret or "").encode()):
+            log.warning("telegram webhook request with a wrong or missing secret refused")
+            return Response.text("forbidden", 403)
+        if not self.ready:
+            return Response.text("starting", 503)  # delivered again later
+        try:
+            update = Update.de_json(request.json(), self.bot)
+        except Exception:
+            return Response.text("bad update", 400)
+        if update is None:
+            return Response.text("bad update", 400)
+        if not self.accept(update):
+            return Response.text("shutting down", 503)  # Telegram will deliver it again
+        return Response.of_json({"ok": True})
+
+    # --- updates to events ---
+
+    def _add_handlers(self) -> None:
+        private = filters.ChatType.PRIVATE
+        fresh = filters.UpdateType.MESSAGE
+        self.app.add_handlers(
+            [
+                ChatMemberHandler(self._on_my_chat_member, ChatMemberHandler.MY_CHAT_MEMBER),
+                CallbackQueryHandler(self._on_callback),
+                MessageHandler(filters.UpdateType.EDITED_MESSAGE & private, self._on_edited),
+                MessageHandler(fresh & private & filters.COMMAND, self._on_command),
+                MessageHandler(fresh & private & filters.TEXT, self._on_text),
+                MessageHandler(fresh & private, self._on_attachment),
+                # In groups only commands addressed to this bot (/start or /start@this_bot).
+                CommandHandler(
+                    list(COMMANDS), self._on_group_command, filters=fresh & filters.ChatType.GROUPS
+                ),
+            ]
+        )
+        self.app.add_error_handler(self._on_error)
+
+    @staticmethod
+    def _dedupe(update: Update) -> str:
+        return f"telegram:update:{update.update_id}"
+
+    async def _on_command(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """/start (with a deep-link argument), /menu, /help; other commands go to the core too."""
+        word, _, args = (update.message.text or "").partition(" ")
+        name = word[1:].split("@", 1)[0].lower()
+        chat_id = update.effective_chat.id
+        event = Event.cmd(identity_of(chat_id), name, args.strip(), self._dedupe(update))
+        await self._turn(chat_id, event)
+
+    async def _on_text(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """A press on the reply keyboard arrives as its label: the core gets it as a press (by
+        label, which it resolves even where nothing is stored yet, as before consent)."""
+        chat_id = update.effective_chat.id
+        text = update.message.text or ""
+        identity = identity_of(chat_id)
+        if text in self._labels.get(chat_id, ()):
+            event = Event.button(identity, text, self._dedupe(update))
+        else:
+            event = Event.message(identity, text, self._dedupe(update))
+        await self._turn(chat_id, event)
+
+    async def _on_attachment(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Stickers, voice, photos, locations…: a kind word from the core, then the choices again."""
+        chat_id = update.effective_chat.id
+        event = Event.attached(identity_of(chat_id), _attachment_kind(update), self._dedupe(update))
+        await self._turn(chat_id, event)
+
+    async def _on_callback(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Inline buttons (from older messages or other clients) are presses too."""
+        query = update.callback_query
+        with contextlib.suppress(TelegramError):
+            await query.answer()
+        if query.message is None or query.message.chat.type != ChatType.PRIVATE:
+            return
+        chat_id = query.message.chat.id
+        event = Event.button(identity_of(chat_id), query.data or "", self._dedupe(update))
+        await self._turn(chat_id, event)
+
+    async def _on_edited(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """An edit is not a new answer (it could record one twice): ask for a new message."""
+        chat_id = update.effective_chat.id
+        await self._send_plain(chat_id, _default_voice(texts.EDITED_MESSAGE))
+
+    async def _on_group_command(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Learning is personal: in a group, point to a private chat and store nothing."""
+        markup = None
+        if self.username:
+            url = f"https://t.me/{self.username}?start=nhom"
+            markup = InlineKeyboardMarkup([[InlineKeyboardButton(texts.BTN_OPEN_PRIVATE, url=url)]])
+        await self._send_plain(update.effective_chat.id, texts.GROUP_PRIVATE_ONLY, markup)
+
+    async def _on_my_chat_member(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Blocking the bot (kicked) stops all messages to the person; unblocking restores them."""
+        change = update.my_chat_member
+        if change.chat.type != ChatType.PRIVATE:
+            log.info("bot is now %s in chat %s", change.new_chat_member.status, change.chat.id)
+            return
+        status = change.new_chat_member.status
+        identity = identity_of(change.chat.id)
+        if status in (ChatMember.BANNED, ChatMember.LEFT):
+            await self.engine.set_blocked(identity, True)
+            log.info("%s blocked the bot", identity)
+        elif status in (ChatMember.MEMBER, ChatMember.ADMINISTRATOR):
+            await self.engine.set_blocked(identity, False)
+            log.info("%s unblocked the bot", identity)
+
+    async def _on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Log the traceback with the update id; tell the person, briefly, in Vietnamese."""
+        err = context.error
+        update_id = getattr(update, "update_id", None)
+        log.error(
+            "telegram update %s failed", update_id, exc_info=(type(err), err, err.__traceback__)
+        )
+        if not isinstance(update, Update):
+            return
+        chat = update.effective_chat
+        if chat is None or chat.type != ChatType.PRIVATE:
+            return
+        with contextlib.suppress(Exception):
+            await self._send_plain(chat.id, _default_voice(texts.ERROR))
+
+    # --- one turn ---
+
+    async def _turn(self, chat_id: int, event: Event) -> None:
+        async with typing_while(
+            lambda: self.bot.send_chat_action(chat_id, ChatAction.TYPING), self.typing_delay
+        ):
+            replies = await self.engine.handle(event)
+        await self.deliver(replies)
+
+    async def deliver(self, replies: list[Reply]) -> None:
+        """Send replies in order; those for another channel's identities go to `route`."""
+        for identity, mine in group_by_recipient(replies):
+            if identity.startswith(PREFIX):
+                await self._send_turn(identity, mine)
+            elif self.route is not None:
+                self.route(mine)
+            else:
+                log.warning("no channel for replies to %s", identity)
+
+    def push(self, replies: list[Reply]) -> None:
+        """Unprompted replies (reminders): queued behind the person's turns, skipped if blocked."""
+        for identity, mine in group_by_recipient(replies):
+            chat_id = int(identity.removeprefix(PREFIX))
+            self.turns.submit(chat_id, functools.partial(self._push_one, identity, mine))
+
+    async def _push_one(self, identity: str, replies: list[Reply]) -> None:
+        if await self.engine.is_blocked(identity):
+            log.info("not sending to %s: blocked", identity)
+            return
+        await self._send_turn(identity, replies)
+
+    async def _send_turn(self, identity: str, replies: list[Reply]) -> None:
+        """Files, then text split at paragraphs; the keyboard rides on the turn's last message."""
+        chat_id = int(identity.removeprefix(PREFIX))
+        with_buttons = next((r for r in reversed(replies) if r.buttons), None)
+        if replies:
+            self._labels[chat_id] = (
+                {b.label for b in with_buttons.buttons} if with_buttons else set()
+            )
+        final = keyboard(with_buttons.buttons) if with_buttons else ReplyKeyboardRemove()
+        sends: list[Callable[..., Awaitable[object]]] = []
+        for r in replies:
+            sends.extend(functools.partial(self._send_file, chat_id, f) for f in r.files)
+            sends.extend(
+                functools.partial(self.bot.send_message, chat_id, chunk)
+                for chunk in split_text(r.text, TEXT_LIMIT)
+            )
+        try:
+            for i, send in enumerate(sends):
+                markup = final if i == len(sends) - 1 else None
+                await self._call(functools.partial(send, reply_markup=markup))
+        except UserBlocked:
+            log.info("%s has blocked the bot; marking and stopping", identity)
+            await self.engine.set_blocked(identity, True)
+
+    async def _send_file(self, chat_id: int, f: OutFile, reply_markup=None) -> object:
+        path = Path(f.path)
+        if not path.is_file():
+            log.error("file to send is missing: %s", path)
+            return None
+        if f.kind == "image":
+            return await self.bot.send_photo(chat_id, photo=path, reply_markup=reply_markup)
+        if f.kind == "audio":
+            return await self.bot.send_audio(chat_id, audio=path, reply_markup=reply_markup)
+        return await self.bot.send_document(chat_id, document=path, reply_markup=reply_markup)
+
+    async def _send_plain(self, chat_id: int, text: str, markup=None) -> None:
+        try:
+            await self._call(
+                functools.partial(self.bot.send_message, chat_id, text, reply_markup=markup)
+            )
+        except UserBlocked:
+            await self.engine.set_blocked(identity_of(chat_id), True)
+
+    async def _call(self, make: Callable[[], Awaitable[object]]) -> object:
+        """One Bot API call, waiting out 429s (only this person waits) and retrying blips."""
+        for attempt in range(self.max_send_attempts):
+            last = attempt == self.max_send_attempts - 1
+            try:
+                return await make()
+            except RetryAfter as exc:
+                if last:
+                    raise
+                wait = _retry_seconds(exc)
+                log.warning("telegram asked to wait %.1f s (429); retrying", wait)
+                await asyncio.sleep(wait)
+            except Forbidden as exc:
+                raise UserBlocked(str(exc)) from exc
+            except BadRequest:
+                raise
+            except NetworkError as exc:  # includes TimedOut
+                if last:
+                    raise
+                log.warning("telegram network error (%s); retrying", exc)
+                await backoff_sleep(attempt, base=0.5)
+        raise AssertionError("unreachable")

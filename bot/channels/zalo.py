@@ -1,0 +1,356 @@
+"""Zalo Bot Platform over httpx: the same shape as the Telegram channel, without buttons.
+
+API: POST {base}{token}/{method} with a JSON body, answered `{ok, result, error_code,
+description}`. Updates come by long polling (`getUpdates`, one update per call, error_code 408
+when none arrived) or by webhook (header X-Bot-Api-Secret-Token). Zalo has no buttons, so a
+reply's choices are sent as a numbered list; the core accepts the number or the words.
+Messages are at most 2,000 characters, so long texts are split at paragraphs.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import functools
+import hmac
+import logging
+from collections.abc import Callable
+from typing import Any
+from urllib.parse import urlsplit
+
+import httpx
+
+from bot import texts
+from bot.channels.common import (
+    BoundedMap,
+    OrderedDispatcher,
+    SeenIds,
+    backoff_sleep,
+    group_by_recipient,
+    numbered_choices,
+    split_text,
+    typing_while,
+)
+from bot.channels.webserver import Request, Response
+from bot.core.engine import Engine
+from bot.core.events import AttachmentKind, Event, Reply
+from bot.core.matching import choice_index
+
+log = logging.getLogger(__name__)
+
+PREFIX = "zalo:"
+TEXT_LIMIT = 2000
+SECRET_HEADER = "x-bot-api-secret-token"
+NO_UPDATE = 408
+ATTACHMENTS: dict[str, AttachmentKind] = {
+    "message.image.received": "photo",
+    "message.sticker.received": "sticker",
+    "message.voice.received": "voice",
+    "message.video.received": "video",
+    "message.file.received": "file",
+    "message.location.received": "location",
+}
+COMMANDS = ("start", "menu", "help")
+
+Route = Callable[[list[Reply]], None]
+
+
+class ZaloError(Exception):
+    def __init__(self, code: int | None, description: str, retry_after: float | None = None):
+        super().__init__(f"{code}: {description}")
+        self.code = code
+        self.description = description
+        self.retry_after = retry_after
+
+
+class UserBlocked(Exception):
+    """Zalo refused to deliver to this person (403)."""
+
+
+class ZaloApi:
+    """The Bot API calls we use; the token only ever appears in the request URL."""
+
+    def __init__(self, token: str, base_url: str, client: httpx.AsyncClient):
+        self._url = f"{base_url}{token}/"
+        self.client = client
+
+    async def call(self, method: str, http_timeout: float | None = None, **params: Any) -> Any:
+        try:
+            res = await self.client.post(
+                self._url + method,
+                json=params,
+                timeout=http_timeout if http_timeout is not None else httpx.USE_CLIENT_DEFAULT,
+            )
+        except httpx.HTTPError as exc:  # never echo the URL: it holds the token
+            raise ZaloError(None, f"network: {type(exc).__name__}") from None
+        try:
+            body = res.json()
+        except ValueError:
+            raise ZaloError(res.status_code, "not JSON") from None
+        if not isinstance(body, dict):
+            raise ZaloError(res.status_code, "unexpected answer")
+        if body.get("ok"):
+            return body.get("result")
+        params_ = body.get("parameters") or {}
+        raise ZaloError(
+            body.get("error_code") or res.status_code,
+            str(body.get("description", "")),
+            params_.get("retry_after") if isinstance(params_, dict) else None,
+        )
+
+
+def identity_of(chat_id: str) -> str:
+    return f"{PREFIX}{chat_id}"
+
+
+def _default_voice(template: str) -> str:
+    form = texts.DEFAULT_ADDRESS
+    return template.format(ong_ba=form, Ong_ba=form.capitalize())
+
+
+class ZaloChannel:
+    name = "zalo"
+    prefix = PREFIX
+
+    def __init__(
+        self,
+        engine: Engine,
+        token: str,
+        *,
+        base_url: str = "https://bot-api.zaloplatforms.com/bot",
+        webhook_url: str | None = None,
+        webhook_secret: str | None = None,
+        poll_timeout: float = 30.0,
+        typing_delay: float = 0.8,
+        max_send_attempts: int = 5,
+        route: Route | None = None,
+    ):
+        if webhook_url and not webhook_secret:
+            raise ValueError("Zalo webhook mode needs a secret token")
+        self.engine = engine
+        self.webhook_url = webhook_url
+        self.webhook_secret = webhook_secret
+        self.poll_timeout = poll_timeout
+        self.typing_delay = typing_delay
+        self.max_send_attempts = max_send_attempts
+        self.route = route
+        self.client = httpx.AsyncClient(
+            timeout=httpx.Timeout(15.0, connect=10.0),
+            limits=httpx.Limits(max_connections=256, max_keepalive_connections=64),
+            trust_env=False,
+        )
+        self.api = ZaloApi(token, base_url, self.client)
+        self.turns = OrderedDispatcher()
+        self.ready = False  # webhook calls before start() are asked to come back
+        self._choices: BoundedMap = BoundedMap()  # chat id -> labels listed in the last turn
+        self._seen = SeenIds()
+        self._poller: asyncio.Task | None = None
+        self.bot_name: str | None = None
+
+    @property
+    def webhook_path(self) -> str:
+        return urlsplit(self.webhook_url or "").path or "/"
+
+    @property
+    def mode(self) -> str:
+        return "webhook" if self.webhook_url else "polling"
+
+    # --- lifecycle ---
+
+    async def start(self) -> None:
+        """Check the token (getMe); set the webhook, or clear it and start long polling."""
+        me = await self.api.call("getMe")
+        self.bot_name = me.get("account_name") if isinstance(me, dict) else None
+        self.ready = True
+        if self.webhook_url:
+            await self.api.call(
+                "setWebhook", url=self.webhook_url, secret_token=self.webhook_secret
+            )
+        else:
+            with contextlib.suppress(ZaloError):  # getUpdates does not work while one is set
+                await self.api.call("deleteWebhook")
+            self._poller = asyncio.create_task(self._poll(), name="zalo:poller")
+
+    async def stop(self) -> None:
+        """Stop polling, finish every queued turn and its replies, then close the client."""
+        if self._poller is not None:
+            self._poller.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._poller
+            self._poller = None
+        await self.turns.close()
+        await self.client.aclose()
+
+    async def _poll(self) -> None:
+        failures = 0
+        while True:
+            try:
+                update = await self.api.call(
+                    "getUpdates",
+                    http_timeout=self.poll_timeout + 10.0,
+                    timeout=str(max(1, round(self.poll_timeout))),
+                )
+            except ZaloError as exc:
+                if exc.code == NO_UPDATE:
+                    failures = 0
+                    continue
+                log.warning("zalo getUpdates failed (%s); retrying", exc)
+                await backoff_sleep(failures)
+                failures += 1
+                continue
+            failures = 0
+            if isinstance(update, dict):
+                self.accept(update)
+
+    def accept(self, update: dict) -> bool:
+        """Queue an update behind the same chat's earlier ones; False once shutting down."""
+        message = update.get("message")
+        if not isinstance(message, dict):
+            log.info("zalo update without a message ignored: %s", update.get("event_name"))
+            return True
+        chat_id = str((message.get("chat") or {}).get("id") or "")
+        if not chat_id:
+            return True
+        message_id = message.get("message_id")
+        if message_id is not None and not self._seen.first_time(message_id):
+            log.info("zalo message %s seen before, ignored", message_id)
+            return True
+        return self.turns.submit(chat_id, functools.partial(self._process, update))
+
+    async def handle_webhook(self, request: Request) -> Response:
+        """Zalo's POST: only with the secret header (compared in constant time)."""
+        if request.method != "POST":
+            return Response.text("method not allowed", 405)
+        given = request.headers.get(SECRET_HEADER, "").encode()
+        if not hmac.compare_digest(given, (self.webhook_secret or "").encode()):
+            log.warning("zalo webhook request with a wrong or missing secret refused")
+            return Response.text("forbidden", 403)
+        if not self.ready:
+            return Response.text("starting", 503)  # delivered again later
+        try:
+            body = request.json()
+        except ValueError:
+            return Response.text("bad update", 400)
+        if not isinstance(body, dict):
+            return Response.text("bad update", 400)
+        update = body.get("result") if isinstance(body.get("result"), dict) else body
+        if not self.accept(update):
+            return Response.text("shutting down", 503)
+        return Response.of_json({"message": "Success"})
+
+    # --- updates to events ---
+
+    async def _process(self, update: dict) -> None:
+        message = update["message"]
+        chat = message.get("chat") or {}
+        chat_id = str(chat["id"])
+        try:
+            if str(chat.get("chat_type", "PRIVATE")).upper() != "PRIVATE":
+                await self._group(chat_id, update)
+                return
+            event = self._event(chat_id, update)
+            async with typing_while(
+                lambda: self.api.call("sendChatAction", chat_id=chat_id, action="typing"),
+                self.typing_delay,
+            ):
+                replies = await self.engine.handle(event)
+            await self.deliver(replies)
+        except Exception:
+            log.exception("zalo message %s failed", message.get("message_id"))
+            with contextlib.suppress(Exception):
+                await self._send_text(chat_id, _default_voice(texts.ERROR))
+
+    def _event(self, chat_id: str, update: dict) -> Event:
+        message = update["message"]
+        identity = identity_of(chat_id)
+        mid = message.get("message_id")
+        dedupe = f"zalo:msg:{mid}" if mid is not None else None
+        name = update.get("event_name", "")
+        text = message.get("text")
+        if name == "message.text.received" or (not name and isinstance(text, str)):
+            text = text or ""
+            if text.startswith("/") and len(text) > 1:
+                word, _, args = text.partition(" ")
+                return Event.cmd(identity, word[1:].lower(), args.strip(), dedupe)
+            shown = self._choices.get(chat_id) or []
+            k = choice_index(text, len(shown)) if shown else None
+            if k is not None:  # "2" picks the second listed choice, even before consent
+                return Event.button(identity, shown[k], dedupe)
+            return Event.message(identity, text, dedupe)
+        return Event.attached(identity, ATTACHMENTS.get(name, "other"), dedupe)
+
+    async def _group(self, chat_id: str, update: dict) -> None:
+        """Learning is personal: in a group, answer only our commands, pointing to a private chat."""
+        text = (update["message"].get("text") or "").strip()
+        word = text.split(" ", 1)[0][1:].lower() if text.startswith("/") else ""
+        if word in COMMANDS:
+            await self._send_text(chat_id, texts.GROUP_PRIVATE_ONLY_ZALO)
+
+    # --- replies to messages ---
+
+    async def deliver(self, replies: list[Reply]) -> None:
+        for identity, mine in group_by_recipient(replies):
+            if identity.startswith(PREFIX):
+                await self._send_turn(identity, mine)
+            elif self.route is not None:
+                self.route(mine)
+            else:
+                log.warning("no channel for replies to %s", identity)
+
+    def push(self, replies: list[Reply]) -> None:
+        for identity, mine in group_by_recipient(replies):
+            chat_id = identity.removeprefix(PREFIX)
+            self.turns.submit(chat_id, functools.partial(self._push_one, identity, mine))
+
+    async def _push_one(self, identity: str, replies: list[Reply]) -> None:
+        if await self.engine.is_blocked(identity):
+            log.info("not sending to %s: blocked", identity)
+            return
+        await self._send_turn(identity, replies)
+
+    async def _send_turn(self, identity: str, replies: list[Reply]) -> None:
+        chat_id = identity.removeprefix(PREFIX)
+        listed = next((r for r in reversed(replies) if r.buttons), None)
+        if replies:
+            self._choices[chat_id] = [b.label for b in listed.buttons] if listed else []
+        try:
+            for r in replies:
+                for f in r.files:
+                    await self._send_file(chat_id, f.kind, f.path)
+                text = numbered_choices(r.text, r.buttons, texts.ZALO_CHOOSE_HINT)
+                for chunk in split_text(text, TEXT_LIMIT):
+                    await self._send_text(chat_id, chunk)
+        except UserBlocked:
+            log.info("%s cannot be reached; marking blocked", identity)
+            await self.engine.set_blocked(identity, True)
+
+    async def _send_file(self, chat_id: str, kind: str, path: str) -> None:
+        """Zalo takes photos by URL only; local files cannot be sent (logged, not fatal)."""
+        if kind == "image" and path.startswith(("https://", "http://")):
+            await self._call("sendPhoto", chat_id=chat_id, photo=path)
+        else:
+            log.warning("zalo cannot send %s %s (needs a public image URL)", kind, path)
+
+    async def _send_text(self, chat_id: str, text: str) -> None:
+        await self._call("sendMessage", chat_id=chat_id, text=text)
+
+    async def _call(self, method: str, **params: Any) -> Any:
+        """One send, waiting out 429s (only this person waits) and retrying network blips."""
+        for attempt in range(self.max_send_attempts):
+            last = attempt == self.max_send_attempts - 1
+            try:
+                return await self.api.call(method, **params)
+            except ZaloError as exc:
+                if exc.code == 403:
+                    raise UserBlocked(exc.description) from exc
+                retryable = exc.code is None or exc.code == 429 or exc.code >= 500
+                if last or not retryable:
+                    raise
+                if exc.retry_after:
+                    wait = float(exc.retry_after)
+                    log.warning("zalo asked to wait %.1f s; retrying", wait)
+                    await asyncio.sleep(wait)
+                else:
+                    log.warning("zalo %s failed (%s); retrying", method, exc)
+                    await backoff_sleep(attempt, base=0.5)
+        raise AssertionError("unreachable")

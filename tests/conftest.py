@@ -1,0 +1,63 @@
+import datetime as dt
+import io
+import json
+from pathlib import Path
+
+import pytest
+
+from bot.channels import simulator
+from bot.config import Settings
+from bot.core.engine import Engine
+from lessons import Content, load_content
+from storage.db import Database
+
+START = dt.datetime(2026, 11, 23, 1, 0, tzinfo=dt.UTC)  # 08:00 in Vietnam
+
+
+@pytest.fixture(scope="session")
+def content() -> Content:
+    return load_content()
+
+
+class Sim:
+    """Drives the real engine through the simulator's JSON-lines contract, in process."""
+
+    def __init__(self, engine: Engine, clock: simulator.SimClock):
+        self.engine = engine
+        self.clock = clock
+        self.turns = 0
+        self.last: dict[str, list[dict]] = {}
+
+    async def send(self, **obj) -> list[dict]:
+        out = io.StringIO()
+        await simulator.run(self.engine, self.clock, io.StringIO(json.dumps(obj) + "\n"), out)
+        lines = [json.loads(x) for x in out.getvalue().splitlines()]
+        assert lines[-1] == {"turn_done": 1}
+        replies = lines[:-1]
+        if "user" in obj:
+            self.last[obj["user"]] = replies
+        return replies
+
+    async def text(self, user: str, text: str) -> list[dict]:
+        return await self.send(user=user, text=text)
+
+    async def press(self, user: str, button: str) -> list[dict]:
+        return await self.send(user=user, button=button)
+
+    def buttons(self, user: str) -> list[dict]:
+        replies = self.last.get(user, [])
+        return replies[-1]["buttons"] if replies else []
+
+
+async def open_sim(db_path: Path, now: dt.datetime = START) -> tuple[Sim, Database]:
+    db = await Database.open(db_path)
+    clock = simulator.SimClock(now)
+    settings = Settings()
+    return Sim(Engine(db, load_content(settings.content_dir), clock), clock), db
+
+
+@pytest.fixture
+async def sim(tmp_path):
+    s, db = await open_sim(tmp_path / "t.db")
+    yield s
+    await db.close()

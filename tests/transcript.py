@@ -1,0 +1,74 @@
+"""Helpers for transcript tests: sign a person up, and answer questions the way a learner would."""
+
+from __future__ import annotations
+
+import re
+
+from lessons import Content
+from lessons.schema import Question
+
+
+async def sign_up(
+    sim,
+    user: str,
+    *,
+    address: str = "Bà",
+    name: str = "Lan",
+    year: str = "1955",
+    province: str = "thai nguyen",
+    commune: str = "phu thinh",
+) -> list[dict]:
+    await sim.send(user=user, command="start")
+    await sim.press(user, "Đồng ý")
+    await sim.press(user, address)
+    await sim.text(user, name)
+    await sim.text(user, year)
+    await sim.text(user, province)
+    await sim.text(user, "1")
+    await sim.text(user, commune)
+    await sim.text(user, "1")
+    return await sim.press(user, "Bỏ qua")
+
+
+def question_on_screen(content: Content, replies: list[dict]) -> Question | None:
+    """The question whose numbered options are the buttons on screen."""
+    if not replies:
+        return None
+    labels = [re.sub(r"^\d+\. ", "", b["label"]) for b in replies[-1]["buttons"]]
+    if not replies[-1]["buttons"] or not all(
+        b["id"].startswith("opt:") for b in replies[-1]["buttons"]
+    ):
+        return None
+    shown = replies[-1]["text"]
+    matches = [
+        q
+        for _, q in content.questions.values()
+        if len(q.options) == len(labels)
+        and all(_pattern(o.text).fullmatch(lab) for o, lab in zip(q.options, labels, strict=True))
+    ]
+    for q in matches:
+        if _pattern(q.text).search(shown):
+            return q
+    if matches:
+        return matches[0]
+    raise AssertionError(f"no question with options {labels}")
+
+
+def _pattern(text: str) -> re.Pattern:
+    """A content text as shown to a learner: placeholders become the chosen address form."""
+    parts = re.split(r"(\{(?:ong_ba|Ong_ba|ten)\})", text)
+    return re.compile(
+        "".join(r"\w+(?: \w+)?" if p.startswith("{") else re.escape(p) for p in parts)
+    )
+
+
+def correct_index(q: Question) -> int:
+    return next(i for i, o in enumerate(q.options) if o.correct)
+
+
+def wrong_index(q: Question) -> int:
+    return next(i for i, o in enumerate(q.options) if not o.correct)
+
+
+def all_text(replies: list[dict]) -> str:
+    return "\n".join(r["text"] for r in replies)
