@@ -49,8 +49,12 @@ class Sim:
         return replies[-1]["buttons"] if replies else []
 
 
+_OPEN: list[Database] = []
+
+
 async def open_sim(db_path: Path, now: dt.datetime = START) -> tuple[Sim, Database]:
     db = await Database.open(db_path)
+    _OPEN.append(db)
     clock = simulator.SimClock(now)
     settings = Settings()
     return Sim(Engine(db, load_content(settings.content_dir), clock), clock), db
@@ -61,3 +65,13 @@ async def sim(tmp_path):
     s, db = await open_sim(tmp_path / "t.db")
     yield s
     await db.close()
+
+
+@pytest.fixture(autouse=True)
+async def _close_databases():
+    """A failing test must not leave a connection thread behind (it would hang the run)."""
+    yield
+    while _OPEN:
+        db = _OPEN.pop()
+        if db.conn._running:
+            await db.close()

@@ -130,7 +130,7 @@ async def test_sign_up_lessons_in_every_area_restart_and_progress(tmp_path, cont
 async def drive_to_proficiency(sim, content, user: str, max_turns: int = 4000) -> str:
     """Answer every question right, through lessons and then review, until proficient."""
     transcript = []
-    lessons_since_review = 0
+    lessons_since_review, all_done = 0, False
     replies = await sim.text(user, "menu")
     for _ in range(max_turns):
         transcript.append(all_text(replies))
@@ -142,20 +142,22 @@ async def drive_to_proficiency(sim, content, user: str, max_turns: int = 4000) -
             replies = await sim.press(user, f"opt:{correct_index(q)}")
         elif "next" in ids:
             replies = await sim.press(user, "next")
-        elif "start" in ids:
-            replies = await sim.press(user, "start")
-        elif "review" in ids and lessons_since_review >= 2:  # review after every two lessons
-            lessons_since_review = 0
-            replies = await sim.press(user, "review")
-        elif "next_lesson" in ids:
+        elif "start" in ids or "resume" in ids:
+            replies = await sim.press(user, "start" if "start" in ids else "resume")
+        elif "next_lesson" in ids:  # a lesson just ended: review after every two lessons
             lessons_since_review += 1
-            replies = await sim.press(user, "next_lesson")
-        elif "review" in ids:
-            replies = await sim.press(user, "review")
-        elif "menu:review" in ids and "Đã học hết" not in transcript[-1]:
+            if lessons_since_review >= 2:
+                lessons_since_review = 0
+                replies = await sim.press(user, "review")
+            else:
+                replies = await sim.press(user, "next_lesson")
+        elif "menu:learn" in ids and "review" in ids and not all_done:  # review ended
             replies = await sim.press(user, "menu:learn")
+        elif "review" in ids:
+            all_done = all_done or "học hết các bài" in transcript[-1]
+            replies = await sim.press(user, "review")
         else:
-            replies = await sim.press(user, "menu:review")
+            replies = await sim.press(user, "menu:learn")
     raise AssertionError("not proficient after many turns:\n" + "\n".join(transcript[-10:]))
 
 
