@@ -136,6 +136,7 @@ def load_content(root: Path | str | None = None) -> Content:
     areas: dict[str, Area] = {}
     lessons: dict[str, Lesson] = {}
     lesson_paths: dict[str, str] = {}
+    broken: set[str] = set()
     folders = sorted(p for p in root.iterdir() if p.is_dir() and not p.name.startswith(("_", ".")))
     for folder in folders:
         if folder.name not in ALL_AREAS:
@@ -168,6 +169,8 @@ def load_content(root: Path | str | None = None) -> Content:
                 lesson = Lesson.model_validate(data)
             except ValidationError as exc:
                 issues.extend(_pydantic_issues(rel(path), exc))
+                if isinstance(data.get("id"), str):
+                    broken.add(data["id"])  # already reported: not "missing" for lessons needing it
                 continue
             if lesson.area != folder.name:
                 issues.append(
@@ -183,7 +186,7 @@ def load_content(root: Path | str | None = None) -> Content:
             lessons[lesson.id] = lesson
             lesson_paths[lesson.id] = rel(path)
 
-    issues.extend(_cross_check(areas, lessons, lesson_paths))
+    issues.extend(_cross_check(areas, lessons, lesson_paths, broken))
     if issues:
         raise ContentError(issues)
     ordered = dict(
@@ -193,7 +196,7 @@ def load_content(root: Path | str | None = None) -> Content:
 
 
 def _cross_check(
-    areas: dict[str, Area], lessons: dict[str, Lesson], paths: dict[str, str]
+    areas: dict[str, Area], lessons: dict[str, Lesson], paths: dict[str, str], broken: set[str]
 ) -> list[ContentIssue]:
     issues: list[ContentIssue] = []
     comp_area: dict[str, str] = {}
@@ -237,7 +240,7 @@ def _cross_check(
                         )
                     )
         for j, req in enumerate(lesson.requires):
-            if req not in lessons:
+            if req not in lessons and req not in broken:
                 issues.append(ContentIssue(path, f"requires.{j}", f"không có bài '{req}'"))
     issues.extend(_cycles(lessons, paths))
     return issues

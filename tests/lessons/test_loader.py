@@ -1,0 +1,124 @@
+import shutil
+from pathlib import Path
+
+import pytest
+import yaml
+
+from bot.content_check import check
+from lessons import ContentError, load_content
+from lessons.loader import CONTENT_DIR
+
+LESSON = "dich_vu_cong/01_vneid_la_gi.yaml"
+
+
+@pytest.fixture
+def tree(tmp_path) -> Path:
+    """A copy of the shipped content to break on purpose."""
+    root = tmp_path / "lessons"
+    shutil.copytree(CONTENT_DIR, root, ignore=shutil.ignore_patterns("*.py", "__pycache__"))
+    return root
+
+
+def edit(root: Path, rel: str, change) -> None:
+    path = root / rel
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    change(data)
+    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+
+
+def issues_of(root: Path) -> list[str]:
+    with pytest.raises(ContentError) as exc:
+        load_content(root)
+    return [str(i) for i in exc.value.issues]
+
+
+def test_shipped_content_loads_and_passes_the_checks():
+    content = load_content()
+    assert len(content.lessons) >= 4
+    report = check()
+    assert report.issues == []
+
+
+def test_unknown_field_is_rejected_with_file_and_field(tree):
+    edit(tree, LESSON, lambda d: d["cards"][0].update(colour="red"))
+    (issue,) = issues_of(tree)
+    assert issue.startswith("lessons/dich_vu_cong/01_vneid_la_gi.yaml: cards.0.colour:")
+
+
+def test_missing_feedback_and_two_correct_options(tree):
+    def change(d):
+        del d["questions"][0]["options"][1]["feedback"]
+        d["questions"][1]["options"][0]["correct"] = True
+
+    edit(tree, LESSON, change)
+    found = issues_of(tree)
+    assert any("questions.0.options.1.feedback: thiếu trường bắt buộc" in i for i in found)
+    assert any("questions.1" in i and "đúng một phương án đúng" in i for i in found)
+
+
+def test_undeclared_competency_unknown_prerequisite_and_bad_placeholder(tree):
+    def change(d):
+        d["questions"][0]["competencies"] = ["dvc.khong_co"]
+        d["requires"] = ["bai-khong-co"]
+
+    edit(tree, LESSON, change)
+    found = "\n".join(issues_of(tree))
+    assert "questions.0.competencies.0: kỹ năng 'dvc.khong_co' chưa khai báo" in found
+    assert "requires.0: không có bài 'bai-khong-co'" in found
+    edit(tree, LESSON, lambda d: d["cards"][0].update(text="Chào {ba_con}"))
+    found = issues_of(tree)
+    assert any("cards.0.text" in i and "{ba_con}" in i for i in found)
+    # a lesson that failed to load is not reported again as a missing prerequisite
+    assert not any("không có bài" in i and "01_vneid" not in i for i in found)
+
+
+def test_broken_yaml_and_non_nfc_text(tree):
+    (tree / "mua_sam" / "99_hong.yaml").write_text("id: [unclosed\n", encoding="utf-8")
+    edit(tree, LESSON, lambda d: d.update(title="Ho\u0300a"))
+    found = "\n".join(issues_of(tree))
+    assert "lessons/mua_sam/99_hong.yaml" in found and "YAML" in found
+    assert "title" in found and "NFC" in found
+
+
+def test_guess_above_one_over_options_is_rejected(tree):
+    edit(tree, LESSON, lambda d: d.update(bkt={"guess": 0.4}))
+    assert any("bkt" in i and "1/3" in i for i in issues_of(tree))
+
+
+def test_prerequisite_cycle_is_rejected(tree):
+    first = yaml.safe_load((tree / LESSON).read_text(encoding="utf-8"))["id"]
+    second_path = sorted((tree / "dich_vu_cong").glob("0[2-9]*.yaml"))[0]
+    second = yaml.safe_load(second_path.read_text(encoding="utf-8"))["id"]
+    edit(tree, LESSON, lambda d: d.update(requires=[second]))
+    edit(tree, str(second_path.relative_to(tree)), lambda d: d.update(requires=[first]))
+    assert any("vòng tròn" in i for i in issues_of(tree))
+
+
+def test_lint_reports_long_cards_links_and_too_few_questions(tree):
+    def change(d):
+        d["cards"][0]["text"] = "Chữ dài. " * 60
+        d["cards"][1]["text"] = "Vào http://vneid-capnhat.top để cập nhật"
+
+    edit(tree, LESSON, change)
+    report = check(tree)
+    found = "\n".join(str(i) for i in report.issues)
+    assert "cards.0.text: dài" in found
+    assert "vneid-capnhat.top" in found
+    edit(
+        tree,
+        "dich_vu_cong/_area.yaml",
+        lambda d: d["competencies"].append({"id": "dvc.moi", "name": "Kỹ năng mới"}),
+    )
+    report = check(tree)
+    assert any("dvc.moi" in str(i) and "chỉ có 0 câu hỏi" in str(i) for i in report.issues)
+
+
+def test_content_check_command_exit_codes(tree, capsys):
+    from bot.__main__ import main
+
+    assert main(["content", "check"]) == 0
+    out = capsys.readouterr().out
+    assert "Tổng" in out and "dvc.vneid_tai_khoan" in out
+    edit(tree, LESSON, lambda d: d.update(colour=1))
+    assert main(["content", "check", "--dir", str(tree)]) == 1
+    assert "01_vneid_la_gi.yaml: colour" in capsys.readouterr().err
