@@ -15,11 +15,15 @@ from bot.config import Settings
 
 
 def _content(args: argparse.Namespace) -> int:
-    from bot.content_check import check, table
+    from bot.content_check import check, scenario_table, table
 
-    report = check(Path(args.dir) if args.dir else None)
+    report = check(
+        Path(args.dir) if args.dir else None, Path(args.scenarios) if args.scenarios else None
+    )
     if report.content is not None:
         print(table(report.content))
+    if report.scenarios is not None:
+        print(scenario_table(report.scenarios))
     if report.issues:
         print(texts.CLI_CONTENT_ERRORS.format(n=len(report.issues)), file=sys.stderr)
         for issue in report.issues:
@@ -81,6 +85,7 @@ def main(argv: list[str] | None = None) -> int:
     content = sub.add_parser("content", help="kiểm tra nội dung bài học")
     content.add_argument("action", choices=["check"])
     content.add_argument("--dir", help="thư mục bài học (mặc định: lessons/)")
+    content.add_argument("--scenarios", help="thư mục tình huống (mặc định: scenarios/)")
 
     args = parser.parse_args(argv)
     settings = Settings()

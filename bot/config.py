@@ -13,6 +13,7 @@ class Settings(BaseSettings):
 
     db_path: Path = Path("data/hocso.db")
     content_dir: Path | None = None
+    scenario_dir: Path | None = None
     timezone: str = "Asia/Ho_Chi_Minh"
     log_level: str = "INFO"
 

@@ -13,6 +13,7 @@ from pathlib import Path
 from bot.core.mastery import BktParams, correct_in_a_row_to_master
 from lessons import Content, ContentError, ContentIssue, load_content
 from lessons.schema import NATIONAL_AREAS
+from scenarios.loader import Scenarios, load_scenarios
 
 MAX_CARD_CHARS = 350
 MAX_CARD_LINES = 6
@@ -41,6 +42,7 @@ _FIXED_ADDRESS = re.compile(r"(?i)\b(ông/bà|ông bà ơi|bác ơi|cô ơi|chú
 class Report:
     content: Content | None
     issues: list[ContentIssue] = field(default_factory=list)
+    scenarios: Scenarios | None = None
 
 
 def _domain_allowed(url: str) -> bool:
@@ -124,12 +126,40 @@ def lint(content: Content) -> list[ContentIssue]:
     return issues
 
 
-def check(root: Path | None = None) -> Report:
+def lint_scenarios(scenarios: Scenarios) -> list[ContentIssue]:
+    issues: list[ContentIssue] = []
+    for sc in scenarios.by_id.values():
+        path = scenarios.paths[sc.id]
+        _text_rules(path, "intro", sc.intro, MAX_CARD_CHARS, issues)
+        _text_rules(path, "remember", sc.remember, MAX_FEEDBACK_CHARS, issues)
+        for sid, step in sc.steps.items():
+            _text_rules(path, f"steps.{sid}.text", step.text, MAX_CARD_CHARS, issues)
+            for i, c in enumerate(step.choices):
+                where = f"steps.{sid}.choices.{i}"
+                _text_rules(path, f"{where}.text", c.text, MAX_OPTION_CHARS, issues)
+                _text_rules(path, f"{where}.feedback", c.feedback, MAX_FEEDBACK_CHARS, issues)
+                if sc.kind == "scam" and not c.safe and not c.signs:
+                    issues.append(
+                        ContentIssue(
+                            path,
+                            f"{where}.signs",
+                            "lựa chọn không an toàn cần nêu dấu hiệu lừa đảo",
+                        )
+                    )
+    return issues
+
+
+def check(root: Path | None = None, scenario_root: Path | None = None) -> Report:
     try:
         content = load_content(root)
     except ContentError as exc:
         return Report(None, exc.issues)
-    return Report(content, lint(content))
+    issues = lint(content)
+    try:
+        scenarios = load_scenarios(scenario_root, content.competency_area)
+    except ContentError as exc:
+        return Report(content, issues + exc.issues)
+    return Report(content, issues + lint_scenarios(scenarios), scenarios)
 
 
 def table(content: Content) -> str:
@@ -146,4 +176,13 @@ def table(content: Content) -> str:
             n = len(content.competency_questions.get(comp.id, []))
             rows.append(f"  {comp.id:<42} {'':>4} {n:>8}")
     rows.append(f"{'Tổng':<44} {total_lessons:>4} {total_questions:>8}")
+    return "\n".join(rows)
+
+
+def scenario_table(scenarios: Scenarios) -> str:
+    kinds = {"scam": "Tình huống lừa đảo", "task": "Thực hành việc thật"}
+    rows = [f"{'Tình huống luyện tập':<44} {'Số':>4} {'Bước':>8}"]
+    for kind, label in kinds.items():
+        items = [s for s in scenarios.by_id.values() if s.kind == kind]
+        rows.append(f"{label:<44} {len(items):>4} {sum(len(s.steps) for s in items):>8}")
     return "\n".join(rows)

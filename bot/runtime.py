@@ -9,6 +9,7 @@ from pathlib import Path
 from bot.config import Settings
 from bot.core.engine import Clock, Engine, utc_now
 from lessons import load_content
+from scenarios.loader import load_scenarios
 from storage.db import Database
 
 
@@ -18,8 +19,9 @@ async def open_engine(
 ) -> AsyncIterator[Engine]:
     settings = settings or Settings()
     content = load_content(settings.content_dir)
+    scenarios = load_scenarios(settings.scenario_dir, content.competency_area)
     db = await Database.open(db_path or settings.db_path)
     try:
-        yield Engine(db, content, clock)
+        yield Engine(db, content, clock, scenarios)
     finally:
         await db.close()

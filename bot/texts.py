@@ -23,6 +23,8 @@ BTN_RESUME = "Học tiếp"
 BTN_OTHER_TOPIC = "Chọn chủ đề khác"
 BTN_NEXT_LESSON = "Học bài tiếp"
 BTN_REVIEW_MORE = "Ôn tiếp"
+BTN_PRACTICE = "Luyện tình huống"
+BTN_PRACTICE_MORE = "Luyện tình huống khác"
 BTN_DELETE_ME = "Xóa thông tin của tôi"
 BTN_DELETE_YES = "Xóa hết"
 BTN_DELETE_NO = "Không xóa"
@@ -146,6 +148,22 @@ REVIEW_START = "🔁 Ôn tập {n} câu nhé ạ."
 REVIEW_EMPTY = "{Ong_ba} chưa có gì cần ôn ạ. Mời {ong_ba} học bài mới trước."
 REVIEW_DONE = "Xong phần ôn tập! {Ong_ba} trả lời đúng {correct}/{total} câu."
 REVIEW_UNTRACKED = "Ôn tập cần lưu tiến độ ạ. {Ong_ba} bấm «Đăng ký lưu tiến độ» nếu muốn."
+
+# --- practice scenarios ---
+PRACTICE_LIST = "Chọn một tình huống để luyện ạ:\n{lines}\n\n{Ong_ba} bấm hoặc gõ số."
+PRACTICE_KIND = {"scam": "⚠️", "task": "📱"}
+PRACTICE_NONE = "Chưa có tình huống nào để luyện ạ."
+PRACTICE_INTRO = "🎭 {title}\n{intro}"
+PRACTICE_STEP = "{text}\n\n{options}"
+PRACTICE_UNSAFE = "⚠️ {feedback}"
+PRACTICE_SIGNS = "\nDấu hiệu cần nhớ: {signs}."
+PRACTICE_WELL = (
+    "🌟 {Ong_ba} xử lý rất tốt: chọn an toàn {safe}/{total} lần.\nĐiều cần nhớ: {remember}"
+)
+PRACTICE_AGAIN = (
+    "{Ong_ba} chọn an toàn {safe}/{total} lần. Không sao ạ, luyện lại là nhớ.\n"
+    "Điều cần nhớ: {remember}"
+)
 
 # --- progress ---
 PROGRESS_HEAD = "📊 Tiến độ của {ten}:"

@@ -9,6 +9,7 @@ from bot.channels import simulator
 from bot.config import Settings
 from bot.core.engine import Engine
 from lessons import Content, load_content
+from scenarios.loader import load_scenarios
 from storage.db import Database
 
 START = dt.datetime(2026, 11, 23, 1, 0, tzinfo=dt.UTC)  # 08:00 in Vietnam
@@ -57,7 +58,9 @@ async def open_sim(db_path: Path, now: dt.datetime = START) -> tuple[Sim, Databa
     _OPEN.append(db)
     clock = simulator.SimClock(now)
     settings = Settings()
-    return Sim(Engine(db, load_content(settings.content_dir), clock), clock), db
+    content = load_content(settings.content_dir)
+    scenarios = load_scenarios(settings.scenario_dir, content.competency_area)
+    return Sim(Engine(db, content, clock, scenarios), clock), db
 
 
 @pytest.fixture

@@ -12,12 +12,13 @@ import logging
 from collections.abc import Callable
 
 from bot import texts
-from bot.core import learning, linking, onboarding  # noqa: F401  (registers the screens)
+from bot.core import learning, linking, onboarding, practice  # noqa: F401  (registers the screens)
 from bot.core.events import Button, Event, Reply
 from bot.core.flow import SCREENS, Screen, go
 from bot.core.matching import MAX_INPUT_CHARS, best_match, choice_index, clean, intent
 from bot.core.turn import Turn
 from lessons import Content
+from scenarios.loader import Scenarios
 from storage.db import Database
 from storage.repos import ConversationRepo, InboundRepo, UserRepo, iso
 
@@ -31,10 +32,18 @@ def utc_now() -> dt.datetime:
 
 
 class Engine:
-    def __init__(self, db: Database, content: Content, clock: Clock = utc_now):
+    def __init__(
+        self,
+        db: Database,
+        content: Content,
+        clock: Clock = utc_now,
+        scenarios: Scenarios | None = None,
+    ):
         self.db = db
         self.content = content
         self.clock = clock
+        self.scenarios = scenarios if scenarios is not None else Scenarios()
+        self.media_dir = db.path.parent / "media"  # pictures drawn for scenarios
 
     async def handle(self, event: Event) -> list[Reply]:
         """Answer one event; an exception rolls the whole turn back and propagates."""
@@ -71,7 +80,18 @@ class Engine:
     async def _load(self, conn, identity: str, now: dt.datetime) -> Turn:
         user = await linking.resolve(conn, identity)  # also identities linked to a learner
         if user is None:
-            return Turn(conn, self.content, now, identity, None, None, "consent", {})
+            return Turn(
+                conn,
+                self.content,
+                now,
+                identity,
+                None,
+                None,
+                "consent",
+                {},
+                scenarios=self.scenarios,
+                media_dir=self.media_dir,
+            )
         saved = await ConversationRepo(conn).load(user.identity)
         if saved is not None and saved[0] in SCREENS:
             state, data = saved
@@ -79,7 +99,18 @@ class Engine:
             state, data = "onboard.address", {}
         else:
             state, data = "menu", {}
-        return Turn(conn, self.content, now, identity, user, user.identity, state, data)
+        return Turn(
+            conn,
+            self.content,
+            now,
+            identity,
+            user,
+            user.identity,
+            state,
+            data,
+            scenarios=self.scenarios,
+            media_dir=self.media_dir,
+        )
 
     def _signing_up(self, t: Turn) -> bool:
         return t.state == "consent" or t.state.startswith("onboard.")

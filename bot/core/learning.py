@@ -82,12 +82,14 @@ def _menu_buttons(t: Turn) -> list[tuple[str, str]]:
     if t.tracked:
         return [
             ("menu:learn", texts.BTN_LEARN),
+            ("menu:practice", texts.BTN_PRACTICE),
             ("menu:review", texts.BTN_REVIEW),
             ("menu:progress", texts.BTN_PROGRESS),
             ("menu:help", texts.BTN_HELP),
         ]
     return [
         ("menu:learn", texts.BTN_LEARN),
+        ("menu:practice", texts.BTN_PRACTICE),
         ("menu:help", texts.BTN_HELP),
         ("menu:register", texts.BTN_REGISTER),
     ]
@@ -107,6 +109,7 @@ class Menu(Screen):
             "menu:progress": "progress",
             "menu:review": "review.start",
             "menu:register": "consent",
+            "menu:practice": "practice.list",
             "menu": "menu",
         }.get(bid)
         if target is None:
@@ -446,15 +449,14 @@ async def answer(t: Turn, lesson: Lesson, q: Question, k: int, context: str) -> 
     if not t.tracked:
         return
     await t.progress.record_answer(t.user.id, q.id, lesson.id, k, option.correct, context, t.now)
-    await trace(t, lesson, q, option.correct)
+    await trace(t, bkt.BktParams(**lesson.bkt.model_dump()), q.competencies, option.correct)
 
 
-async def trace(t: Turn, lesson: Lesson, q: Question, correct: bool) -> None:
-    """BKT update of each competency the question tests, then of the areas they belong to."""
-    params = bkt.BktParams(**lesson.bkt.model_dump())
+async def trace(t: Turn, params: bkt.BktParams, competencies: list[str], correct: bool) -> None:
+    """BKT update of each competency the evidence bears on, then of the areas they belong to."""
     rows = await t.progress.mastery(t.user.id)
     changed_areas = set()
-    for comp in q.competencies:
+    for comp in competencies:
         before = rows.get(comp)
         p = bkt.update(before.p_known if before else params.prior, correct, params)
         mastered = bkt.is_mastered(p)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -11,6 +12,7 @@ import aiosqlite
 from bot import texts
 from bot.core.events import Button, OutFile, Reply
 from lessons import Content
+from scenarios.loader import Scenarios
 from storage.repos import ConversationRepo, ProgressRepo, User, UserRepo
 
 PLACEHOLDER_KEYS = ("{ong_ba}", "{Ong_ba}", "{ten}")
@@ -27,6 +29,8 @@ class Turn:
     state: str
     data: dict[str, Any]
     replies: list[Reply] = field(default_factory=list)
+    scenarios: Scenarios = field(default_factory=Scenarios)
+    media_dir: Path = Path("data/media")
 
     @property
     def users(self) -> UserRepo:

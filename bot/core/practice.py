@@ -1,0 +1,181 @@
+"""Luyện tình huống: scam role-plays and task walkthroughs run from `scenarios/`.
+
+```mermaid
+stateDiagram-v2
+    menu --> practice.list: Luyện tình huống
+    practice.list --> practice.step: a scenario
+    practice.step --> practice.step: a choice (feedback, then the next step)
+    practice.step --> practice.done: an end step (summary)
+```
+Finishing at a good end without an unsafe choice is evidence of mastery for the scenario's
+competencies, recorded as an answer event (context "scenario") and traced like a quiz answer.
+"""
+
+from __future__ import annotations
+
+from bot import texts
+from bot.core import mastery as bkt
+from bot.core.events import OutFile
+from bot.core.flow import Screen, go, screen
+from bot.core.learning import trace
+from bot.core.matching import best_match, choice_index
+from bot.core.turn import Turn
+from scenarios.render import render
+from scenarios.schema import SIGNS, Scenario, Step
+
+#: A role-play is weaker evidence than a quiz chain, but a good finish still counts as a correct
+#: answer on each competency, with the default BKT parameters.
+SCENARIO_BKT = bkt.BktParams()
+
+
+def _current(t: Turn) -> tuple[Scenario, Step] | None:
+    run = t.data.get("scenario") or {}
+    sc = t.scenarios.by_id.get(run.get("id", ""))
+    if sc is None or run.get("step") not in sc.steps:
+        return None
+    return sc, sc.steps[run["step"]]
+
+
+async def _done_well(t: Turn) -> set[str]:
+    if not t.tracked:
+        return set(t.data.get("scenarios_done", []))
+    rows = await t.conn.execute_fetchall(
+        "SELECT DISTINCT lesson_id FROM answers WHERE user_id = ? AND context = 'scenario'"
+        " AND correct = 1",
+        (t.user.id,),
+    )
+    return {r[0] for r in rows}
+
+
+@screen
+class PracticeList(Screen):
+    name = "practice.list"
+
+    async def show(self, t: Turn) -> None:
+        items = list(t.scenarios.by_id.values())
+        if not items:
+            t.say(texts.PRACTICE_NONE, [("menu", texts.BTN_MENU)])
+            return
+        done = await _done_well(t)
+        lines = "\n".join(
+            f"{i}. {'✅ ' if s.id in done else ''}{texts.PRACTICE_KIND[s.kind]} {s.title}"
+            for i, s in enumerate(items, 1)
+        )
+        buttons = [(f"sc:{s.id}", s.title) for s in items]
+        t.say(texts.PRACTICE_LIST, [*buttons, ("menu", texts.BTN_MENU)], lines=lines)
+
+    async def on_button(self, t: Turn, bid: str) -> bool:
+        if bid == "menu":
+            await go(t, "menu")
+            return True
+        sc = t.scenarios.by_id.get(bid.removeprefix("sc:"))
+        if sc is None:
+            return False
+        t.data["scenario"] = {"id": sc.id, "step": sc.start, "safe": 0, "unsafe": 0}
+        t.say(texts.PRACTICE_INTRO, title=sc.title, intro=sc.intro)
+        await go(t, "practice.step")
+        return True
+
+
+@screen
+class PracticeStep(Screen):
+    name = "practice.step"
+    letters = True
+
+    async def show(self, t: Turn) -> None:
+        cur = _current(t)
+        if cur is None:
+            t.data.pop("scenario", None)
+            await go(t, "practice.list")
+            return
+        _, step = cur
+        files = [OutFile("image", str(render(step.screen, t.media_dir)))] if step.screen else []
+        options = "\n".join(f"{i}. {c.text}" for i, c in enumerate(step.choices, 1))
+        t.say(
+            texts.PRACTICE_STEP,
+            [(f"opt:{i}", f"{i + 1}. {c.text}") for i, c in enumerate(step.choices)],
+            files=files,
+            text=step.text,
+            options=options,
+        )
+
+    async def on_text(self, t: Turn, text: str) -> bool:
+        cur = _current(t)
+        if cur is None:
+            return False
+        choices = cur[1].choices
+        k = choice_index(text, len(choices), letters=True)
+        if k is None:
+            found = best_match(text, [(str(i), [c.text]) for i, c in enumerate(choices)])
+            k = int(found) if found is not None else None
+        return k is not None and await self.on_button(t, f"opt:{k}")
+
+    async def on_button(self, t: Turn, bid: str) -> bool:
+        cur = _current(t)
+        if cur is None or not bid.startswith("opt:") or not bid[4:].isdigit():
+            return False
+        sc, step = cur
+        k = int(bid[4:])
+        if not 0 <= k < len(step.choices):
+            return False
+        choice = step.choices[k]
+        run = t.data["scenario"]
+        run["safe" if choice.safe else "unsafe"] += 1
+        signs = ""
+        if choice.signs:
+            signs = t.render(texts.PRACTICE_SIGNS, signs=", ".join(SIGNS[s] for s in choice.signs))
+        t.say(
+            texts.RIGHT if choice.safe else texts.PRACTICE_UNSAFE, feedback=choice.feedback + signs
+        )
+        run["step"] = choice.next
+        nxt = sc.steps[choice.next]
+        if nxt.end is None:
+            await go(t, "practice.step")
+        else:
+            await self._finish(t, sc, nxt)
+        return True
+
+    async def back(self, t: Turn) -> None:
+        t.data.pop("scenario", None)
+        await go(t, "practice.list")
+
+    async def _finish(self, t: Turn, sc: Scenario, end: Step) -> None:
+        run = t.data.pop("scenario")
+        well = end.end == "good" and run["unsafe"] == 0
+        t.say(end.text)
+        summary = texts.PRACTICE_WELL if well else texts.PRACTICE_AGAIN
+        t.say(
+            summary,
+            [("practice", texts.BTN_PRACTICE_MORE), ("menu", texts.BTN_MENU)],
+            safe=run["safe"],
+            total=run["safe"] + run["unsafe"],
+            remember=sc.remember,
+        )
+        t.state = "practice.done"
+        if not t.tracked:
+            if well:
+                done = t.data.setdefault("scenarios_done", [])
+                if sc.id not in done:
+                    done.append(sc.id)
+            return
+        await t.progress.record_answer(
+            t.user.id, sc.id, sc.id, run["unsafe"], well, "scenario", t.now
+        )
+        await trace(t, SCENARIO_BKT, sc.competencies, well)
+        if t.replies[-1].buttons == []:  # mastery news came after the summary: keep buttons last
+            t.attach([("practice", texts.BTN_PRACTICE_MORE), ("menu", texts.BTN_MENU)])
+
+
+@screen
+class PracticeDone(Screen):
+    name = "practice.done"
+
+    async def show(self, t: Turn) -> None:
+        await go(t, "practice.list")
+
+    async def on_button(self, t: Turn, bid: str) -> bool:
+        target = {"practice": "practice.list", "menu": "menu"}.get(bid)
+        if target is None:
+            return False
+        await go(t, target)
+        return True
