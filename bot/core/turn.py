@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
 from dataclasses import dataclass, field, replace
+from pathlib import Path
 from typing import Any
 
 import aiosqlite
