@@ -51,6 +51,7 @@ async def test_sign_up_lessons_in_every_area_restart_and_progress(tmp_path, cont
     assert "bà Lan" in done[0]["text"] and "Xã Phú Thịnh" in done[0]["text"]
     assert [b["label"] for b in done[-1]["buttons"]] == [
         texts.BTN_LEARN,
+        texts.BTN_PRACTICE,
         texts.BTN_REVIEW,
         texts.BTN_PROGRESS,
         texts.BTN_HELP,
