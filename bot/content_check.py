@@ -16,7 +16,7 @@ from lessons.schema import NATIONAL_AREAS
 from scenarios.loader import Scenarios, load_scenarios
 
 MAX_CARD_CHARS = 350
-MAX_CARD_LINES = 6
+MAX_CARD_LINES = 5
 MAX_OPTION_CHARS = 80
 MAX_QUESTION_CHARS = 300
 MAX_FEEDBACK_CHARS = 300
@@ -134,6 +134,13 @@ def lint_scenarios(scenarios: Scenarios) -> list[ContentIssue]:
         _text_rules(path, "remember", sc.remember, MAX_FEEDBACK_CHARS, issues)
         for sid, step in sc.steps.items():
             _text_rules(path, f"steps.{sid}.text", step.text, MAX_CARD_CHARS, issues)
+            lines = [ln for ln in step.text.splitlines() if ln.strip()]
+            if len(lines) > MAX_CARD_LINES:
+                issues.append(
+                    ContentIssue(
+                        path, f"steps.{sid}.text", f"có {len(lines)} dòng, tối đa {MAX_CARD_LINES}"
+                    )
+                )
             for i, c in enumerate(step.choices):
                 where = f"steps.{sid}.choices.{i}"
                 _text_rules(path, f"{where}.text", c.text, MAX_OPTION_CHARS, issues)

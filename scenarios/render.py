@@ -23,7 +23,7 @@ BG = "#f4f6f8"
 DARK = "#1f2933"
 MUTED = "#52606d"
 ACCENT = {"call": "#0b6e4f", "sms": "#1c64f2", "app": "#b7410e"}
-RENDER_VERSION = 1
+RENDER_VERSION = 2
 
 
 @cache
@@ -87,7 +87,10 @@ def _call(d: ImageDraw.ImageDraw, s: Screen) -> int:
 
 def _sms(d: ImageDraw.ImageDraw, s: Screen) -> int:
     d.rectangle([0, 56, WIDTH, 156], fill="white")
-    d.text((40, 106), s.title, font=font(40, True), fill=DARK, anchor="lm")
+    size = 40
+    while size > 24 and font(size, True).getlength(s.title) > WIDTH - 80:
+        size -= 2
+    d.text((40, 106), s.title, font=font(size, True), fill=DARK, anchor="lm")
     d.line([0, 156, WIDTH, 156], fill="#cbd2d9", width=2)
     f = font(36)
     lines = [p for line in s.lines for p in wrap(line, f, WIDTH - 160)]
@@ -101,7 +104,10 @@ def _sms(d: ImageDraw.ImageDraw, s: Screen) -> int:
 
 def _app(d: ImageDraw.ImageDraw, s: Screen) -> int:
     d.rectangle([0, 56, WIDTH, 176], fill=ACCENT["app"])
-    d.text((40, 116), s.title, font=font(42, True), fill="white", anchor="lm")
+    size = 42
+    while size > 24 and font(size, True).getlength(s.title) > WIDTH - 80:
+        size -= 2  # a long app name shrinks rather than running off the screen
+    d.text((40, 116), s.title, font=font(size, True), fill="white", anchor="lm")
     y = 210
     f = font(36)
     for line in s.lines:
