@@ -31,12 +31,18 @@ class Screen:
     numbers_are_data: ClassVar[bool] = False
     #: Letters a-d choose options (quizzes).
     letters: ClassVar[bool] = False
+    #: Buttons that simply lead to another screen.
+    routes: ClassVar[dict[str, str]] = {}
 
     async def show(self, t: Turn) -> None:
         raise NotImplementedError
 
     async def on_button(self, t: Turn, bid: str) -> bool:
-        return False
+        target = self.routes.get(bid)
+        if target is None:
+            return False
+        await go(t, target)
+        return True
 
     async def on_text(self, t: Turn, text: str) -> bool:
         return False

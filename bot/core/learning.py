@@ -20,6 +20,8 @@ a restart never loses the place.
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from bot import texts
 from bot.core import mastery as bkt
 from bot.core.flow import Screen, go, screen
@@ -102,23 +104,21 @@ class Menu(Screen):
     async def show(self, t: Turn) -> None:
         t.say(texts.MENU if t.tracked else texts.MENU_UNTRACKED, _menu_buttons(t))
 
+    routes: ClassVar[dict[str, str]] = {
+        "menu:learn": "learn",
+        "menu:help": "help",
+        "menu:progress": "progress",
+        "menu:review": "review.start",
+        "menu:register": "consent",
+        "menu:practice": "practice.list",
+        "menu": "menu",
+    }
+
     async def on_button(self, t: Turn, bid: str) -> bool:
-        target = {
-            "menu:learn": "learn",
-            "menu:help": "help",
-            "menu:progress": "progress",
-            "menu:review": "review.start",
-            "menu:register": "consent",
-            "menu:practice": "practice.list",
-            "menu": "menu",
-        }.get(bid)
-        if target is None:
-            return False
-        if target in ("progress", "review.start") and not t.tracked:
+        if self.routes.get(bid) in ("progress", "review.start") and not t.tracked:
             t.say(texts.PROGRESS_UNTRACKED, _menu_buttons(t))
             return True
-        await go(t, target)
-        return True
+        return await super().on_button(t, bid)
 
     async def on_text(self, t: Turn, text: str) -> bool:
         bid = best_match(text, [(b, [label]) for b, label in _menu_buttons(t)])
@@ -695,12 +695,11 @@ class ReviewDone(Screen):
     async def show(self, t: Turn) -> None:
         await go(t, "menu")
 
-    async def on_button(self, t: Turn, bid: str) -> bool:
-        target = {"review": "review.start", "menu:learn": "learn", "menu": "menu"}.get(bid)
-        if target is None:
-            return False
-        await go(t, target)
-        return True
+    routes: ClassVar[dict[str, str]] = {
+        "review": "review.start",
+        "menu:learn": "learn",
+        "menu": "menu",
+    }
 
 
 # --- progress ---
@@ -757,9 +756,8 @@ class Progress(Screen):
             ],
         )
 
-    async def on_button(self, t: Turn, bid: str) -> bool:
-        target = {"menu:learn": "learn", "menu:review": "review.start", "menu": "menu"}.get(bid)
-        if target is None:
-            return False
-        await go(t, target)
-        return True
+    routes: ClassVar[dict[str, str]] = {
+        "menu:learn": "learn",
+        "menu:review": "review.start",
+        "menu": "menu",
+    }

@@ -13,6 +13,8 @@ competencies, recorded as an answer event (context "scenario") and traced like a
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from bot import texts
 from bot.core import mastery as bkt
 from bot.core.events import OutFile
@@ -173,9 +175,4 @@ class PracticeDone(Screen):
     async def show(self, t: Turn) -> None:
         await go(t, "practice.list")
 
-    async def on_button(self, t: Turn, bid: str) -> bool:
-        target = {"practice": "practice.list", "menu": "menu"}.get(bid)
-        if target is None:
-            return False
-        await go(t, target)
-        return True
+    routes: ClassVar[dict[str, str]] = {"practice": "practice.list", "menu": "menu"}

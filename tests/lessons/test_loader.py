@@ -1,4 +1,3 @@
-import shutil
 from pathlib import Path
 
 import pytest
@@ -7,23 +6,14 @@ import yaml
 from bot.content_check import check
 from lessons import ContentError, load_content
 from lessons.loader import CONTENT_DIR
+from tests.content_copy import copy_tree, edit
 
 LESSON = "dich_vu_cong/01_vneid_la_gi.yaml"
 
 
 @pytest.fixture
 def tree(tmp_path) -> Path:
-    """A copy of the shipped content to break on purpose."""
-    root = tmp_path / "lessons"
-    shutil.copytree(CONTENT_DIR, root, ignore=shutil.ignore_patterns("*.py", "__pycache__"))
-    return root
-
-
-def edit(root: Path, rel: str, change) -> None:
-    path = root / rel
-    data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    change(data)
-    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    return copy_tree(CONTENT_DIR, tmp_path / "lessons")
 
 
 def issues_of(root: Path) -> list[str]:

@@ -1,8 +1,6 @@
-import shutil
 from pathlib import Path
 
 import pytest
-import yaml
 from fontTools.ttLib import TTFont
 from PIL import Image
 
@@ -11,22 +9,14 @@ from lessons import ContentError, load_content
 from scenarios.loader import SCENARIO_DIR, load_scenarios
 from scenarios.render import font_file, render
 from scenarios.schema import SIGNS, Screen
+from tests.content_copy import copy_tree, edit
 
 EXAMPLE = "lua_dao/01_cong_an_goi_dien.yaml"
 
 
 @pytest.fixture
 def tree(tmp_path) -> Path:
-    root = tmp_path / "scenarios"
-    shutil.copytree(SCENARIO_DIR, root, ignore=shutil.ignore_patterns("*.py", "__pycache__"))
-    return root
-
-
-def edit(root: Path, rel: str, change) -> None:
-    path = root / rel
-    data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    change(data)
-    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    return copy_tree(SCENARIO_DIR, tmp_path / "scenarios")
 
 
 def problems(root: Path) -> str:
