@@ -43,7 +43,19 @@ from tests.fakes.base import Call  # noqa: E402
 PROFILE = (
     ["-m", "cProfile", "-o", os.environ["BENCH_PROFILE"]] if os.environ.get("BENCH_PROFILE") else []
 )
-SIGN_UP = ["/start", "Đồng ý", "Bà", "Lan", "1955", "thai nguyen", 0, "phu thinh", 0, "Bỏ qua"]
+SIGN_UP = [
+    "/start",
+    "Đồng ý",
+    "Bà",
+    "Lan",
+    "1955",
+    "thai nguyen",
+    0,
+    "phu thinh",
+    0,
+    "Bỏ qua",
+    "Không cần nhắc",
+]
 
 
 def percentile(values: list[float], p: float) -> float:

@@ -102,8 +102,35 @@ HELP_SIGNUP = "Cháu đang hỏi vài điều để đăng ký. {Ong_ba} trả l
 NOT_UNDERSTOOD = "Cháu chưa hiểu ý {ong_ba} ạ. {Ong_ba} bấm một nút dưới đây, hoặc gõ số thứ tự."
 TOO_LONG = "Tin nhắn dài quá, cháu chưa đọc được ạ. {Ong_ba} gõ ngắn thôi, hoặc bấm nút."
 STOPPED = (
-    "Dạ, mình nghỉ ở đây nhé. Cháu đã nhớ chỗ {ong_ba} đang học.\n"
-    "Khi nào muốn học tiếp, {ong_ba} nhắn bất kỳ chữ gì cho cháu ạ."
+    "Dạ, mình nghỉ ở đây nhé. Cháu đã nhớ chỗ {ong_ba} đang học, và sẽ không nhắn nhắc nữa.\n"
+    "Khi nào muốn học tiếp, {ong_ba} nhắn bất kỳ chữ gì. Muốn cháu nhắc lại thì nhắn «bắt đầu» ạ."
+)
+RESUMED = "Dạ, cháu sẽ nhắc {ong_ba} ôn bài lại như trước ạ."
+
+# --- reminders and spaced review ---
+BTN_REMINDER_SETTING = "Giờ nhắc ôn bài"
+BTN_NO_REMINDER = "Không cần nhắc"
+REMINDER_CHOICES = (
+    ("07:00", "7 giờ sáng"),
+    ("09:00", "9 giờ sáng"),
+    ("15:00", "3 giờ chiều"),
+    ("19:00", "7 giờ tối"),
+)
+ASK_REMINDER = (
+    "Cháu nhắc {ong_ba} ôn bài mỗi ngày một lần nhé? {Ong_ba} chọn giờ, "
+    "hoặc gõ giờ khác (ví dụ: 8 giờ sáng)."
+)
+REMINDER_BAD = "Cháu chỉ nhắc ban ngày, từ 7 giờ sáng đến 9 giờ tối ạ. {Ong_ba} chọn giờ giúp cháu."
+REMINDER_SET = "✅ Dạ, mỗi ngày cháu sẽ nhắc {ong_ba} lúc {time} nếu có bài cần ôn."
+REMINDER_OFF = "Dạ, cháu sẽ không nhắc ạ. Muốn đổi, {ong_ba} vào «Trợ giúp» → «Giờ nhắc ôn bài»."
+REMINDER = (
+    "⏰ Chào {ten}! Hôm nay có {n} câu ôn tập đang chờ {ong_ba}. Ôn vài phút cho nhớ lâu nhé."
+)
+BTN_REVIEW_NOW = "Ôn tập ngay"
+BTN_LATER = "Để sau"
+REMINDERS_PAUSED = (
+    "Mấy hôm nay {ong_ba} bận nên cháu tạm dừng nhắc ạ. "
+    "Khi nào muốn cháu nhắc lại, {ong_ba} nhắn «bắt đầu»."
 )
 ERROR = "Xin lỗi {ong_ba}, cháu vừa gặp trục trặc. {Ong_ba} gõ «menu» hoặc thử lại sau ít phút ạ."
 UNKNOWN_COMMAND = "Cháu chưa biết lệnh này ạ."

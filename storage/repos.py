@@ -32,6 +32,7 @@ class User:
     blocked: bool
     paused: bool
     proficient: bool
+    reminder_time: str | None = None
 
     @property
     def tracked(self) -> bool:
@@ -48,7 +49,7 @@ class User:
 
 _USER_COLS = (
     "id, identity, consent, address_form, display_name, birth_year, province_code, commune_code,"
-    " branch_code, registered_at, blocked, paused, proficient"
+    " branch_code, registered_at, blocked, paused, proficient, reminder_time"
 )
 
 
@@ -129,6 +130,9 @@ class UserRepo:
             "paused",
             "proficient",
             "last_active_at",
+            "reminder_time",
+            "last_reminder_at",
+            "reminders_ignored",
         }
     )
 

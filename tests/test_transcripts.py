@@ -48,7 +48,7 @@ async def test_sign_up_lessons_in_every_area_restart_and_progress(tmp_path, cont
     path = tmp_path / "hocso.db"
     sim, db = await open_sim(path)
     done = await sign_up(sim, "u1", address="Bà", name="lan", year="1955")
-    assert "bà Lan" in done[0]["text"] and "Xã Phú Thịnh" in done[0]["text"]
+    assert "bà Lan" in done[1]["text"] and "Xã Phú Thịnh" in done[1]["text"]
     assert [b["label"] for b in done[-1]["buttons"]] == [
         texts.BTN_LEARN,
         texts.BTN_PRACTICE,
@@ -313,6 +313,8 @@ async def test_sloppy_typing_stickers_and_odd_input_always_get_a_kind_vietnamese
         {"text": "phu thin"},
         {"text": "1"},
         {"text": "bo qua"},
+        {"text": "23 gio"},  # reminders only in the daytime
+        {"text": "khong can nhac"},
         {"text": "hok bai moi"},
         {"text": "🙂🙂🙂"},
         {"text": "x" * 5000},
@@ -356,7 +358,10 @@ async def test_back_help_stop_and_delete(sim):
     await sim.text("u6", "hoan kiem")
     await sim.text("u6", "1")
     replies = await sim.text("u6", "ch-05")
-    assert "Phường Hoàn Kiếm" in replies[0]["text"]
+    assert replies[-1]["text"] == texts.ASK_REMINDER.format(ong_ba="ông", Ong_ba="Ông")
+    replies = await sim.text("u6", "7 gio 30 toi")
+    assert "7 giờ 30 tối" in replies[0]["text"]
+    assert "Phường Hoàn Kiếm" in replies[1]["text"]
     replies = await sim.press("u6", texts.BTN_HELP)
     assert texts.BTN_DELETE_ME in [b["label"] for b in replies[-1]["buttons"]]
     await sim.press("u6", texts.BTN_DELETE_ME)

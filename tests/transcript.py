@@ -17,6 +17,7 @@ async def sign_up(
     year: str = "1955",
     province: str = "thai nguyen",
     commune: str = "phu thinh",
+    reminder: str = "Không cần nhắc",
 ) -> list[dict]:
     await sim.send(user=user, command="start")
     await sim.press(user, "Đồng ý")
@@ -27,7 +28,8 @@ async def sign_up(
     await sim.text(user, "1")
     await sim.text(user, commune)
     await sim.text(user, "1")
-    return await sim.press(user, "Bỏ qua")
+    await sim.press(user, "Bỏ qua")
+    return await sim.press(user, reminder)
 
 
 def question_on_screen(content: Content, replies: list[dict]) -> Question | None:

@@ -25,7 +25,7 @@ class SimClock:
     """A clock that only moves when told to, so runs are reproducible."""
 
     def __init__(self, start: dt.datetime):
-        self.t = start
+        self.t = start.astimezone(dt.UTC)
 
     def __call__(self) -> dt.datetime:
         return self.t

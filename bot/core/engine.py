@@ -12,7 +12,7 @@ import logging
 from collections.abc import Callable
 
 from bot import texts
-from bot.core import learning, linking, onboarding, practice  # noqa: F401  (registers the screens)
+from bot.core import learning, linking, onboarding, practice, review  # noqa: F401  (registers the screens)
 from bot.core.events import Button, Event, Reply
 from bot.core.flow import SCREENS, Screen, go
 from bot.core.matching import MAX_INPUT_CHARS, best_match, choice_index, clean, intent
@@ -55,7 +55,9 @@ class Engine:
             turn = await self._load(conn, event.identity, now)
             await self._dispatch(turn, event)
             if turn.user is not None and turn.user.tracked:
-                await UserRepo(conn).update(turn.user.id, last_active_at=iso(now))
+                await UserRepo(conn).update(
+                    turn.user.id, last_active_at=iso(now), reminders_ignored=0
+                )
             await turn.save()
         return turn.replies
 
@@ -70,12 +72,37 @@ class Engine:
             return await linking.is_blocked(conn, identity)
 
     async def run_due(self) -> list[Reply]:
-        """Run work that has become due on the clock (reminders and scheduled messages).
+        """Run work that has become due on the clock: today's review reminders.
 
-        Nothing in the learning loop is scheduled yet; the scheduler and the simulator's
-        `advance_seconds` both call this, so timed work plugs in here.
+        Called every 30 s by the scheduler in `python -m bot run` and by the simulator's
+        `advance_seconds`; everything it needs is in the database, so it survives restarts.
         """
-        return []
+        replies: list[Reply] = []
+        async with self.db.transaction() as conn:
+            now = self.clock()
+            users = UserRepo(conn)
+            for user_id, identity, ignored in await review.due_reminders(conn, now):
+                t = await self._load(conn, identity, now)
+                if ignored >= review.MAX_IGNORED:
+                    t.say(texts.REMINDERS_PAUSED)
+                    await users.update(user_id, paused=1, last_reminder_at=iso(now))
+                else:
+                    waiting = 0
+                    if await review.due(conn, user_id, now):  # what Ôn tập would ask now
+                        waiting = len(await learning.review_queue(t))
+                    if waiting:
+                        t.say(
+                            texts.REMINDER,
+                            [("menu:review", texts.BTN_REVIEW_NOW), ("menu", texts.BTN_LATER)],
+                            n=waiting,
+                        )
+                        t.state = "menu"  # the lesson in progress stays in the data for later
+                        await users.update(user_id, reminders_ignored=ignored + 1)
+                    await users.update(user_id, last_reminder_at=iso(now))
+                if t.replies:
+                    await t.save()
+                    replies += t.replies
+        return replies
 
     async def _load(self, conn, identity: str, now: dt.datetime) -> Turn:
         user = await linking.resolve(conn, identity)  # also identities linked to a learner
@@ -158,7 +185,10 @@ class Engine:
             k = choice_index(text, len(buttons), letters=scr.letters)
             if k is not None:
                 return buttons[k]
-        found = best_match(text, [(str(i), [b.label]) for i, b in enumerate(buttons)])
+        threshold = 100.0 if scr.exact_labels else 80.0
+        found = best_match(
+            text, [(str(i), [b.label]) for i, b in enumerate(buttons)], threshold=threshold
+        )
         return buttons[int(found)] if found is not None else None
 
     async def _command(self, t: Turn, scr: Screen, event: Event) -> None:
@@ -172,7 +202,7 @@ class Engine:
             else:
                 t.say(texts.WELCOME_BACK)
                 await go(t, "menu")
-        elif name in ("menu", "help", "back", "stop"):
+        elif name in ("menu", "help", "back", "stop", "resume"):
             await getattr(scr, name)(t)
         else:
             await scr.reprompt(t, texts.UNKNOWN_COMMAND)

@@ -31,6 +31,8 @@ class Screen:
     numbers_are_data: ClassVar[bool] = False
     #: Letters a-d choose options (quizzes).
     letters: ClassVar[bool] = False
+    #: Typed text picks a button only if it is the label itself (free text is data here).
+    exact_labels: ClassVar[bool] = False
     #: Buttons that simply lead to another screen.
     routes: ClassVar[dict[str, str]] = {}
 
@@ -57,8 +59,20 @@ class Screen:
         await go(t, "help")
 
     async def stop(self, t: Turn) -> None:
+        """Stop every message the person did not ask for (reminders), keeping their place."""
+        if t.tracked:
+            await t.users.update(t.user.id, paused=1)
+            t.user.paused = True
         t.say(texts.STOPPED)
         t.state = "paused"
+
+    async def resume(self, t: Turn) -> None:
+        """«bắt đầu»: reminders again after «dừng» or after three ignored reminders."""
+        if t.tracked and t.user.paused:
+            await t.users.update(t.user.id, paused=0, reminders_ignored=0)
+            t.user.paused = False
+            t.say(texts.RESUMED)
+        await go(t, "menu")
 
     async def reprompt(self, t: Turn, template: str) -> None:
         """Say `template`, then offer the buttons still on screen (or the whole screen again)."""

@@ -24,6 +24,7 @@ from typing import ClassVar
 
 from bot import texts
 from bot.core import mastery as bkt
+from bot.core import review
 from bot.core.flow import Screen, go, screen
 from bot.core.matching import best_match, choice_index
 from bot.core.turn import Turn
@@ -155,7 +156,7 @@ class Help(Screen):
     async def show(self, t: Turn) -> None:
         buttons = [("menu", texts.BTN_MENU)]
         if t.tracked:
-            buttons.append(("delete", texts.BTN_DELETE_ME))
+            buttons += [("reminder", texts.BTN_REMINDER_SETTING), ("delete", texts.BTN_DELETE_ME)]
         t.say(texts.HELP, buttons)
 
     async def on_button(self, t: Turn, bid: str) -> bool:
@@ -163,6 +164,8 @@ class Help(Screen):
             await go(t, "menu")
         elif bid == "delete" and t.tracked:
             await go(t, "delete")
+        elif bid == "reminder" and t.tracked:
+            await go(t, "settings.reminder")
         else:
             return False
         return True
@@ -454,6 +457,7 @@ async def answer(t: Turn, lesson: Lesson, q: Question, k: int, context: str) -> 
 
 async def trace(t: Turn, params: bkt.BktParams, competencies: list[str], correct: bool) -> None:
     """BKT update of each competency the evidence bears on, then of the areas they belong to."""
+    await review.schedule(t.conn, t.user.id, competencies, correct, t.now)
     rows = await t.progress.mastery(t.user.id)
     changed_areas = set()
     for comp in competencies:
@@ -580,11 +584,12 @@ class LessonDone(Screen):
 
 
 async def review_queue(t: Turn, size: int = REVIEW_SIZE) -> list[str]:
-    """Questions for the weakest competencies first, avoiding the ones just answered.
+    """Questions for what is due first, then the weakest competencies, avoiding recent ones.
 
-    Competencies not yet mastered come first (lowest estimate first); when all are mastered,
-    the least certain mastered ones are practised. Questions from lessons already started are
-    preferred, so review asks about what was taught.
+    Competencies whose FSRS card is due come first (most overdue first, one question each, up
+    to REVIEW_MAX); then those not yet mastered (lowest estimate first); when all are mastered,
+    the least certain mastered ones. Questions from lessons already started are preferred, so
+    review asks about what was taught.
     """
     rows = await t.progress.mastery(t.user.id)
     if not rows:
@@ -593,9 +598,12 @@ async def review_queue(t: Turn, size: int = REVIEW_SIZE) -> list[str]:
     visible = {c for a in t.content.areas for c in t.content.competencies_in(a, units)}
     rows = {c: r for c, r in rows.items() if c in visible}
     open_ = sorted((r for r in rows.values() if not r.mastered), key=lambda r: r.p_known)
-    comps = [r.competency for r in open_] or [
+    weakest = [r.competency for r in open_] or [
         r.competency for r in sorted(rows.values(), key=lambda r: r.p_known)
     ]
+    due = [c for c in await review.due(t.conn, t.user.id, t.now) if c in rows]
+    comps = due + [c for c in weakest if c not in due]
+    size = max(size, min(len(due), review.REVIEW_MAX))
     started = set(await t.progress.lessons(t.user.id))
     recent = set(await t.progress.recent_questions(t.user.id, 10))
 

@@ -123,6 +123,7 @@ INTENTS: dict[str, tuple[str, ...]] = {
     "menu": ("menu", "trang chính", "về trang chính", "danh mục", "về menu", "màn hình chính"),
     "back": ("quay lại", "trở lại", "lùi lại", "quay về", "back"),
     "stop": ("dừng", "dừng lại", "thôi", "stop", "nghỉ", "tạm dừng", "thoát"),
+    "resume": ("bắt đầu", "bắt đầu lại", "nhắc lại", "tiếp tục nhắc", "start"),
 }
 
 

@@ -19,7 +19,7 @@ from __future__ import annotations
 import re
 
 from bot import texts
-from bot.core import places
+from bot.core import places, review
 from bot.core.flow import Screen, go, screen
 from bot.core.matching import best_match, clean, fold
 from bot.core.turn import Turn
@@ -55,6 +55,10 @@ class SignupScreen(Screen):
 
     async def stop(self, t: Turn) -> None:
         t.say(texts.SIGNUP_STOPPED)
+
+    async def resume(self, t: Turn) -> None:
+        t.say(texts.SIGNUP_CONTINUE)
+        await self.show(t)
 
 
 CONSENT_BUTTONS = [
@@ -308,9 +312,65 @@ class Branch(SignupScreen):
         return True
 
     async def _finish(self, t: Turn) -> None:
+        await go(t, "onboard.reminder")
+
+
+class ReminderChoice(Screen):
+    """Pick a daily reminder time (Vietnam time, daytime only) or none."""
+
+    exact_labels = True  # "7 giờ 30 tối" is a time, not the button "7 giờ tối"
+
+    def buttons(self) -> list[tuple[str, str]]:
+        return [
+            *((f"remind:{v}", label) for v, label in texts.REMINDER_CHOICES),
+            ("remind:none", texts.BTN_NO_REMINDER),
+        ]
+
+    async def show(self, t: Turn) -> None:
+        t.say(texts.ASK_REMINDER, self.buttons())
+
+    async def on_button(self, t: Turn, bid: str) -> bool:
+        value = bid.removeprefix("remind:")
+        if value == "none":
+            await t.users.update(t.user.id, reminder_time=None)
+            t.user.reminder_time = None
+            t.say(texts.REMINDER_OFF)
+        elif re.fullmatch(r"\d\d:\d\d", value):
+            await t.users.update(t.user.id, reminder_time=value, reminders_ignored=0)
+            t.user.reminder_time = value
+            t.say(texts.REMINDER_SET, time=review.say_time(value))
+        else:
+            return False
+        await self.chosen(t)
+        return True
+
+    async def on_text(self, t: Turn, text: str) -> bool:
+        when = review.parse_time(fold(text))
+        if when is None:
+            return False
+        if not review.in_daytime(when):
+            t.say(texts.REMINDER_BAD, self.buttons())
+            return True
+        return await self.on_button(t, f"remind:{when:%H:%M}")
+
+    async def chosen(self, t: Turn) -> None:
+        await go(t, "menu")
+
+
+@screen
+class SignupReminder(ReminderChoice, SignupScreen):
+    name = "onboard.reminder"
+    previous = "onboard.branch"
+
+    async def chosen(self, t: Turn) -> None:
         await t.users.update(t.user.id, registered_at=iso(t.now))
         t.user.registered_at = iso(t.now)
         p = places.province(t.user.province_code)
         c = places.commune(t.user.commune_code)
         t.say(texts.SIGNUP_DONE, province=p.name, commune=c.name)
         await go(t, "menu")
+
+
+@screen
+class ReminderSetting(ReminderChoice):
+    name = "settings.reminder"

@@ -119,6 +119,7 @@ async def tg_sign_up(person: TelegramPerson) -> None:
     await person.send("phu thinh")
     await person.press(person.buttons[0])
     await person.press(texts.BTN_SKIP)
+    await person.press(texts.BTN_NO_REMINDER)
     assert "Đăng ký xong" in person.said, person.said
     assert texts.BTN_LEARN in person.buttons
 
@@ -208,6 +209,7 @@ async def zalo_sign_up(person: ZaloPerson) -> None:
     await person.send("phu thinh")
     await person.send("1")
     await person.send("bỏ qua")
+    await person.send("không cần nhắc")
     assert "Đăng ký xong" in person.said, person.said
 
 

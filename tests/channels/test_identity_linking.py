@@ -59,6 +59,7 @@ class Person:
         await self.say("phu thinh")
         await self.press(self.buttons[0])
         await self.press(texts.BTN_SKIP)
+        await self.press(texts.BTN_NO_REMINDER)
         assert "Đăng ký xong" in self.text
 
     async def lesson(self, answer: int = 0) -> None:

@@ -26,9 +26,12 @@ async def test_migrations_on_an_existing_database_keep_data(tmp_path, monkeypatc
     monkeypatch.setattr(dbmod, "migrations", lambda: all_migrations[:1])
     db = await Database.open(tmp_path / "b.db")
     assert await db.applied_versions() == [1]
-    async with db.transaction() as conn:
-        user = await UserRepo(conn).create("sim:x", "given", NOW)
-        await ProgressRepo(conn).set_mastery(user.id, "dvc.a", 0.5, False, True, NOW)
+    async with db.transaction() as conn:  # written as the old schema's code would
+        await conn.execute(
+            "INSERT INTO users (id, identity, consent, consent_at, created_at, last_active_at)"
+            " VALUES (7, 'sim:x', 'given', 't', 't', 't')"
+        )
+        await conn.execute("INSERT INTO mastery VALUES (7, 'dvc.a', 0.5, 0, 1, 1, 't')")
     await db.close()
 
     monkeypatch.setattr(dbmod, "migrations", lambda: all_migrations)
@@ -36,8 +39,9 @@ async def test_migrations_on_an_existing_database_keep_data(tmp_path, monkeypatc
     assert await db.applied_versions() == [v for v, _, _ in all_migrations]
     assert await db.migrate() == []  # nothing twice
     async with db.transaction() as conn:
-        assert (await UserRepo(conn).find("sim:x")).id == user.id
-        assert (await ProgressRepo(conn).mastery(user.id))["dvc.a"].p_known == 0.5
+        user = await UserRepo(conn).find("sim:x")
+        assert user.id == 7 and user.reminder_time is None
+        assert (await ProgressRepo(conn).mastery(7))["dvc.a"].p_known == 0.5
     await db.close()
 
 
