@@ -29,8 +29,16 @@ class Settings(BaseSettings):
     # Where the webhook server listens (behind a TLS proxy); each channel's path is its URL's path.
     webhook_host: str = "0.0.0.0"
     webhook_port: int = 8080
+    # Bulk messages through the outbox (bot/delivery.py), in messages per second: below
+    # Telegram's ~30/s overall and 1/s per chat, and a cautious pace for Zalo.
+    telegram_bulk_rate: float = Field(25.0, gt=0)
+    telegram_chat_rate: float = Field(1.0, gt=0)
+    zalo_bulk_rate: float = Field(10.0, gt=0)
 
     admin_ids: str = Field("", description="comma-separated identities, e.g. telegram:1,sim:admin")
+
+    def admins(self) -> frozenset[str]:
+        return frozenset(x.strip() for x in self.admin_ids.split(",") if x.strip())
 
     def channels_configured(self) -> list[str]:
         found = []

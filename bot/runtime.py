@@ -22,6 +22,6 @@ async def open_engine(
     scenarios = load_scenarios(settings.scenario_dir, content.competency_area)
     db = await Database.open(db_path or settings.db_path)
     try:
-        yield Engine(db, content, clock, scenarios)
+        yield Engine(db, content, clock, scenarios, settings.admins())
     finally:
         await db.close()

@@ -192,6 +192,85 @@ PRACTICE_AGAIN = (
     "Điều cần nhớ: {remember}"
 )
 
+# --- association staff ---
+BTN_STAFF = "Quản lý"
+BTN_ST_ANNOUNCE = "📣 Gửi thông báo"
+BTN_ST_INVITE = "✉️ Mời người"
+BTN_ST_MEMBERS = "👥 Thành viên, ai cần giúp"
+BTN_ST_CONFIRM = "✅ Xác nhận kỹ năng"
+BTN_ST_POPULATION = "🔢 Số người cao tuổi"
+BTN_ST_BRANCH = "🏠 Tạo chi hội"
+BTN_ST_SENT = "📬 Thông báo đã gửi"
+BTN_ST_AUD_ALL = "Tất cả thành viên"
+BTN_ST_NOW = "Gửi ngay"
+BTN_ST_URGENT = "Gửi ngay, khẩn (cả ban đêm)"
+BTN_ST_SEND = "Xác nhận gửi"
+BTN_ST_EDIT = "Sửa lại"
+BTN_ST_CANCEL = "Hủy"
+BTN_ST_REFRESH = "Cập nhật số liệu"
+BTN_ACK = "✅ Đã đọc"
+ST_MENU = "Việc quản lý. Anh chị chọn việc cần làm:"
+ST_PICK_UNIT = "Làm cho đơn vị nào? Chọn dưới đây, hoặc gõ tên xã, phường, tỉnh."
+ST_UNIT_NONE = "Không tìm thấy đơn vị nào anh chị được quản lý với tên này."
+ST_NOT_ALLOWED = "Xin lỗi, anh chị không có quyền làm việc này ở đơn vị này."
+ST_CANCELLED = "Đã hủy, chưa gửi gì."
+TOPICS = {
+    "chuyen_doi_so": "Chuyển đổi số",
+    "chuyen_doi_xanh": "Chuyển đổi xanh",
+    "khoi_nghiep": "Khởi nghiệp",
+    "viec_lam": "Việc làm",
+    "khac": "Khác",
+}
+ST_ANN_TEXT = "Thông báo gửi tới thành viên ở {unit}. Anh chị gõ nội dung thông báo:"
+ST_ANN_TEXT_BAD = "Nội dung cần từ 5 đến {n} ký tự. Anh chị gõ lại giúp."
+ST_ANN_TOPIC = "Thông báo thuộc chủ đề nào?"
+ST_ANN_AUDIENCE = "Gửi cho ai?"
+ST_AUD_NOT = "Chỉ người chưa thạo {area}"
+ST_ANN_WHEN = "Gửi khi nào? Chọn dưới đây, hoặc gõ giờ hẹn theo giờ Việt Nam, ví dụ: 8:00 25/11."
+ST_ANN_WHEN_BAD = "Giờ hẹn chưa đúng hoặc đã qua. Ví dụ đúng: 8:00 25/11 hoặc 14h30 1/12/2026."
+ST_ANN_PREVIEW = (
+    "👆 Xem trước thông báo.\nChủ đề: {topic}. Gửi tới {n} người, lúc {when}.{urgent}\n"
+    "Ngoài giờ 21:00–07:00 mới gửi, trừ tin khẩn. Anh chị xác nhận nhé?"
+)
+ST_URGENT_NOTE = " Tin khẩn: gửi cả ban đêm."
+ST_ANN_SCHEDULED = "✅ Đã nhận thông báo số {n}. Xem kết quả gửi ở «📬 Thông báo đã gửi»."
+ANNOUNCEMENT = "📣 Thông báo của Hội Người cao tuổi, {unit}:\n\n{text}"
+ACK_THANKS = "Cảm ơn {ong_ba} đã đọc thông báo ạ."
+INVITE_KINDS = {"member": "thành viên chi hội", "staff": "cán bộ hội", "leader": "lãnh đạo",
+                "admin": "quản trị"}
+ST_INVITE_KIND = "Mời người làm gì ở {unit}?"
+ST_INVITE_NONE = "Ở đơn vị này anh chị chưa mời được ai. Mời thành viên thì chọn một chi hội."
+ST_INVITE_CODE = (
+    "✉️ Mã mời làm {kind} ở {unit}: {code}\n"
+    "Người được mời đăng ký với Học Số, rồi nhắn mã này cho Học Số. Mã dùng một lần, trong 14 ngày."
+)
+INVITE_SIGN_UP_FIRST = "{Ong_ba} đăng ký xong rồi nhắn lại mã mời này cho cháu nhé."
+INVITE_BAD = "Mã mời này chưa đúng, đã dùng rồi hoặc hết hạn ạ. {Ong_ba} hỏi lại người mời giúp cháu."
+INVITE_OK = "✅ Dạ, {ong_ba} đã là {kind} ở {unit}."
+ST_MEMBERS_HEAD = "👥 {unit}: {n} thành viên, {p} người đã thạo kỹ năng số cơ bản."
+ST_NEEDS_HELP = "• Cần giúp về {area}: {names}"
+ST_MORE = " và {n} người khác"
+ST_NO_MEMBERS = "Đơn vị này chưa có thành viên nào đăng ký."
+ST_CONFIRM_WHO = "Xác nhận kỹ năng cho ai? (bấm tên)"
+ST_CONFIRM_AREA = "Người đó đã làm được việc gì trong buổi học?"
+ST_CONFIRMED = "✅ Đã ghi nhận: làm được «{area}»."
+ST_POPULATION = "Số người cao tuổi (từ 60 tuổi) ở {unit}.{current} Anh chị gõ con số:"
+ST_POPULATION_NOW = " Hiện ghi: {n}."
+ST_POPULATION_BAD = "Anh chị gõ một con số, ví dụ: 1250."
+ST_POPULATION_SET = "✅ Đã ghi: {unit} có {n} người cao tuổi."
+ST_BRANCH_NAME = "Tạo chi hội mới ở {unit}. Anh chị gõ tên chi hội, ví dụ: Xóm Đồng Tâm."
+ST_BRANCH_BAD = "Tên chi hội từ 2 đến 60 chữ, ví dụ: Xóm Đồng Tâm."
+ST_BRANCH_EXISTS = "Xã này đã có chi hội tên như vậy."
+ST_BRANCH_DONE = "✅ Đã tạo chi hội {name}. Mã mời thành viên vào chi hội: {code}"
+ST_SENT_NONE = "Anh chị chưa gửi thông báo nào."
+ST_SENT_HEAD = "📬 Thông báo gần đây:"
+ST_SENT_LINE = (
+    "Số {id} ({topic}, {when}, {status}): «{text}»\n"
+    "Gửi tới {n}: đã gửi {sent}, đang chờ {waiting}, lỗi {failed}, đã chặn bot {blocked}; "
+    "đã đọc {acks}."
+)
+ANN_STATUS = {"scheduled": "chờ đến giờ", "queued": "đang gửi", "cancelled": "đã hủy"}
+
 # --- progress ---
 PROGRESS_HEAD = "📊 Tiến độ của {ten}:"
 PROGRESS_AREA = "{name}: {bar} {done}/{total} kỹ năng"
@@ -261,3 +340,12 @@ LINK_TOO_MANY = (
 CLI_WEBHOOK_NO_SECRET = "Chế độ webhook của {channel} cần khóa bí mật: đặt biến {var} (8–256 ký tự, chỉ chữ, số, _ và -)."
 CLI_WEBHOOK_SAME_PATH = "Hai kênh không được dùng chung đường dẫn webhook: {path}"
 CLI_CHANNEL_FAILED = "Không khởi động được kênh {channel}: {error}"
+# --- delivery ---
+# Why a bulk message did not reach someone: shown to staff beside an announcement's counts
+# (storage.outbox.failures groups by these, so keep them free of per-person details).
+DELIVERY_BLOCKED = "Người nhận đã chặn bot"
+DELIVERY_NETWORK = "Lỗi kết nối tới {channel}, đã thử {n} lần không được"
+DELIVERY_REJECTED = "{channel} không nhận tin nhắn này ({detail})"
+DELIVERY_NO_CHANNEL = "Bot không chạy kênh {channel} nên không gửi được"
+DELIVERY_EMPTY = "Tin nhắn trống, không có gì để gửi"
+DELIVERY_BAD_PAYLOAD = "Nội dung tin nhắn trong hàng đợi bị hỏng"

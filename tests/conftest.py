@@ -53,14 +53,16 @@ class Sim:
 _OPEN: list[Database] = []
 
 
-async def open_sim(db_path: Path, now: dt.datetime = START) -> tuple[Sim, Database]:
+async def open_sim(
+    db_path: Path, now: dt.datetime = START, admins: frozenset[str] = frozenset({"sim:admin"})
+) -> tuple[Sim, Database]:
     db = await Database.open(db_path)
     _OPEN.append(db)
     clock = simulator.SimClock(now)
     settings = Settings()
     content = load_content(settings.content_dir)
     scenarios = load_scenarios(settings.scenario_dir, content.competency_area)
-    return Sim(Engine(db, content, clock, scenarios), clock), db
+    return Sim(Engine(db, content, clock, scenarios, admins), clock), db
 
 
 @pytest.fixture

@@ -12,10 +12,10 @@ import logging
 from collections.abc import Callable
 
 from bot import texts
-from bot.core import learning, linking, onboarding, practice, review  # noqa: F401  (registers the screens)
+from bot.core import learning, linking, onboarding, practice, review, staff  # noqa: F401  (registers the screens)
 from bot.core.events import Button, Event, Reply
 from bot.core.flow import SCREENS, Screen, go
-from bot.core.matching import MAX_INPUT_CHARS, best_match, choice_index, clean, intent
+from bot.core.matching import MAX_INPUT_CHARS, best_match, choice_index, clean, fold, intent
 from bot.core.turn import Turn
 from lessons import Content
 from scenarios.loader import Scenarios
@@ -38,11 +38,13 @@ class Engine:
         content: Content,
         clock: Clock = utc_now,
         scenarios: Scenarios | None = None,
+        admins: frozenset[str] = frozenset(),
     ):
         self.db = db
         self.content = content
         self.clock = clock
         self.scenarios = scenarios if scenarios is not None else Scenarios()
+        self.admins = admins  # identities that are admins everywhere (HOCSO_ADMIN_IDS)
         self.media_dir = db.path.parent / "media"  # pictures drawn for scenarios
 
     async def handle(self, event: Event) -> list[Reply]:
@@ -81,6 +83,7 @@ class Engine:
         async with self.db.transaction() as conn:
             now = self.clock()
             users = UserRepo(conn)
+            await staff.queue_due_announcements(conn, now)
             for user_id, identity, ignored in await review.due_reminders(conn, now):
                 t = await self._load(conn, identity, now)
                 if ignored >= review.MAX_IGNORED:
@@ -106,37 +109,30 @@ class Engine:
 
     async def _load(self, conn, identity: str, now: dt.datetime) -> Turn:
         user = await linking.resolve(conn, identity)  # also identities linked to a learner
-        if user is None:
-            return Turn(
-                conn,
-                self.content,
-                now,
-                identity,
-                None,
-                None,
-                "consent",
-                {},
-                scenarios=self.scenarios,
-                media_dir=self.media_dir,
-            )
-        saved = await ConversationRepo(conn).load(user.identity)
-        if saved is not None and saved[0] in SCREENS:
-            state, data = saved
-        elif user.tracked and not user.registered_at:
-            state, data = "onboard.address", {}
-        else:
-            state, data = "menu", {}
+        state, data, key, roles = "consent", {}, None, []
+        if user is not None:
+            key = user.identity
+            saved = await ConversationRepo(conn).load(user.identity)
+            if saved is not None and saved[0] in SCREENS:
+                state, data = saved
+            elif user.tracked and not user.registered_at:
+                state = "onboard.address"
+            else:
+                state = "menu"
+            if user.tracked:
+                roles = await staff.roles_of(conn, user.id, identity, self.admins)
         return Turn(
             conn,
             self.content,
             now,
             identity,
             user,
-            user.identity,
+            key,
             state,
             data,
             scenarios=self.scenarios,
             media_dir=self.media_dir,
+            roles=roles,
         )
 
     def _signing_up(self, t: Turn) -> bool:
@@ -158,6 +154,8 @@ class Engine:
         if event.kind == "text" and await linking.on_text(t, raw):
             return  # «liên kết»: linking Zalo and Telegram (bot/core/linking.py)
         text = clean(raw)
+        if await self._global_words(t, scr, event, text):
+            return
         button = self._resolve_button(t, scr, event, text)
         if button is not None and await scr.on_button(t, button.id):
             return
@@ -171,6 +169,19 @@ class Engine:
             if not self._signing_up(t) and await SCREENS["menu"].on_text(t, text):
                 return  # menu words ("tiến độ", "ôn tập"...) work from every screen
         await scr.reprompt(t, texts.NOT_UNDERSTOOD)
+
+    async def _global_words(self, t: Turn, scr: Screen, event: Event, text: str) -> bool:
+        """«✅ Đã đọc» under an announcement and invitation codes work on any screen."""
+        ack = event.text.removeprefix("ack:") if event.text.startswith("ack:") else None
+        is_ack = (ack is not None and ack.isdigit()) or fold(text) == "da doc"
+        if is_ack and await staff.acknowledge(t, int(ack) if ack else None):
+            if buttons := t.current_buttons():
+                t.attach([(b.id, b.label) for b in buttons])
+            return True
+        if (m := staff.INVITE_RE.search(text)) and len(text) <= 40:
+            await staff.redeem(t, f"HS-{m.group(1)}")
+            return True
+        return False
 
     def _resolve_button(self, t: Turn, scr: Screen, event: Event, text: str) -> Button | None:
         """A press by id or label, a typed number or letter, or text close to one label."""
@@ -193,7 +204,9 @@ class Engine:
 
     async def _command(self, t: Turn, scr: Screen, event: Event) -> None:
         name = event.command.lower().lstrip("/")
-        if name == "start":
+        if name == "start" and (m := staff.INVITE_RE.search(event.text)) and t.user is not None:
+            await staff.redeem(t, f"HS-{m.group(1)}")  # deep link: /start HS-XXXXXX
+        elif name == "start":
             if t.user is None:
                 await go(t, "consent")
             elif self._signing_up(t):

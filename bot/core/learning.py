@@ -89,6 +89,7 @@ def _menu_buttons(t: Turn) -> list[tuple[str, str]]:
             ("menu:review", texts.BTN_REVIEW),
             ("menu:progress", texts.BTN_PROGRESS),
             ("menu:help", texts.BTN_HELP),
+            *([("menu:staff", texts.BTN_STAFF)] if t.roles else []),
         ]
     return [
         ("menu:learn", texts.BTN_LEARN),
@@ -112,6 +113,7 @@ class Menu(Screen):
         "menu:review": "review.start",
         "menu:register": "consent",
         "menu:practice": "practice.list",
+        "menu:staff": "staff.menu",
         "menu": "menu",
     }
 

@@ -57,6 +57,11 @@ def communes(province_code: int) -> tuple[Place, ...]:
 
 
 @cache
+def all_communes() -> tuple[Place, ...]:
+    return tuple(c for p in provinces() for c in communes(p.code))
+
+
+@cache
 def province(code: int) -> Place | None:
     return next((p for p in provinces() if p.code == code), None)
 
@@ -85,16 +90,18 @@ PROVINCE_ALIASES = {
 }
 
 
-def search_provinces(query: str, limit: int = 5) -> tuple[list[Place], int]:
+def search_provinces(query: str, limit: int = 5, fuzzy: bool = True) -> tuple[list[Place], int]:
     alias = PROVINCE_ALIASES.get(fold(query).replace("thanh pho ", "tp "))
     if alias is not None:
         found = province(alias)
         if found is not None:
             return [found], 1
-    return search(query, provinces(), limit)
+    return search(query, provinces(), limit, fuzzy)
 
 
-def search(query: str, places: tuple[Place, ...], limit: int = 5) -> tuple[list[Place], int]:
+def search(
+    query: str, places: tuple[Place, ...], limit: int = 5, fuzzy: bool = True
+) -> tuple[list[Place], int]:
     """Best matches first, and how many matched in all (to suggest typing more)."""
     bare, marked = _core(query)
     if not bare:
@@ -122,6 +129,8 @@ def search(query: str, places: tuple[Place, ...], limit: int = 5) -> tuple[list[
     if ranked:
         ranked.sort(key=lambda rp: (rp[0], len(rp[1].bare), rp[1].bare))
         return [p for _, p in ranked[:limit]], len(ranked)
+    if not fuzzy:
+        return [], 0
     # Typos: fall back to fuzzy similarity on the bare names.
     hits = process.extract(
         bare, [p.bare for p in places], scorer=fuzz.WRatio, limit=limit, score_cutoff=75

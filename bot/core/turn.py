@@ -31,6 +31,7 @@ class Turn:
     replies: list[Reply] = field(default_factory=list)
     scenarios: Scenarios = field(default_factory=Scenarios)
     media_dir: Path = Path("data/media")
+    roles: list[tuple[str, str]] = field(default_factory=list)  # (role, unit) incl. admin ids
 
     @property
     def users(self) -> UserRepo:

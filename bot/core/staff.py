@@ -1,0 +1,765 @@
+"""Association staff at work, in chat: announcements, invitations, members, skills, units.
+
+```mermaid
+stateDiagram-v2
+    menu --> staff.menu: Quản lý (only with a role)
+    staff.menu --> staff.unit: an action (skipped when one unit fits)
+    staff.unit --> staff.ann.text --> staff.ann.topic --> staff.ann.audience --> staff.ann.when
+    staff.ann.when --> staff.ann.confirm: preview
+    staff.ann.confirm --> staff.menu: Xác nhận gửi (scheduled; run_due fills the outbox)
+    staff.unit --> staff.invite --> staff.menu: one-time code
+    staff.unit --> staff.members
+    staff.unit --> staff.confirm.member --> staff.confirm.area --> staff.menu
+    staff.unit --> staff.population --> staff.menu
+    staff.unit --> staff.branch --> staff.menu
+```
+Every action is checked against the person's roles when chosen and again when carried out,
+and written to the audit log.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import ClassVar
+
+import aiosqlite
+
+from bot import texts
+from bot.core import places
+from bot.core.flow import Screen, go, screen
+from bot.core.matching import clean, fold
+from bot.core.permissions import allowed, chain, unit_name
+from bot.core.review import VN
+from bot.core.turn import Turn
+from lessons.schema import NATIONAL_AREAS
+from storage.repos import iso
+from storage.staff import StaffRepo, unit_filter
+
+TOPICS = ("chuyen_doi_so", "chuyen_doi_xanh", "khoi_nghiep", "viec_lam", "khac")
+INVITE_RE = re.compile(r"\bHS-?([A-HJ-NP-Z2-9]{6})\b", re.I)
+MEMBERS_SHOWN = 20
+ANNOUNCEMENT_MAX = 2000
+
+
+async def roles_of(
+    conn: aiosqlite.Connection, user_id: int, identity: str, admins: frozenset[str]
+) -> list[tuple[str, str]]:
+    roles = await StaffRepo(conn).roles(user_id)
+    if identity in admins:
+        roles.insert(0, ("admin", "all"))
+    return roles
+
+
+def repo(t: Turn) -> StaffRepo:
+    return StaffRepo(t.conn)
+
+
+async def can(t: Turn, action: str, unit: str) -> bool:
+    return t.tracked and await allowed(t.conn, t.roles, action, unit)
+
+
+async def audit(t: Turn, action: str, unit: str | None, **detail) -> None:
+    await repo(t).audit(t.user.id, action, unit, t.now, **detail)
+
+
+def work(t: Turn) -> dict:
+    return t.data.setdefault("staff", {})
+
+
+ACTION_BUTTONS = (
+    ("announce", texts.BTN_ST_ANNOUNCE),
+    ("invite", texts.BTN_ST_INVITE),
+    ("members", texts.BTN_ST_MEMBERS),
+    ("confirm_skill", texts.BTN_ST_CONFIRM),
+    ("set_population", texts.BTN_ST_POPULATION),
+    ("create_branch", texts.BTN_ST_BRANCH),
+    ("sent", texts.BTN_ST_SENT),
+)
+# The permission an action needs ("invite" needs any of the invite_* ones: checked per kind).
+NEEDS = {"invite": "invite_member", "sent": "announce"}
+FIRST_SCREEN = {
+    "announce": "staff.ann.text",
+    "invite": "staff.invite",
+    "members": "staff.members",
+    "confirm_skill": "staff.confirm.member",
+    "set_population": "staff.population",
+    "create_branch": "staff.branch",
+    "sent": "staff.sent",
+}
+
+
+def _grants(t: Turn, action: str) -> bool:
+    """Whether any role could allow `action` somewhere (for showing the button at all)."""
+    from bot.core.permissions import ROLE_ACTIONS
+
+    need = NEEDS.get(action, action)
+    kinds = ("invite_member", "invite_staff", "invite_leader", "invite_admin")
+    return any(
+        (need in ROLE_ACTIONS[r]) or (action == "invite" and ROLE_ACTIONS[r] & set(kinds))
+        for r, _ in t.roles
+    )
+
+
+@screen
+class StaffMenu(Screen):
+    name = "staff.menu"
+
+    async def show(self, t: Turn) -> None:
+        if not t.roles:
+            await go(t, "menu")
+            return
+        t.data.pop("staff", None)
+        buttons = [(f"st:{a}", label) for a, label in ACTION_BUTTONS if _grants(t, a)]
+        t.say(texts.ST_MENU, [*buttons, ("menu", texts.BTN_MENU)])
+
+    async def on_button(self, t: Turn, bid: str) -> bool:
+        if bid == "menu":
+            await go(t, "menu")
+            return True
+        action = bid.removeprefix("st:")
+        if action not in FIRST_SCREEN or not _grants(t, action):
+            return False
+        t.data["staff"] = {"action": action}
+        await go(t, "staff.unit")
+        return True
+
+
+class StaffScreen(Screen):
+    """Staff screens: "quay lại" and "menu" lead back to the staff menu."""
+
+    async def back(self, t: Turn) -> None:
+        await go(t, "staff.menu")
+
+    async def menu(self, t: Turn) -> None:
+        await go(t, "staff.menu")
+
+
+async def _candidate_units(t: Turn, need: str) -> list[str]:
+    """The person's own units where `need` is allowed, with the branches under communes."""
+    units: list[str] = []
+    for _, unit in t.roles:
+        if unit not in units and await can(t, need, unit):
+            units.append(unit)
+            if unit.startswith("commune:"):
+                for b in await repo(t).branches_in_commune(int(unit.split(":")[1])):
+                    units.append(f"branch:{b.id}")
+    return units
+
+
+@screen
+class StaffUnit(StaffScreen):
+    """Where the action applies: one of the person's units, or a place typed by name."""
+
+    name = "staff.unit"
+
+    def need(self, t: Turn) -> str:
+        action = work(t).get("action", "")
+        return NEEDS.get(action, action)
+
+    async def show(self, t: Turn) -> None:
+        units = await _candidate_units(t, self.need(t))
+        if work(t).get("action") == "create_branch":
+            units = [u for u in units if u.startswith("commune:")]
+        if len(units) == 1 and units[0] != "all":
+            await self._chosen(t, units[0])
+            return
+        buttons = [(f"unit:{u}", await unit_name(t.conn, u)) for u in units[:8]]
+        t.say(texts.ST_PICK_UNIT, [*buttons, ("back", texts.BTN_BACK)])
+
+    async def on_button(self, t: Turn, bid: str) -> bool:
+        if bid == "back":
+            await self.back(t)
+            return True
+        if not bid.startswith("unit:"):
+            return False
+        unit = bid.removeprefix("unit:")
+        if not await can(t, self.need(t), unit):
+            t.say(texts.ST_NOT_ALLOWED)
+            await go(t, "staff.menu")
+            return True
+        await self._chosen(t, unit)
+        return True
+
+    async def on_text(self, t: Turn, text: str) -> bool:
+        """Admins and province staff can name a commune or province below their unit."""
+        units: list[str] = []
+        for fuzzy in (False, True):  # names containing the words first, typos only if none
+            provinces, _ = places.search_provinces(text, fuzzy=fuzzy)
+            communes, _ = places.search(text, places.all_communes(), fuzzy=fuzzy)
+            units = [f"province:{p.code}" for p in provinces] + [
+                f"commune:{c.code}" for c in communes
+            ]
+            if units:
+                break
+        units = [u for u in units if await can(t, self.need(t), u)][:5]
+        if not units:
+            t.say(texts.ST_UNIT_NONE, [("back", texts.BTN_BACK)])
+            return True
+        buttons = [(f"unit:{u}", await unit_name(t.conn, u)) for u in units]
+        t.say(texts.ST_PICK_UNIT, [*buttons, ("back", texts.BTN_BACK)])
+        return True
+
+    async def _chosen(self, t: Turn, unit: str) -> None:
+        work(t)["unit"] = unit
+        await go(t, FIRST_SCREEN[work(t)["action"]])
+
+
+# --- announcements ---
+
+
+@screen
+class AnnText(StaffScreen):
+    name = "staff.ann.text"
+    exact_labels = True
+
+    async def show(self, t: Turn) -> None:
+        t.say(
+            texts.ST_ANN_TEXT,
+            [("back", texts.BTN_BACK)],
+            unit=await unit_name(t.conn, work(t)["unit"]),
+        )
+
+    async def on_text(self, t: Turn, text: str) -> bool:
+        if not 5 <= len(text) <= ANNOUNCEMENT_MAX:
+            t.say(texts.ST_ANN_TEXT_BAD, [("back", texts.BTN_BACK)], n=ANNOUNCEMENT_MAX)
+            return True
+        work(t)["text"] = text
+        await go(t, "staff.ann.topic")
+        return True
+
+
+@screen
+class AnnTopic(StaffScreen):
+    name = "staff.ann.topic"
+    routes: ClassVar[dict[str, str]] = {"back": "staff.ann.text"}
+
+    async def show(self, t: Turn) -> None:
+        t.say(
+            texts.ST_ANN_TOPIC,
+            [*((f"topic:{k}", texts.TOPICS[k]) for k in TOPICS), ("back", texts.BTN_BACK)],
+        )
+
+    async def on_button(self, t: Turn, bid: str) -> bool:
+        topic = bid.removeprefix("topic:")
+        if topic not in TOPICS:
+            return await super().on_button(t, bid)
+        work(t)["topic"] = topic
+        await go(t, "staff.ann.audience")
+        return True
+
+
+@screen
+class AnnAudience(StaffScreen):
+    name = "staff.ann.audience"
+
+    async def show(self, t: Turn) -> None:
+        buttons = [("aud:all", texts.BTN_ST_AUD_ALL)] + [
+            (f"aud:{a}", texts.ST_AUD_NOT.format(area=t.content.areas[a].short_name))
+            for a in NATIONAL_AREAS
+            if a in t.content.areas
+        ]
+        t.say(texts.ST_ANN_AUDIENCE, [*buttons, ("back", texts.BTN_BACK)])
+
+    async def on_button(self, t: Turn, bid: str) -> bool:
+        if bid == "back":
+            await go(t, "staff.ann.topic")
+            return True
+        aud = bid.removeprefix("aud:")
+        if aud != "all" and aud not in NATIONAL_AREAS:
+            return False
+        work(t)["only_not"] = None if aud == "all" else aud
+        await go(t, "staff.ann.when")
+        return True
+
+
+_WHEN = re.compile(r"^(\d{1,2})[:h](\d{2})?\s+(\d{1,2})/(\d{1,2})(?:/(\d{4}))?$")
+
+
+def parse_when(text: str, now: dt.datetime) -> dt.datetime | None:
+    """ "8:00 25/11", "14h30 1/12/2026" in Vietnam time; must be in the future."""
+    m = _WHEN.match(fold(text).replace(" gio ", "h"))
+    if not m:
+        return None
+    hour, minute, day, month = int(m[1]), int(m[2] or 0), int(m[3]), int(m[4])
+    local_now = now.astimezone(VN)
+    year = int(m[5]) if m[5] else local_now.year
+    try:
+        when = dt.datetime(year, month, day, hour, minute, tzinfo=VN)
+    except ValueError:
+        return None
+    if when < local_now and not m[5]:
+        when = when.replace(year=year + 1)
+    return when.astimezone(dt.UTC) if when > local_now else None
+
+
+@screen
+class AnnWhen(StaffScreen):
+    name = "staff.ann.when"
+    numbers_are_data = True
+
+    async def show(self, t: Turn) -> None:
+        t.say(
+            texts.ST_ANN_WHEN,
+            [("now", texts.BTN_ST_NOW), ("urgent", texts.BTN_ST_URGENT), ("back", texts.BTN_BACK)],
+        )
+
+    async def on_button(self, t: Turn, bid: str) -> bool:
+        if bid == "back":
+            await go(t, "staff.ann.audience")
+        elif bid in ("now", "urgent"):
+            work(t).update(send_at=iso(t.now), urgent=bid == "urgent")
+            await go(t, "staff.ann.confirm")
+        else:
+            return False
+        return True
+
+    async def on_text(self, t: Turn, text: str) -> bool:
+        when = parse_when(text, t.now)
+        if when is None:
+            t.say(texts.ST_ANN_WHEN_BAD)
+            return True
+        work(t).update(send_at=iso(when), urgent=False)
+        await go(t, "staff.ann.confirm")
+        return True
+
+
+async def recipients(
+    conn: aiosqlite.Connection, unit: str, only_not: str | None
+) -> list[tuple[int, str]]:
+    """(user id, identity) of the members an announcement reaches."""
+    where, args = unit_filter(unit)
+    sql = (
+        "SELECT u.id, u.identity FROM users u WHERE u.consent = 'given'"
+        " AND u.registered_at IS NOT NULL AND u.paused = 0 AND "
+        + where.replace("branch_id", "u.branch_id")
+    )
+    if only_not:
+        sql += (
+            " AND NOT EXISTS (SELECT 1 FROM area_mastery a WHERE a.user_id = u.id"
+            " AND a.area = ? AND a.mastered = 1)"
+        )
+        args = (*args, only_not)
+    return [(r[0], r[1]) for r in await conn.execute_fetchall(sql + " ORDER BY u.id", args)]
+
+
+def announcement_text(unit_label: str, text: str) -> str:
+    return texts.ANNOUNCEMENT.format(unit=unit_label, text=text)
+
+
+@screen
+class AnnConfirm(StaffScreen):
+    name = "staff.ann.confirm"
+
+    async def show(self, t: Turn) -> None:
+        w = work(t)
+        n = len(await recipients(t.conn, w["unit"], w.get("only_not")))
+        when = dt.datetime.fromisoformat(w["send_at"]).astimezone(VN)
+        label = await unit_name(t.conn, w["unit"])
+        t.say_text(announcement_text(label, w["text"]), [])
+        t.say(
+            texts.ST_ANN_PREVIEW,
+            [
+                ("send", texts.BTN_ST_SEND),
+                ("edit", texts.BTN_ST_EDIT),
+                ("cancel", texts.BTN_ST_CANCEL),
+            ],
+            n=n,
+            topic=texts.TOPICS[w["topic"]],
+            when=f"{when:%H:%M %d/%m/%Y}",
+            urgent=texts.ST_URGENT_NOTE if w.get("urgent") else "",
+        )
+
+    async def on_button(self, t: Turn, bid: str) -> bool:
+        w = work(t)
+        if bid == "edit":
+            await go(t, "staff.ann.text")
+        elif bid == "cancel":
+            t.say(texts.ST_CANCELLED)
+            await go(t, "staff.menu")
+        elif bid == "send":
+            if not await can(t, "announce", w["unit"]):  # roles may have changed meanwhile
+                t.say(texts.ST_NOT_ALLOWED)
+                await go(t, "staff.menu")
+                return True
+            ann_id = await repo(t).create_announcement(
+                t.user.id,
+                w["unit"],
+                w["topic"],
+                w["text"],
+                w.get("only_not"),
+                dt.datetime.fromisoformat(w["send_at"]),
+                bool(w.get("urgent")),
+                t.now,
+            )
+            await audit(t, "announce", w["unit"], announcement=ann_id, topic=w["topic"])
+            t.say(texts.ST_ANN_SCHEDULED, n=ann_id)
+            await go(t, "staff.menu")
+        else:
+            return False
+        return True
+
+
+async def queue_due_announcements(conn: aiosqlite.Connection, now: dt.datetime) -> int:
+    """Put every announcement whose time has come into the outbox, one row per recipient."""
+    from storage.outbox import OutboxItem, enqueue
+
+    staff = StaffRepo(conn)
+    queued = 0
+    for ann_id, _sender, unit, _topic, text, only_not, urgent in await staff.due_announcements(now):
+        label = await unit_name(conn, unit)
+        people = await recipients(conn, unit, only_not)
+        items = [
+            OutboxItem(
+                identity,
+                announcement_text(label, text),
+                buttons=[(f"ack:{ann_id}", texts.BTN_ACK)],
+                announcement_id=ann_id,
+                urgent=bool(urgent),
+                not_before=now,
+            )
+            for _, identity in people
+        ]
+        await enqueue(conn, items)
+        await staff.mark_queued(ann_id, len(items))
+        queued += 1
+    return queued
+
+
+async def acknowledge(t: Turn, ann_id: int | None) -> bool:
+    """«✅ Đã đọc»: the given announcement, or the latest one this person received."""
+    if not t.tracked:
+        return False
+    if ann_id is None:
+        rows = await t.conn.execute_fetchall(
+            "SELECT o.announcement_id FROM outbox o WHERE o.identity = ? AND o.announcement_id"
+            " IS NOT NULL AND NOT EXISTS (SELECT 1 FROM announcement_acks k WHERE"
+            " k.announcement_id = o.announcement_id AND k.user_id = ?) ORDER BY o.id DESC LIMIT 1",
+            (t.identity, t.user.id),
+        )
+        if not rows:
+            return False
+        ann_id = rows[0][0]
+    else:
+        rows = await t.conn.execute_fetchall(
+            "SELECT 1 FROM outbox WHERE identity = ? AND announcement_id = ?", (t.identity, ann_id)
+        )
+        if not rows:
+            return False
+    await repo(t).ack(ann_id, t.user.id, t.now)
+    t.say(texts.ACK_THANKS)
+    return True
+
+
+# --- invitations ---
+
+
+INVITE_KINDS = (
+    ("member", "invite_member"),
+    ("staff", "invite_staff"),
+    ("leader", "invite_leader"),
+    ("admin", "invite_admin"),
+)
+
+
+@screen
+class Invite(StaffScreen):
+    name = "staff.invite"
+
+    async def show(self, t: Turn) -> None:
+        unit = work(t)["unit"]
+        buttons = []
+        for kind, need in INVITE_KINDS:
+            if kind == "member" and not unit.startswith("branch:"):
+                continue  # members join a branch
+            if await can(t, need, unit):
+                buttons.append((f"inv:{kind}", texts.INVITE_KINDS[kind]))
+        if not buttons:
+            t.say(texts.ST_INVITE_NONE, [("back", texts.BTN_BACK)])
+            return
+        t.say(
+            texts.ST_INVITE_KIND,
+            [*buttons, ("back", texts.BTN_BACK)],
+            unit=await unit_name(t.conn, unit),
+        )
+
+    async def on_button(self, t: Turn, bid: str) -> bool:
+        if bid == "back":
+            await self.back(t)
+            return True
+        kind = bid.removeprefix("inv:")
+        need = dict(INVITE_KINDS).get(kind)
+        unit = work(t)["unit"]
+        if need is None or (kind == "member" and not unit.startswith("branch:")):
+            return False
+        if not await can(t, need, unit):
+            t.say(texts.ST_NOT_ALLOWED)
+            await go(t, "staff.menu")
+            return True
+        code = await repo(t).create_invitation(kind, unit, t.user.id, t.now)
+        await audit(t, "invite", unit, role=kind, code=code)
+        t.say(
+            texts.ST_INVITE_CODE,
+            code=code,
+            kind=texts.INVITE_KINDS[kind],
+            unit=await unit_name(t.conn, unit),
+        )
+        await go(t, "staff.menu")
+        return True
+
+
+async def redeem(t: Turn, code: str) -> bool:
+    """A typed or deep-linked invitation code: a role, or membership of a branch."""
+    if not t.tracked or not t.user.registered_at:
+        t.say(texts.INVITE_SIGN_UP_FIRST)
+        return True
+    found = await repo(t).redeem(code.upper(), t.user.id, t.now)
+    if found is None:
+        t.say(texts.INVITE_BAD)
+        return True
+    role, unit = found
+    if role == "member":
+        branch = await repo(t).branch(int(unit.split(":")[1]))
+        commune = places.commune(branch.commune_code)
+        await t.users.update(
+            t.user.id, commune_code=commune.code, province_code=commune.province_code
+        )
+        await t.conn.execute("UPDATE users SET branch_id = ? WHERE id = ?", (branch.id, t.user.id))
+    else:
+        await repo(t).grant(t.user.id, role, unit, None, t.now)
+        t.roles.append((role, unit))
+    await repo(t).audit(
+        t.user.id, "join" if role == "member" else "grant", unit, t.now, code=code, role=role
+    )
+    t.say(texts.INVITE_OK, kind=texts.INVITE_KINDS[role], unit=await unit_name(t.conn, unit))
+    return True
+
+
+# --- members, who needs help, confirming skills ---
+
+
+async def _members_lines(t: Turn) -> tuple[list, str]:
+    unit = work(t)["unit"]
+    members = await repo(t).members(unit)
+    mastered = await repo(t).areas_mastered([m.id for m in members])
+
+    def name(m) -> str:
+        return f"{m.address_form or ''} {m.display_name or '(không tên)'}".strip()
+
+    lines = [
+        t.render(
+            texts.ST_MEMBERS_HEAD,
+            unit=await unit_name(t.conn, unit),
+            n=len(members),
+            p=sum(m.proficient for m in members),
+        )
+    ]
+    for area in NATIONAL_AREAS:
+        needing = [m for m in members if area not in mastered.get(m.id, set())]
+        if needing:
+            shown = ", ".join(name(m) for m in needing[:10])
+            more = t.render(texts.ST_MORE, n=len(needing) - 10) if len(needing) > 10 else ""
+            lines.append(
+                t.render(
+                    texts.ST_NEEDS_HELP, area=t.content.areas[area].short_name, names=shown + more
+                )
+            )
+    return members, "\n".join(lines)
+
+
+@screen
+class Members(StaffScreen):
+    name = "staff.members"
+
+    async def show(self, t: Turn) -> None:
+        if not await can(t, "members", work(t)["unit"]):
+            t.say(texts.ST_NOT_ALLOWED)
+            await go(t, "staff.menu")
+            return
+        await audit(t, "view_members", work(t)["unit"])
+        _, text = await _members_lines(t)
+        t.say_text(text, [("back", texts.BTN_BACK)])
+
+
+@screen
+class ConfirmMember(StaffScreen):
+    name = "staff.confirm.member"
+
+    async def show(self, t: Turn) -> None:
+        members = await repo(t).members(work(t)["unit"], limit=MEMBERS_SHOWN)
+        if not members:
+            t.say(texts.ST_NO_MEMBERS, [("back", texts.BTN_BACK)])
+            return
+        buttons = [
+            (f"m:{m.id}", f"{m.address_form or ''} {m.display_name or m.id}".strip())
+            for m in members
+        ]
+        t.say(texts.ST_CONFIRM_WHO, [*buttons, ("back", texts.BTN_BACK)])
+
+    async def on_button(self, t: Turn, bid: str) -> bool:
+        if bid == "back":
+            await self.back(t)
+            return True
+        if not bid.startswith("m:") or not bid[2:].isdigit():
+            return False
+        member = int(bid[2:])
+        in_scope = [m.id for m in await repo(t).members(work(t)["unit"])]
+        if member not in in_scope:
+            t.say(texts.ST_NOT_ALLOWED)
+            await go(t, "staff.menu")
+            return True
+        work(t)["member"] = member
+        await go(t, "staff.confirm.area")
+        return True
+
+
+@screen
+class ConfirmArea(StaffScreen):
+    name = "staff.confirm.area"
+
+    async def show(self, t: Turn) -> None:
+        buttons = [(f"area:{a.id}", a.short_name) for a in t.content.ordered_areas()]
+        t.say(texts.ST_CONFIRM_AREA, [*buttons, ("back", texts.BTN_BACK)])
+
+    async def on_button(self, t: Turn, bid: str) -> bool:
+        if bid == "back":
+            await go(t, "staff.confirm.member")
+            return True
+        area = bid.removeprefix("area:")
+        w = work(t)
+        if area not in t.content.areas or not await can(t, "confirm_skill", w["unit"]):
+            return False
+        await repo(t).confirm_skill(w["member"], area, t.user.id, t.now)
+        await audit(t, "confirm_skill", w["unit"], member=w["member"], area=area)
+        t.say(texts.ST_CONFIRMED, area=t.content.areas[area].name)
+        await go(t, "staff.menu")
+        return True
+
+
+# --- population and branches ---
+
+
+@screen
+class Population(StaffScreen):
+    name = "staff.population"
+    numbers_are_data = True
+
+    async def show(self, t: Turn) -> None:
+        unit = work(t)["unit"]
+        current = await repo(t).population(unit)
+        t.say(
+            texts.ST_POPULATION,
+            [("back", texts.BTN_BACK)],
+            unit=await unit_name(t.conn, unit),
+            current=texts.ST_POPULATION_NOW.format(n=current) if current is not None else "",
+        )
+
+    async def on_text(self, t: Turn, text: str) -> bool:
+        digits = re.sub(r"[.,\s]", "", clean(text))
+        if not digits.isdigit() or int(digits) > 20_000_000:
+            t.say(texts.ST_POPULATION_BAD, [("back", texts.BTN_BACK)])
+            return True
+        unit = work(t)["unit"]
+        if not await can(t, "set_population", unit):
+            t.say(texts.ST_NOT_ALLOWED)
+            await go(t, "staff.menu")
+            return True
+        await repo(t).set_population(unit, int(digits), t.user.id, t.now)
+        await audit(t, "set_population", unit, older_residents=int(digits))
+        t.say(
+            texts.ST_POPULATION_SET,
+            n=f"{int(digits):,}".replace(",", "."),
+            unit=await unit_name(t.conn, unit),
+        )
+        await go(t, "staff.menu")
+        return True
+
+
+_BRANCH_NAME = re.compile(r"^[\w][\w .,'\-]{1,59}$")
+
+
+@screen
+class CreateBranch(StaffScreen):
+    name = "staff.branch"
+    exact_labels = True
+
+    async def show(self, t: Turn) -> None:
+        t.say(
+            texts.ST_BRANCH_NAME,
+            [("back", texts.BTN_BACK)],
+            unit=await unit_name(t.conn, work(t)["unit"]),
+        )
+
+    async def on_text(self, t: Turn, text: str) -> bool:
+        name = clean(text)
+        unit = work(t)["unit"]
+        if not _BRANCH_NAME.match(name):
+            t.say(texts.ST_BRANCH_BAD, [("back", texts.BTN_BACK)])
+            return True
+        if not unit.startswith("commune:") or not await can(t, "create_branch", unit):
+            t.say(texts.ST_NOT_ALLOWED)
+            await go(t, "staff.menu")
+            return True
+        commune = int(unit.split(":")[1])
+        if any(fold(b.name) == fold(name) for b in await repo(t).branches_in_commune(commune)):
+            t.say(texts.ST_BRANCH_EXISTS, [("back", texts.BTN_BACK)])
+            return True
+        branch = await repo(t).create_branch(commune, name, t.user.id, t.now)
+        await audit(t, "create_branch", unit, branch=branch.id, name=name)
+        code = await repo(t).create_invitation("member", f"branch:{branch.id}", t.user.id, t.now)
+        await audit(t, "invite", f"branch:{branch.id}", role="member", code=code)
+        t.say(texts.ST_BRANCH_DONE, name=name, code=code)
+        await go(t, "staff.menu")
+        return True
+
+
+# --- what was sent ---
+
+
+@screen
+class Sent(StaffScreen):
+    name = "staff.sent"
+
+    async def show(self, t: Turn) -> None:
+        from storage.outbox import summary
+
+        rows = await repo(t).announcements_by(t.user.id)
+        if not rows:
+            t.say(texts.ST_SENT_NONE, [("back", texts.BTN_BACK)])
+            return
+        lines = [t.render(texts.ST_SENT_HEAD)]
+        for ann_id, topic, text, status, send_at, n in rows:
+            counts = await summary(t.conn, ann_id)
+            acks = await repo(t).acks(ann_id)
+            when = dt.datetime.fromisoformat(send_at).astimezone(VN)
+            lines.append(
+                texts.ST_SENT_LINE.format(
+                    id=ann_id,
+                    topic=texts.TOPICS[topic],
+                    when=f"{when:%H:%M %d/%m}",
+                    text=text[:40] + ("…" if len(text) > 40 else ""),
+                    n=n,
+                    sent=counts.get("sent", 0),
+                    failed=counts.get("failed", 0),
+                    blocked=counts.get("blocked", 0),
+                    waiting=counts.get("pending", 0) + counts.get("sending", 0),
+                    acks=acks,
+                    status=texts.ANN_STATUS[status],
+                )
+            )
+        t.say_text(
+            "\n\n".join(lines), [("refresh", texts.BTN_ST_REFRESH), ("back", texts.BTN_BACK)]
+        )
+
+    async def on_button(self, t: Turn, bid: str) -> bool:
+        if bid == "refresh":
+            await self.show(t)
+            return True
+        if bid == "back":
+            await self.back(t)
+            return True
+        return False
+
+
+async def unit_exists(conn: aiosqlite.Connection, unit: str) -> bool:
+    return await chain(conn, unit) is not None

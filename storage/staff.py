@@ -1,0 +1,236 @@
+"""Repositories for units, roles, invitations, the audit log and announcements."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import secrets
+from dataclasses import dataclass
+from typing import Any
+
+import aiosqlite
+
+from storage.repos import iso
+
+INVITE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I to misread
+
+
+@dataclass(frozen=True)
+class Branch:
+    id: int
+    commune_code: int
+    name: str
+
+
+@dataclass(frozen=True)
+class Member:
+    id: int
+    identity: str
+    address_form: str | None
+    display_name: str | None
+    province_code: int | None
+    commune_code: int | None
+    branch_id: int | None
+    proficient: bool
+
+
+class StaffRepo:
+    def __init__(self, conn: aiosqlite.Connection):
+        self.conn = conn
+
+    # --- roles ---
+    async def roles(self, user_id: int) -> list[tuple[str, str]]:
+        rows = await self.conn.execute_fetchall(
+            "SELECT role, unit FROM roles WHERE user_id = ? ORDER BY role, unit", (user_id,)
+        )
+        return [(r[0], r[1]) for r in rows]
+
+    async def grant(
+        self, user_id: int, role: str, unit: str, by: int | None, now: dt.datetime
+    ) -> None:
+        await self.conn.execute(
+            "INSERT OR IGNORE INTO roles (user_id, role, unit, granted_by, granted_at)"
+            " VALUES (?, ?, ?, ?, ?)",
+            (user_id, role, unit, by, iso(now)),
+        )
+
+    # --- branches ---
+    async def create_branch(
+        self, commune_code: int, name: str, by: int, now: dt.datetime
+    ) -> Branch:
+        cur = await self.conn.execute(
+            "INSERT INTO branches (commune_code, name, created_by, created_at) VALUES (?, ?, ?, ?)",
+            (commune_code, name, by, iso(now)),
+        )
+        return Branch(cur.lastrowid, commune_code, name)
+
+    async def branch(self, branch_id: int) -> Branch | None:
+        rows = await self.conn.execute_fetchall(
+            "SELECT id, commune_code, name FROM branches WHERE id = ?", (branch_id,)
+        )
+        return Branch(*rows[0]) if rows else None
+
+    async def branches_in_commune(self, commune_code: int) -> list[Branch]:
+        rows = await self.conn.execute_fetchall(
+            "SELECT id, commune_code, name FROM branches WHERE commune_code = ? ORDER BY name",
+            (commune_code,),
+        )
+        return [Branch(*r) for r in rows]
+
+    # --- invitations ---
+    async def create_invitation(
+        self, role: str, unit: str, by: int, now: dt.datetime, days: int = 14
+    ) -> str:
+        code = "HS-" + "".join(secrets.choice(INVITE_ALPHABET) for _ in range(6))
+        await self.conn.execute(
+            "INSERT INTO invitations (code, role, unit, created_by, created_at, expires_at)"
+            " VALUES (?, ?, ?, ?, ?, ?)",
+            (code, role, unit, by, iso(now), iso(now + dt.timedelta(days=days))),
+        )
+        return code
+
+    async def redeem(self, code: str, user_id: int, now: dt.datetime) -> tuple[str, str] | None:
+        """(role, unit) of a valid unused code, now marked used; None otherwise."""
+        rows = await self.conn.execute_fetchall(
+            "SELECT role, unit FROM invitations WHERE code = ? AND used_by IS NULL AND expires_at > ?",
+            (code, iso(now)),
+        )
+        if not rows:
+            return None
+        await self.conn.execute(
+            "UPDATE invitations SET used_by = ?, used_at = ? WHERE code = ?",
+            (user_id, iso(now), code),
+        )
+        return rows[0][0], rows[0][1]
+
+    # --- audit and population ---
+    async def audit(
+        self, actor_id: int | None, action: str, unit: str | None, now: dt.datetime, **detail: Any
+    ) -> None:
+        await self.conn.execute(
+            "INSERT INTO audit_log (actor_id, action, unit, detail, at) VALUES (?, ?, ?, ?, ?)",
+            (actor_id, action, unit, json.dumps(detail, ensure_ascii=False), iso(now)),
+        )
+
+    async def set_population(self, unit: str, n: int, by: int, now: dt.datetime) -> None:
+        await self.conn.execute(
+            "INSERT INTO unit_population (unit, older_residents, updated_by, updated_at)"
+            " VALUES (?, ?, ?, ?) ON CONFLICT (unit) DO UPDATE SET"
+            " older_residents = excluded.older_residents, updated_by = excluded.updated_by,"
+            " updated_at = excluded.updated_at",
+            (unit, n, by, iso(now)),
+        )
+
+    async def population(self, unit: str) -> int | None:
+        rows = await self.conn.execute_fetchall(
+            "SELECT older_residents FROM unit_population WHERE unit = ?", (unit,)
+        )
+        return rows[0][0] if rows else None
+
+    # --- members ---
+    async def members(self, unit: str, limit: int | None = None) -> list[Member]:
+        """Consenting, registered learners in `unit` and below."""
+        where, args = unit_filter(unit)
+        sql = (
+            "SELECT id, identity, address_form, display_name, province_code, commune_code,"
+            " branch_id, proficient FROM users WHERE consent = 'given' AND registered_at IS NOT NULL"
+            f" AND {where} ORDER BY display_name, id"
+        )
+        if limit:
+            sql += f" LIMIT {int(limit)}"
+        rows = await self.conn.execute_fetchall(sql, args)
+        return [Member(*r[:7], bool(r[7])) for r in rows]
+
+    async def areas_mastered(self, user_ids: list[int]) -> dict[int, set[str]]:
+        if not user_ids:
+            return {}
+        marks = ",".join("?" * len(user_ids))
+        rows = await self.conn.execute_fetchall(
+            f"SELECT user_id, area FROM area_mastery WHERE mastered = 1 AND user_id IN ({marks})",
+            user_ids,
+        )
+        out: dict[int, set[str]] = {u: set() for u in user_ids}
+        for uid, area in rows:
+            out[uid].add(area)
+        return out
+
+    async def confirm_skill(self, user_id: int, area: str, by: int, now: dt.datetime) -> None:
+        await self.conn.execute(
+            "INSERT INTO skill_confirmations (user_id, area, confirmed_by, at) VALUES (?, ?, ?, ?)",
+            (user_id, area, by, iso(now)),
+        )
+
+    # --- announcements ---
+    async def create_announcement(
+        self,
+        sender_id: int,
+        unit: str,
+        topic: str,
+        text: str,
+        only_not_area: str | None,
+        send_at: dt.datetime,
+        urgent: bool,
+        now: dt.datetime,
+    ) -> int:
+        cur = await self.conn.execute(
+            "INSERT INTO announcements (sender_id, unit, topic, text, only_not_area, send_at, urgent,"
+            " status, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, 'scheduled', ?)",
+            (sender_id, unit, topic, text, only_not_area, iso(send_at), int(urgent), iso(now)),
+        )
+        return cur.lastrowid
+
+    async def due_announcements(self, now: dt.datetime) -> list[tuple]:
+        return await self.conn.execute_fetchall(
+            "SELECT id, sender_id, unit, topic, text, only_not_area, urgent FROM announcements"
+            " WHERE status = 'scheduled' AND send_at <= ? ORDER BY send_at, id",
+            (iso(now),),
+        )
+
+    async def mark_queued(self, announcement_id: int, recipients: int) -> None:
+        await self.conn.execute(
+            "UPDATE announcements SET status = 'queued', recipients = ? WHERE id = ?",
+            (recipients, announcement_id),
+        )
+
+    async def announcements_by(self, sender_id: int, limit: int = 5) -> list[tuple]:
+        return await self.conn.execute_fetchall(
+            "SELECT id, topic, text, status, send_at, recipients FROM announcements"
+            " WHERE sender_id = ? ORDER BY id DESC LIMIT ?",
+            (sender_id, limit),
+        )
+
+    async def ack(self, announcement_id: int, user_id: int, now: dt.datetime) -> bool:
+        """Record "Đã đọc"; the first acknowledgement per topic counts the learner as informed."""
+        cur = await self.conn.execute(
+            "INSERT OR IGNORE INTO announcement_acks (announcement_id, user_id, acked_at)"
+            " VALUES (?, ?, ?)",
+            (announcement_id, user_id, iso(now)),
+        )
+        if cur.rowcount == 0:
+            return False
+        await self.conn.execute(
+            "INSERT OR IGNORE INTO informed (user_id, topic, first_at)"
+            " SELECT ?, topic, ? FROM announcements WHERE id = ?",
+            (user_id, iso(now), announcement_id),
+        )
+        return True
+
+    async def acks(self, announcement_id: int) -> int:
+        rows = await self.conn.execute_fetchall(
+            "SELECT COUNT(*) FROM announcement_acks WHERE announcement_id = ?", (announcement_id,)
+        )
+        return rows[0][0]
+
+
+def unit_filter(unit: str) -> tuple[str, tuple]:
+    """SQL condition on `users` for everyone in a unit and below it."""
+    kind, _, code = unit.partition(":")
+    if kind == "all":
+        return "1 = 1", ()
+    if kind == "province":
+        return "province_code = ?", (int(code),)
+    if kind == "commune":
+        return "commune_code = ?", (int(code),)
+    if kind == "branch":
+        return "branch_id = ?", (int(code),)
+    raise ValueError(f"unknown unit {unit!r}")

@@ -1,0 +1,135 @@
+"""Staff at work through the simulator: invitations, branches, members, announcements, acks."""
+
+import re
+
+from bot import texts
+from tests.transcript import sign_up
+
+
+def code_in(replies: list[dict]) -> str:
+    return re.search(r"HS-[A-Z2-9]{6}", "\n".join(r["text"] for r in replies)).group(0)
+
+
+def labels(replies: list[dict]) -> list[str]:
+    return [b["label"] for b in replies[-1]["buttons"]]
+
+
+async def rows(sim, sql: str, *args) -> list[tuple]:
+    return [tuple(r) for r in await sim.engine.db.conn.execute_fetchall(sql, args)]
+
+
+async def test_staff_workflow_with_scopes_audit_and_acknowledgements(sim):
+    done = await sign_up(sim, "admin", name="Hòa")
+    assert texts.BTN_STAFF in labels(done)
+    assert texts.BTN_STAFF not in labels(await sign_up(sim, "m2", name="Mai"))
+    hanoi = await sign_up(sim, "m3", name="Cúc", province="ha noi", commune="hoan kiem")
+    assert "Phường Hoàn Kiếm" in hanoi[1]["text"]
+
+    # The national admin invites a staff member for Phú Thịnh, found by typing its name.
+    await sim.press("admin", texts.BTN_STAFF)
+    replies = await sim.press("admin", texts.BTN_ST_INVITE)
+    assert texts.ST_PICK_UNIT in replies[-1]["text"]
+    replies = await sim.text("admin", "phu thinh")
+    assert labels(replies)[0].startswith("Xã Phú Thịnh")
+    replies = await sim.text("admin", "1")
+    assert texts.INVITE_KINDS["member"] not in labels(replies)  # members join a branch
+    replies = await sim.press("admin", texts.INVITE_KINDS["staff"])
+    staff_code = code_in(replies)
+
+    staff_done = await sign_up(sim, "staff", name="Bình")
+    assert texts.BTN_STAFF not in labels(staff_done)
+    replies = await sim.text("staff", staff_code.lower())
+    assert "cán bộ hội" in replies[0]["text"]
+    replies = await sim.text("staff", staff_code)  # a code works once
+    assert replies[0]["text"].startswith("Mã mời này chưa đúng")
+
+    # Staff create a branch; its member code puts a learner in it.
+    await sim.text("staff", "menu")
+    await sim.press("staff", texts.BTN_STAFF)
+    replies = await sim.press("staff", texts.BTN_ST_BRANCH)  # one commune: no unit question
+    assert "Xã Phú Thịnh" in replies[-1]["text"]
+    replies = await sim.text("staff", "Xóm Đồng Tâm")
+    member_code = code_in(replies)
+    await sign_up(sim, "m1", name="Lan")
+    replies = await sim.send(user="m1", command="start", args=member_code)  # a deep link
+    assert "thành viên chi hội" in replies[0]["text"]
+    assert await rows(sim, "SELECT branch_id FROM users WHERE identity = 'sim:m1'") == [(1,)]
+
+    # m3 lives in Hà Nội: outside the staff member's commune.
+    await sim.send(user="m3", command="start")
+    await sim.text("m3", "menu")
+
+    # The number of older residents, the denominator of every target.
+    await sim.text("staff", "menu")
+    await sim.press("staff", texts.BTN_STAFF)
+    replies = await sim.press("staff", texts.BTN_ST_POPULATION)
+    assert texts.ST_PICK_UNIT in replies[-1]["text"]  # commune, or its new branch
+    await sim.press("staff", "unit:commune:5800")
+    replies = await sim.text("staff", "1.250")
+    assert "1.250" in replies[0]["text"]
+    assert await rows(sim, "SELECT unit, older_residents FROM unit_population") == [
+        ("commune:5800", 1250)
+    ]
+
+    # A forged press for a unit outside the staff member's scope is refused.
+    await sim.press("staff", texts.BTN_ST_MEMBERS)
+    replies = await sim.press("staff", "unit:province:1")
+    assert replies[0]["text"] in (texts.ST_NOT_ALLOWED, texts.ST_UNIT_NONE)
+    replies = await sim.text("staff", "Hà Nội")  # typed: not theirs either
+    assert replies[0]["text"] == texts.ST_UNIT_NONE
+    await sim.press("staff", texts.BTN_BACK)
+
+    # Members and who needs help: only the commune's people.
+    await sim.press("staff", texts.BTN_ST_MEMBERS)
+    replies = await sim.press("staff", "unit:commune:5800")
+    listing = replies[-1]["text"]
+    assert "4 thành viên" in listing  # admin, staff, m1, m2 live in Phú Thịnh
+    assert "Cần giúp về Thanh toán" in listing
+
+    # An announcement: text, topic, audience, when, preview, confirmation.
+    await sim.press("staff", texts.BTN_BACK)
+    await sim.press("staff", texts.BTN_ST_ANNOUNCE)
+    await sim.press("staff", "unit:commune:5800")
+    await sim.text("staff", "Thứ Bảy này 8 giờ có lớp học dùng VNeID ở nhà văn hóa xóm.")
+    await sim.press("staff", texts.TOPICS["chuyen_doi_so"])
+    await sim.press("staff", texts.BTN_ST_AUD_ALL)
+    replies = await sim.press("staff", texts.BTN_ST_NOW)
+    assert replies[0]["text"].startswith("📣 Thông báo của Hội Người cao tuổi, Xã Phú Thịnh")
+    assert "Gửi tới 4 người" in replies[-1]["text"]
+    assert labels(replies) == [texts.BTN_ST_SEND, texts.BTN_ST_EDIT, texts.BTN_ST_CANCEL]
+    assert await rows(sim, "SELECT COUNT(*) FROM announcements") == [(0,)]  # nothing before yes
+    await sim.press("staff", texts.BTN_ST_SEND)
+    await sim.send(advance_seconds=60)
+    queued = await rows(sim, "SELECT identity FROM outbox ORDER BY identity")
+    assert queued == [("sim:admin",), ("sim:m1",), ("sim:m2",), ("sim:staff",)]
+
+    # "✅ Đã đọc" counts the member as informed on that topic; twice counts once.
+    replies = await sim.text("m1", "✅ Đã đọc")
+    assert replies[0]["text"].startswith("Cảm ơn bà đã đọc")
+    await sim.press("m1", "ack:1")
+    assert await rows(sim, "SELECT user_id, topic FROM informed") == [(5, "chuyen_doi_so")]
+    replies = await sim.text("m3", "da doc")  # m3 got nothing: not an acknowledgement
+    assert not replies[0]["text"].startswith("Cảm ơn")
+
+    # The audit log names every staff action.
+    actions = [a for (a,) in await rows(sim, "SELECT action FROM audit_log ORDER BY id")]
+    assert actions == [
+        "invite",
+        "grant",
+        "create_branch",
+        "invite",
+        "join",
+        "set_population",
+        "view_members",
+        "announce",
+    ]
+
+
+async def test_people_without_a_role_cannot_reach_staff_screens(sim):
+    await sign_up(sim, "x")
+    replies = await sim.press("x", "menu:staff")  # forged: not on screen
+    assert texts.ST_MENU not in replies[-1]["text"]
+    replies = await sim.text("x", "quan ly")
+    assert texts.ST_MENU not in replies[-1]["text"]
+    rows_ = await sim.engine.db.conn.execute_fetchall("SELECT COUNT(*) FROM audit_log")
+    assert rows_[0][0] == 0
