@@ -23,6 +23,7 @@ from bot.channels.webserver import HttpServer
 from bot.config import Settings
 from bot.core.engine import Engine
 from bot.core.events import Reply
+from bot.delivery import Deliverer
 from bot.runtime import open_engine
 
 log = logging.getLogger(__name__)
@@ -114,6 +115,7 @@ class App:
         self.scheduler = AsyncIOScheduler(timezone=settings.timezone)
         self._started: list[Channel] = []
         self._tick_task: asyncio.Task | None = None
+        self.deliverer: Deliverer | None = None  # the outbox of bulk messages
         self.starting = ""
 
     def route(self, replies: list[Reply]) -> None:
@@ -140,6 +142,11 @@ class App:
             self._started.append(ch)
             who = getattr(ch, "username", None) or getattr(ch, "bot_name", None) or "?"
             log.info("channel %s started (%s, bot %s)", ch.name, ch.mode, who)  # type: ignore[attr-defined]
+        self.deliverer = Deliverer(
+            self.engine.db, self.engine, self._started, self.settings, clock=self.engine.clock
+        )
+        await self.deliverer.start()
+        log.info("outbox delivery started (%s)", self.deliverer.describe())
         self.scheduler.add_job(
             self.tick,
             "interval",
@@ -172,6 +179,10 @@ class App:
         if self._tick_task is not None:
             with contextlib.suppress(Exception):
                 await self._tick_task
+        if self.deliverer is not None:  # before the channels it sends through
+            await self.deliverer.stop()
+            self.deliverer = None
+            log.info("outbox delivery stopped")
         if self.web is not None:
             await self.web.stop()
         for ch in reversed(self._started):

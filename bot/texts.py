@@ -236,8 +236,12 @@ ST_URGENT_NOTE = " Tin khẩn: gửi cả ban đêm."
 ST_ANN_SCHEDULED = "✅ Đã nhận thông báo số {n}. Xem kết quả gửi ở «📬 Thông báo đã gửi»."
 ANNOUNCEMENT = "📣 Thông báo của Hội Người cao tuổi, {unit}:\n\n{text}"
 ACK_THANKS = "Cảm ơn {ong_ba} đã đọc thông báo ạ."
-INVITE_KINDS = {"member": "thành viên chi hội", "staff": "cán bộ hội", "leader": "lãnh đạo",
-                "admin": "quản trị"}
+INVITE_KINDS = {
+    "member": "thành viên chi hội",
+    "staff": "cán bộ hội",
+    "leader": "lãnh đạo",
+    "admin": "quản trị",
+}
 ST_INVITE_KIND = "Mời người làm gì ở {unit}?"
 ST_INVITE_NONE = "Ở đơn vị này anh chị chưa mời được ai. Mời thành viên thì chọn một chi hội."
 ST_INVITE_CODE = (
@@ -245,7 +249,9 @@ ST_INVITE_CODE = (
     "Người được mời đăng ký với Học Số, rồi nhắn mã này cho Học Số. Mã dùng một lần, trong 14 ngày."
 )
 INVITE_SIGN_UP_FIRST = "{Ong_ba} đăng ký xong rồi nhắn lại mã mời này cho cháu nhé."
-INVITE_BAD = "Mã mời này chưa đúng, đã dùng rồi hoặc hết hạn ạ. {Ong_ba} hỏi lại người mời giúp cháu."
+INVITE_BAD = (
+    "Mã mời này chưa đúng, đã dùng rồi hoặc hết hạn ạ. {Ong_ba} hỏi lại người mời giúp cháu."
+)
 INVITE_OK = "✅ Dạ, {ong_ba} đã là {kind} ở {unit}."
 ST_MEMBERS_HEAD = "👥 {unit}: {n} thành viên, {p} người đã thạo kỹ năng số cơ bản."
 ST_NEEDS_HELP = "• Cần giúp về {area}: {names}"

@@ -242,6 +242,10 @@ class Channel(Protocol):
         """Send replies nobody asked for just now (reminders), in order with that person's turns."""
         ...
 
+    def bulk_parts(self, identity: str, reply: Reply) -> list[Part]:
+        """One outbox message as platform calls, each tried once (raising a SendFailed)."""
+        ...
+
 
 def group_by_recipient(replies: list[Reply]) -> list[tuple[str, list[Reply]]]:
     """Replies per identity, keeping their order."""
@@ -249,3 +253,33 @@ def group_by_recipient(replies: list[Reply]) -> list[tuple[str, list[Reply]]]:
     for r in replies:
         out.setdefault(r.to, []).append(r)
     return list(out.items())
+
+
+# --- bulk sending: the outbox (bot/delivery.py) paces, waits and retries, not the channel ---
+
+#: One platform call of a bulk message (a file, or one piece of a long text).
+Part = Callable[[], Awaitable[None]]
+
+
+class SendFailed(Exception):
+    """A bulk part did not go through; the subclass tells the outbox what to do next."""
+
+
+class RateLimited(SendFailed):
+    """429: the channel's bulk sending must pause for `retry_after` seconds."""
+
+    def __init__(self, retry_after: float, detail: str = ""):
+        super().__init__(detail or f"retry after {retry_after}")
+        self.retry_after = retry_after
+
+
+class Unreachable(SendFailed):
+    """403: the person blocked the bot (or left the platform)."""
+
+
+class Transient(SendFailed):
+    """Network trouble or a server error: worth trying again later."""
+
+
+class Rejected(SendFailed):
+    """The platform refused this message (400, a missing file): trying again will not help."""

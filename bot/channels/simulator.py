@@ -16,6 +16,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from bot import texts
 from bot.core.engine import Engine
 from bot.core.events import Event, Reply
+from bot.delivery import Row, blocked_among, in_quiet_hours
+from storage.repos import iso
 
 log = logging.getLogger(__name__)
 IDENTITY_PREFIX = "sim:"
@@ -104,6 +106,28 @@ def to_event(item: _Base) -> Event:
     return Event.attached(identity, item.attachment)
 
 
+async def deliver_outbox(engine: Engine) -> list[Reply]:
+    """The simulator is a channel too: bulk messages now due for `sim:` people are sent here,
+    under the same rules as the real delivery (quiet hours unless urgent, blocked skipped)."""
+    now = engine.clock()
+    async with engine.db.transaction() as conn:
+        rows = [
+            Row(*r)
+            for r in await conn.execute_fetchall(
+                "SELECT id, identity, payload, urgent, attempts FROM outbox WHERE status = 'pending'"
+                " AND identity LIKE 'sim:%' AND (not_before IS NULL OR not_before <= ?)"
+                " AND (urgent = 1 OR ? = 0) ORDER BY urgent DESC, id",
+                (iso(now), int(in_quiet_hours(now))),
+            )
+        ]
+        blocked = await blocked_among(conn, [r.identity for r in rows])
+        await conn.executemany(
+            "UPDATE outbox SET status = ?, sent_at = ?, attempts = attempts + 1 WHERE id = ?",
+            [("blocked" if r.identity in blocked else "sent", iso(now), r.id) for r in rows],
+        )
+    return [r.reply() for r in rows if r.identity not in blocked]
+
+
 def _emit(out: IO[str], obj: dict) -> None:
     out.write(json.dumps(obj, ensure_ascii=False) + "\n")
 
@@ -129,6 +153,7 @@ async def run(engine: Engine, clock: SimClock, lines: IO[str], out: IO[str]) -> 
             if isinstance(item, AdvanceIn):
                 clock.advance(item.advance_seconds)
                 replies = await engine.run_due()
+                replies += await deliver_outbox(engine)
             else:
                 event = to_event(item)
                 try:

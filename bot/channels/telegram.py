@@ -39,7 +39,14 @@ from telegram import (
     Update,
 )
 from telegram.constants import ChatAction, ChatType
-from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
+from telegram.error import (
+    BadRequest,
+    ChatMigrated,
+    Forbidden,
+    NetworkError,
+    RetryAfter,
+    TelegramError,
+)
 from telegram.ext import (
     Application,
     CallbackQueryHandler,
@@ -56,7 +63,12 @@ from bot import texts
 from bot.channels.common import (
     BoundedMap,
     OrderedDispatcher,
+    Part,
+    RateLimited,
+    Rejected,
     SeenIds,
+    Transient,
+    Unreachable,
     backoff_sleep,
     group_by_recipient,
     split_text,
@@ -205,6 +217,7 @@ class TelegramChannel:
         self.ready = False  # webhook calls before start() are asked to come back
         self._seen = SeenIds()
         self._labels: BoundedMap = BoundedMap()  # chat id -> labels of the keyboard on screen
+        self._file_ids: BoundedMap = BoundedMap(256)  # bulk files already uploaded
         self._consumer: asyncio.Task | None = None
 
     @property
@@ -493,3 +506,77 @@ class TelegramChannel:
                 log.warning("telegram network error (%s); retrying", exc)
                 await backoff_sleep(attempt, base=0.5)
         raise AssertionError("unreachable")
+
+    # --- bulk messages from the outbox (bot/delivery.py) ---
+
+    def bulk_parts(self, identity: str, reply: Reply) -> list[Part]:
+        """Files, then the text split at paragraphs: one Bot API call each, tried once.
+
+        Buttons become the keyboard on the last part (a press then reaches the core as that
+        button); without buttons no reply_markup is sent, so the keyboard the person has on
+        screen stays. These sends skip the per-chat turn queue on purpose: bulk must never take
+        a slot a conversation is waiting for, and the outbox does its own pacing.
+        """
+        try:
+            chat_id = int(identity.removeprefix(PREFIX))
+        except ValueError:
+            raise Rejected(f"not a Telegram chat: {identity}") from None
+        calls: list[Callable[..., Awaitable[object]]] = []
+        for f in reply.files:
+            if not Path(f.path).is_file():
+                raise Rejected(f"file missing: {f.path}")
+            calls.append(functools.partial(self._bulk_file, chat_id, f))
+        calls.extend(
+            functools.partial(self.bot.send_message, chat_id, chunk)
+            for chunk in split_text(reply.text, TEXT_LIMIT)
+        )
+        parts: list[Part] = []
+        for i, call in enumerate(calls):
+            last = i == len(calls) - 1 and bool(reply.buttons)
+            markup = keyboard(reply.buttons) if last else None
+            labels = {b.label for b in reply.buttons} if last else None
+            parts.append(functools.partial(self._bulk_call, chat_id, call, markup, labels))
+        return parts
+
+    async def _bulk_call(
+        self,
+        chat_id: int,
+        call: Callable[..., Awaitable[object]],
+        markup: ReplyKeyboardMarkup | None,
+        labels: set[str] | None,
+    ) -> None:
+        try:
+            await call(reply_markup=markup)
+        except RetryAfter as exc:
+            raise RateLimited(_retry_seconds(exc), str(exc)) from exc
+        except Forbidden as exc:
+            raise Unreachable(str(exc)) from exc
+        except (BadRequest, ChatMigrated) as exc:
+            raise Rejected(str(exc)) from exc
+        except TelegramError as exc:  # NetworkError, TimedOut, 5xx, InvalidToken
+            raise Transient(f"{type(exc).__name__}: {exc}") from exc
+        except OSError as exc:  # the file went away after the check
+            raise Rejected(f"{type(exc).__name__}: {exc}") from exc
+        if labels is not None:
+            self._labels[chat_id] = labels
+
+    async def _bulk_file(self, chat_id: int, f: OutFile, reply_markup=None) -> object:
+        """Upload a file once; later recipients get Telegram's file_id instead of the bytes."""
+        path = Path(f.path)
+        st = path.stat()
+        key = (str(path.resolve()), st.st_mtime_ns, st.st_size)
+        known = self._file_ids.get(key)
+        if f.kind == "image":
+            message = await self.bot.send_photo(chat_id, known or path, reply_markup=reply_markup)
+            sent = message.photo[-1] if message.photo else None
+        elif f.kind == "audio":
+            message = await self.bot.send_audio(chat_id, known or path, reply_markup=reply_markup)
+            sent = message.audio
+        else:
+            message = await self.bot.send_document(
+                chat_id, known or path, reply_markup=reply_markup
+            )
+            sent = message.document
+        if known is None and sent is not None:
+            self._file_ids[key] = sent.file_id
+        return message

@@ -24,7 +24,12 @@ from bot import texts
 from bot.channels.common import (
     BoundedMap,
     OrderedDispatcher,
+    Part,
+    RateLimited,
+    Rejected,
     SeenIds,
+    Transient,
+    Unreachable,
     backoff_sleep,
     group_by_recipient,
     numbered_choices,
@@ -354,3 +359,43 @@ class ZaloChannel:
                     log.warning("zalo %s failed (%s); retrying", method, exc)
                     await backoff_sleep(attempt, base=0.5)
         raise AssertionError("unreachable")
+
+    # --- bulk messages from the outbox (bot/delivery.py) ---
+
+    def bulk_parts(self, identity: str, reply: Reply) -> list[Part]:
+        """The text with its choices numbered, split at 2,000 characters: one call each, tried
+        once. Local files cannot go to Zalo (photos by URL only): skipped with a warning, as
+        in conversations, so the words still arrive."""
+        chat_id = identity.removeprefix(PREFIX)
+        if not chat_id or chat_id == identity:
+            raise Rejected(f"not a Zalo chat: {identity}")
+        send = functools.partial(self._bulk_call, chat_id)
+        parts: list[Part] = []
+        for f in reply.files:
+            if f.kind == "image" and f.path.startswith(("https://", "http://")):
+                parts.append(functools.partial(send, "sendPhoto", photo=f.path))
+            else:
+                log.warning("zalo cannot send %s %s (needs a public image URL)", f.kind, f.path)
+        text = numbered_choices(reply.text, reply.buttons, texts.ZALO_CHOOSE_HINT)
+        chunks = split_text(text, TEXT_LIMIT)
+        for i, chunk in enumerate(chunks):
+            last = i == len(chunks) - 1 and bool(reply.buttons)
+            labels = [b.label for b in reply.buttons] if last else None
+            parts.append(functools.partial(send, "sendMessage", text=chunk, labels=labels))
+        return parts
+
+    async def _bulk_call(
+        self, chat_id: str, method: str, labels: list[str] | None = None, **params: Any
+    ) -> None:
+        try:
+            await self.api.call(method, chat_id=chat_id, **params)
+        except ZaloError as exc:
+            if exc.code == 429:
+                raise RateLimited(float(exc.retry_after or 1.0), str(exc)) from exc
+            if exc.code == 403:
+                raise Unreachable(exc.description) from exc
+            if exc.code is None or exc.code >= 500:
+                raise Transient(str(exc)) from exc
+            raise Rejected(str(exc)) from exc
+        if labels is not None:  # a typed number then picks from these, as after a turn
+            self._choices[chat_id] = labels

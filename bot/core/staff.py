@@ -121,7 +121,7 @@ class StaffMenu(Screen):
         if action not in FIRST_SCREEN or not _grants(t, action):
             return False
         t.data["staff"] = {"action": action}
-        await go(t, "staff.unit")
+        await go(t, "staff.sent" if action == "sent" else "staff.unit")  # "sent": their own
         return True
 
 

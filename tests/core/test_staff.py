@@ -99,9 +99,14 @@ async def test_staff_workflow_with_scopes_audit_and_acknowledgements(sim):
     assert labels(replies) == [texts.BTN_ST_SEND, texts.BTN_ST_EDIT, texts.BTN_ST_CANCEL]
     assert await rows(sim, "SELECT COUNT(*) FROM announcements") == [(0,)]  # nothing before yes
     await sim.press("staff", texts.BTN_ST_SEND)
-    await sim.send(advance_seconds=60)
-    queued = await rows(sim, "SELECT identity FROM outbox ORDER BY identity")
-    assert queued == [("sim:admin",), ("sim:m1",), ("sim:m2",), ("sim:staff",)]
+    delivered = await sim.send(advance_seconds=60)
+    got = sorted(r["to"] for r in delivered if "to" in r)
+    assert got == ["admin", "m1", "m2", "staff"]  # not m3, in Hà Nội
+    first = next(r for r in delivered if r.get("to") == "m1")
+    assert "lớp học dùng VNeID" in first["text"]
+    assert first["buttons"] == [{"id": "ack:1", "label": texts.BTN_ACK}]
+    assert await rows(sim, "SELECT status, COUNT(*) FROM outbox GROUP BY status") == [("sent", 4)]
+    assert await sim.send(advance_seconds=60) == []  # nothing sent twice
 
     # "✅ Đã đọc" counts the member as informed on that topic; twice counts once.
     replies = await sim.text("m1", "✅ Đã đọc")
@@ -112,6 +117,12 @@ async def test_staff_workflow_with_scopes_audit_and_acknowledgements(sim):
     assert not replies[0]["text"].startswith("Cảm ơn")
 
     # The audit log names every staff action.
+    # The sender sees the delivery summary, acknowledgements included.
+    await sim.text("staff", "menu")
+    await sim.press("staff", texts.BTN_STAFF)
+    replies = await sim.press("staff", texts.BTN_ST_SENT)
+    assert "Gửi tới 4: đã gửi 4, đang chờ 0, lỗi 0, đã chặn bot 0; đã đọc 1." in replies[-1]["text"]
+
     actions = [a for (a,) in await rows(sim, "SELECT action FROM audit_log ORDER BY id")]
     assert actions == [
         "invite",

@@ -3,7 +3,8 @@
 Point python-telegram-bot at it with `base_url=fake.base_url`. Inject updates with
 `inject(...)` (built by `text`, `command`, `sticker`, …); getUpdates long-polls for them. Every
 call is in `calls`; `fail(...)` answers 429 with retry_after (or any status) on demand and
-`block(chat_id)` answers 403 as Telegram does for a person who blocked the bot.
+`block(chat_id)` answers 403 as Telegram does for a person who blocked the bot. With
+`rate_limit=30` it enforces 30 sends in any one second, answering 429 + retry_after beyond that.
 """
 
 from __future__ import annotations
@@ -11,14 +12,16 @@ from __future__ import annotations
 import email.parser
 import email.policy
 import json
+import math
 import time
+from collections import deque
 from typing import Any
 from urllib.parse import parse_qsl
 
 import httpx
 
 from bot.channels.webserver import Request
-from tests.fakes.base import ApiError, Call, FakeServer
+from tests.fakes.base import ApiError, Call, Failure, FakeServer
 
 TEXT_LIMIT = 4096
 _JSON_PARAMS = {"reply_markup", "allowed_updates", "commands", "entities", "reply_parameters"}
@@ -29,7 +32,12 @@ def _utf16_len(text: str) -> int:
 
 
 class FakeTelegram(FakeServer):
-    def __init__(self, token: str = "123:TEST", username: str = "hocso_test_bot"):
+    def __init__(
+        self,
+        token: str = "123:TEST",
+        username: str = "hocso_test_bot",
+        rate_limit: float | None = None,
+    ):
         super().__init__()
         self.token = token
         self.bot_id = int(token.split(":", 1)[0])
@@ -40,6 +48,24 @@ class FakeTelegram(FakeServer):
         self._next_message_id = 1
         self.webhook: dict[str, Any] | None = None
         self.commands: list[dict] = []
+        self.rate_limit = rate_limit  # sends accepted in any one second, as Telegram's ~30/s
+        self._accepted: deque[float] = deque()
+
+    def _failure_for(self, method: str, params: dict) -> Failure | None:
+        """Failures asked for by `fail`, then the overall rate limit if one is set."""
+        failure = super()._failure_for(method, params)
+        if failure or not self.rate_limit or not method.startswith("send"):
+            return failure
+        if method == "sendChatAction":
+            return None
+        now = time.monotonic()
+        while self._accepted and self._accepted[0] <= now - 1.0:
+            self._accepted.popleft()
+        if len(self._accepted) >= self.rate_limit:
+            wait = self._accepted[0] + 1.0 - now
+            return Failure(method, 429, retry_after=max(1, math.ceil(wait)))
+        self._accepted.append(now)
+        return None
 
     @property
     def base_url(self) -> str:
