@@ -85,6 +85,52 @@ SIGNUP_DONE = (
 )
 SIGNUP_STOPPED = "Dạ, mình dừng ở đây. Khi nào tiện, {ong_ba} nhắn bất kỳ chữ gì để đăng ký tiếp ạ."
 SIGNUP_CONTINUE = "Mình đăng ký tiếp nhé, chỉ còn vài bước ạ."
+# The optional step at the end of sign-up (also in Trợ giúp): sex and the priority groups the
+# plans name, self-declared for the association's reports; one «Bỏ qua» skips both questions.
+BTN_MALE = "Nam"
+BTN_FEMALE = "Nữ"
+BTN_DONE = "Xong"
+BTN_RATHER_NOT = "Không muốn nói"
+BTN_PROFILE = "Giới tính, hoàn cảnh"
+BTN_EDIT_SEX = "Sửa giới tính"
+BTN_EDIT_GROUPS = "Sửa hoàn cảnh"
+SEX_LABELS = {"nam": "Nam", "nu": "Nữ"}
+# In the order of the numbers people type; keys are columns of `users` (migration 0050).
+GROUP_CHOICES = (
+    ("rural", "Sống ở nông thôn"),
+    ("poor", "Thuộc hộ nghèo hoặc cận nghèo"),
+    ("alone", "Sống một mình"),
+    ("disabled", "Là người khuyết tật"),
+)
+ASK_SEX = (
+    "Còn 2 câu không bắt buộc, để Hội biết cần giúp ai trước. "
+    "Cháu lưu theo đúng điều {ong_ba} đã đồng ý lúc đầu.\n"
+    "Giới tính của {ong_ba} ạ? Không muốn trả lời, {ong_ba} bấm «Bỏ qua» là xong đăng ký."
+)
+ASK_SEX_EDIT = "Giới tính của {ong_ba} ạ?"
+ASK_GROUPS = (
+    "Dòng nào dưới đây đúng với {ong_ba}?\n"
+    "Bấm từng dòng để đánh dấu ✅, hoặc gõ các số, ví dụ: 1 3.\n"
+    "Chọn xong, hoặc không có dòng nào, {ong_ba} bấm «Xong»."
+)
+GROUPS_MARKED = (
+    "Đã đánh dấu ✅ {chosen}. {Ong_ba} bấm thêm dòng khác (bấm lại để bỏ), hoặc bấm «Xong» ạ."
+)
+GROUPS_MARKED_NONE = "Chưa đánh dấu dòng nào ạ. {Ong_ba} bấm dòng đúng với mình, hoặc bấm «Xong»."
+GROUPS_BAD = "Cháu chỉ hiểu các số từ 1 đến {n} ạ. {Ong_ba} gõ lại, ví dụ: 1 3, hoặc bấm «Xong»."
+GROUPS_NONE = "không có dòng nào trong danh sách"
+GROUPS_SAVED = (
+    "✅ Dạ, cháu ghi: {chosen}.\nMuốn sửa, {ong_ba} vào «Trợ giúp» → «Giới tính, hoàn cảnh»."
+)
+PROFILE = (
+    "Thông tin thêm {ong_ba} cho cháu biết (không bắt buộc, chỉ Hội Người cao tuổi "
+    "ở địa phương được xem):\n"
+    "• Giới tính: {sex}\n"
+    "• Hoàn cảnh: {groups}\n"
+    "{Ong_ba} muốn sửa gì không ạ?"
+)
+PROFILE_NOT_SAID = "chưa nói"
+PROFILE_CHANGED = "✅ Dạ, cháu đã sửa rồi ạ."
 
 # --- menu and help ---
 MENU = "Mời {ong_ba} chọn ạ:"
@@ -234,6 +280,31 @@ ST_ANN_PREVIEW = (
 )
 ST_URGENT_NOTE = " Tin khẩn: gửi cả ban đêm."
 ST_ANN_SCHEDULED = "✅ Đã nhận thông báo số {n}. Xem kết quả gửi ở «📬 Thông báo đã gửi»."
+# A picture, or a PDF, Word or Excel file, sent with an announcement.
+BTN_ST_ADD_FILE = "📎 Thêm ảnh hoặc tệp"
+BTN_ST_DROP_FILE = "Bỏ ảnh, tệp đang kèm"
+ST_FILE_NAME = {"image": "ảnh", "document": "tệp"}
+ST_ANN_FILE_HINT = (
+    "📎 Có ảnh hoặc tệp PDF, Word, Excel thì anh chị gửi luôn vào đây. "
+    "Chữ ghi kèm ảnh sẽ là nội dung thông báo."
+)
+ST_ANN_HAS_FILE = "Đang gửi kèm một {what}. Muốn thay thì gửi ảnh hoặc tệp khác."
+ST_ANN_FILE_ASK = "Anh chị có muốn gửi kèm ảnh hoặc tệp (PDF, Word, Excel) không? Có thì gửi luôn vào đây."
+ST_ANN_FILE_HOW = (
+    "Anh chị bấm hình kẹp giấy 📎 hoặc hình bức ảnh cạnh ô gõ chữ, "
+    "chọn ảnh hoặc tệp rồi gửi vào đây."
+)
+ST_ANN_FILE_GOT = "✅ Đã nhận {what}."
+ST_ANN_FILE_NEED_TEXT = "✅ Đã nhận {what}. Anh chị gõ nội dung thông báo đi kèm:"
+ST_ANN_FILE_DROPPED = "Đã bỏ ảnh, tệp đang kèm."
+ST_ANN_FILE_TOO_BIG = (
+    "Xin lỗi, tệp này lớn quá. Chỉ gửi kèm được ảnh hoặc tệp dưới {mb} MB. "
+    "Anh chị gửi tệp nhỏ hơn giúp."
+)
+ST_ANN_FILE_UNSUPPORTED = (
+    "Xin lỗi, chỉ gửi kèm được ảnh, hoặc tệp PDF, Word, Excel. Anh chị gửi tệp khác giúp."
+)
+ST_ANN_FILE_FAILED = "Xin lỗi, chưa nhận được ảnh hoặc tệp này. Anh chị gửi lại giúp."
 ANNOUNCEMENT = "📣 Thông báo của Hội Người cao tuổi, {unit}:\n\n{text}"
 ACK_THANKS = "Cảm ơn {ong_ba} đã đọc thông báo ạ."
 INVITE_KINDS = {
@@ -355,3 +426,120 @@ DELIVERY_REJECTED = "{channel} không nhận tin nhắn này ({detail})"
 DELIVERY_NO_CHANNEL = "Bot không chạy kênh {channel} nên không gửi được"
 DELIVERY_EMPTY = "Tin nhắn trống, không có gì để gửi"
 DELIVERY_BAD_PAYLOAD = "Nội dung tin nhắn trong hàng đợi bị hỏng"
+# --- reports (leaders, admins; files sent up the chain) ---
+REPORT_AREAS = {
+    "dich_vu_cong": "Dịch vụ công trực tuyến",
+    "thanh_toan": "Thanh toán trực tuyến",
+    "mua_sam": "Mua sắm trực tuyến",
+    "an_toan": "Tự bảo vệ trên không gian mạng",
+    "dia_phuong": "Nền tảng số của địa phương",
+}
+REPORT_AREAS_SHORT = {
+    "dich_vu_cong": "Dịch vụ công",
+    "thanh_toan": "Thanh toán",
+    "mua_sam": "Mua sắm",
+    "an_toan": "Tự bảo vệ",
+    "dia_phuong": "Nền tảng địa phương",
+}
+REPORT_PROFICIENT = "Thành thạo kỹ năng số cơ bản (cả 4 kỹ năng)"
+REPORT_PROFICIENT_SHORT = "Thành thạo cả 4 kỹ năng"
+REPORT_INFORMED = "Được tuyên truyền về {topic}"
+REPORT_INDICATORS = {
+    "trees": "Cây xanh được trồng",
+    "waste_models": "Mô hình phân loại rác tại nguồn",
+    "green_farms": "Mô hình sản xuất hữu cơ, tuần hoàn",
+    "elders_startup": "Người cao tuổi được hỗ trợ khởi nghiệp",
+    "startup_models": "Mô hình khởi nghiệp",
+    "jobs": "Người có việc làm từ các mô hình",
+}
+REPORT_SEX = {"nam": "Nam", "nu": "Nữ", "khong_noi": "Không khai"}
+REPORT_AGE = {"60_69": "60–69 tuổi", "70_79": "70–79 tuổi", "80+": "Từ 80 tuổi", "khong_ro": "Không rõ"}
+REPORT_GROUPS = {
+    "nong_thon": "Ở nông thôn",
+    "ngheo": "Hộ nghèo, cận nghèo",
+    "mot_minh": "Sống một mình",
+    "khuyet_tat": "Người khuyết tật",
+}
+REPORT_NO_BRANCH = "Chưa vào chi hội"
+REPORT_HIDDEN = "<5"
+REPORT_NONE = "—"
+REPORT_TITLE = "Báo cáo kết quả thực hiện Quyết định 379/QĐ-TTg: {unit}"
+REPORT_AS_OF = "Số liệu đến hết ngày {date}"
+REPORT_L_RESIDENTS = "Người cao tuổi trên địa bàn"
+REPORT_L_REGISTERED = "Người cao tuổi đăng ký học (tỉ lệ trên người cao tuổi)"
+REPORT_L_ACTIVE = "Có học trong 30 ngày qua"
+REPORT_L_HELPERS = "Người dưới 60 tuổi tham gia giúp đỡ (tính riêng)"
+REPORT_RES_FROM_SUBS = " (cộng từ các đơn vị trực thuộc đã nhập)"
+REPORT_TRACK_OK = "đúng tiến độ"
+REPORT_TRACK_BEHIND = "chậm tiến độ"
+REPORT_TRACK_FIRST = "báo cáo đầu tiên, làm mốc"
+REPORT_TRACK_NO_BASE = "chưa có số người cao tuổi"
+REPORT_TARGET_CELL = "{year}: {target}, {verdict}"
+REPORT_SHEET_SUMMARY = "Tổng hợp"
+REPORT_SHEET_SUBUNITS = "Đơn vị trực thuộc"
+REPORT_SHEET_TREND = "Theo tháng"
+REPORT_SHEET_GROUPS = "Theo nhóm"
+REPORT_SHEET_OTHER = "Chỉ tiêu khác"
+REPORT_HEAD_MAIN = [
+    "Chỉ tiêu",
+    "Số người",
+    "% người đăng ký học",
+    "% người cao tuổi",
+    "Mục tiêu 2030",
+    "Mục tiêu 2035",
+]
+REPORT_HEAD_SUBUNITS = [
+    "Hạng",
+    "Đơn vị",
+    "Người cao tuổi",
+    "Đăng ký học",
+    "Thành thạo cả 4 kỹ năng",
+    "% người đăng ký",
+    "% người cao tuổi",
+]
+REPORT_HEAD_TREND = ["Tháng", "Đăng ký học", "Thành thạo cả 4 kỹ năng"]
+REPORT_HEAD_GROUPS = ["Chia theo", "Nhóm", "Đăng ký học", "Thành thạo cả 4 kỹ năng", "Tỉ lệ"]
+REPORT_DIMS = {"sex": "Giới tính", "age": "Độ tuổi", "groups": "Nhóm ưu tiên"}
+REPORT_NO_BREAKDOWN_PAST = (
+    "Số liệu chia theo nhóm chỉ có cho ngày hiện tại. Xem báo cáo đến hôm nay để có phần này."
+)
+REPORT_HEAD_OTHER = ["Chỉ tiêu", "Cộng dồn", "Mục tiêu", "Năm", "% mục tiêu"]
+REPORT_OTHER_TARGET = "{target} (năm {year}), đạt {share}"
+REPORT_SUPPRESSED_NOTE = (
+    "Ghi chú: nhóm dưới {n} người không ghi số (ký hiệu «<5») để không lộ thông tin cá nhân."
+)
+REPORT_ISSUER = "Hội Người cao tuổi {unit}"
+REPORT_NUMBER = "Số:      /BC-HNCT"
+REPORT_NATION = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
+REPORT_MOTTO = "Độc lập - Tự do - Hạnh phúc"
+REPORT_PLACE_DEFAULT = "……"
+REPORT_PLACE_DATE = "{place}, ngày {d:02d} tháng {m:02d} năm {y}"
+REPORT_DOC_KIND = "BÁO CÁO"
+REPORT_DOC_TITLE = (
+    "Kết quả người cao tuổi tham gia chuyển đổi số theo Quyết định 379/QĐ-TTg\n{unit}"
+)
+REPORT_DOC_BASIS = (
+    "Thực hiện Quyết định số 379/QĐ-TTg ngày 20/02/2025 của Thủ tướng Chính phủ phê duyệt Đề án "
+    "«Người cao tuổi tham gia đẩy mạnh chuyển đổi số, chuyển đổi xanh, khởi nghiệp và tạo việc "
+    "làm», Hội Người cao tuổi báo cáo kết quả như sau:"
+)
+REPORT_DOC_PART1 = "I. KẾT QUẢ THỰC HIỆN CÁC CHỈ TIÊU"
+REPORT_DOC_HEAD = ["Chỉ tiêu", "Số người", "% người đăng ký học", "% người cao tuổi", "So với mục tiêu"]
+REPORT_DOC_PART_SUB = "Kết quả theo đơn vị trực thuộc (xếp theo tỉ lệ thành thạo)"
+REPORT_DOC_SUB_HEAD = ["TT", "Đơn vị", "Đăng ký học", "Thành thạo", "% người cao tuổi"]
+REPORT_DOC_SUB_MORE = "Còn {n} đơn vị khác: xem tệp Excel kèm theo."
+REPORT_DOC_PART_OTHER = "Các chỉ tiêu chuyển đổi xanh, khởi nghiệp, việc làm (cộng dồn)"
+REPORT_DOC_OTHER_HEAD = ["Chỉ tiêu", "Cộng dồn", "Mục tiêu"]
+REPORT_DOC_PART2 = "II. ĐÁNH GIÁ CHUNG"
+REPORT_DOC_PART3 = "III. ĐỀ XUẤT, KIẾN NGHỊ"
+REPORT_RECIPIENTS = "Nơi nhận:"
+REPORT_RECIPIENT_LINES = ["- Hội Người cao tuổi cấp trên;", "- Lưu: VT."]
+REPORT_SIGN_FOR = "TM. BAN CHẤP HÀNH"
+REPORT_SIGN_TITLE = "CHỦ TỊCH"
+REPORT_SIGN_HINT = "(Ký, ghi rõ họ tên, đóng dấu)"
+REPORT_CHART_TITLE = "{unit}: tỉ lệ trên {basis}, đến ngày {date}"
+REPORT_CHART_BASIS_RES = "người cao tuổi"
+REPORT_CHART_BASIS_REG = "người đăng ký học (chưa nhập số người cao tuổi)"
+REPORT_CHART_SKILLS = "Kỹ năng số cơ bản"
+REPORT_CHART_INFORMED = "Được tuyên truyền"
+REPORT_CHART_TARGET = "mục tiêu {year}: {target}%"

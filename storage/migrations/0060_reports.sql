@@ -157,6 +157,18 @@ BEGIN
     WHERE k.user_id = NEW.id AND NEW.consent = 'given' AND NEW.registered_at IS NOT NULL;
 END;
 
+-- A learner inserted already signed up (imports, merges): what the row adds.
+CREATE TRIGGER stat_users_insert AFTER INSERT ON users
+WHEN NEW.consent = 'given' AND NEW.registered_at IS NOT NULL
+BEGIN
+    INSERT INTO stat_delta
+    SELECT COALESCE(NEW.province_code, 0), COALESCE(NEW.commune_code, 0),
+           COALESCE(NEW.branch_id, 0), NEW.birth_year, NEW.sex, NEW.rural, NEW.poor,
+           NEW.alone, NEW.disabled,
+           date(max(NEW.last_active_at, NEW.registered_at), '+7 hours'),
+           1, NEW.proficient, 0, 0, 0, 0, 0, 0, 0, 0, 0;
+END;
+
 -- Erasure: the learner's whole contribution leaves on the day it happens (figures reported
 -- before stay as they were). The rows that cascade from it are then skipped below.
 CREATE TRIGGER stat_users_delete BEFORE DELETE ON users

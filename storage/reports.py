@@ -1,0 +1,267 @@
+"""Reads for reports: the counters the triggers of migration 0060 keep, never the raw events.
+
+A unit is "all", "province:<code>", "commune:<code>" or "branch:<id>". Counter rows carry
+`since` (the year from which their people are older people), so every sum is grouped by it
+and the caller splits older people from helpers for the report's year.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass
+
+import aiosqlite
+
+from storage.repos import iso
+
+AREAS = ("dich_vu_cong", "thanh_toan", "mua_sam", "an_toan", "dia_phuong")
+TOPICS = ("chuyen_doi_so", "chuyen_doi_xanh", "khoi_nghiep", "viec_lam")
+METRICS = ("registered", "proficient", *(f"m_{a}" for a in AREAS), *(f"i_{t}" for t in TOPICS))
+INDICATORS = ("trees", "waste_models", "green_farms", "elders_startup", "startup_models", "jobs")
+_SUMS = ", ".join(f"SUM({m})" for m in METRICS)
+
+
+def counter_filter(unit: str) -> tuple[str, tuple]:
+    """Rows of stat_cells / stat_days that make up `unit` (the whole-commune rows above a
+    branch, the branch's own rows for a branch)."""
+    kind, _, code = unit.partition(":")
+    if kind == "all":
+        return "branch_id = -1", ()
+    if kind == "province":
+        return "province_code = ? AND branch_id = -1", (int(code),)
+    if kind == "commune":
+        return "commune_code = ? AND branch_id = -1", (int(code),)
+    if kind == "branch":
+        return "branch_id = ?", (int(code),)
+    raise ValueError(f"unknown unit {unit!r}")
+
+
+def sub_unit_filter(unit: str) -> tuple[str, str, tuple]:
+    """(column naming the sub-unit, condition, args): provinces of the country, communes of a
+    province, branches of a commune (0: members of no branch). Branches have none."""
+    kind, _, code = unit.partition(":")
+    if kind == "all":
+        return "province_code", "branch_id = -1", ()
+    if kind == "province":
+        return "commune_code", "province_code = ? AND branch_id = -1", (int(code),)
+    if kind == "commune":
+        return "branch_id", "commune_code = ? AND branch_id >= 0", (int(code),)
+    raise ValueError(f"{unit!r} has no sub-units")
+
+
+def _users_filter(unit: str) -> tuple[str, tuple]:
+    kind, _, code = unit.partition(":")
+    if kind == "all":
+        return "province_code IS NOT NULL", ()
+    column = {"province": "province_code", "commune": "commune_code", "branch": "branch_id"}
+    if kind not in column:
+        raise ValueError(f"unknown unit {unit!r}")
+    return f"{column[kind]} = ?", (int(code),)
+
+
+Sums = dict[str, int]
+
+
+def _sums(row: tuple) -> Sums:
+    return {m: int(v or 0) for m, v in zip(METRICS, row, strict=True)}
+
+
+@dataclass(frozen=True)
+class Entry:
+    indicator: str
+    on_date: str
+    value: int
+    note: str
+    unit: str
+
+
+class ReportRepo:
+    def __init__(self, conn: aiosqlite.Connection):
+        self.conn = conn
+
+    async def by_month(self, unit: str, until: dt.date) -> list[tuple[str, int, Sums]]:
+        """(month "YYYY-MM", since, changes in that month) up to and including `until`."""
+        where, args = counter_filter(unit)
+        rows = await self.conn.execute_fetchall(
+            f"SELECT substr(day, 1, 7), since, {_SUMS} FROM stat_days"
+            f" WHERE {where} AND day <= ? GROUP BY 1, 2 ORDER BY 1",
+            (*args, until.isoformat()),
+        )
+        return [(r[0], r[1], _sums(r[2:])) for r in rows]
+
+    async def by_sub_unit(self, unit: str, until: dt.date) -> list[tuple[int, int, Sums]]:
+        """(sub-unit code, since, totals) up to and including `until`."""
+        column, where, args = sub_unit_filter(unit)
+        rows = await self.conn.execute_fetchall(
+            f"SELECT {column}, since, {_SUMS} FROM stat_days"
+            f" WHERE {where} AND day <= ? GROUP BY 1, 2",
+            (*args, until.isoformat()),
+        )
+        return [(r[0], r[1], _sums(r[2:])) for r in rows]
+
+    async def breakdowns(self, unit: str) -> list[tuple[str, str, int, Sums]]:
+        """(dim, value, since, current totals) for every breakdown row of the unit."""
+        where, args = counter_filter(unit)
+        rows = await self.conn.execute_fetchall(
+            f"SELECT dim, val, since, {_SUMS} FROM stat_cells WHERE {where} GROUP BY 1, 2, 3",
+            args,
+        )
+        return [(r[0], r[1], r[2], _sums(r[3:])) for r in rows]
+
+    async def active(self, unit: str, since: dt.datetime, max_birth_year: int) -> int:
+        """Registered older learners who wrote to the bot since `since`."""
+        where, args = _users_filter(unit)
+        rows = await self.conn.execute_fetchall(
+            f"SELECT COUNT(*) FROM users WHERE {where} AND consent = 'given'"
+            " AND registered_at IS NOT NULL AND last_active_at >= ?"
+            " AND (birth_year IS NULL OR birth_year <= ?)",
+            (*args, iso(since), max_birth_year),
+        )
+        return rows[0][0]
+
+    async def populations(self, units: list[str]) -> dict[str, int]:
+        if not units:
+            return {}
+        marks = ",".join("?" * len(units))
+        rows = await self.conn.execute_fetchall(
+            f"SELECT unit, older_residents FROM unit_population WHERE unit IN ({marks})", units
+        )
+        return {r[0]: r[1] for r in rows}
+
+    # --- targets and the line they are measured against ---
+
+    async def targets(self, units: list[str]) -> list[tuple[str, str, int, float]]:
+        """(unit, indicator, year, percent) set for any of `units`."""
+        marks = ",".join("?" * len(units))
+        return [
+            tuple(r)
+            for r in await self.conn.execute_fetchall(
+                f"SELECT unit, indicator, year, percent FROM unit_targets WHERE unit IN ({marks})",
+                units,
+            )
+        ]
+
+    async def set_target(
+        self, unit: str, indicator: str, year: int, percent: float, by: int | None, now: dt.datetime
+    ) -> None:
+        await self.conn.execute(
+            "INSERT INTO unit_targets (unit, indicator, year, percent, set_by, set_at)"
+            " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (unit, indicator, year) DO UPDATE SET"
+            " percent = excluded.percent, set_by = excluded.set_by, set_at = excluded.set_at",
+            (unit, indicator, year, percent, by, iso(now)),
+        )
+
+    async def baseline(self, unit: str) -> tuple[dt.date, dict[str, float]] | None:
+        rows = await self.conn.execute_fetchall(
+            "SELECT on_date, shares FROM report_baselines WHERE unit = ?", (unit,)
+        )
+        if not rows:
+            return None
+        return dt.date.fromisoformat(rows[0][0]), json.loads(rows[0][1])
+
+    async def set_baseline(self, unit: str, on: dt.date, shares: dict[str, float]) -> None:
+        await self.conn.execute(
+            "INSERT OR IGNORE INTO report_baselines (unit, on_date, shares) VALUES (?, ?, ?)",
+            (unit, on.isoformat(), json.dumps(shares, sort_keys=True)),
+        )
+
+    # --- the plans' other indicators ---
+
+    async def add_entry(
+        self,
+        unit: str,
+        codes: tuple[int | None, int | None, int | None],
+        indicator: str,
+        on: dt.date,
+        value: int,
+        note: str,
+        by: int | None,
+        now: dt.datetime,
+    ) -> int:
+        if indicator not in INDICATORS:
+            raise ValueError(f"unknown indicator {indicator!r}")
+        cur = await self.conn.execute(
+            "INSERT INTO indicator_entries (unit, province_code, commune_code, branch_id,"
+            " indicator, on_date, value, note, entered_by, entered_at)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (unit, *codes, indicator, on.isoformat(), value, note, by, iso(now)),
+        )
+        return cur.lastrowid
+
+    async def indicator_totals(self, unit: str, until: dt.date) -> dict[str, tuple[int, int]]:
+        """indicator -> (running total, number of entries) in `unit` and below."""
+        where, args = _users_filter(unit)
+        rows = await self.conn.execute_fetchall(
+            "SELECT indicator, SUM(value), COUNT(*) FROM indicator_entries"
+            f" WHERE {where} AND on_date <= ? GROUP BY indicator",
+            (*args, until.isoformat()),
+        )
+        return {r[0]: (r[1], r[2]) for r in rows}
+
+    async def entries(self, unit: str, limit: int = 10) -> list[Entry]:
+        where, args = _users_filter(unit)
+        rows = await self.conn.execute_fetchall(
+            "SELECT indicator, on_date, value, note, unit FROM indicator_entries"
+            f" WHERE {where} ORDER BY on_date DESC, id DESC LIMIT ?",
+            (*args, limit),
+        )
+        return [Entry(*r) for r in rows]
+
+    async def indicator_targets(self, unit: str) -> dict[str, list[tuple[int, int]]]:
+        """indicator -> [(year, target)] set for this very unit, earliest year first."""
+        rows = await self.conn.execute_fetchall(
+            "SELECT indicator, year, target FROM indicator_targets WHERE unit = ?"
+            " ORDER BY indicator, year",
+            (unit,),
+        )
+        out: dict[str, list[tuple[int, int]]] = {}
+        for indicator, year, target in rows:
+            out.setdefault(indicator, []).append((year, target))
+        return out
+
+    async def set_indicator_target(
+        self, unit: str, indicator: str, year: int, target: int, by: int | None, now: dt.datetime
+    ) -> None:
+        if indicator not in INDICATORS:
+            raise ValueError(f"unknown indicator {indicator!r}")
+        await self.conn.execute(
+            "INSERT INTO indicator_targets (unit, indicator, year, target, set_by, set_at)"
+            " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (unit, indicator, year) DO UPDATE SET"
+            " target = excluded.target, set_by = excluded.set_by, set_at = excluded.set_at",
+            (unit, indicator, year, target, by, iso(now)),
+        )
+
+    # --- subscriptions ---
+
+    async def subscribe(self, user_id: int, unit: str, period: str, next_at: dt.datetime) -> None:
+        await self.conn.execute(
+            "INSERT INTO report_subscriptions (user_id, unit, period, next_at) VALUES (?, ?, ?, ?)"
+            " ON CONFLICT (user_id, unit) DO UPDATE SET period = excluded.period,"
+            " next_at = excluded.next_at",
+            (user_id, unit, period, iso(next_at)),
+        )
+
+    async def unsubscribe(self, user_id: int, unit: str) -> bool:
+        cur = await self.conn.execute(
+            "DELETE FROM report_subscriptions WHERE user_id = ? AND unit = ?", (user_id, unit)
+        )
+        return cur.rowcount > 0
+
+    async def subscription(self, user_id: int, unit: str) -> str | None:
+        rows = await self.conn.execute_fetchall(
+            "SELECT period FROM report_subscriptions WHERE user_id = ? AND unit = ?",
+            (user_id, unit),
+        )
+        return rows[0][0] if rows else None
+
+    async def due_subscriptions(self, now: dt.datetime) -> list[tuple[int, str, str, str]]:
+        """(user id, identity, unit, period) of the reports due now."""
+        return [
+            tuple(r)
+            for r in await self.conn.execute_fetchall(
+                "SELECT s.user_id, u.identity, s.unit, s.period FROM report_subscriptions s"
+                " JOIN users u ON u.id = s.user_id WHERE s.next_at <= ? ORDER BY s.next_at",
+                (iso(now),),
+            )
+        ]
