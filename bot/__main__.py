@@ -1,4 +1,4 @@
-"""Command line: `python -m bot run | chat | simulate | content check`."""
+"""Command line: `python -m bot run | chat | simulate | content check | report | admin`."""
 
 from __future__ import annotations
 
@@ -68,6 +68,86 @@ async def _run(settings: Settings) -> int:
     return await serve(settings)
 
 
+def _vn_today() -> dt.date:
+    from bot.core.review import VN
+
+    return dt.datetime.now(VN).date()
+
+
+async def _unit_or_none(db, unit: str) -> str | None:
+    from bot.core.permissions import chain
+
+    async with db.reading() as conn:
+        return unit if await chain(conn, unit) else None
+
+
+async def _report(args: argparse.Namespace, settings: Settings) -> int:
+    """Write one unit's report as JSON, Excel, Word or a chart, on any database."""
+    from bot.reports.compute import build
+    from bot.reports.render import render
+    from storage.db import Database
+
+    today = _vn_today()
+    as_of = args.as_of or today
+    if as_of > today:
+        print(texts.CLI_REPORT_FUTURE, file=sys.stderr)
+        return 2
+    db = await Database.open(args.db or settings.db_path)
+    try:
+        if await _unit_or_none(db, args.unit) is None:
+            print(texts.CLI_BAD_UNIT.format(unit=args.unit), file=sys.stderr)
+            return 2
+        async with db.transaction() as conn:
+            report = await build(conn, args.unit, as_of, today)
+    finally:
+        await db.close()
+    out = render(report, args.format, args.out)
+    print(texts.CLI_REPORT_WRITTEN.format(path=out))
+    return 0
+
+
+async def _admin(args: argparse.Namespace, settings: Settings) -> int:
+    """Targets, residents and the other indicators, for admins working on the server."""
+    from bot.core import permissions
+    from storage.db import Database
+    from storage.reports import ReportRepo
+    from storage.staff import StaffRepo
+
+    now = dt.datetime.now(dt.UTC)
+    db = await Database.open(args.db or settings.db_path)
+    try:
+        if await _unit_or_none(db, args.unit) is None:
+            print(texts.CLI_BAD_UNIT.format(unit=args.unit), file=sys.stderr)
+            return 2
+        async with db.transaction() as conn:
+            staff = StaffRepo(conn)
+            if args.what == "target":
+                await ReportRepo(conn).set_target(
+                    args.unit, args.indicator, args.year, args.percent, None, now
+                )
+                detail = {"indicator": args.indicator, "year": args.year, "percent": args.percent}
+            elif args.what == "population":
+                await staff.set_population(args.unit, args.value, None, now)
+                detail = {"older_residents": args.value}
+            elif args.what == "indicator":
+                codes = await permissions.unit_codes(conn, args.unit)
+                await ReportRepo(conn).add_entry(
+                    args.unit, codes, args.indicator, args.date or _vn_today(), args.value,
+                    args.note or "", None, now,
+                )  # fmt: skip
+                detail = {"indicator": args.indicator, "value": args.value, "note": args.note}
+            else:  # indicator-target
+                await ReportRepo(conn).set_indicator_target(
+                    args.unit, args.indicator, args.year, args.value, None, now
+                )
+                detail = {"indicator": args.indicator, "year": args.year, "target": args.value}
+            await staff.audit(None, f"cli:{args.what}", args.unit, now, **detail)
+    finally:
+        await db.close()
+    print(texts.CLI_ADMIN_DONE)
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bot", description="Học Số")
     sub = parser.add_subparsers(dest="cmd", required=True)
@@ -87,6 +167,36 @@ def main(argv: list[str] | None = None) -> int:
     content.add_argument("--dir", help="thư mục bài học (mặc định: lessons/)")
     content.add_argument("--scenarios", help="thư mục tình huống (mặc định: scenarios/)")
 
+    from storage.reports import INDICATORS
+
+    report = sub.add_parser("report", help="báo cáo tiến độ của một đơn vị (cho quản trị)")
+    report.add_argument("--unit", required=True, help="all, province:19, commune:5800, branch:3")
+    report.add_argument("--format", required=True, choices=["json", "xlsx", "docx", "png"])
+    report.add_argument("--out", required=True, type=Path, help="tệp kết quả")
+    report.add_argument("--as-of", type=dt.date.fromisoformat, help="đến hết ngày YYYY-MM-DD")
+    report.add_argument("--db", type=Path, help="tệp cơ sở dữ liệu (mặc định HOCSO_DB_PATH)")
+
+    admin = sub.add_parser("admin", help="mục tiêu, số người cao tuổi, chỉ tiêu khác")
+    admin_sub = admin.add_subparsers(dest="what", required=True)
+    target = admin_sub.add_parser("target", help="mục tiêu % riêng của một đơn vị")
+    target.add_argument("--indicator", required=True, choices=["proficient", "informed"])
+    target.add_argument("--year", required=True, type=int, choices=range(2025, 2101), metavar="NĂM")
+    target.add_argument("--percent", required=True, type=float)
+    population = admin_sub.add_parser("population", help="số người cao tuổi của đơn vị")
+    population.add_argument("--value", required=True, type=int)
+    entry = admin_sub.add_parser("indicator", help="thêm một số liệu chỉ tiêu khác")
+    entry.add_argument("--indicator", required=True, choices=INDICATORS)
+    entry.add_argument("--value", required=True, type=int)
+    entry.add_argument("--date", type=dt.date.fromisoformat, help="ngày YYYY-MM-DD")
+    entry.add_argument("--note", help="ghi chú")
+    goal = admin_sub.add_parser("indicator-target", help="mục tiêu của một chỉ tiêu khác")
+    goal.add_argument("--indicator", required=True, choices=INDICATORS)
+    goal.add_argument("--year", required=True, type=int, choices=range(2025, 2101), metavar="NĂM")
+    goal.add_argument("--value", required=True, type=int)
+    for p in (target, population, entry, goal):
+        p.add_argument("--unit", required=True, help="all, province:19, commune:5800, branch:3")
+        p.add_argument("--db", type=Path, help="tệp cơ sở dữ liệu (mặc định HOCSO_DB_PATH)")
+
     args = parser.parse_args(argv)
     settings = Settings()
     logging.basicConfig(
@@ -100,6 +210,16 @@ def main(argv: list[str] | None = None) -> int:
         return asyncio.run(_simulate(args, settings))
     if args.cmd == "chat":
         return asyncio.run(_chat(args, settings))
+    if args.cmd == "report":
+        return asyncio.run(_report(args, settings))
+    if args.cmd == "admin":
+        if getattr(args, "value", 0) is not None and getattr(args, "value", 0) < 0:
+            print(texts.CLI_NEGATIVE, file=sys.stderr)
+            return 2
+        if args.what == "target" and not 0 <= args.percent <= 100:
+            print(texts.CLI_PERCENT, file=sys.stderr)
+            return 2
+        return asyncio.run(_admin(args, settings))
     if args.cmd == "run":
         return asyncio.run(_run(settings))
     return 2

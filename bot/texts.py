@@ -289,7 +289,9 @@ ST_ANN_FILE_HINT = (
     "Chữ ghi kèm ảnh sẽ là nội dung thông báo."
 )
 ST_ANN_HAS_FILE = "Đang gửi kèm một {what}. Muốn thay thì gửi ảnh hoặc tệp khác."
-ST_ANN_FILE_ASK = "Anh chị có muốn gửi kèm ảnh hoặc tệp (PDF, Word, Excel) không? Có thì gửi luôn vào đây."
+ST_ANN_FILE_ASK = (
+    "Anh chị có muốn gửi kèm ảnh hoặc tệp (PDF, Word, Excel) không? Có thì gửi luôn vào đây."
+)
 ST_ANN_FILE_HOW = (
     "Anh chị bấm hình kẹp giấy 📎 hoặc hình bức ảnh cạnh ô gõ chữ, "
     "chọn ảnh hoặc tệp rồi gửi vào đây."
@@ -453,7 +455,12 @@ REPORT_INDICATORS = {
     "jobs": "Người có việc làm từ các mô hình",
 }
 REPORT_SEX = {"nam": "Nam", "nu": "Nữ", "khong_noi": "Không khai"}
-REPORT_AGE = {"60_69": "60–69 tuổi", "70_79": "70–79 tuổi", "80+": "Từ 80 tuổi", "khong_ro": "Không rõ"}
+REPORT_AGE = {
+    "60_69": "60–69 tuổi",
+    "70_79": "70–79 tuổi",
+    "80+": "Từ 80 tuổi",
+    "khong_ro": "Không rõ",
+}
 REPORT_GROUPS = {
     "nong_thon": "Ở nông thôn",
     "ngheo": "Hộ nghèo, cận nghèo",
@@ -524,7 +531,13 @@ REPORT_DOC_BASIS = (
     "làm», Hội Người cao tuổi báo cáo kết quả như sau:"
 )
 REPORT_DOC_PART1 = "I. KẾT QUẢ THỰC HIỆN CÁC CHỈ TIÊU"
-REPORT_DOC_HEAD = ["Chỉ tiêu", "Số người", "% người đăng ký học", "% người cao tuổi", "So với mục tiêu"]
+REPORT_DOC_HEAD = [
+    "Chỉ tiêu",
+    "Số người",
+    "% người đăng ký học",
+    "% người cao tuổi",
+    "So với mục tiêu",
+]
 REPORT_DOC_PART_SUB = "Kết quả theo đơn vị trực thuộc (xếp theo tỉ lệ thành thạo)"
 REPORT_DOC_SUB_HEAD = ["TT", "Đơn vị", "Đăng ký học", "Thành thạo", "% người cao tuổi"]
 REPORT_DOC_SUB_MORE = "Còn {n} đơn vị khác: xem tệp Excel kèm theo."
@@ -543,3 +556,40 @@ REPORT_CHART_BASIS_REG = "người đăng ký học (chưa nhập số người 
 REPORT_CHART_SKILLS = "Kỹ năng số cơ bản"
 REPORT_CHART_INFORMED = "Được tuyên truyền"
 REPORT_CHART_TARGET = "mục tiêu {year}: {target}%"
+CLI_BAD_UNIT = "Không có đơn vị «{unit}». Viết như: all, province:19, commune:5800, branch:3."
+CLI_REPORT_FUTURE = "Ngày báo cáo chưa tới. Chọn hôm nay hoặc một ngày đã qua."
+CLI_REPORT_WRITTEN = "Đã ghi báo cáo: {path}"
+CLI_ADMIN_DONE = "Đã lưu."
+CLI_NEGATIVE = "Số phải từ 0 trở lên."
+CLI_PERCENT = "Tỉ lệ phần trăm phải từ 0 đến 100."
+# Reports in chat.
+BTN_REPORT = "📊 Báo cáo"
+BTN_ST_INDICATOR = "🌱 Nhập chỉ tiêu khác"
+RP_SUMMARY = (
+    "📊 {unit}, đến ngày {date}:\n"
+    "• Người cao tuổi trên địa bàn: {residents}\n"
+    "• Đăng ký học: {registered} người ({registered_share})\n"
+    "• Thành thạo cả 4 kỹ năng số: {proficient} ({proficient_share}); mục tiêu {year}: {target}{verdict}\n"
+    "• Được tuyên truyền về chuyển đổi số: {informed} ({informed_share})\n"
+    "• Có học trong 30 ngày qua: {active}\n"
+    "Tỉ lệ tính trên số người cao tuổi. Chi tiết trong ảnh và tệp Excel."
+)
+RP_NEXT = "Anh chị cần gì thêm?"
+RP_BTN_WORD = "📄 Báo cáo Word để ký"
+RP_BTN_SUBS = "🔎 Xem đơn vị trực thuộc"
+RP_BTN_SUBSCRIBE = "🔔 Nhận báo cáo định kỳ"
+RP_BTN_UNSUBSCRIBE = "🔕 Thôi nhận báo cáo định kỳ"
+RP_WORD = "Báo cáo theo mẫu văn bản hành chính. Anh chị in ra, ghi phần đánh giá, ký và gửi."
+RP_PICK_SUB = "Xem đơn vị nào? (xếp theo tỉ lệ thành thạo, cao trước)"
+RP_SUBSCRIBE_ASK = "Anh chị muốn nhận báo cáo bao lâu một lần?"
+RP_BTN_MONTHLY = "Hằng tháng"
+RP_BTN_QUARTERLY = "Hằng quý"
+RP_PERIODS = {"month": "hằng tháng", "quarter": "hằng quý"}
+RP_SUBSCRIBED = "✅ Đã đăng ký nhận báo cáo {period}. Lần đầu: 8 giờ sáng ngày {date}."
+RP_UNSUBSCRIBED = "Đã thôi gửi báo cáo định kỳ của đơn vị này."
+RP_PERIODIC = "📬 Báo cáo {period} của Học Số (kèm ảnh, tệp Excel và tệp Word để ký)."
+RP_IND_PICK = "Chỉ tiêu khác ở {unit} (cộng dồn):\n{lines}\n\nAnh chị nhập thêm cho chỉ tiêu nào?"
+RP_IND_LINE = "• {name}: {total}"
+RP_IND_ASK = "«{name}»: anh chị gõ số mới đạt được, có thể kèm ghi chú. Ví dụ: 120 trồng ở thôn Đông"
+RP_IND_BAD = "Cần một số ở đầu, ví dụ: 120 trồng ở thôn Đông. Anh chị gõ lại giúp."
+RP_IND_SAVED = "✅ Đã ghi thêm {value} cho «{name}»."

@@ -21,12 +21,21 @@ ACTIONS = (
     "confirm_skill",
     "set_population",
     "create_branch",
+    "record_indicator",
     "report",
 )
 ROLE_ACTIONS: dict[str, frozenset[str]] = {
     "admin": frozenset(ACTIONS),
     "staff": frozenset(
-        {"announce", "invite_member", "members", "confirm_skill", "set_population", "create_branch"}
+        {
+            "announce",
+            "invite_member",
+            "members",
+            "confirm_skill",
+            "set_population",
+            "create_branch",
+            "record_indicator",
+        }
     ),
     "leader": frozenset({"report"}),
 }
@@ -89,3 +98,18 @@ async def unit_name(conn: aiosqlite.Connection, unit: str) -> str:
     if kind == "branch" and (b := await StaffRepo(conn).branch(int(code))):
         return f"Chi hội {b.name}, {places.commune(b.commune_code).name}"
     return unit
+
+
+async def unit_codes(
+    conn: aiosqlite.Connection, unit: str
+) -> tuple[int | None, int | None, int | None]:
+    """(province, commune, branch) of a unit, so "this unit and below" filters like learners."""
+    kind, _, code = unit.partition(":")
+    if kind == "province":
+        return int(code), None, None
+    if kind == "commune" and (c := places.commune(int(code))):
+        return c.province_code, c.code, None
+    if kind == "branch" and (b := await StaffRepo(conn).branch(int(code))):
+        c = places.commune(b.commune_code)
+        return (c.province_code if c else None), b.commune_code, b.id
+    return None, None, None

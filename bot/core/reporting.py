@@ -1,0 +1,350 @@
+"""Reports in chat for leaders and admins, monthly or quarterly reports by subscription, and
+the plans' other indicators entered by staff.
+
+```mermaid
+stateDiagram-v2
+    menu --> staff.unit: 📊 Báo cáo (action "report"; skipped when one unit fits)
+    staff.unit --> report.view: summary, chart and Excel
+    report.view --> report.view: Word file / a sub-unit (drill down) / subscribe
+    report.view --> report.subs --> report.view
+    staff.unit --> report.indicator --> report.indicator.value --> staff.menu
+```
+Permission is checked when the report is shown and again for every sub-unit and subscription.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from pathlib import Path
+from typing import ClassVar
+
+import aiosqlite
+
+from bot import texts
+from bot.core.events import OutFile
+from bot.core.flow import go, screen
+from bot.core.matching import clean
+from bot.core.permissions import allowed, unit_codes, unit_name
+from bot.core.review import VN
+from bot.core.staff import StaffScreen, audit, can, roles_of, work
+from bot.core.turn import Turn
+from bot.reports.compute import Report, build
+from bot.reports.render import render
+from storage.outbox import OutboxItem, enqueue
+from storage.reports import INDICATORS, ReportRepo
+
+SUBS_SHOWN = 8
+SEND_HOUR = 8  # subscriptions arrive at 08:00 Vietnam time on the first day of the period
+MAX_INDICATOR = 100_000_000
+
+
+def today(now: dt.datetime) -> dt.date:
+    return now.astimezone(VN).date()
+
+
+def _n(v: int | None) -> str:
+    return texts.REPORT_HIDDEN if v is None else f"{v:,}".replace(",", ".")
+
+
+def _p(v: float | None) -> str:
+    return texts.REPORT_NONE if v is None else f"{v:.1f}%".replace(".", ",")
+
+
+def summary(r: Report) -> str:
+    """The few lines a leader reads in chat; the chart and the files hold the rest."""
+    goal = next((x for x in r.targets if x.indicator == "proficient"), None)
+    verdict = ""
+    if goal is not None and goal.on_track is not None:
+        verdict = texts.REPORT_TRACK_OK if goal.on_track else texts.REPORT_TRACK_BEHIND
+        verdict = f", {verdict}"
+    informed = r.informed["chuyen_doi_so"]
+    return texts.RP_SUMMARY.format(
+        unit=r.unit_name,
+        date=f"{r.as_of:%d/%m/%Y}",
+        residents=texts.REPORT_NONE if r.older_residents is None else _n(r.older_residents),
+        registered=_n(r.registered),
+        registered_share=_p(r.registered_of_residents),
+        proficient=_n(r.proficient.count),
+        proficient_share=_p(r.proficient.of_residents),
+        target=_p(goal.target) if goal else texts.REPORT_NONE,
+        year=goal.year if goal else "",
+        verdict=verdict,
+        informed=_n(informed.count),
+        informed_share=_p(informed.of_residents),
+        active=texts.REPORT_NONE if r.active_30d is None else _n(r.active_30d),
+    )
+
+
+def files_dir(media_dir: Path) -> Path:
+    return media_dir / "reports"
+
+
+def write_files(r: Report, media_dir: Path, formats: tuple[str, ...]) -> list[OutFile]:
+    """Render into the media folder under a name made of the unit and date only (a later report
+    of the same day replaces it); returns what to send."""
+    stem = f"{r.unit.replace(':', '-')}_{r.as_of:%Y-%m-%d}"
+    kinds = {"png": "image", "xlsx": "document", "docx": "document", "json": "document"}
+    out = []
+    for fmt in formats:
+        path = render(r, fmt, files_dir(media_dir) / f"{stem}.{fmt}")
+        out.append(OutFile(kinds[fmt], str(path)))
+    return out
+
+
+@screen
+class ReportView(StaffScreen):
+    """A unit's report: summary, chart and Excel; then Word, a sub-unit or a subscription."""
+
+    name = "report.view"
+
+    async def show(self, t: Turn) -> None:
+        unit = work(t).get("unit")
+        if not unit or not await can(t, "report", unit):
+            t.say(texts.ST_NOT_ALLOWED)
+            await go(t, "staff.menu")
+            return
+        r = await build(t.conn, unit, today(t.now), today(t.now))
+        work(t)["subs"] = [s.unit for s in r.sub_units if s.registered != 0][:SUBS_SHOWN]
+        t.say_text(summary(r), [], files=write_files(r, t.media_dir, ("png", "xlsx")))
+        await self._buttons(t)
+
+    async def _buttons(self, t: Turn) -> None:
+        unit = work(t)["unit"]
+        period = await ReportRepo(t.conn).subscription(t.user.id, unit)
+        buttons = [("word", texts.RP_BTN_WORD)]
+        if work(t).get("subs"):
+            buttons.append(("subs", texts.RP_BTN_SUBS))
+        buttons.append(
+            ("subscribe", texts.RP_BTN_UNSUBSCRIBE if period else texts.RP_BTN_SUBSCRIBE)
+        )
+        buttons.append(("menu", texts.BTN_MENU))
+        t.say(texts.RP_NEXT, buttons)
+
+    async def on_button(self, t: Turn, bid: str) -> bool:
+        unit = work(t).get("unit", "")
+        if not await can(t, "report", unit):
+            t.say(texts.ST_NOT_ALLOWED)
+            await go(t, "staff.menu")
+            return True
+        if bid == "word":
+            r = await build(t.conn, unit, today(t.now), today(t.now))
+            t.say(texts.RP_WORD, files=write_files(r, t.media_dir, ("docx",)))
+            await self._buttons(t)
+        elif bid == "subs" and work(t).get("subs"):
+            await go(t, "report.subs")
+        elif bid == "subscribe":
+            repo = ReportRepo(t.conn)
+            if await repo.unsubscribe(t.user.id, unit):
+                await audit(t, "report_unsubscribe", unit)
+                t.say(texts.RP_UNSUBSCRIBED)
+                await self._buttons(t)
+            else:
+                await go(t, "report.subscribe")
+        elif bid == "menu":
+            await go(t, "menu")
+        else:
+            return False
+        return True
+
+    async def menu(self, t: Turn) -> None:
+        await go(t, "menu")
+
+
+@screen
+class ReportSubs(StaffScreen):
+    """Pick a sub-unit with learners (ranked best first) to see its own report."""
+
+    name = "report.subs"
+
+    async def show(self, t: Turn) -> None:
+        subs = work(t).get("subs") or []
+        names = [(f"sub:{u}", await unit_name(t.conn, u)) for u in subs]
+        t.say(texts.RP_PICK_SUB, [*names, ("back", texts.BTN_BACK)])
+
+    async def on_button(self, t: Turn, bid: str) -> bool:
+        if bid == "back":
+            await go(t, "report.view")
+            return True
+        sub = bid.removeprefix("sub:")
+        if sub not in (work(t).get("subs") or []):
+            return False
+        work(t)["unit"] = sub  # a sub-unit is inside the unit, so the role covers it
+        await go(t, "report.view")
+        return True
+
+    async def back(self, t: Turn) -> None:
+        await go(t, "report.view")
+
+
+@screen
+class ReportSubscribe(StaffScreen):
+    name = "report.subscribe"
+    routes: ClassVar[dict[str, str]] = {"back": "report.view"}
+
+    async def show(self, t: Turn) -> None:
+        t.say(
+            texts.RP_SUBSCRIBE_ASK,
+            [
+                ("month", texts.RP_BTN_MONTHLY),
+                ("quarter", texts.RP_BTN_QUARTERLY),
+                ("back", texts.BTN_BACK),
+            ],
+        )
+
+    async def on_button(self, t: Turn, bid: str) -> bool:
+        if bid not in ("month", "quarter"):
+            return await super().on_button(t, bid)
+        unit = work(t).get("unit", "")
+        if not await can(t, "report", unit):
+            t.say(texts.ST_NOT_ALLOWED)
+            await go(t, "staff.menu")
+            return True
+        first = next_due(t.now, bid)
+        await ReportRepo(t.conn).subscribe(t.user.id, unit, bid, first)
+        await audit(t, "report_subscribe", unit, period=bid)
+        t.say(
+            texts.RP_SUBSCRIBED,
+            period=texts.RP_PERIODS[bid],
+            date=f"{first.astimezone(VN):%d/%m/%Y}",
+        )
+        await go(t, "report.view")
+        return True
+
+    async def back(self, t: Turn) -> None:
+        await go(t, "report.view")
+
+
+def next_due(now: dt.datetime, period: str) -> dt.datetime:
+    """08:00 Vietnam time on the first day of the next month (or quarter)."""
+    local = now.astimezone(VN)
+    y, m = local.year, local.month + 1
+    if period == "quarter":
+        m = ((local.month - 1) // 3 + 1) * 3 + 1
+    while m > 12:
+        y, m = y + 1, m - 12
+    return dt.datetime(y, m, 1, SEND_HOUR, tzinfo=VN).astimezone(dt.UTC)
+
+
+async def queue_due_reports(
+    conn: aiosqlite.Connection, now: dt.datetime, media_dir: Path, admins: frozenset[str]
+) -> int:
+    """Put each report that is due into the outbox with its files, and move it on one period.
+
+    The report covers up to the last day of the period just ended. A leader who lost the role
+    is unsubscribed instead. One transaction: a crash neither skips nor repeats a report.
+    """
+    repo = ReportRepo(conn)
+    sent = 0
+    for user_id, identity, unit, period in await repo.due_subscriptions(now):
+        roles = await roles_of(conn, user_id, identity, admins)
+        if not await allowed(conn, roles, "report", unit):
+            await repo.unsubscribe(user_id, unit)
+            continue
+        as_of = today(now) - dt.timedelta(days=1)
+        r = await build(conn, unit, as_of, today(now))
+        files = write_files(r, media_dir, ("png", "xlsx", "docx"))
+        text = texts.RP_PERIODIC.format(period=texts.RP_PERIODS[period]) + "\n\n" + summary(r)
+        await enqueue(
+            conn,
+            [
+                OutboxItem(
+                    identity,
+                    text,
+                    files=[(f.kind, f.path) for f in files],
+                    not_before=now,
+                )
+            ],
+        )
+        await repo.subscribe(user_id, unit, period, next_due(now, period))
+        sent += 1
+    return sent
+
+
+# --- the plans' other indicators, entered by staff ---
+
+
+@screen
+class IndicatorPick(StaffScreen):
+    name = "report.indicator"
+
+    async def show(self, t: Turn) -> None:
+        unit = work(t)["unit"]
+        totals = await ReportRepo(t.conn).indicator_totals(unit, today(t.now))
+        lines = "\n".join(
+            texts.RP_IND_LINE.format(
+                name=texts.REPORT_INDICATORS[k], total=_n(totals.get(k, (0,))[0])
+            )
+            for k in INDICATORS
+        )
+        t.say(
+            texts.RP_IND_PICK,
+            [
+                *((f"ind:{k}", texts.REPORT_INDICATORS[k]) for k in INDICATORS),
+                ("back", texts.BTN_BACK),
+            ],
+            unit=await unit_name(t.conn, unit),
+            lines=lines,
+        )
+
+    async def on_button(self, t: Turn, bid: str) -> bool:
+        if bid == "back":
+            await go(t, "staff.menu")
+            return True
+        key = bid.removeprefix("ind:")
+        if key not in INDICATORS:
+            return False
+        work(t)["indicator"] = key
+        await go(t, "report.indicator.value")
+        return True
+
+
+_VALUE = re.compile(r"^\s*(\d[\d.,\s]*?)\s*(?:[-:–]\s*|\s+|$)(.*)$", re.S)
+
+
+def parse_value(text: str) -> tuple[int, str] | None:
+    """ "1.200 trồng cây đầu xuân" -> (1200, "trồng cây đầu xuân"); None if no number first."""
+    m = _VALUE.match(text)
+    if not m:
+        return None
+    digits = re.sub(r"[.,\s]", "", m.group(1))
+    if not digits.isdigit() or int(digits) > MAX_INDICATOR:
+        return None
+    return int(digits), m.group(2).strip()[:200]
+
+
+@screen
+class IndicatorValue(StaffScreen):
+    name = "report.indicator.value"
+    numbers_are_data = True
+    exact_labels = True
+    routes: ClassVar[dict[str, str]] = {"back": "report.indicator"}
+
+    async def show(self, t: Turn) -> None:
+        t.say(
+            texts.RP_IND_ASK,
+            [("back", texts.BTN_BACK)],
+            name=texts.REPORT_INDICATORS[work(t)["indicator"]],
+        )
+
+    async def on_text(self, t: Turn, text: str) -> bool:
+        parsed = parse_value(clean(text))
+        if parsed is None:
+            t.say(texts.RP_IND_BAD, [("back", texts.BTN_BACK)])
+            return True
+        value, note = parsed
+        unit, key = work(t)["unit"], work(t)["indicator"]
+        if not await can(t, "record_indicator", unit):
+            t.say(texts.ST_NOT_ALLOWED)
+            await go(t, "staff.menu")
+            return True
+        await ReportRepo(t.conn).add_entry(
+            unit, await unit_codes(t.conn, unit), key, today(t.now), value, note, t.user.id, t.now
+        )
+        await audit(t, "record_indicator", unit, indicator=key, value=value, note=note)
+        t.say(texts.RP_IND_SAVED, name=texts.REPORT_INDICATORS[key], value=_n(value))
+        await go(t, "staff.menu")
+        return True
+
+    async def back(self, t: Turn) -> None:
+        await go(t, "report.indicator")
