@@ -479,9 +479,14 @@ REPORT_L_HELPERS = "Người dưới 60 tuổi tham gia giúp đỡ (tính riên
 REPORT_RES_FROM_SUBS = " (cộng từ các đơn vị trực thuộc đã nhập)"
 REPORT_TRACK_OK = "đúng tiến độ"
 REPORT_TRACK_BEHIND = "chậm tiến độ"
-REPORT_TRACK_FIRST = "báo cáo đầu tiên, làm mốc"
-REPORT_TRACK_NO_BASE = "chưa có số người cao tuổi"
-REPORT_TARGET_CELL = "{year}: {target}, {verdict}"
+REPORT_NOTE_FIRST = (
+    "Đây là báo cáo đầu tiên của đơn vị: số liệu hôm nay là mốc, các báo cáo sau so tiến độ "
+    "với đường thẳng từ mốc này tới mục tiêu."
+)
+REPORT_NOTE_NO_RESIDENTS = (
+    "Chưa nhập số người cao tuổi của đơn vị nên chưa tính được tỉ lệ và tiến độ so với mục tiêu."
+)
+REPORT_TARGET_CELL = "{year}: {target}"
 REPORT_SHEET_SUMMARY = "Tổng hợp"
 REPORT_SHEET_SUBUNITS = "Đơn vị trực thuộc"
 REPORT_SHEET_TREND = "Theo tháng"

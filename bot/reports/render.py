@@ -61,17 +61,37 @@ def headline_rows(r: Report) -> list[tuple[str, Figure]]:
 
 
 def target_cells(r: Report, indicator: str) -> list[str]:
-    """For each target year: "50% · đúng tiến độ" (or the reason there is no verdict)."""
+    """For each target year: "2030: 50%, đúng tiến độ" (no verdict before there is a line)."""
     out = []
     for t in r.targets:
         if t.indicator != indicator:
             continue
-        if t.on_track is None:
-            verdict = T.REPORT_TRACK_FIRST if t.actual is not None else T.REPORT_TRACK_NO_BASE
-        else:
-            verdict = T.REPORT_TRACK_OK if t.on_track else T.REPORT_TRACK_BEHIND
-        out.append(T.REPORT_TARGET_CELL.format(year=t.year, target=_p(t.target), verdict=verdict))
+        cell = T.REPORT_TARGET_CELL.format(year=t.year, target=f"{t.target:g}%".replace(".", ","))
+        if t.on_track is not None:
+            cell += ", " + (T.REPORT_TRACK_OK if t.on_track else T.REPORT_TRACK_BEHIND)
+        out.append(cell)
     return out
+
+
+def target_notes(r: Report) -> list[str]:
+    """Why a target has no verdict yet, said once under the table."""
+    if r.older_residents is None:
+        return [T.REPORT_NOTE_NO_RESIDENTS]
+    if r.first_report >= r.as_of:
+        return [T.REPORT_NOTE_FIRST]
+    return []
+
+
+def _widths(table, mm: tuple[float, ...]) -> None:
+    """Fixed column widths (Word and LibreOffice read them from every cell)."""
+    from docx.shared import Mm
+
+    table.autofit = False
+    for col, w in zip(table.columns, mm, strict=True):
+        col.width = Mm(w)
+    for row in table.rows:
+        for c, w in zip(row.cells, mm, strict=True):
+            c.width = Mm(w)
 
 
 def _indicator_key(label_index: int) -> str | None:
@@ -144,6 +164,8 @@ def to_xlsx(r: Report, out: Path) -> None:
             + (target_cells(r, key) if key else ["", ""])
         )
     table(ws, 9, T.REPORT_HEAD_MAIN, rows)
+    for i, note in enumerate(target_notes(r), 10 + len(rows) + 1):
+        ws.cell(i, 1, note).font = Font(italic=True)
 
     ws = wb.create_sheet(T.REPORT_SHEET_SUBUNITS)
     rows = [
@@ -241,20 +263,22 @@ def to_docx(r: Report, out: Path) -> None:
     center = WD_ALIGN_PARAGRAPH.CENTER
     head = doc.add_table(rows=1, cols=2)
     head.autofit = False
+    _widths(head, (68, 97))
     left, right = head.rows[0].cells
-    left.width, right.width = Mm(70), Mm(95)
     left.paragraphs[0].text = ""
     right.paragraphs[0].text = ""
     issuer = T.REPORT_ISSUER.format(unit=r.unit_name).upper()
     p = left.paragraphs[0]
     p.alignment = center
-    p.add_run(issuer).bold = True
+    by = p.add_run(issuer)
+    by.bold, by.font.size = True, Pt(12)
     para(left, "———", align=center)
     para(left, T.REPORT_NUMBER, align=center)
     p = right.paragraphs[0]
     p.alignment = center
-    p.add_run(T.REPORT_NATION).bold = True
-    para(right, T.REPORT_MOTTO, bold=True, size=14, align=center, underline=True)
+    nation = p.add_run(T.REPORT_NATION)
+    nation.bold, nation.font.size = True, Pt(12)
+    para(right, T.REPORT_MOTTO, bold=True, size=13, align=center, underline=True)
     day = r.as_of
     where = r.place
     para(
@@ -296,12 +320,14 @@ def to_docx(r: Report, out: Path) -> None:
         ]
         for c, v in zip(cells, values, strict=True):
             c.text = v
+    _widths(table, (58, 20, 24, 24, 39))
     for row in table.rows:
-        for c, w in zip(row.cells, (60, 20, 22, 22, 41), strict=True):
-            c.width = Mm(w)
+        for c in row.cells:
             for p in c.paragraphs:
                 for run in p.runs:
                     run.font.size = Pt(12)
+    for note in target_notes(r):
+        para(doc, note, italic=True, size=11, before=4)
 
     if r.sub_units:
         para(doc, T.REPORT_DOC_PART_SUB, bold=True, before=12, after=6)
@@ -321,6 +347,7 @@ def to_docx(r: Report, out: Path) -> None:
             ]
             for c, v in zip(cells, values, strict=True):
                 c.text = v
+        _widths(sub, (12, 75, 26, 26, 26))
         if len(r.sub_units) > 15:
             para(doc, T.REPORT_DOC_SUB_MORE.format(n=len(r.sub_units) - 15), italic=True)
 
@@ -341,16 +368,17 @@ def to_docx(r: Report, out: Path) -> None:
         )
         for c, v in zip(cells, [i.name, _n(i.total), target], strict=True):
             c.text = v
+    _widths(other, (80, 30, 55))
 
     if r.suppressed_below:
         para(doc, T.REPORT_SUPPRESSED_NOTE.format(n=r.suppressed_below), italic=True, size=11,
              before=6)  # fmt: skip
     para(doc, T.REPORT_DOC_PART2, bold=True, before=12, after=6)
     for _ in range(4):
-        para(doc, "." * 120, size=11, after=4)
+        para(doc, "." * 150, size=11, after=4)
     para(doc, T.REPORT_DOC_PART3, bold=True, before=12, after=6)
     for _ in range(4):
-        para(doc, "." * 120, size=11, after=4)
+        para(doc, "." * 150, size=11, after=4)
 
     sign = doc.add_table(rows=1, cols=2)
     left, right = sign.rows[0].cells
