@@ -55,6 +55,7 @@ SIGN_UP = [
     0,
     "Bỏ qua",
     "Không cần nhắc",
+    "Bỏ qua",
 ]
 
 

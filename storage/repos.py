@@ -33,10 +33,23 @@ class User:
     paused: bool
     proficient: bool
     reminder_time: str | None = None
+    # Optional and self-declared, for the reports' breakdowns; None means "not said".
+    sex: str | None = None  # 'nam' | 'nu'
+    rural: bool | None = None
+    poor: bool | None = None
+    alone: bool | None = None
+    disabled: bool | None = None
 
     @property
     def tracked(self) -> bool:
         return self.consent == "given"
+
+    def groups(self) -> dict[str, bool] | None:
+        """Priority groups as answered, or None if the question was skipped (all unsaid)."""
+        answers = {k: getattr(self, k) for k in GROUP_COLUMNS}
+        if all(v is None for v in answers.values()):
+            return None
+        return {k: bool(v) for k, v in answers.items()}
 
     def units(self) -> list[str]:
         out = []
@@ -47,9 +60,14 @@ class User:
         return out
 
 
+#: The priority groups named by the plans: one nullable 0/1 column each (migration 0050).
+GROUP_COLUMNS = ("rural", "poor", "alone", "disabled")
+SEXES = ("nam", "nu")
+
 _USER_COLS = (
     "id, identity, consent, address_form, display_name, birth_year, province_code, commune_code,"
-    " branch_code, registered_at, blocked, paused, proficient, reminder_time"
+    " branch_code, registered_at, blocked, paused, proficient, reminder_time, sex, rural, poor,"
+    " alone, disabled"
 )
 
 
@@ -59,6 +77,8 @@ def _user(row: aiosqlite.Row | None) -> User | None:
     d = dict(row)
     for k in ("blocked", "paused", "proficient"):
         d[k] = bool(d[k])
+    for k in GROUP_COLUMNS:
+        d[k] = None if d[k] is None else bool(d[k])
     return User(**d)
 
 
@@ -133,6 +153,8 @@ class UserRepo:
             "reminder_time",
             "last_reminder_at",
             "reminders_ignored",
+            "sex",
+            *GROUP_COLUMNS,
         }
     )
 
@@ -140,6 +162,11 @@ class UserRepo:
         bad = set(fields) - self._EDITABLE
         if bad:
             raise ValueError(f"not editable: {sorted(bad)}")
+        if fields.get("sex") not in (None, *SEXES):
+            raise ValueError(f"sex must be one of {SEXES} or None")
+        for k in GROUP_COLUMNS:
+            if k in fields and fields[k] is not None:
+                fields[k] = int(bool(fields[k]))
         cols = ", ".join(f"{k} = ?" for k in fields)
         await self.conn.execute(
             f"UPDATE users SET {cols} WHERE id = ?", (*fields.values(), user_id)

@@ -315,6 +315,7 @@ async def test_sloppy_typing_stickers_and_odd_input_always_get_a_kind_vietnamese
         {"text": "bo qua"},
         {"text": "23 gio"},  # reminders only in the daytime
         {"text": "khong can nhac"},
+        {"text": "khong muon noi"},  # the optional sex and groups
         {"text": "hok bai moi"},
         {"text": "🙂🙂🙂"},
         {"text": "x" * 5000},
@@ -361,7 +362,8 @@ async def test_back_help_stop_and_delete(sim):
     assert replies[-1]["text"] == texts.ASK_REMINDER.format(ong_ba="ông", Ong_ba="Ông")
     replies = await sim.text("u6", "7 gio 30 toi")
     assert "7 giờ 30 tối" in replies[0]["text"]
-    assert "Phường Hoàn Kiếm" in replies[1]["text"]
+    replies = await sim.press("u6", texts.BTN_SKIP)  # the optional sex and groups
+    assert "Phường Hoàn Kiếm" in replies[0]["text"]
     replies = await sim.press("u6", texts.BTN_HELP)
     assert texts.BTN_DELETE_ME in [b["label"] for b in replies[-1]["buttons"]]
     await sim.press("u6", texts.BTN_DELETE_ME)

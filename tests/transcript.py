@@ -18,7 +18,13 @@ async def sign_up(
     province: str = "thai nguyen",
     commune: str = "phu thinh",
     reminder: str = "Không cần nhắc",
+    profile: tuple[str, ...] = ("Bỏ qua",),
 ) -> list[dict]:
+    """Sign up; `profile` answers the optional last step (sex, then groups), skipped by default.
+
+    Returns the answer to the reminder choice followed by the replies to the last press, leaving
+    out the optional step's questions in between, so `[1]` is still "Đăng ký xong" after a skip.
+    """
     await sim.send(user=user, command="start")
     await sim.press(user, "Đồng ý")
     await sim.press(user, address)
@@ -29,7 +35,13 @@ async def sign_up(
     await sim.text(user, commune)
     await sim.text(user, "1")
     await sim.press(user, "Bỏ qua")
-    return await sim.press(user, reminder)
+    replies = await sim.press(user, reminder)
+    if not profile:
+        return replies
+    closing = replies[:-1]  # without the optional step's first question
+    for answer in profile:
+        replies = await sim.press(user, answer)
+    return closing + replies
 
 
 def question_on_screen(content: Content, replies: list[dict]) -> Question | None:

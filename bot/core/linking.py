@@ -257,6 +257,10 @@ async def merge_users(
         fill.update({k: getattr(src, k) for k in _PLACE})  # a place is taken whole or not at all
     if not into.registered_at and src.registered_at:
         fill["registered_at"] = src.registered_at
+    if into.sex is None and src.sex is not None:
+        fill["sex"] = src.sex
+    if into.groups() is None and (groups := src.groups()) is not None:
+        fill.update(groups)  # the groups answer is taken whole, like a place
     fill = {k: v for k, v in fill.items() if v is not None}
     if fill:
         await users.update(into.id, **fill)

@@ -1,4 +1,5 @@
-"""Consent and sign-up: address form, name, year of birth, province, commune, branch.
+"""Consent and sign-up: address form, name, year of birth, province, commune, branch, reminder
+time, then one optional step (sex and priority groups) that a single «Bỏ qua» skips.
 
 ```mermaid
 stateDiagram-v2
@@ -9,7 +10,13 @@ stateDiagram-v2
     onboard.birth_year --> onboard.province
     onboard.province --> onboard.commune
     onboard.commune --> onboard.branch
-    onboard.branch --> menu
+    onboard.branch --> onboard.reminder
+    onboard.reminder --> onboard.sex
+    onboard.sex --> menu: Bỏ qua
+    onboard.sex --> onboard.groups: Nam / Nữ
+    onboard.groups --> menu: Xong / Bỏ qua
+    help --> settings.profile --> settings.sex
+    settings.profile --> settings.groups
 ```
 Nothing is stored before consent; a refusal leaves only a row keyed by a salted hash.
 """
@@ -17,13 +24,14 @@ Nothing is stored before consent; a refusal leaves only a row keyed by a salted 
 from __future__ import annotations
 
 import re
+from typing import ClassVar
 
 from bot import texts
 from bot.core import places, review
 from bot.core.flow import Screen, go, screen
 from bot.core.matching import best_match, clean, fold
 from bot.core.turn import Turn
-from storage.repos import ConversationRepo, iso
+from storage.repos import GROUP_COLUMNS, SEXES, ConversationRepo, iso
 
 HELPER_AGE = 60
 _NEGATION = {"khong", "ko", "k", "kg", "chua", "no", "tu choi"}
@@ -363,14 +371,296 @@ class SignupReminder(ReminderChoice, SignupScreen):
     previous = "onboard.branch"
 
     async def chosen(self, t: Turn) -> None:
-        await t.users.update(t.user.id, registered_at=iso(t.now))
-        t.user.registered_at = iso(t.now)
-        p = places.province(t.user.province_code)
-        c = places.commune(t.user.commune_code)
-        t.say(texts.SIGNUP_DONE, province=p.name, commune=c.name)
-        await go(t, "menu")
+        await go(t, "onboard.sex")
+
+
+async def finish_signup(t: Turn) -> None:
+    """The learner counts as registered (reports, reminders) only from here."""
+    t.data.pop("ticks", None)
+    await t.users.update(t.user.id, registered_at=iso(t.now))
+    t.user.registered_at = iso(t.now)
+    p = places.province(t.user.province_code)
+    c = places.commune(t.user.commune_code)
+    t.say(texts.SIGNUP_DONE, province=p.name, commune=c.name)
+    await go(t, "menu")
 
 
 @screen
 class ReminderSetting(ReminderChoice):
     name = "settings.reminder"
+
+
+# --- optional, self-declared: sex and priority groups, for the association's reports ---
+# Asked once at the end of sign-up (one «Bỏ qua» skips both questions) and changed later in
+# Trợ giúp. None in a column means "not said"; ticking nothing and pressing «Xong» means "none".
+
+_SEX_WORDS = {
+    "nam": ("nam", "đàn ông", "nam giới", "con trai", "trai"),
+    "nu": ("nữ", "phụ nữ", "đàn bà", "nữ giới", "con gái", "gái"),
+}
+_GROUP_WORDS = {
+    "rural": ("nông thôn", "ở quê", "ở làng"),
+    "poor": ("hộ nghèo", "cận nghèo", "nghèo"),
+    "alone": ("một mình", "ở một mình"),
+    "disabled": ("khuyết tật", "tàn tật"),
+}
+_GROUP_LABELS = dict(texts.GROUP_CHOICES)
+assert tuple(_GROUP_LABELS) == GROUP_COLUMNS  # the numbers people type follow this order
+_FILLER = {"va", "voi", "so", "chon", "dong", "ca", "la", "toi"}
+_LIST_SEP = re.compile(r"\s*(?:[,;+]|\bvà\b|\bva\b|\bvới\b|\bvoi\b)\s*", re.IGNORECASE)
+
+
+def typed_numbers(text: str) -> list[int] | None:
+    """Several numbers in one message: "1 3", "1,3", "1 và 3", "số 1, số 3", or "13".
+
+    "13" is read as 1 and 3: with fewer than ten choices on screen a two-digit number can only
+    be a list typed without spaces. None if the text is not numbers only.
+    """
+    words = [w for w in fold(text).split() if w not in _FILLER]
+    if not words or not all(w.isdigit() for w in words):
+        return None
+    return [int(ch) for w in words for ch in w]
+
+
+def named_groups(text: str) -> list[str] | None:
+    """Groups named in words, one or several ("nong thon, mot minh"); None unless every part
+    names a group."""
+    parts = [p for p in _LIST_SEP.split(clean(text)) if p.strip()]
+    found = [
+        best_match(p, [(k, (_GROUP_LABELS[k], *w)) for k, w in _GROUP_WORDS.items()]) for p in parts
+    ]
+    if not found or None in found:
+        return None
+    return [k for k in GROUP_COLUMNS if k in found]
+
+
+def _refusal(text: str) -> str | None:
+    """«không» means "none of these"; «không muốn (nói)» means "I'd rather not say"."""
+    words = fold(text).split()
+    if not words or words[0] not in _NEGATION:
+        return None
+    return "rather_not" if {"muon", "noi", "tra", "loi"} & set(words) else "no"
+
+
+def say_groups(chosen: list[str]) -> str:
+    """Ticked groups as part of a sentence: "sống ở nông thôn, sống một mình"."""
+    if not chosen:
+        return texts.GROUPS_NONE
+    return ", ".join(_GROUP_LABELS[k][:1].lower() + _GROUP_LABELS[k][1:] for k in chosen)
+
+
+class SexChoice(Screen):
+    """Giới tính: Nam / Nữ, or not said."""
+
+    skip_label: ClassVar[str] = texts.BTN_RATHER_NOT
+
+    def buttons(self) -> list[tuple[str, str]]:
+        return [
+            ("sex:nam", texts.BTN_MALE),
+            ("sex:nu", texts.BTN_FEMALE),
+            ("sex:none", self.skip_label),
+        ]
+
+    async def on_button(self, t: Turn, bid: str) -> bool:
+        value = bid.removeprefix("sex:")
+        if not bid.startswith("sex:") or value not in (*SEXES, "none"):
+            return False
+        await self.chosen(t, None if value == "none" else value)
+        return True
+
+    async def on_text(self, t: Turn, text: str) -> bool:
+        if _refusal(text) is not None:
+            return await self.on_button(t, "sex:none")
+        sex = best_match(text, _SEX_WORDS.items())
+        return sex is not None and await self.on_button(t, f"sex:{sex}")
+
+    async def chosen(self, t: Turn, sex: str | None) -> None:
+        raise NotImplementedError
+
+
+@screen
+class SignupSex(SexChoice, SignupScreen):
+    name = "onboard.sex"
+    previous = "onboard.reminder"
+    skip_label = texts.BTN_SKIP
+
+    async def show(self, t: Turn) -> None:
+        t.say(texts.ASK_SEX, self.buttons())
+
+    async def chosen(self, t: Turn, sex: str | None) -> None:
+        await t.users.update(t.user.id, sex=sex)
+        t.user.sex = sex
+        if sex is None:  # «Bỏ qua» skips the whole optional step
+            await finish_signup(t)
+        else:
+            await ask_groups(t, "onboard.groups")
+
+
+@screen
+class SexSetting(SexChoice):
+    name = "settings.sex"
+
+    async def show(self, t: Turn) -> None:
+        t.say(texts.ASK_SEX_EDIT, self.buttons())
+
+    async def back(self, t: Turn) -> None:
+        await go(t, "settings.profile")
+
+    async def chosen(self, t: Turn, sex: str | None) -> None:
+        await t.users.update(t.user.id, sex=sex)
+        t.user.sex = sex
+        t.say(texts.PROFILE_CHANGED)
+        await go(t, "settings.profile")
+
+
+async def ask_groups(t: Turn, state: str) -> None:
+    """Open the groups screen with the learner's saved answers ticked."""
+    saved = t.user.groups() or {}
+    t.data["ticks"] = [k for k in GROUP_COLUMNS if saved.get(k)]
+    await go(t, state)
+
+
+class GroupChoice(Screen):
+    """Tick any priority groups that apply: a press (or one typed number) toggles a line, several
+    numbers or names in one message are the whole answer, «Xong» saves the ticks."""
+
+    skip_label: ClassVar[str] = texts.BTN_RATHER_NOT
+    # Only a whole label is a press: «không» is "none of these", not «Không muốn nói», and a
+    # part of a label ("một mình") is handled in on_text.
+    exact_labels = True
+
+    def ticks(self, t: Turn) -> list[str]:
+        if "ticks" not in t.data:  # e.g. shown again after /start: what is saved
+            saved = t.user.groups() or {}
+            t.data["ticks"] = [k for k in GROUP_COLUMNS if saved.get(k)]
+        return t.data["ticks"]
+
+    def buttons(self, t: Turn) -> list[tuple[str, str]]:
+        ticked = self.ticks(t)
+        return [
+            *(
+                (f"grp:{k}", f"{i}. ✅ {label}" if k in ticked else f"{i}. {label}")
+                for i, (k, label) in enumerate(texts.GROUP_CHOICES, 1)
+            ),
+            ("grp:done", texts.BTN_DONE),
+            ("grp:none", self.skip_label),
+        ]
+
+    async def show(self, t: Turn) -> None:
+        t.say(texts.ASK_GROUPS, self.buttons(t))
+
+    async def on_button(self, t: Turn, bid: str) -> bool:
+        key = bid.removeprefix("grp:")
+        if not bid.startswith("grp:"):
+            return False
+        if key == "done":
+            await self._save(t, self.ticks(t))
+        elif key == "none":
+            await self._save(t, None)
+        elif key in GROUP_COLUMNS:
+            ticked = set(self.ticks(t)) ^ {key}
+            t.data["ticks"] = [k for k in GROUP_COLUMNS if k in ticked]
+            if ticked:
+                t.say(texts.GROUPS_MARKED, self.buttons(t), chosen=say_groups(t.data["ticks"]))
+            else:
+                t.say(texts.GROUPS_MARKED_NONE, self.buttons(t))
+        else:
+            return False
+        return True
+
+    async def on_text(self, t: Turn, text: str) -> bool:
+        n = len(GROUP_COLUMNS)
+        numbers = typed_numbers(text)
+        if numbers is not None:
+            if not all(1 <= k <= n + 1 for k in numbers):  # n + 1 is «Xong»
+                t.say(texts.GROUPS_BAD, self.buttons(t), n=n)
+                return True
+            chosen = {GROUP_COLUMNS[k - 1] for k in numbers if k <= n}
+            if not chosen:
+                return await self.on_button(t, "grp:done")
+            await self._save(t, [k for k in GROUP_COLUMNS if k in chosen])
+            return True
+        refusal = _refusal(text)
+        if refusal == "rather_not":
+            return await self.on_button(t, "grp:none")
+        if refusal == "no":
+            await self._save(t, [])
+            return True
+        named = named_groups(text)
+        if named is None:
+            return False
+        if len(named) == 1:  # one line named: the same as pressing it
+            return await self.on_button(t, f"grp:{named[0]}")
+        await self._save(t, named)
+        return True
+
+    async def _save(self, t: Turn, chosen: list[str] | None) -> None:
+        values = {k: None if chosen is None else k in chosen for k in GROUP_COLUMNS}
+        await t.users.update(t.user.id, **values)
+        for k, v in values.items():
+            setattr(t.user, k, v)
+        t.data.pop("ticks", None)
+        await self.saved(t, chosen)
+
+    async def saved(self, t: Turn, chosen: list[str] | None) -> None:
+        raise NotImplementedError
+
+
+@screen
+class SignupGroups(GroupChoice, SignupScreen):
+    name = "onboard.groups"
+    previous = "onboard.sex"
+    skip_label = texts.BTN_SKIP
+
+    async def saved(self, t: Turn, chosen: list[str] | None) -> None:
+        if chosen is not None:
+            t.say(texts.GROUPS_SAVED, chosen=say_groups(chosen))
+        await finish_signup(t)
+
+
+@screen
+class GroupSetting(GroupChoice):
+    name = "settings.groups"
+
+    async def back(self, t: Turn) -> None:
+        await go(t, "settings.profile")
+
+    async def saved(self, t: Turn, chosen: list[str] | None) -> None:
+        t.say(texts.PROFILE_CHANGED)
+        await go(t, "settings.profile")
+
+
+@screen
+class ProfileSetting(Screen):
+    """Trợ giúp → the optional answers: what is saved, and a way to change each."""
+
+    name = "settings.profile"
+
+    async def show(self, t: Turn) -> None:
+        groups = t.user.groups()
+        t.say(
+            texts.PROFILE,
+            [
+                ("profile:sex", texts.BTN_EDIT_SEX),
+                ("profile:groups", texts.BTN_EDIT_GROUPS),
+                ("menu", texts.BTN_MENU),
+            ],
+            sex=texts.SEX_LABELS[t.user.sex] if t.user.sex else texts.PROFILE_NOT_SAID,
+            groups=texts.PROFILE_NOT_SAID
+            if groups is None
+            else say_groups([k for k, v in groups.items() if v]),
+        )
+
+    async def on_button(self, t: Turn, bid: str) -> bool:
+        if bid == "profile:sex":
+            await go(t, "settings.sex")
+        elif bid == "profile:groups":
+            await ask_groups(t, "settings.groups")
+        elif bid == "menu":
+            await go(t, "menu")
+        else:
+            return False
+        return True
+
+    async def back(self, t: Turn) -> None:
+        await go(t, "help")

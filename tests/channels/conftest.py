@@ -120,6 +120,7 @@ async def tg_sign_up(person: TelegramPerson) -> None:
     await person.press(person.buttons[0])
     await person.press(texts.BTN_SKIP)
     await person.press(texts.BTN_NO_REMINDER)
+    await person.press(texts.BTN_SKIP)  # the optional sex and groups
     assert "Đăng ký xong" in person.said, person.said
     assert texts.BTN_LEARN in person.buttons
 
@@ -210,6 +211,7 @@ async def zalo_sign_up(person: ZaloPerson) -> None:
     await person.send("1")
     await person.send("bỏ qua")
     await person.send("không cần nhắc")
+    await person.send(person.number_of(texts.BTN_SKIP))  # the optional sex and groups
     assert "Đăng ký xong" in person.said, person.said
 
 

@@ -60,6 +60,7 @@ class Person:
         await self.press(self.buttons[0])
         await self.press(texts.BTN_SKIP)
         await self.press(texts.BTN_NO_REMINDER)
+        await self.press(texts.BTN_SKIP)  # the optional sex and groups
         assert "Đăng ký xong" in self.text
 
     async def lesson(self, answer: int = 0) -> None:
