@@ -171,18 +171,35 @@ class StaffRepo:
         send_at: dt.datetime,
         urgent: bool,
         now: dt.datetime,
+        *,
+        file_kind: str | None = None,
+        file_path: str | None = None,
     ) -> int:
+        """A scheduled announcement; `file_kind` is "image" or "document" when one goes with it."""
         cur = await self.conn.execute(
-            "INSERT INTO announcements (sender_id, unit, topic, text, only_not_area, send_at, urgent,"
-            " status, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, 'scheduled', ?)",
-            (sender_id, unit, topic, text, only_not_area, iso(send_at), int(urgent), iso(now)),
+            "INSERT INTO announcements (sender_id, unit, topic, text, file_kind, file_path,"
+            " only_not_area, send_at, urgent, status, created_at)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'scheduled', ?)",
+            (
+                sender_id,
+                unit,
+                topic,
+                text,
+                file_kind,
+                file_path,
+                only_not_area,
+                iso(send_at),
+                int(urgent),
+                iso(now),
+            ),
         )
         return cur.lastrowid
 
     async def due_announcements(self, now: dt.datetime) -> list[tuple]:
+        """(id, sender_id, unit, topic, text, only_not_area, urgent, file_kind, file_path)."""
         return await self.conn.execute_fetchall(
-            "SELECT id, sender_id, unit, topic, text, only_not_area, urgent FROM announcements"
-            " WHERE status = 'scheduled' AND send_at <= ? ORDER BY send_at, id",
+            "SELECT id, sender_id, unit, topic, text, only_not_area, urgent, file_kind, file_path"
+            " FROM announcements WHERE status = 'scheduled' AND send_at <= ? ORDER BY send_at, id",
             (iso(now),),
         )
 

@@ -6,16 +6,20 @@ full, then `{"turn_done": N}` is written and flushed before the next line is rea
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import json
 import logging
+import mimetypes
+import shutil
+from pathlib import Path
 from typing import IO, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from bot import texts
 from bot.core.engine import Engine
-from bot.core.events import Event, Reply
+from bot.core.events import MAX_FILE_BYTES, Event, FileTooLarge, IncomingFile, Reply
 from bot.delivery import Row, blocked_among, in_quiet_hours
 from storage.repos import iso
 
@@ -62,6 +66,16 @@ class CommandIn(_Base):
 class AttachmentIn(_Base):
     user: str = _User
     attachment: Literal["sticker", "photo", "voice", "video", "file", "location"]
+    #: For "photo" and "file": an existing file on this machine, copied as if downloaded.
+    path: str | None = None
+    caption: str = ""
+
+    @field_validator("path")
+    @classmethod
+    def _existing_file(cls, value: str | None) -> str | None:
+        if value is not None and not (Path(value).is_absolute() and Path(value).is_file()):
+            raise ValueError("path must be an existing file, given as an absolute path")
+        return value
 
 
 class AdvanceIn(_Base):
@@ -103,7 +117,32 @@ def to_event(item: _Base) -> Event:
     if isinstance(item, CommandIn):
         return Event.cmd(identity, item.command.lstrip("/"), item.args)
     assert isinstance(item, AttachmentIn)
-    return Event.attached(identity, item.attachment)
+    source = Path(item.path) if item.path and item.attachment in ("photo", "file") else None
+    if source is None:
+        return Event.attached(identity, item.attachment, caption=item.caption)
+    return Event.attached(
+        identity,
+        item.attachment,
+        file=IncomingFile(
+            _copier(source),
+            name=source.name,
+            mime=mimetypes.guess_type(source.name)[0],
+            size=source.stat().st_size,
+        ),
+        caption=item.caption,
+    )
+
+
+def _copier(source: Path):
+    """The simulator's "download": a copy of a local file, refused past the size limit."""
+
+    async def fetch(dest: Path) -> Path:
+        if source.stat().st_size > MAX_FILE_BYTES:
+            raise FileTooLarge(str(source))
+        await asyncio.to_thread(shutil.copyfile, source, dest)
+        return dest
+
+    return fetch
 
 
 async def deliver_outbox(engine: Engine) -> list[Reply]:

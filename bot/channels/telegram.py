@@ -76,7 +76,16 @@ from bot.channels.common import (
 )
 from bot.channels.webserver import Request, Response
 from bot.core.engine import Engine
-from bot.core.events import AttachmentKind, Button, Event, OutFile, Reply
+from bot.core.events import (
+    MAX_FILE_BYTES,
+    AttachmentKind,
+    Button,
+    Event,
+    FileTooLarge,
+    IncomingFile,
+    OutFile,
+    Reply,
+)
 
 log = logging.getLogger(__name__)
 # Opt in to PTB's coming behaviour (time periods as timedelta; read at each use) rather than
@@ -142,6 +151,30 @@ def _default_voice(template: str) -> str:
     return template.format(ong_ba=form, Ong_ba=form.capitalize())
 
 
+def incoming_file(bot, update: Update) -> IncomingFile | None:
+    """A photo (its largest size) or a document, to be downloaded only if the core asks."""
+    m = update.effective_message
+    if m is None:
+        return None
+    if m.photo:
+        media, name, mime = m.photo[-1], None, "image/jpeg"  # Telegram re-encodes photos
+    elif m.document:
+        media, name, mime = m.document, m.document.file_name, m.document.mime_type
+    else:
+        return None
+    file_id, size = media.file_id, media.file_size
+
+    async def fetch(dest: Path) -> Path:
+        if size is not None and size > MAX_FILE_BYTES:
+            raise FileTooLarge(file_id)
+        found = await bot.get_file(file_id)
+        if found.file_size is not None and found.file_size > MAX_FILE_BYTES:
+            raise FileTooLarge(file_id)
+        return await found.download_to_drive(dest)
+
+    return IncomingFile(fetch, name=name, mime=mime, size=size)
+
+
 def _attachment_kind(update: Update) -> AttachmentKind:
     m = update.effective_message
     if m is None:
@@ -205,6 +238,8 @@ class TelegramChannel:
         )
         if base_url:
             builder = builder.base_url(base_url)
+            if base_url.endswith("/bot"):  # a Bot API server serves files at /file/bot<token>/
+                builder = builder.base_file_url(base_url.removesuffix("/bot") + "/file/bot")
         if webhook_url:
             builder = builder.updater(None)
         else:
@@ -351,9 +386,17 @@ class TelegramChannel:
         await self._turn(chat_id, event)
 
     async def _on_attachment(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        """Stickers, voice, photos, locations…: a kind word from the core, then the choices again."""
+        """Stickers, voice, photos, locations…: a kind word from the core, then the choices again.
+        Photos and documents carry a way to download them, used only where the core wants one
+        (staff composing an announcement); a caption comes as the event's text."""
         chat_id = update.effective_chat.id
-        event = Event.attached(identity_of(chat_id), _attachment_kind(update), self._dedupe(update))
+        event = Event.attached(
+            identity_of(chat_id),
+            _attachment_kind(update),
+            self._dedupe(update),
+            file=incoming_file(self.bot, update),
+            caption=update.effective_message.caption or "",
+        )
         await self._turn(chat_id, event)
 
     async def _on_callback(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -15,6 +15,7 @@ import functools
 import hmac
 import logging
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -38,7 +39,14 @@ from bot.channels.common import (
 )
 from bot.channels.webserver import Request, Response
 from bot.core.engine import Engine
-from bot.core.events import AttachmentKind, Event, Reply
+from bot.core.events import (
+    MAX_FILE_BYTES,
+    AttachmentKind,
+    Event,
+    FileTooLarge,
+    IncomingFile,
+    Reply,
+)
 from bot.core.matching import choice_index
 
 log = logging.getLogger(__name__)
@@ -111,6 +119,28 @@ def identity_of(chat_id: str) -> str:
 def _default_voice(template: str) -> str:
     form = texts.DEFAULT_ADDRESS
     return template.format(ong_ba=form, Ong_ba=form.capitalize())
+
+
+def photo_download(client: httpx.AsyncClient, url: str) -> IncomingFile:
+    """A received photo (Zalo gives its URL), fetched only if the core asks, at most
+    MAX_FILE_BYTES read. Zalo's Bot API sends photos only: no documents arrive this way."""
+
+    async def fetch(dest: Path) -> Path:
+        async with client.stream("GET", url, follow_redirects=True) as res:
+            res.raise_for_status()
+            declared = res.headers.get("content-length", "")
+            if declared.isdigit() and int(declared) > MAX_FILE_BYTES:
+                raise FileTooLarge(url)
+            got = 0
+            with dest.open("wb") as fh:
+                async for chunk in res.aiter_bytes():
+                    got += len(chunk)
+                    if got > MAX_FILE_BYTES:
+                        raise FileTooLarge(url)
+                    fh.write(chunk)
+        return dest
+
+    return IncomingFile(fetch)  # JPEG or PNG: the core checks the bytes on arrival
 
 
 class ZaloChannel:
@@ -282,7 +312,18 @@ class ZaloChannel:
             if k is not None:  # "2" picks the second listed choice, even before consent
                 return Event.button(identity, shown[k], dedupe)
             return Event.message(identity, text, dedupe)
-        return Event.attached(identity, ATTACHMENTS.get(name, "other"), dedupe)
+        kind = ATTACHMENTS.get(name, "other")
+        photo = message.get("photo")
+        if kind == "photo" and isinstance(photo, str) and photo.startswith(("https://", "http://")):
+            caption = message.get("caption")
+            return Event.attached(
+                identity,
+                kind,
+                dedupe,
+                file=photo_download(self.client, photo),
+                caption=caption if isinstance(caption, str) else "",
+            )
+        return Event.attached(identity, kind, dedupe)
 
     async def _group(self, chat_id: str, update: dict) -> None:
         """Learning is personal: in a group, answer only our commands, pointing to a private chat."""

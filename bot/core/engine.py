@@ -12,7 +12,15 @@ import logging
 from collections.abc import Callable
 
 from bot import texts
-from bot.core import learning, linking, onboarding, practice, review, staff  # noqa: F401  (registers the screens)
+from bot.core import (  # noqa: F401  (registers the screens)
+    learning,
+    linking,
+    media,
+    onboarding,
+    practice,
+    review,
+    staff,
+)
 from bot.core.events import Button, Event, Reply
 from bot.core.flow import SCREENS, Screen, go
 from bot.core.matching import MAX_INPUT_CHARS, best_match, choice_index, clean, fold, intent
@@ -45,23 +53,46 @@ class Engine:
         self.clock = clock
         self.scenarios = scenarios if scenarios is not None else Scenarios()
         self.admins = admins  # identities that are admins everywhere (HOCSO_ADMIN_IDS)
-        self.media_dir = db.path.parent / "media"  # pictures drawn for scenarios
+        self.media_dir = db.path.parent / "media"  # scenario pictures, announcement files
 
     async def handle(self, event: Event) -> list[Reply]:
         """Answer one event; an exception rolls the whole turn back and propagates."""
-        async with self.db.transaction() as conn:
-            now = self.clock()
-            if event.dedupe_key and not await InboundRepo(conn).first_time(event.dedupe_key, now):
-                log.info("duplicate event %s ignored", event.dedupe_key)
-                return []
-            turn = await self._load(conn, event.identity, now)
-            await self._dispatch(turn, event)
-            if turn.user is not None and turn.user.tracked:
-                await UserRepo(conn).update(
-                    turn.user.id, last_active_at=iso(now), reminders_ignored=0
-                )
-            await turn.save()
+        received = await self._receive(event)
+        try:
+            async with self.db.transaction() as conn:
+                now = self.clock()
+                if event.dedupe_key and not await InboundRepo(conn).first_time(
+                    event.dedupe_key, now
+                ):
+                    log.info("duplicate event %s ignored", event.dedupe_key)
+                    if received is not None:
+                        media.discard(received.path)
+                    return []
+                turn = await self._load(conn, event.identity, now)
+                await self._dispatch(turn, event, received)
+                if turn.user is not None and turn.user.tracked:
+                    await UserRepo(conn).update(
+                        turn.user.id, last_active_at=iso(now), reminders_ignored=0
+                    )
+                await turn.save()
+        except BaseException:
+            if received is not None:
+                media.discard(received.path)
+            raise
         return turn.replies
+
+    async def _receive(self, event: Event) -> media.Received | None:
+        """Download an attachment only where the person's screen takes files (staff writing an
+        announcement), and outside the turn's transaction so a slow download holds up nobody."""
+        if event.kind != "attachment":
+            return None
+        async with self.db.reading() as conn:
+            user = await linking.resolve(conn, event.identity)
+            saved = await ConversationRepo(conn).load(user.identity) if user else None
+        screen = SCREENS.get(saved[0]) if saved else None
+        if screen is None or not screen.accepts_files:
+            return None
+        return await media.receive(event, (self.media_dir / "announcements").resolve())
 
     async def set_blocked(self, identity: str, blocked: bool) -> None:
         """Record that a person blocked (or unblocked) the bot on one channel."""
@@ -138,9 +169,14 @@ class Engine:
     def _signing_up(self, t: Turn) -> bool:
         return t.state == "consent" or t.state.startswith("onboard.")
 
-    async def _dispatch(self, t: Turn, event: Event) -> None:
+    async def _dispatch(self, t: Turn, event: Event, received: media.Received | None) -> None:
         scr = SCREENS[t.state]
+        if event.kind == "attachment" and received is not None and scr.accepts_files:
+            await scr.on_file(t, received, clean(event.text or ""))
+            return
         if event.kind == "attachment":
+            if received is not None:  # the screen changed meanwhile: nobody wants the file
+                media.discard(received.path)
             t.say(texts.ATTACHMENT.get(event.attachment or "other", texts.ATTACHMENT["other"]))
             await scr.reprompt(t, texts.ATTACHMENT_HINT)
             return

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import ClassVar
 
 from bot import texts
+from bot.core.media import Received
 from bot.core.turn import Turn
 
 SCREENS: dict[str, Screen] = {}
@@ -35,6 +36,8 @@ class Screen:
     exact_labels: ClassVar[bool] = False
     #: Buttons that simply lead to another screen.
     routes: ClassVar[dict[str, str]] = {}
+    #: A picture or document sent here is downloaded and handed to `on_file` (staff only).
+    accepts_files: ClassVar[bool] = False
 
     async def show(self, t: Turn) -> None:
         raise NotImplementedError
@@ -48,6 +51,10 @@ class Screen:
 
     async def on_text(self, t: Turn, text: str) -> bool:
         return False
+
+    async def on_file(self, t: Turn, received: Received, caption: str) -> None:
+        """A file sent on a screen with `accepts_files`; `caption` is the text typed with it."""
+        raise NotImplementedError
 
     async def back(self, t: Turn) -> None:
         await go(t, "menu")

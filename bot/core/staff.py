@@ -4,7 +4,10 @@
 stateDiagram-v2
     menu --> staff.menu: Quản lý (only with a role)
     staff.menu --> staff.unit: an action (skipped when one unit fits)
-    staff.unit --> staff.ann.text --> staff.ann.topic --> staff.ann.audience --> staff.ann.when
+    staff.unit --> staff.ann.text --> staff.ann.file: typed text
+    staff.ann.text --> staff.ann.topic: a picture or document with its caption
+    staff.ann.file --> staff.ann.topic: a picture or document, or Bỏ qua
+    staff.ann.topic --> staff.ann.audience --> staff.ann.when
     staff.ann.when --> staff.ann.confirm: preview
     staff.ann.confirm --> staff.menu: Xác nhận gửi (scheduled; run_due fills the outbox)
     staff.unit --> staff.invite --> staff.menu: one-time code
@@ -26,7 +29,8 @@ from typing import ClassVar
 import aiosqlite
 
 from bot import texts
-from bot.core import places
+from bot.core import media, places
+from bot.core.events import MAX_FILE_BYTES, OutFile
 from bot.core.flow import Screen, go, screen
 from bot.core.matching import clean, fold
 from bot.core.permissions import allowed, chain, unit_name
@@ -109,6 +113,7 @@ class StaffMenu(Screen):
         if not t.roles:
             await go(t, "menu")
             return
+        drop_draft_file(t)  # a draft left unsent; a sent announcement's file is no longer here
         t.data.pop("staff", None)
         buttons = [(f"st:{a}", label) for a, label in ACTION_BUTTONS if _grants(t, a)]
         t.say(texts.ST_MENU, [*buttons, ("menu", texts.BTN_MENU)])
@@ -208,25 +213,129 @@ class StaffUnit(StaffScreen):
 # --- announcements ---
 
 
+def _attached(t: Turn) -> dict | None:
+    """The draft's file: {"kind": "image"|"document", "path": ...}, saved by media.receive."""
+    return work(t).get("file")
+
+
+def _keep_file(t: Turn, received: media.Received) -> str:
+    """Attach a received file to the draft (replacing any earlier one); its name for messages."""
+    old = _attached(t)
+    if old:
+        media.discard(old["path"])
+    work(t)["file"] = {"kind": received.kind, "path": received.path}
+    return texts.ST_FILE_NAME[received.kind]
+
+
+def _refuse_file(t: Turn, received: media.Received) -> None:
+    """Too big, not a picture or office document, or lost on the way: say so, keep the screen."""
+    template = {
+        "too_big": texts.ST_ANN_FILE_TOO_BIG,
+        "unsupported": texts.ST_ANN_FILE_UNSUPPORTED,
+    }.get(received.problem or "", texts.ST_ANN_FILE_FAILED)
+    buttons = [(b.id, b.label) for b in t.current_buttons()] or [("back", texts.BTN_BACK)]
+    t.say(template, buttons, mb=MAX_FILE_BYTES // (1024 * 1024))
+
+
+def drop_draft_file(t: Turn) -> None:
+    """Remove the file of a draft that will not be sent."""
+    f = work(t).pop("file", None)
+    if f:
+        media.discard(f["path"])
+
+
 @screen
 class AnnText(StaffScreen):
+    """The words, or a picture or document (its caption, if any, being the words)."""
+
     name = "staff.ann.text"
     exact_labels = True
+    accepts_files = True
 
     async def show(self, t: Turn) -> None:
+        f = _attached(t)
+        lines = [texts.ST_ANN_TEXT, texts.ST_ANN_FILE_HINT]
+        buttons = [("back", texts.BTN_BACK)]
+        if f:  # back here from the preview ("Sửa lại"): the file stays unless dropped
+            lines.append(texts.ST_ANN_HAS_FILE)
+            buttons.insert(0, ("drop_file", texts.BTN_ST_DROP_FILE))
         t.say(
-            texts.ST_ANN_TEXT,
-            [("back", texts.BTN_BACK)],
+            "\n".join(lines),
+            buttons,
             unit=await unit_name(t.conn, work(t)["unit"]),
+            what=texts.ST_FILE_NAME[f["kind"]] if f else "",
         )
+
+    async def on_button(self, t: Turn, bid: str) -> bool:
+        if bid != "drop_file" or not _attached(t):
+            return False
+        drop_draft_file(t)
+        t.say(texts.ST_ANN_FILE_DROPPED)
+        await self.show(t)
+        return True
 
     async def on_text(self, t: Turn, text: str) -> bool:
         if not 5 <= len(text) <= ANNOUNCEMENT_MAX:
             t.say(texts.ST_ANN_TEXT_BAD, [("back", texts.BTN_BACK)], n=ANNOUNCEMENT_MAX)
             return True
         work(t)["text"] = text
-        await go(t, "staff.ann.topic")
+        await go(t, "staff.ann.topic" if _attached(t) else "staff.ann.file")
         return True
+
+    async def on_file(self, t: Turn, received: media.Received, caption: str) -> None:
+        if not received.ok:
+            _refuse_file(t, received)
+            return
+        what = _keep_file(t, received)
+        if 5 <= len(caption) <= ANNOUNCEMENT_MAX:  # a caption is the announcement's words
+            work(t)["text"] = caption
+            t.say(texts.ST_ANN_FILE_GOT, what=what)
+            await go(t, "staff.ann.topic")
+        else:
+            t.say(texts.ST_ANN_FILE_NEED_TEXT, [("back", texts.BTN_BACK)], what=what)
+
+
+@screen
+class AnnFile(StaffScreen):
+    """After typed words: add a picture or document, or skip. Sending one is enough; the
+    first button only explains how, for those who have never attached anything."""
+
+    name = "staff.ann.file"
+    accepts_files = True
+
+    async def show(self, t: Turn) -> None:
+        t.say(
+            texts.ST_ANN_FILE_ASK,
+            [
+                ("add", texts.BTN_ST_ADD_FILE),
+                ("skip", texts.BTN_SKIP),
+                ("back", texts.BTN_BACK),
+            ],
+        )
+
+    async def on_button(self, t: Turn, bid: str) -> bool:
+        if bid == "add":
+            t.say(texts.ST_ANN_FILE_HOW, [("skip", texts.BTN_SKIP), ("back", texts.BTN_BACK)])
+        elif bid == "skip":
+            await go(t, "staff.ann.topic")
+        elif bid == "back":
+            await go(t, "staff.ann.text")
+        else:
+            return False
+        return True
+
+    async def on_text(self, t: Turn, text: str) -> bool:
+        if fold(text) in ("khong", "khong can", "khong co", "thoi"):
+            await go(t, "staff.ann.topic")
+            return True
+        return False
+
+    async def on_file(self, t: Turn, received: media.Received, caption: str) -> None:
+        if not received.ok:
+            _refuse_file(t, received)
+            return
+        t.say(texts.ST_ANN_FILE_GOT, what=_keep_file(t, received))
+        await go(t, "staff.ann.topic")
 
 
 @screen
@@ -356,7 +465,9 @@ class AnnConfirm(StaffScreen):
         n = len(await recipients(t.conn, w["unit"], w.get("only_not")))
         when = dt.datetime.fromisoformat(w["send_at"]).astimezone(VN)
         label = await unit_name(t.conn, w["unit"])
-        t.say_text(announcement_text(label, w["text"]), [])
+        f = _attached(t)
+        files = [OutFile(f["kind"], f["path"])] if f else []
+        t.say_text(announcement_text(label, w["text"]), [], files)
         t.say(
             texts.ST_ANN_PREVIEW,
             [
@@ -375,6 +486,7 @@ class AnnConfirm(StaffScreen):
         if bid == "edit":
             await go(t, "staff.ann.text")
         elif bid == "cancel":
+            drop_draft_file(t)
             t.say(texts.ST_CANCELLED)
             await go(t, "staff.menu")
         elif bid == "send":
@@ -391,8 +503,18 @@ class AnnConfirm(StaffScreen):
                 dt.datetime.fromisoformat(w["send_at"]),
                 bool(w.get("urgent")),
                 t.now,
+                file_kind=f["kind"] if (f := _attached(t)) else None,
+                file_path=f["path"] if f else None,
             )
-            await audit(t, "announce", w["unit"], announcement=ann_id, topic=w["topic"])
+            await audit(
+                t,
+                "announce",
+                w["unit"],
+                announcement=ann_id,
+                topic=w["topic"],
+                **({"file": f["kind"]} if f else {}),
+            )
+            w.pop("file", None)  # the announcement owns it now
             t.say(texts.ST_ANN_SCHEDULED, n=ann_id)
             await go(t, "staff.menu")
         else:
@@ -406,14 +528,17 @@ async def queue_due_announcements(conn: aiosqlite.Connection, now: dt.datetime) 
 
     staff = StaffRepo(conn)
     queued = 0
-    for ann_id, _sender, unit, _topic, text, only_not, urgent in await staff.due_announcements(now):
+    for row in await staff.due_announcements(now):
+        ann_id, _sender, unit, _topic, text, only_not, urgent, file_kind, file_path = row
         label = await unit_name(conn, unit)
         people = await recipients(conn, unit, only_not)
+        files = [(file_kind, file_path)] if file_kind and file_path else []
         items = [
             OutboxItem(
                 identity,
                 announcement_text(label, text),
                 buttons=[(f"ack:{ann_id}", texts.BTN_ACK)],
+                files=files,
                 announcement_id=ann_id,
                 urgent=bool(urgent),
                 not_before=now,

@@ -80,10 +80,17 @@ class Turn:
         ]
         self.replies.append(Reply(self.identity, self.render(template, **kw), btns, files or []))
 
-    def say_text(self, text: str, buttons: list[tuple[str, str]] | None = None) -> None:
+    def say_text(
+        self,
+        text: str,
+        buttons: list[tuple[str, str]] | None = None,
+        files: list[OutFile] | None = None,
+    ) -> None:
         """Send text that is already rendered."""
         self.replies.append(
-            Reply(self.identity, text, [Button(b, label) for b, label in buttons or []])
+            Reply(
+                self.identity, text, [Button(b, label) for b, label in buttons or []], files or []
+            )
         )
 
     def attach(self, buttons: list[tuple[str, str]]) -> None:

@@ -5,6 +5,8 @@ Point python-telegram-bot at it with `base_url=fake.base_url`. Inject updates wi
 call is in `calls`; `fail(...)` answers 429 with retry_after (or any status) on demand and
 `block(chat_id)` answers 403 as Telegram does for a person who blocked the bot. With
 `rate_limit=30` it enforces 30 sends in any one second, answering 429 + retry_after beyond that.
+Files people send (`photo(..., data=...)`, `document(...)`) are served by getFile and the
+download URL /file/bot<token>/<file_path>; every download is listed in `downloads`.
 """
 
 from __future__ import annotations
@@ -16,11 +18,11 @@ import math
 import time
 from collections import deque
 from typing import Any
-from urllib.parse import parse_qsl
+from urllib.parse import parse_qsl, unquote
 
 import httpx
 
-from bot.channels.webserver import Request
+from bot.channels.webserver import Request, Response
 from tests.fakes.base import ApiError, Call, Failure, FakeServer
 
 TEXT_LIMIT = 4096
@@ -50,6 +52,8 @@ class FakeTelegram(FakeServer):
         self.commands: list[dict] = []
         self.rate_limit = rate_limit  # sends accepted in any one second, as Telegram's ~30/s
         self._accepted: deque[float] = deque()
+        self.files: dict[str, tuple[str, bytes]] = {}  # file_id -> (file_path, bytes)
+        self.downloads: list[str] = []  # file paths fetched through the download URL
 
     def _failure_for(self, method: str, params: dict) -> Failure | None:
         """Failures asked for by `fail`, then the overall rate limit if one is set."""
@@ -132,9 +136,42 @@ class FakeTelegram(FakeServer):
         }
         return {"message": self.message(chat_id, sticker=sticker)}
 
-    def photo(self, chat_id: int) -> dict:
-        size = {"file_id": "ph1", "file_unique_id": "ph1u", "width": 90, "height": 90}
-        return {"message": self.message(chat_id, photo=[size])}
+    def add_file(self, data: bytes, file_path: str) -> str:
+        """Keep a file a person sent; returns its file_id for getFile."""
+        file_id = f"f{len(self.files) + 1}"
+        self.files[file_id] = (file_path, data)
+        return file_id
+
+    def photo(self, chat_id: int, data: bytes | None = None, caption: str | None = None) -> dict:
+        """A photo in two sizes, as Telegram sends it; with `data`, the larger is downloadable."""
+        small = {"file_id": "ph1", "file_unique_id": "ph1u", "width": 90, "height": 90}
+        sizes = [small]
+        if data is not None:
+            big = self.add_file(data, f"photos/file_{len(self.files) + 1}.jpg")
+            sizes.append({"file_id": big, "file_unique_id": big + "u", "width": 800,
+                          "height": 600, "file_size": len(data)})  # fmt: skip
+        content: dict[str, Any] = {"photo": sizes}
+        if caption:
+            content["caption"] = caption
+        return {"message": self.message(chat_id, **content)}
+
+    def document(
+        self,
+        chat_id: int,
+        data: bytes,
+        file_name: str,
+        mime_type: str,
+        caption: str | None = None,
+        file_size: int | None = None,
+    ) -> dict:
+        """A file sent as a document; `file_size` may claim more than `data` (a huge file)."""
+        file_id = self.add_file(data, f"documents/file_{len(self.files) + 1}")
+        doc = {"file_id": file_id, "file_unique_id": file_id + "u", "file_name": file_name,
+               "mime_type": mime_type, "file_size": file_size or len(data)}  # fmt: skip
+        content: dict[str, Any] = {"document": doc}
+        if caption:
+            content["caption"] = caption
+        return {"message": self.message(chat_id, **content)}
 
     def voice(self, chat_id: int) -> dict:
         voice = {"file_id": "vo1", "file_unique_id": "vo1u", "duration": 3}
@@ -264,6 +301,29 @@ class FakeTelegram(FakeServer):
             "from": bot,
             **content,
         }
+
+    # --- files ---
+
+    async def _handle(self, request: Request) -> Response:
+        """The download URL beside the Bot API methods."""
+        prefix = f"/file/bot{self.token}/"
+        path = unquote(request.path)  # PTB percent-encodes the URL (the token's colon)
+        if not path.startswith(prefix):
+            return await super()._handle(request)
+        file_path = path[len(prefix) :]
+        data = next((d for p, d in self.files.values() if p == file_path), None)
+        if data is None:
+            return Response.text("Not Found", 404)
+        self.downloads.append(file_path)
+        return Response(200, data, "application/octet-stream")
+
+    async def api_getFile(self, p: dict, f: dict) -> dict:
+        found = self.files.get(str(p.get("file_id", "")))
+        if found is None:
+            raise ApiError(400, "Bad Request: invalid file_id")
+        file_path, data = found
+        return {"file_id": p["file_id"], "file_unique_id": p["file_id"] + "u",
+                "file_size": len(data), "file_path": file_path}  # fmt: skip
 
     # --- the Bot API methods the bot uses ---
 

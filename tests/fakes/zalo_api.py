@@ -2,7 +2,9 @@
 
 getUpdates returns one update per call, or `{ok: false, error_code: 408}` when none arrived
 within `timeout` seconds, as the real platform does. sendMessage refuses texts over 2,000
-characters. `fail(...)` and `block(chat_id)` answer errors on demand.
+characters. `fail(...)` and `block(chat_id)` answer errors on demand. Photos people send
+(`image(..., data=...)`) are served at /files/<name>, as Zalo's photo URLs; fetches are listed in
+`downloads`.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from typing import Any
 
 import httpx
 
-from bot.channels.webserver import Request
+from bot.channels.webserver import Request, Response
 from tests.fakes.base import ApiError, Call, FakeServer
 
 TEXT_LIMIT = 2000
@@ -26,6 +28,8 @@ class FakeZalo(FakeServer):
         self.updates: list[dict] = []
         self.webhook: dict[str, Any] | None = None
         self._next_message_id = 1
+        self.files: dict[str, bytes] = {}  # name under /files/ -> bytes
+        self.downloads: list[str] = []
 
     @property
     def base_url(self) -> str:
@@ -60,10 +64,19 @@ class FakeZalo(FakeServer):
             "message": self._message(user_id, chat_type, text=text),
         }
 
-    def image(self, user_id: str) -> dict:
+    def image(self, user_id: str, data: bytes | None = None, caption: str | None = None) -> dict:
+        """A photo; with `data` its URL points at this server, which serves the bytes."""
+        url = "https://example.invalid/p.jpg"
+        if data is not None:
+            name = f"photo{len(self.files) + 1}.jpg"
+            self.files[name] = data
+            url = f"{self.url}/files/{name}"
+        content: dict[str, Any] = {"photo": url}
+        if caption:
+            content["caption"] = caption
         return {
             "event_name": "message.image.received",
-            "message": self._message(user_id, photo="https://example.invalid/p.jpg"),
+            "message": self._message(user_id, **content),
         }
 
     def sticker(self, user_id: str) -> dict:
@@ -90,6 +103,16 @@ class FakeZalo(FakeServer):
         return [c for c in self.sent(chat_id) if c.index >= after]
 
     # --- HTTP ---
+
+    async def _handle(self, request: Request) -> Response:
+        """Photo URLs beside the Bot API methods."""
+        if not request.path.startswith("/files/"):
+            return await super()._handle(request)
+        name = request.path.removeprefix("/files/")
+        if name not in self.files:
+            return Response.text("Not Found", 404)
+        self.downloads.append(name)
+        return Response(200, self.files[name], "image/jpeg")
 
     def parse(self, request: Request) -> tuple[dict[str, Any], dict[str, bytes]]:
         if not request.body:
