@@ -167,15 +167,26 @@ async def test_a_photo_sent_on_zalo_is_fetched_from_its_url(db, content, fake_za
         await admin.send("Họp chi hội sáng Chủ nhật, mời các bác xem ảnh.")
         assert texts.ST_ANN_FILE_ASK in admin.said
 
+        async def send_photo(data: bytes) -> str:
+            start = len(fake_zalo.calls)
+            fake_zalo.inject(fake_zalo.image("zadmin", data))
+            await fake_zalo.wait_for(
+                lambda: (
+                    fake_zalo.messages_after("zadmin", start) and not channel.turns.busy("zadmin")
+                )
+            )
+            return "\n".join(c.params["text"] for c in fake_zalo.messages_after("zadmin", start))
+
+        # Zalo says nothing of the size: the download stops past the limit.
+        huge = jpeg() + b"\0" * MAX_FILE_BYTES
+        said = await send_photo(huge)
+        assert said.startswith(texts.ST_ANN_FILE_TOO_BIG.format(mb=10))
+        assert saved_files(engine) == []
+
         picture = jpeg()
-        start = len(fake_zalo.calls)
-        fake_zalo.inject(fake_zalo.image("zadmin", picture))
-        await fake_zalo.wait_for(
-            lambda: fake_zalo.messages_after("zadmin", start) and not channel.turns.busy("zadmin")
-        )
-        said = "\n".join(c.params["text"] for c in fake_zalo.messages_after("zadmin", start))
+        said = await send_photo(picture)
         assert texts.ST_ANN_FILE_GOT.format(what="ảnh") in said
-        assert fake_zalo.downloads == ["photo1.jpg"]
+        assert fake_zalo.downloads == ["photo1.jpg", "photo2.jpg"]
         (saved,) = saved_files(engine)
         assert saved.read_bytes() == picture
     finally:
