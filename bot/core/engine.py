@@ -18,6 +18,7 @@ from bot.core import (  # noqa: F401  (registers the screens)
     media,
     onboarding,
     practice,
+    reporting,
     review,
     staff,
 )
@@ -69,11 +70,11 @@ class Engine:
                         media.discard(received.path)
                     return []
                 turn = await self._load(conn, event.identity, now)
-                await self._dispatch(turn, event, received)
-                if turn.user is not None and turn.user.tracked:
-                    await UserRepo(conn).update(
+                if turn.user is not None and turn.user.tracked:  # first: report counters date
+                    await UserRepo(conn).update(  # this turn's changes by it
                         turn.user.id, last_active_at=iso(now), reminders_ignored=0
                     )
+                await self._dispatch(turn, event, received)
                 await turn.save()
         except BaseException:
             if received is not None:
@@ -115,6 +116,7 @@ class Engine:
             now = self.clock()
             users = UserRepo(conn)
             await staff.queue_due_announcements(conn, now)
+            await reporting.queue_due_reports(conn, now, self.media_dir, self.admins)
             for user_id, identity, ignored in await review.due_reminders(conn, now):
                 t = await self._load(conn, identity, now)
                 if ignored >= review.MAX_IGNORED:

@@ -79,6 +79,8 @@ ACTION_BUTTONS = (
     ("set_population", texts.BTN_ST_POPULATION),
     ("create_branch", texts.BTN_ST_BRANCH),
     ("sent", texts.BTN_ST_SENT),
+    ("record_indicator", texts.BTN_ST_INDICATOR),
+    ("report", texts.BTN_REPORT),
 )
 # The permission an action needs ("invite" needs any of the invite_* ones: checked per kind).
 NEEDS = {"invite": "invite_member", "sent": "announce"}
@@ -90,6 +92,8 @@ FIRST_SCREEN = {
     "set_population": "staff.population",
     "create_branch": "staff.branch",
     "sent": "staff.sent",
+    "record_indicator": "report.indicator",  # bot/core/reporting.py
+    "report": "report.view",
 }
 
 
