@@ -81,6 +81,12 @@ async def next_lesson(t: Turn) -> Lesson | None:
     return None
 
 
+def _sees_reports(t: Turn) -> bool:
+    from bot.core.permissions import ROLE_ACTIONS
+
+    return any("report" in ROLE_ACTIONS.get(role, ()) for role, _ in t.roles)
+
+
 def _menu_buttons(t: Turn) -> list[tuple[str, str]]:
     if t.tracked:
         return [
@@ -89,6 +95,7 @@ def _menu_buttons(t: Turn) -> list[tuple[str, str]]:
             ("menu:review", texts.BTN_REVIEW),
             ("menu:progress", texts.BTN_PROGRESS),
             ("menu:help", texts.BTN_HELP),
+            *([("menu:report", texts.BTN_REPORT)] if _sees_reports(t) else []),
             *([("menu:staff", texts.BTN_STAFF)] if t.roles else []),
         ]
     return [
@@ -118,6 +125,10 @@ class Menu(Screen):
     }
 
     async def on_button(self, t: Turn, bid: str) -> bool:
+        if bid == "menu:report" and _sees_reports(t):
+            t.data["staff"] = {"action": "report"}  # the unit is chosen as for staff actions
+            await go(t, "staff.unit")
+            return True
         if self.routes.get(bid) in ("progress", "review.start") and not t.tracked:
             t.say(texts.PROGRESS_UNTRACKED, _menu_buttons(t))
             return True
@@ -158,7 +169,11 @@ class Help(Screen):
     async def show(self, t: Turn) -> None:
         buttons = [("menu", texts.BTN_MENU)]
         if t.tracked:
-            buttons += [("reminder", texts.BTN_REMINDER_SETTING), ("delete", texts.BTN_DELETE_ME)]
+            buttons += [
+                ("reminder", texts.BTN_REMINDER_SETTING),
+                ("profile", texts.BTN_PROFILE),
+                ("delete", texts.BTN_DELETE_ME),
+            ]
         t.say(texts.HELP, buttons)
 
     async def on_button(self, t: Turn, bid: str) -> bool:
@@ -168,6 +183,8 @@ class Help(Screen):
             await go(t, "delete")
         elif bid == "reminder" and t.tracked:
             await go(t, "settings.reminder")
+        elif bid == "profile" and t.tracked:
+            await go(t, "settings.profile")
         else:
             return False
         return True
