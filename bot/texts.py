@@ -595,6 +595,8 @@ RP_UNSUBSCRIBED = "Đã thôi gửi báo cáo định kỳ của đơn vị này
 RP_PERIODIC = "📬 Báo cáo {period} của Học Số (kèm ảnh, tệp Excel và tệp Word để ký)."
 RP_IND_PICK = "Chỉ tiêu khác ở {unit} (cộng dồn):\n{lines}\n\nAnh chị nhập thêm cho chỉ tiêu nào?"
 RP_IND_LINE = "• {name}: {total}"
-RP_IND_ASK = "«{name}»: anh chị gõ số mới đạt được, có thể kèm ghi chú. Ví dụ: 120 trồng ở thôn Đông"
+RP_IND_ASK = (
+    "«{name}»: anh chị gõ số mới đạt được, có thể kèm ghi chú. Ví dụ: 120 trồng ở thôn Đông"
+)
 RP_IND_BAD = "Cần một số ở đầu, ví dụ: 120 trồng ở thôn Đông. Anh chị gõ lại giúp."
 RP_IND_SAVED = "✅ Đã ghi thêm {value} cho «{name}»."
