@@ -53,7 +53,7 @@ def parse(text: str) -> tuple[bool, str | None]:
 # --- resolving identities (used by the engine and the channels) ---
 
 
-async def _user_by_id(conn: aiosqlite.Connection, user_id: int) -> User | None:
+async def user_by_id(conn: aiosqlite.Connection, user_id: int) -> User | None:
     async with conn.execute("SELECT identity FROM users WHERE id = ?", (user_id,)) as cur:
         row = await cur.fetchone()
     return await UserRepo(conn).by_identity(row[0]) if row else None
@@ -73,7 +73,7 @@ async def resolve(conn: aiosqlite.Connection, identity: str) -> User | None:
     if user is not None:
         return user
     alias = await _alias(conn, identity)
-    return await _user_by_id(conn, alias[0]) if alias else None
+    return await user_by_id(conn, alias[0]) if alias else None
 
 
 async def set_blocked(conn: aiosqlite.Connection, identity: str, blocked: bool) -> None:
@@ -194,7 +194,7 @@ async def _redeem(t: Turn, code: str) -> None:
     if t.user is not None and t.user.id == target_id:
         t.say(texts.LINK_ALREADY, _keep_buttons(t))
         return
-    target = await _user_by_id(t.conn, target_id)
+    target = await user_by_id(t.conn, target_id)
     assert target is not None  # codes cascade with their user
     await link(t.conn, t.content, target, t.identity, t.user, t.now)
     await _continue_as(t, target)
@@ -225,7 +225,7 @@ async def link(
 
 async def _continue_as(t: Turn, target: User) -> None:
     """Carry on in the linked learner's conversation, where they left it."""
-    t.user = await _user_by_id(t.conn, target.id)
+    t.user = await user_by_id(t.conn, target.id)
     t.conv_key = t.user.identity
     saved = await ConversationRepo(t.conn).load(t.conv_key)
     if saved is not None and saved[0] in SCREENS:
@@ -278,9 +278,9 @@ async def merge_users(
         )
     await ConversationRepo(conn).delete(src.identity)
     await users.delete(src.id)
-    merged = await _user_by_id(conn, into.id)
+    merged = await user_by_id(conn, into.id)
     assert merged is not None
-    await _recompute_areas(conn, content, merged, now)
+    await recompute_areas(conn, content, merged, now)
 
 
 async def _merge_mastery(
@@ -355,10 +355,11 @@ async def _merge_lessons(conn: aiosqlite.Connection, into: int, src: int) -> Non
             )
 
 
-async def _recompute_areas(
+async def recompute_areas(
     conn: aiosqlite.Connection, content: Content, user: User, now: dt.datetime
 ) -> None:
-    """Areas and the proficient flag from the merged mastery, as learning.trace keeps them."""
+    """Areas and the proficient flag from the learner's mastery, as learning.trace keeps them:
+    after a merge, or a move to another commune (whose local area has other competencies)."""
     progress = ProgressRepo(conn)
     rows = await progress.mastery(user.id)
     units = user.units()

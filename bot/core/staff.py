@@ -654,6 +654,11 @@ async def redeem(t: Turn, code: str) -> bool:
             t.user.id, commune_code=commune.code, province_code=commune.province_code
         )
         await t.conn.execute("UPDATE users SET branch_id = ? WHERE id = ?", (branch.id, t.user.id))
+        if commune.code != t.user.commune_code:  # the local area's competencies change with it
+            from bot.core.linking import recompute_areas, user_by_id
+
+            t.user = await user_by_id(t.conn, t.user.id)
+            await recompute_areas(t.conn, t.content, t.user, t.now)
     else:
         await repo(t).grant(t.user.id, role, unit, None, t.now)
         t.roles.append((role, unit))

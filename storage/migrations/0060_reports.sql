@@ -106,6 +106,18 @@ BEGIN
         i_chuyen_doi_xanh = i_chuyen_doi_xanh + excluded.i_chuyen_doi_xanh,
         i_khoi_nghiep = i_khoi_nghiep + excluded.i_khoi_nghiep,
         i_viec_lam = i_viec_lam + excluded.i_viec_lam;
+    -- Someone left (erasure, a move): drop rows left empty, so no key (a birth year, "nu",
+    -- a priority group) outlives the people it counted. Cells count registered people, so a
+    -- cell with none has nothing else either; a day's row must be zero in every column.
+    DELETE FROM stat_cells
+    WHERE NEW.registered < 0 AND province_code = NEW.p AND commune_code = NEW.c
+          AND branch_id IN (-1, NEW.b) AND registered = 0;
+    DELETE FROM stat_days
+    WHERE NEW.registered < 0 AND province_code = NEW.p AND commune_code = NEW.c
+          AND branch_id IN (-1, NEW.b) AND day = NEW.day
+          AND registered = 0 AND proficient = 0 AND m_dich_vu_cong = 0 AND m_thanh_toan = 0
+          AND m_mua_sam = 0 AND m_an_toan = 0 AND m_dia_phuong = 0 AND i_chuyen_doi_so = 0
+          AND i_chuyen_doi_xanh = 0 AND i_khoi_nghiep = 0 AND i_viec_lam = 0;
     SELECT RAISE(IGNORE);
 END;
 

@@ -101,3 +101,14 @@ async def test_small_groups_are_hidden_above_a_branch_but_shown_in_it(db):
     assert {b.key: b.registered for b in branch.breakdowns["sex"]}["nu"] == 3
     assert {b.key: b.registered for b in branch.breakdowns["groups"]}["ngheo"] == 3
     assert branch.suppressed_below is None and commune.suppressed_below == 5
+
+
+async def test_erasure_leaves_no_row_that_could_name_someone(db):
+    async with db.transaction() as conn:
+        uid = await learner(conn, 1, 1950, sex="nu", disabled=1, alone=1)
+        await proficient(conn, uid, "2026-02-01")
+        assert (await conn.execute_fetchall("SELECT COUNT(*) FROM stat_cells"))[0][0] > 0
+        await conn.execute("DELETE FROM users WHERE id = ?", (uid,))
+        assert (await conn.execute_fetchall("SELECT COUNT(*) FROM stat_cells"))[0][0] == 0
+        r = await build(conn, "commune:5800", dt.date(2026, 12, 1), dt.date(2026, 12, 1))
+    assert r.registered == 0 and r.proficient.count == 0

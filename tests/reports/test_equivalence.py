@@ -529,12 +529,6 @@ async def test_an_empty_database_reports_zeros(tmp_path, fmt):
     await db.close()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bot/core/staff.redeem moves a learner to the branch's commune (here in another"
-    " province) without re-evaluating their areas: area_mastery keeps «Nền tảng địa phương»"
-    " mastered though the new place has no local content, so the counters count it",
-)
 async def test_joining_a_branch_elsewhere_re_evaluates_the_local_area(sim):
     await sign_up(sim, "admin", name="Hòa", year="1950")
     await staff(sim, texts.BTN_ST_BRANCH, "commune:70")
