@@ -198,7 +198,7 @@ class Engine:
         if button is not None and await scr.on_button(t, button.id):
             return
         if text:
-            word = intent(text)
+            word = intent(text, data=scr.free_text)
             if word is not None:
                 await getattr(scr, word)(t)
                 return

@@ -34,6 +34,8 @@ class Screen:
     letters: ClassVar[bool] = False
     #: Typed text picks a button only if it is the label itself (free text is data here).
     exact_labels: ClassVar[bool] = False
+    #: Free text is data here (a name, a message): one plain word like "Dung" is not "dừng".
+    free_text: ClassVar[bool] = False
     #: Buttons that simply lead to another screen.
     routes: ClassVar[dict[str, str]] = {}
     #: A picture or document sent here is downloaded and handed to `on_file` (staff only).

@@ -127,7 +127,16 @@ INTENTS: dict[str, tuple[str, ...]] = {
 }
 
 
-def intent(text: str) -> str | None:
+#: Global words typed as they are, never someone's name or message.
+_PLAIN_WORDS = frozenset({"menu", "help", "back", "stop", "start"})
+
+
+def intent(text: str, data: bool = False) -> str | None:
+    """The global word in `text`. Where free text is data (a name), one word without
+    diacritics is data: "Dung" is a name, "dừng" still stops."""
     if clean(text) == "?":
         return "help"
+    if data and not has_marks(clean(text)) and len(clean(text).split()) == 1:
+        if fold(text) not in _PLAIN_WORDS:
+            return None
     return best_match(text, INTENTS.items(), threshold=85.0)

@@ -158,6 +158,7 @@ def clean_name(text: str) -> str | None:
 @screen
 class Name(SignupScreen):
     name = "onboard.name"
+    free_text = True
     previous = "onboard.address"
 
     async def show(self, t: Turn) -> None:

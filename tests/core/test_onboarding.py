@@ -288,3 +288,19 @@ async def test_linking_two_accounts_keeps_the_answers_given_on_either(sim, conte
         merged = await users.by_identity("sim:l2")
     assert merged.sex == "nu"
     assert merged.groups() == {"rural": True, "poor": False, "alone": False, "disabled": False}
+
+
+async def test_a_name_that_looks_like_a_global_word_is_a_name(sim):
+    """ "Dung", "Nghi" or "Thoi" typed without diacritics are names; "dừng" still stops."""
+    await sim.send(user="d", command="start")
+    await sim.press("d", "Đồng ý")
+    await sim.press("d", "Bà")
+    replies = await sim.text("d", "Dung")
+    assert "sinh năm nào" in replies[-1]["text"]
+    rows = await sim.engine.db.conn.execute_fetchall(
+        "SELECT display_name FROM users WHERE identity = 'sim:d'"
+    )
+    assert rows[0][0] == "Dung"
+    await sim.text("d", "quay lại")
+    replies = await sim.text("d", "dừng")
+    assert replies[0]["text"].startswith("Dạ, mình dừng ở đây")
