@@ -134,9 +134,10 @@ _PLAIN_WORDS = frozenset({"menu", "help", "back", "stop", "start"})
 def intent(text: str, data: bool = False) -> str | None:
     """The global word in `text`. Where free text is data (a name), one word without
     diacritics is data: "Dung" is a name, "dừng" still stops."""
-    if clean(text) == "?":
+    cleaned = clean(text)
+    if cleaned == "?":
         return "help"
-    if data and not has_marks(clean(text)) and len(clean(text).split()) == 1:
-        if fold(text) not in _PLAIN_WORDS:
-            return None
+    one_plain_word = not has_marks(cleaned) and len(cleaned.split()) == 1
+    if data and one_plain_word and fold(text) not in _PLAIN_WORDS:
+        return None
     return best_match(text, INTENTS.items(), threshold=85.0)
