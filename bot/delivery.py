@@ -33,7 +33,8 @@ import logging
 import math
 import random
 import time
-from collections.abc import Callable, Sequence
+from collections import deque
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
@@ -97,7 +98,16 @@ async def blocked_among(conn: aiosqlite.Connection, identities: list[str]) -> se
 
 class Pacer:
     """Even spacing of one channel's bulk sends: `rate` a second overall, `chat_rate` a second
-    per chat, and everyone held back while the platform's retry_after runs."""
+    per chat, and everyone held back while the platform's retry_after runs.
+
+    Slots alone are not enough: when the event loop stalls (a full garbage collection, a slow
+    query, a new connection), sends whose slots passed go out together, and the platform's
+    window (Telegram: 30 in any one second) then holds more than `rate` and answers 429, which
+    pauses everything for a whole retry_after. So every send also counts until one second
+    after its answer (the platform saw it before that), and at most floor(`rate`) count at
+    once: however the sends bunch up on the way, no second at the platform holds more, and a
+    stall costs its own length instead of a one-second pause.
+    """
 
     def __init__(self, rate: float, chat_rate: float | None = None):
         self.rate = rate
@@ -107,6 +117,9 @@ class Pacer:
         self._next = 0.0
         self._chat_next: dict[str, float] = {}
         self.paused_until = 0.0
+        self._window = max(1, math.floor(rate))  # sends that may count at once
+        self._in_flight = 0
+        self._answered: deque[float] = deque()  # when the sends of the last second were answered
 
     def pause(self, seconds: float) -> bool:
         """Hold every send until `seconds` from now; True if that moved the pause later."""
@@ -116,8 +129,18 @@ class Pacer:
         self.paused_until = until
         return True
 
-    async def acquire(self, chat: str) -> None:
-        """Wait for this chat's turn, then for a slot on the channel (after any pause)."""
+    async def send(self, chat: str, call: Callable[[], Awaitable[object]]) -> object:
+        """Make one platform call to `chat` at this pace."""
+        await self._acquire(chat)
+        try:
+            return await call()
+        finally:
+            self._in_flight -= 1
+            self._answered.append(time.monotonic())
+
+    async def _acquire(self, chat: str) -> None:
+        """Wait for this chat's turn, then for a slot on the channel (after any pause) and
+        room in the window."""
         if self._chat_interval:
             now = time.monotonic()
             start = max(now, self._chat_next.get(chat, 0.0))
@@ -132,8 +155,22 @@ class Pacer:
             self._next = start + self._interval
             if start > now:
                 await asyncio.sleep(start - now)
-            if time.monotonic() >= self.paused_until:  # no 429 arrived while we waited
-                return
+            while (now := time.monotonic()) >= self.paused_until:  # no 429 while we waited
+                crowded = self._crowded(now)
+                if crowded <= 0:
+                    self._in_flight += 1
+                    return
+                await asyncio.sleep(crowded)
+            # a 429 arrived while we waited: take a slot after its pause
+
+    def _crowded(self, now: float) -> float:
+        """0 if a send may start now, else how long to wait before asking again."""
+        answered = self._answered
+        while answered and answered[0] <= now - 1.0:
+            answered.popleft()
+        if self._in_flight + len(answered) < self._window:
+            return 0.0
+        return answered[0] + 1.0 - now if answered else self._interval
 
 
 @dataclass
@@ -403,9 +440,8 @@ class Deliverer:
             if not row.urgent and in_quiet_hours(self.clock()):
                 self._progress[row.id] = done
                 return ("pending", 0, None, None, None, row.id)  # until 07:00
-            await lane.pacer.acquire(row.identity)
             try:
-                await parts[done]()
+                await lane.pacer.send(row.identity, parts[done])
             except RateLimited as exc:
                 if lane.pacer.pause(exc.retry_after):
                     log.warning(

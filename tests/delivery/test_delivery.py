@@ -10,7 +10,7 @@ from collections import Counter
 
 from bot import texts
 from bot.channels.zalo import ZaloChannel
-from bot.delivery import in_quiet_hours
+from bot.delivery import Pacer, in_quiet_hours
 from storage import outbox
 from tests.delivery.conftest import DAY, add_users, announce, rows, settled
 from tests.fakes.base import ApiError
@@ -66,6 +66,23 @@ async def test_a_429_storm_delivers_everything_once_honouring_retry_after(
         assert early == [], (r.at, [c.at for c in early])
     # waiting out the platform's pace costs no attempt
     assert await rows(db, "SELECT DISTINCT attempts FROM outbox") == [(1,)]
+
+
+async def test_sends_bunched_by_a_stalled_event_loop_still_keep_the_rate_in_every_second():
+    pacer = Pacer(20.0)
+    started: list[float] = []
+
+    async def call() -> None:
+        started.append(time.monotonic())
+
+    async def stall() -> None:
+        await asyncio.sleep(0.25)
+        time.sleep(0.3)  # e.g. a full garbage collection: six slots pass meanwhile
+
+    await asyncio.gather(stall(), *(pacer.send(f"telegram:{i}", call) for i in range(40)))
+    # at most 20 in any one second: the 21st after a send starts a second later or more
+    # (slots alone let the six late sends go out at once: 20 sends in 0.7 s)
+    assert min(b - a for a, b in zip(started, started[20:], strict=False)) >= 1.0
 
 
 async def test_conversations_do_not_wait_while_bulk_sending_is_paused(
@@ -262,7 +279,9 @@ async def test_zalo_numbers_the_choices_and_honours_its_429(db, engine, fake_zal
                        buttons=[("ann:ack:1", "Đã đọc")])  # fmt: skip
         fake_zalo.fail("sendMessage", 429, retry_after=1)
         fake_zalo.block("z2")
-        await start_deliverer([zalo])
+        # Zalo's own pace (10/s): z2's slot comes after the 429 is back even on a busy machine
+        # (at the 200/s test pace it could go out 5 ms after z1, before the 429 arrived).
+        await start_deliverer([zalo], zalo_rate=10.0)
         assert (await settled(db, 1))["sent"] == 1
         [message] = fake_zalo.texts("z1")
         assert message.startswith("Mời bác họp") and "1. Đã đọc" in message
