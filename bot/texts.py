@@ -38,7 +38,7 @@ WELCOME = (
 )
 CONSENT = (
     "Để nhớ {ong_ba} học đến đâu, cháu cần lưu: tiến độ học, xã/phường nơi {ong_ba} ở, "
-    "năm sinh và tên gọi (nếu {ong_ba} muốn).\n"
+    "năm sinh và tên gọi (nếu {ong_ba} muốn); giới tính, hoàn cảnh chỉ khi {ong_ba} muốn nói.\n"
     "Chỉ Hội Người cao tuổi ở địa phương được xem, để giúp {ong_ba} học.\n"
     "Cháu không hỏi số điện thoại, số căn cước hay tài khoản ngân hàng.\n\n"
     "{Ong_ba} có đồng ý không ạ?"
