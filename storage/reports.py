@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import aiosqlite
@@ -20,6 +21,7 @@ TOPICS = ("chuyen_doi_so", "chuyen_doi_xanh", "khoi_nghiep", "viec_lam")
 METRICS = ("registered", "proficient", *(f"m_{a}" for a in AREAS), *(f"i_{t}" for t in TOPICS))
 INDICATORS = ("trees", "waste_models", "green_farms", "elders_startup", "startup_models", "jobs")
 _SUMS = ", ".join(f"SUM({m})" for m in METRICS)
+_SUMS_AS = ", ".join(f"SUM({m}) AS {m}" for m in METRICS)
 
 
 def counter_filter(unit: str) -> tuple[str, tuple]:
@@ -80,15 +82,65 @@ class ReportRepo:
     def __init__(self, conn: aiosqlite.Connection):
         self.conn = conn
 
-    async def by_month(self, unit: str, until: dt.date) -> list[tuple[str, int, Sums]]:
-        """(month "YYYY-MM", since, changes in that month) up to and including `until`."""
-        where, args = counter_filter(unit)
-        rows = await self.conn.execute_fetchall(
-            f"SELECT substr(day, 1, 7), since, {_SUMS} FROM stat_days"
-            f" WHERE {where} AND day <= ? GROUP BY 1, 2 ORDER BY 1",
-            (*args, until.isoformat()),
+    async def history(
+        self, unit: str, until: dt.date, years: Iterable[int]
+    ) -> list[tuple[int, str, int, Sums]]:
+        """(sub-unit code, month, since, changes) of the unit's own counter rows up to and
+        including `until`: the headline, the trend and, above a commune, the sub-units.
+
+        `since` comes back collapsed to the first of `years` it does not exceed, so for any
+        of `years` `since <= year` still tells older people from helpers exactly. Helpers in
+        all of `years` (since beyond the last) come as one row per sub-unit, with `since` =
+        max(years) + 1, only `registered`, at the month of their first row: their number is
+        all a report shows of them, and that month keeps the trend starting where it did. The
+        sub-unit is the province (unit "all") or the commune (a province); 0 for a commune or
+        a branch, whose sub-units are rows of their own (by_sub_unit).
+
+        Why this shape: a province's rows number communes x days x birth years (a million for
+        a million learners), and sorting them for GROUP BY month or commune took ten times as
+        long as summing them. Grouped by (sub-unit, day), the order the primary key (for a
+        commune or a branch, its index) keeps them in, SQLite sums them as they stream past,
+        and only the few thousand (sub-unit, day) groups are sorted into months. Each `since`
+        range is its own pass with plain sums (a CASE per metric cost more than a second pass).
+        """
+        kind, _, code = unit.partition(":")
+        if kind == "all":
+            where, args = "branch_id = -1 AND day <= ?", ()
+            sub, order = "province_code", "province_code, commune_code, day"
+        elif kind == "province":  # +day: the primary key's range, not the (branch_id, day) index
+            where, args = "province_code = ? AND branch_id = -1 AND +day <= ?", (int(code),)
+            sub, order = "commune_code", "commune_code, day"
+        elif kind == "commune":  # stat_days_commune keeps them by day
+            where, args = "commune_code = ? AND branch_id = -1 AND day <= ?", (int(code),)
+            sub, order = "0", "day"
+        elif kind == "branch":  # and stat_days_branch
+            where, args = "branch_id = ? AND day <= ?", (int(code),)
+            sub, order = "0", "day"
+        else:
+            raise ValueError(f"unknown unit {unit!r}")
+        args = (*args, until.isoformat())
+        bounds = sorted(set(years))
+        parts, params = [], []
+        for lo, hi in zip([None, *bounds], bounds, strict=False):
+            above = f" AND since > {int(lo)}" if lo is not None else ""
+            parts.append(
+                f"SELECT {sub} AS sub, day, {int(hi)} AS since, {_SUMS_AS} FROM stat_days"
+                f" WHERE {where}{above} AND since <= {int(hi)} GROUP BY {order}"
+            )
+            params += args
+        helpers = ", ".join("SUM(registered)" if m == "registered" else "0" for m in METRICS)
+        parts.append(
+            f"SELECT {sub} AS sub, MIN(day), {bounds[-1] + 1}, {helpers} FROM stat_days"
+            f" WHERE {where} AND since > {bounds[-1]} GROUP BY sub"
         )
-        return [(r[0], r[1], _sums(r[2:])) for r in rows]
+        params += args
+        rows = await self.conn.execute_fetchall(
+            f"SELECT sub, substr(day, 1, 7), since, {_SUMS} FROM ("
+            + " UNION ALL ".join(parts)
+            + ") GROUP BY 1, 2, 3",
+            params,
+        )
+        return [(r[0], r[1], r[2], _sums(r[3:])) for r in rows]
 
     async def by_sub_unit(self, unit: str, until: dt.date) -> list[tuple[int, int, Sums]]:
         """(sub-unit code, since, totals) up to and including `until`."""
@@ -100,14 +152,21 @@ class ReportRepo:
         )
         return [(r[0], r[1], _sums(r[2:])) for r in rows]
 
-    async def breakdowns(self, unit: str) -> list[tuple[str, str, int, Sums]]:
-        """(dim, value, since, current totals) for every breakdown row of the unit."""
+    async def breakdowns(
+        self, unit: str, year: int | None = None
+    ) -> list[tuple[str, str, int, Sums]]:
+        """(dim, value, since, current totals) for every breakdown row of the unit (of older
+        people in `year` when given); only `registered` and `proficient`, the two figures
+        breakdowns show."""
         where, args = counter_filter(unit)
+        if year is not None:
+            where, args = f"{where} AND since <= ?", (*args, year)
         rows = await self.conn.execute_fetchall(
-            f"SELECT dim, val, since, {_SUMS} FROM stat_cells WHERE {where} GROUP BY 1, 2, 3",
+            "SELECT dim, val, since, SUM(registered), SUM(proficient) FROM stat_cells"
+            f" WHERE {where} GROUP BY 1, 2, 3",
             args,
         )
-        return [(r[0], r[1], r[2], _sums(r[3:])) for r in rows]
+        return [(r[0], r[1], r[2], {"registered": r[3], "proficient": r[4]}) for r in rows]
 
     async def active(self, unit: str, since: dt.datetime, max_birth_year: int) -> int:
         """Registered older learners who wrote to the bot since `since`."""

@@ -9,6 +9,7 @@ can be picked out of a small group.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Hashable, Iterable
 from typing import Literal
 
 import aiosqlite
@@ -127,6 +128,16 @@ def _older(rows: list[tuple[int, Sums]], year: int) -> tuple[Sums, Sums]:
     return older, young
 
 
+def _sum_by(rows: Iterable[tuple[Hashable, Sums]]) -> dict[Hashable, Sums]:
+    """Sums added up per key."""
+    out: dict[Hashable, Sums] = {}
+    for key, sums in rows:
+        acc = out.setdefault(key, _empty())
+        for k, v in sums.items():
+            acc[k] += v
+    return out
+
+
 def _empty() -> Sums:
     from storage.reports import METRICS
 
@@ -165,7 +176,10 @@ async def build(
     repo = ReportRepo(conn)
     year = as_of.year
     suppress = not unit.startswith("branch:")
-    months = await repo.by_month(unit, as_of)
+    kind = unit.partition(":")[0]
+    history = await repo.history(unit, as_of, _trend_years(as_of))
+    by_month = _sum_by(((m, since), sums) for _, m, since, sums in history)
+    months = sorted((m, since, sums) for (m, since), sums in by_month.items())
 
     # Headline figures, and the trend from the same rows.
     trend: list[TrendPoint] = []
@@ -194,9 +208,13 @@ async def build(
     trend = trend[-TREND_MONTHS:]
 
     # Denominators.
-    kind = unit.partition(":")[0]
     sub_kind = {"all": "province", "province": "commune", "commune": "branch"}.get(kind)
-    sub_rows = await repo.by_sub_unit(unit, as_of) if sub_kind else []
+    sub_rows: list[tuple[int, int, Sums]] = []
+    if kind == "commune":  # branches: rows of their own
+        sub_rows = await repo.by_sub_unit(unit, as_of)
+    elif sub_kind:  # provinces or communes: the same rows as the headline
+        by_sub = _sum_by(((code, since), sums) for code, _, since, sums in history)
+        sub_rows = [(code, since, sums) for (code, since), sums in by_sub.items()]
     sub_codes = sorted({code for code, _, _ in sub_rows})
     sub_names = {c: _sub_unit(sub_kind, c) for c in sub_codes} if sub_kind else {}
     if kind == "all":  # every province, learners or not
@@ -293,7 +311,7 @@ async def build(
     breakdowns = None
     active = None
     if as_of >= today:
-        breakdowns = _breakdowns(await repo.breakdowns(unit), year, suppress)
+        breakdowns = _breakdowns(await repo.breakdowns(unit, year), year, suppress)
         since = dt.datetime.combine(as_of - dt.timedelta(days=ACTIVE_DAYS), dt.time(), dt.UTC)
         active = await repo.active(unit, since, year - OLDER_AGE)
 
@@ -360,6 +378,13 @@ async def place_of(conn: aiosqlite.Connection, unit: str) -> str:
     for prefix in _PLACE_KINDS:
         name = name.removeprefix(prefix)
     return name or texts.REPORT_PLACE_DEFAULT
+
+
+def _trend_years(as_of: dt.date) -> set[int]:
+    """The years the trend's months (and the report) fall in: the only years older people and
+    helpers are told apart for."""
+    last = as_of.year * 12 + as_of.month - 1  # months since January of year 0
+    return {m // 12 for m in range(last - TREND_MONTHS + 1, last + 1)}
 
 
 def _months(rows: list[tuple[str, int, Sums]], as_of: dt.date) -> list[str]:
