@@ -426,7 +426,8 @@ def build(
                 code = codes[j]
                 branch = rng.choice(branches[code]) if rng.random() < 0.8 else None
                 reg = end_min - rng.randint(60, year_min)
-                reg_s = iso(reg)
+                reg_s = iso(reg)  # also last_active_at at first: the insert trigger dates
+                # the registration by the later of the two (set to the last answer below)
                 c.users.append(
                     (
                         uid,
