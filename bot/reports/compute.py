@@ -24,6 +24,7 @@ from storage.staff import StaffRepo
 NATIONAL = ("dich_vu_cong", "thanh_toan", "mua_sam", "an_toan")
 DEFAULT_TARGETS = {"proficient": {2030: 50.0, 2035: 70.0}, "informed": {2030: 90.0, 2035: 100.0}}
 OLDER_AGE = 60
+FIRST_YEAR = 2025  # the plans start; the counters fold earlier years into it
 MIN_CELL = 5
 ACTIVE_DAYS = 30
 TREND_MONTHS = 12
@@ -174,7 +175,7 @@ async def build(
 ) -> Report:
     """Everything a report shows for `unit` and below, as it stood at the end of `as_of`."""
     repo = ReportRepo(conn)
-    year = as_of.year
+    year = max(as_of.year, FIRST_YEAR)  # counters key older people from 2025 on
     suppress = not unit.startswith("branch:")
     kind = unit.partition(":")[0]
     history = await repo.history(unit, as_of, _trend_years(as_of))
@@ -190,7 +191,7 @@ async def build(
                 acc = running.setdefault(since, _empty())
                 for k, v in sums.items():
                     acc[k] += v
-        y = int(month[:4])
+        y = max(int(month[:4]), FIRST_YEAR)
         older, _ = _older(list(running.items()), y)
         older = {**_empty(), **older}
         trend.append(

@@ -9,9 +9,10 @@
 -- one place and `stat_delta` itself stays empty.
 --
 -- branch_id in the counters: -1 is the whole commune, 0 members of no branch, else branches.id.
--- `since` is the year from which the people counted in a row are older people (birth year
--- + 60; 0 when unknown), so a report for year Y counts rows with since <= Y as older people and
--- the rest as helpers, exactly, without a key per birth year.
+-- `since` is the year from which the people counted in a row are older people: birth year
+-- + 60, but never before 2025 (the plans start then; an unknown birth year counts as older).
+-- A report for year Y >= 2025 counts rows with since <= Y as older people and the rest as
+-- helpers, exactly, while everyone already older shares one key instead of one per birth year.
 
 CREATE TABLE stat_delta (
     p INTEGER, c INTEGER, b INTEGER, birth_year INTEGER, sex TEXT,
@@ -63,7 +64,7 @@ CREATE INDEX stat_days_branch ON stat_days (branch_id, day);
 CREATE TRIGGER stat_delta_apply BEFORE INSERT ON stat_delta
 BEGIN
     INSERT INTO stat_cells
-    SELECT NEW.p, NEW.c, br.b, d.dim, d.val, COALESCE(NEW.birth_year + 60, 0),
+    SELECT NEW.p, NEW.c, br.b, d.dim, d.val, max(COALESCE(NEW.birth_year + 60, 0), 2025),
            NEW.registered, NEW.proficient, NEW.m_dich_vu_cong, NEW.m_thanh_toan, NEW.m_mua_sam,
            NEW.m_an_toan, NEW.m_dia_phuong, NEW.i_chuyen_doi_so, NEW.i_chuyen_doi_xanh,
            NEW.i_khoi_nghiep, NEW.i_viec_lam
@@ -88,7 +89,7 @@ BEGIN
         i_khoi_nghiep = i_khoi_nghiep + excluded.i_khoi_nghiep,
         i_viec_lam = i_viec_lam + excluded.i_viec_lam;
     INSERT INTO stat_days
-    SELECT NEW.p, NEW.c, br.b, NEW.day, COALESCE(NEW.birth_year + 60, 0),
+    SELECT NEW.p, NEW.c, br.b, NEW.day, max(COALESCE(NEW.birth_year + 60, 0), 2025),
            NEW.registered, NEW.proficient, NEW.m_dich_vu_cong, NEW.m_thanh_toan, NEW.m_mua_sam,
            NEW.m_an_toan, NEW.m_dia_phuong, NEW.i_chuyen_doi_so, NEW.i_chuyen_doi_xanh,
            NEW.i_khoi_nghiep, NEW.i_viec_lam
@@ -177,7 +178,7 @@ BEGIN
     SELECT COALESCE(NEW.province_code, 0), COALESCE(NEW.commune_code, 0),
            COALESCE(NEW.branch_id, 0), NEW.birth_year, NEW.sex, NEW.rural, NEW.poor,
            NEW.alone, NEW.disabled,
-           date(max(NEW.last_active_at, NEW.registered_at), '+7 hours'),
+           date(NEW.registered_at, '+7 hours'),
            1, NEW.proficient, 0, 0, 0, 0, 0, 0, 0, 0, 0;
 END;
 

@@ -545,12 +545,6 @@ async def test_joining_a_branch_elsewhere_re_evaluates_the_local_area(sim):
     await check(sim, f"province:{HA_NOI}")  # counters 1, recomputation 0
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="0060_reports.sql: stat_users_insert dates a learner inserted already registered"
-    " (an import) by max(last_active_at, registered_at), so a report for a date between the"
-    " two leaves them out; the migration's own backfill dates them by registered_at",
-)
 async def test_an_imported_learner_counts_from_the_day_they_registered(tmp_path, content):
     db = await Database.open(tmp_path / "import.db")
     try:
