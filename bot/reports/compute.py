@@ -382,10 +382,10 @@ async def place_of(conn: aiosqlite.Connection, unit: str) -> str:
 
 
 def _trend_years(as_of: dt.date) -> set[int]:
-    """The years the trend's months (and the report) fall in: the only years older people and
-    helpers are told apart for."""
+    """The years the trend's months (and the report) fall in, as the counters key them (none
+    before FIRST_YEAR): the only years older people and helpers are told apart for."""
     last = as_of.year * 12 + as_of.month - 1  # months since January of year 0
-    return {m // 12 for m in range(last - TREND_MONTHS + 1, last + 1)}
+    return {max(m // 12, FIRST_YEAR) for m in range(last - TREND_MONTHS + 1, last + 1)}
 
 
 def _months(rows: list[tuple[str, int, Sums]], as_of: dt.date) -> list[str]:

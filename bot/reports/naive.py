@@ -18,7 +18,7 @@ import aiosqlite
 from bot.core import mastery as bkt
 from bot.core.practice import SCENARIO_BKT
 from bot.core.review import VN
-from bot.reports.compute import AGE_BANDS, GROUPS, OLDER_AGE
+from bot.reports.compute import AGE_BANDS, FIRST_YEAR, GROUPS, OLDER_AGE
 from lessons import Content
 from lessons.schema import NATIONAL_AREAS
 from scenarios.loader import Scenarios
@@ -113,10 +113,11 @@ async def recompute(
     Returns {"unit", "as_of", "year", "registered", "helpers", "areas": {area: n},
     "proficient", "informed": {topic: n}, "sub_units": {sub-unit: {"registered", "proficient",
     "areas"}}, "breakdowns": {"sex"|"age"|"groups": {key: (registered, proficient)}}}, all
-    counts of older people (60+ in as_of's year) except "helpers"; sub-units with no older
-    learner are left out. Learners are placed where their `users` row puts them now.
+    counts of older people (60+ in as_of's year; in 2025 for earlier dates, as the counters
+    count them) except "helpers"; sub-units with no older learner are left out. Learners are
+    placed where their `users` row puts them now.
     """
-    year = as_of.year
+    year = max(as_of.year, FIRST_YEAR)  # the plans start in 2025: earlier dates count as in it
     cutoff = end_of_day(as_of)
     where, args = _users_where(unit)
     counted = (

@@ -195,7 +195,7 @@ async def check(sim, unit: str, as_of: dt.date | None = None) -> tuple[Report, d
     if report.sub_unit_kind is not None:
         per: dict[str, dict] = {}
         for code, since, sums in await ReportRepo(conn).by_sub_unit(unit, as_of):
-            if since > as_of.year:
+            if since > report.year:
                 continue
             acc = per.setdefault(f"{report.sub_unit_kind}:{code}", {k: 0 for k in sums})
             for k, v in sums.items():
@@ -210,7 +210,7 @@ async def check(sim, unit: str, as_of: dt.date | None = None) -> tuple[Report, d
     # Breakdowns (today only): the counters unhidden, and what the report shows.
     if as_of >= now:
         rows = await ReportRepo(conn).breakdowns(unit)
-        full = compute._breakdowns(rows, as_of.year, suppress=False)
+        full = compute._breakdowns(rows, report.year, suppress=False)
         for dim, items in full.items():
             for b in items:
                 assert (b.registered, b.proficient) == naive["breakdowns"][dim][b.key], (
@@ -561,3 +561,36 @@ async def test_an_imported_learner_counts_from_the_day_they_registered(tmp_path,
         assert report.registered == naive["registered"]
     finally:
         await db.close()
+
+
+async def test_reports_dated_before_2025_count_as_in_2025(tmp_path, content):
+    """The counters fold the years before 2025 (when the plans start) into it: a report dated
+    in 2024 counts who is 60 in 2025 as older, with their areas, as the recomputation does."""
+    sim, db = await open_sim(tmp_path / "early.db", now=dt.datetime(2026, 3, 1, 3, tzinfo=dt.UTC))
+    conn, units = db.conn, [f"province:{THAI_NGUYEN}", f"commune:{PHU_THINH}"]
+    t = "2024-06-01T03:00:00+00:00"
+    for name, born in (("a", 1950), ("b", 1965), ("c", 1990)):
+        cur = await conn.execute(
+            "INSERT INTO users (identity, consent, consent_at, created_at, registered_at,"
+            " last_active_at, birth_year, province_code, commune_code)"
+            " VALUES (?, 'given', ?, ?, ?, ?, ?, ?, ?)",
+            (f"old:{name}", t, t, t, t, born, THAI_NGUYEN, PHU_THINH),
+        )
+        for comp in content.competencies_in("mua_sam", units):  # three right answers each
+            lesson, q = content.questions[content.competency_questions[comp][0]]
+            for day in (2, 3, 4):
+                await conn.execute(
+                    "INSERT INTO answers (user_id, question_id, lesson_id, option_index, correct,"
+                    " context, answered_at) VALUES (?, ?, ?, ?, 1, 'lesson', ?)",
+                    (cur.lastrowid, q.id, lesson.id, correct_index(q), f"2024-07-0{day}T03:00:00Z"),
+                )
+        await conn.execute(
+            "INSERT INTO area_mastery VALUES (?, 'mua_sam', 1, '2024-07-04T03:00:00+00:00')",
+            (cur.lastrowid,),
+        )
+    for as_of in (dt.date(2024, 6, 30), dt.date(2024, 12, 31), dt.date(2026, 3, 1)):
+        for unit in ("all", *units):
+            report, _ = await check(sim, unit, as_of)
+            assert (report.registered, report.helpers) == (2, 1)  # born 1950 and 1965; 1990
+            assert report.areas["mua_sam"].count == (0 if as_of.month == 6 else 2)
+    await db.close()
