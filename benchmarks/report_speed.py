@@ -426,8 +426,13 @@ def build(
                 code = codes[j]
                 branch = rng.choice(branches[code]) if rng.random() < 0.8 else None
                 reg = end_min - rng.randint(60, year_min)
-                reg_s = iso(reg)  # also last_active_at at first: the insert trigger dates
-                # the registration by the later of the two (set to the last answer below)
+                reg_s = iso(reg)
+                pattern = rng.choice(place_of[code][types[j]])
+                span = min(end_min - reg - 1, int(rng.expovariate(1 / (30 * 1440))) + 10)
+                rand = rng.random
+                times = sorted(reg + 1 + int(rand() * span) for _ in pattern.rows)
+                stamps = [iso(m) for m in times]
+                last = stamps[-1] if stamps else reg_s
                 c.users.append(
                     (
                         uid,
@@ -438,15 +443,10 @@ def build(
                         branch,
                         reg_s,
                         reg_s,
-                        reg_s,
+                        last,
                         *_person(rng, today.year),
                     )
                 )
-                pattern = rng.choice(place_of[code][types[j]])
-                span = min(end_min - reg - 1, int(rng.expovariate(1 / (30 * 1440))) + 10)
-                rand = rng.random
-                times = sorted(reg + 1 + int(rand() * span) for _ in pattern.rows)
-                stamps = [iso(m) for m in times]
                 c.answers += [(uid, *row, at) for row, at in zip(pattern.rows, stamps, strict=True)]
                 seen: set[str] = set()
                 for i, area, value in pattern.areas:
@@ -457,7 +457,8 @@ def build(
                         seen.add(area)
                 for i, value in pattern.proficient:
                     c.proficient.append((stamps[i], value, uid))
-                c.last.append((stamps[-1] if stamps else reg_s, uid))
+                if pattern.proficient:  # back to the last answer after those turns
+                    c.last.append((last, uid))
                 for topic, share in TOPIC_SHARE.items():
                     if rand() >= share:
                         continue
