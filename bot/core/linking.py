@@ -25,6 +25,7 @@ from bot.core.matching import fold
 from bot.core.turn import Turn
 from lessons import Content
 from lessons.schema import NATIONAL_AREAS
+from scenarios.loader import Scenarios
 from storage.repos import ConversationRepo, ProgressRepo, User, UserRepo, iso
 
 CODE_TTL = dt.timedelta(minutes=15)
@@ -196,7 +197,7 @@ async def _redeem(t: Turn, code: str) -> None:
         return
     target = await user_by_id(t.conn, target_id)
     assert target is not None  # codes cascade with their user
-    await link(t.conn, t.content, target, t.identity, t.user, t.now)
+    await link(t.conn, t.content, target, t.identity, t.user, t.now, t.scenarios)
     await _continue_as(t, target)
 
 
@@ -207,11 +208,12 @@ async def link(
     identity: str,
     current: User | None,
     now: dt.datetime,
+    scenarios: Scenarios | None = None,
 ) -> None:
     """Make `identity` resolve to `target`, merging whatever learner it resolved to before."""
     if current is not None:
         if current.tracked:
-            await merge_users(conn, content, target, current, now)
+            await merge_users(conn, content, target, current, now, scenarios)
         else:  # an earlier refusal: only an anonymous row, nothing to keep
             await ConversationRepo(conn).delete(current.identity)
             await UserRepo(conn).delete(current.id)
@@ -248,7 +250,12 @@ _PLACE = ("province_code", "commune_code", "branch_code")
 
 
 async def merge_users(
-    conn: aiosqlite.Connection, content: Content, into: User, src: User, now: dt.datetime
+    conn: aiosqlite.Connection,
+    content: Content,
+    into: User,
+    src: User,
+    now: dt.datetime,
+    scenarios: Scenarios | None = None,
 ) -> None:
     """Move everything `src` learned into `into`, then delete `src` (its identities stay)."""
     users = UserRepo(conn)
@@ -266,7 +273,7 @@ async def merge_users(
         await users.update(into.id, **fill)
 
     await conn.execute("UPDATE answers SET user_id = ? WHERE user_id = ?", (into.id, src.id))
-    await _merge_mastery(conn, content, into.id, src.id, now)
+    await _merge_mastery(conn, content, into.id, src.id, now, scenarios)
     await _merge_lessons(conn, into.id, src.id)
 
     await conn.execute("UPDATE identities SET user_id = ? WHERE user_id = ?", (into.id, src.id))
@@ -284,7 +291,12 @@ async def merge_users(
 
 
 async def _merge_mastery(
-    conn: aiosqlite.Connection, content: Content, into: int, src: int, now: dt.datetime
+    conn: aiosqlite.Connection,
+    content: Content,
+    into: int,
+    src: int,
+    now: dt.datetime,
+    scenarios: Scenarios | None = None,
 ) -> None:
     progress = ProgressRepo(conn)
     mine, theirs = await progress.mastery(into), await progress.mastery(src)
@@ -305,11 +317,16 @@ async def _merge_mastery(
         rows = [tuple(r) async for r in cur]
     for question_id, correct in rows:
         found = content.questions.get(question_id)
-        if found is None:
+        if found is not None:
+            lesson, q = found
+            params, comps = bkt.BktParams(**lesson.bkt.model_dump()), q.competencies
+        elif scenarios is not None and question_id in scenarios.by_id:  # a practice scenario
+            from bot.core.practice import SCENARIO_BKT
+
+            params, comps = SCENARIO_BKT, scenarios.by_id[question_id].competencies
+        else:
             continue
-        lesson, q = found
-        params = bkt.BktParams(**lesson.bkt.model_dump())
-        for comp in set(q.competencies) & shared:
+        for comp in set(comps) & shared:
             p, attempts, right = replay.get(comp, (params.prior, 0, 0))
             replay[comp] = (bkt.update(p, bool(correct), params), attempts + 1, right + correct)
     for comp in shared:

@@ -18,6 +18,7 @@ from pydantic import BaseModel
 from bot import texts
 from bot.core import places
 from bot.core.permissions import chain, unit_name
+from bot.core.review import VN
 from storage.reports import AREAS, INDICATORS, TOPICS, ReportRepo, Sums
 from storage.staff import StaffRepo
 
@@ -313,7 +314,7 @@ async def build(
     active = None
     if as_of >= today:
         breakdowns = _breakdowns(await repo.breakdowns(unit, year), year, suppress)
-        since = dt.datetime.combine(as_of - dt.timedelta(days=ACTIVE_DAYS), dt.time(), dt.UTC)
+        since = dt.datetime.combine(as_of - dt.timedelta(days=ACTIVE_DAYS), dt.time(), VN)
         active = await repo.active(unit, since, year - OLDER_AGE)
 
     # The plans' other indicators.
