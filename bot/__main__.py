@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import datetime as dt
 import logging
 import sys
@@ -74,33 +75,38 @@ def _vn_today() -> dt.date:
     return dt.datetime.now(VN).date()
 
 
-async def _unit_or_none(db, unit: str) -> str | None:
+@contextlib.asynccontextmanager
+async def _unit_database(args: argparse.Namespace, settings: Settings):
+    """The database, or None (said why) when `args.unit` names no unit."""
     from bot.core.permissions import chain
+    from storage.db import Database
 
-    async with db.reading() as conn:
-        return unit if await chain(conn, unit) else None
+    db = await Database.open(args.db or settings.db_path)
+    try:
+        async with db.reading() as conn:
+            known = await chain(conn, args.unit)
+        if not known:
+            print(texts.CLI_BAD_UNIT.format(unit=args.unit), file=sys.stderr)
+        yield db if known else None
+    finally:
+        await db.close()
 
 
 async def _report(args: argparse.Namespace, settings: Settings) -> int:
     """Write one unit's report as JSON, Excel, Word or a chart, on any database."""
     from bot.reports.compute import build
     from bot.reports.render import render
-    from storage.db import Database
 
     today = _vn_today()
     as_of = args.as_of or today
     if as_of > today:
         print(texts.CLI_REPORT_FUTURE, file=sys.stderr)
         return 2
-    db = await Database.open(args.db or settings.db_path)
-    try:
-        if await _unit_or_none(db, args.unit) is None:
-            print(texts.CLI_BAD_UNIT.format(unit=args.unit), file=sys.stderr)
+    async with _unit_database(args, settings) as db:
+        if db is None:
             return 2
         async with db.transaction() as conn:
             report = await build(conn, args.unit, as_of, today)
-    finally:
-        await db.close()
     out = render(report, args.format, args.out)
     print(texts.CLI_REPORT_WRITTEN.format(path=out))
     return 0
@@ -109,15 +115,12 @@ async def _report(args: argparse.Namespace, settings: Settings) -> int:
 async def _admin(args: argparse.Namespace, settings: Settings) -> int:
     """Targets, residents and the other indicators, for admins working on the server."""
     from bot.core import permissions
-    from storage.db import Database
     from storage.reports import ReportRepo
     from storage.staff import StaffRepo
 
     now = dt.datetime.now(dt.UTC)
-    db = await Database.open(args.db or settings.db_path)
-    try:
-        if await _unit_or_none(db, args.unit) is None:
-            print(texts.CLI_BAD_UNIT.format(unit=args.unit), file=sys.stderr)
+    async with _unit_database(args, settings) as db:
+        if db is None:
             return 2
         async with db.transaction() as conn:
             staff = StaffRepo(conn)
@@ -142,8 +145,6 @@ async def _admin(args: argparse.Namespace, settings: Settings) -> int:
                 )
                 detail = {"indicator": args.indicator, "year": args.year, "target": args.value}
             await staff.audit(None, f"cli:{args.what}", args.unit, now, **detail)
-    finally:
-        await db.close()
     print(texts.CLI_ADMIN_DONE)
     return 0
 

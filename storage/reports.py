@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import aiosqlite
 
 from storage.repos import iso
+from storage.staff import unit_filter
 
 AREAS = ("dich_vu_cong", "thanh_toan", "mua_sam", "an_toan", "dia_phuong")
 TOPICS = ("chuyen_doi_so", "chuyen_doi_xanh", "khoi_nghiep", "viec_lam")
@@ -50,16 +51,6 @@ def sub_unit_filter(unit: str) -> tuple[str, str, tuple]:
     if kind == "commune":
         return "branch_id", "commune_code = ? AND branch_id >= 0", (int(code),)
     raise ValueError(f"{unit!r} has no sub-units")
-
-
-def _users_filter(unit: str) -> tuple[str, tuple]:
-    kind, _, code = unit.partition(":")
-    if kind == "all":
-        return "province_code IS NOT NULL", ()
-    column = {"province": "province_code", "commune": "commune_code", "branch": "branch_id"}
-    if kind not in column:
-        raise ValueError(f"unknown unit {unit!r}")
-    return f"{column[kind]} = ?", (int(code),)
 
 
 Sums = dict[str, int]
@@ -170,7 +161,7 @@ class ReportRepo:
 
     async def active(self, unit: str, since: dt.datetime, max_birth_year: int) -> int:
         """Registered older learners who wrote to the bot since `since`."""
-        where, args = _users_filter(unit)
+        where, args = unit_filter(unit)
         rows = await self.conn.execute_fetchall(
             f"SELECT COUNT(*) FROM users WHERE {where} AND consent = 'given'"
             " AND registered_at IS NOT NULL AND last_active_at >= ?"
@@ -250,7 +241,7 @@ class ReportRepo:
 
     async def indicator_totals(self, unit: str, until: dt.date) -> dict[str, tuple[int, int]]:
         """indicator -> (running total, number of entries) in `unit` and below."""
-        where, args = _users_filter(unit)
+        where, args = unit_filter(unit)
         rows = await self.conn.execute_fetchall(
             "SELECT indicator, SUM(value), COUNT(*) FROM indicator_entries"
             f" WHERE {where} AND on_date <= ? GROUP BY indicator",
@@ -259,7 +250,7 @@ class ReportRepo:
         return {r[0]: (r[1], r[2]) for r in rows}
 
     async def entries(self, unit: str, limit: int = 10) -> list[Entry]:
-        where, args = _users_filter(unit)
+        where, args = unit_filter(unit)
         rows = await self.conn.execute_fetchall(
             "SELECT indicator, on_date, value, note, unit FROM indicator_entries"
             f" WHERE {where} ORDER BY on_date DESC, id DESC LIMIT ?",
