@@ -77,7 +77,8 @@ def _pack(parts: list[str], limit: int, sep: str) -> list[str]:
 _NUMBERED = re.compile(r"^\s*(\d{1,2})[.)]\s*(.*)$")
 
 
-def _bare(label: str) -> str:
+def bare_label(label: str) -> str:
+    """A label without its own "1. " (a numbered list adds the number once)."""
     m = _NUMBERED.match(label)
     return m.group(2) if m else label
 
@@ -86,7 +87,7 @@ def already_numbered(text: str, buttons: list[Button]) -> bool:
     """The text already lists the choices as "1. …", "2. …" (questions, places, lessons)."""
     lines = [m.groups() for line in text.splitlines() if (m := _NUMBERED.match(line))]
     return all(
-        any(n == str(i) and _bare(b.label) in rest for n, rest in lines)
+        any(n == str(i) and bare_label(b.label) in rest for n, rest in lines)
         for i, b in enumerate(buttons, 1)
     )
 
@@ -97,7 +98,7 @@ def numbered_choices(text: str, buttons: list[Button], hint: str) -> str:
         return text
     if already_numbered(text, buttons):
         return f"{text}\n\n{hint}"
-    lines = "\n".join(f"{i}. {_bare(b.label)}" for i, b in enumerate(buttons, 1))
+    lines = "\n".join(f"{i}. {bare_label(b.label)}" for i, b in enumerate(buttons, 1))
     return f"{text}\n\n{lines}\n\n{hint}"
 
 

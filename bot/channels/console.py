@@ -7,6 +7,7 @@ import getpass
 import sys
 
 from bot import texts
+from bot.channels.common import bare_label
 from bot.core.engine import Engine
 from bot.core.events import Event, Reply
 
@@ -15,7 +16,7 @@ def render(reply: Reply) -> str:
     lines = [reply.text]
     if reply.buttons:
         lines.append("")
-        lines.extend(f"  [{i}] {b.label}" for i, b in enumerate(reply.buttons, 1))
+        lines.extend(f"  [{i}] {bare_label(b.label)}" for i, b in enumerate(reply.buttons, 1))
     for f in reply.files:
         lines.append(f"  (tệp: {f.path})")
     return "\n".join(lines)

@@ -29,7 +29,7 @@ from typing import ClassVar
 from bot import texts
 from bot.core import places, review
 from bot.core.flow import Screen, go, screen
-from bot.core.matching import best_match, clean, fold
+from bot.core.matching import best_match, choice_index, clean, fold
 from bot.core.turn import Turn
 from storage.repos import GROUP_COLUMNS, SEXES, ConversationRepo, iso
 
@@ -96,6 +96,9 @@ class Consent(SignupScreen):
         return True
 
     async def on_text(self, t: Turn, text: str) -> bool:
+        k = choice_index(text, len(CONSENT_BUTTONS))
+        if k is not None:  # nothing is stored before consent, but these buttons never change
+            return await self.on_button(t, CONSENT_BUTTONS[k][0])
         answer = consent_answer(text)
         if answer is None:
             # Nothing is stored before consent, so we cannot know whether this person saw the

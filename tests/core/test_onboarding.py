@@ -304,3 +304,15 @@ async def test_a_name_that_looks_like_a_global_word_is_a_name(sim):
     await sim.text("d", "quay lại")
     replies = await sim.text("d", "dừng")
     assert replies[0]["text"].startswith("Dạ, mình dừng ở đây")
+
+
+async def test_typed_numbers_answer_the_consent_question_before_anything_is_stored(sim):
+    """The terminal and any channel without buttons: «1» agrees, «3» explains, «2» refuses."""
+    await sim.send(user="n", command="start")
+    replies = await sim.text("n", "3")
+    assert replies[0]["text"].startswith("Theo Nghị định 13/2023")
+    replies = await sim.text("n", "1")
+    assert "ông, bà, bác, cô hay chú" in replies[-1]["text"]
+    await sim.send(user="r", command="start")
+    replies = await sim.text("r", "2")
+    assert replies[0]["text"].startswith("Dạ, cháu hiểu ạ.")
