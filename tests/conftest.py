@@ -1,6 +1,7 @@
 import datetime as dt
 import io
 import json
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
@@ -11,6 +12,7 @@ from bot.core.engine import Engine
 from lessons import Content, load_content
 from scenarios.loader import load_scenarios
 from storage.db import Database
+from tests.fakes import FakeTelegram, FakeZalo
 
 START = dt.datetime(2026, 11, 23, 1, 0, tzinfo=dt.UTC)  # 08:00 in Vietnam
 
@@ -63,6 +65,19 @@ async def open_sim(
     content = load_content(settings.content_dir)
     scenarios = load_scenarios(settings.scenario_dir, content.competency_area)
     return Sim(Engine(db, content, clock, scenarios, admins), clock), db
+
+
+@pytest.fixture
+async def fake_tg() -> AsyncIterator[FakeTelegram]:
+    """A local Telegram Bot API server on 127.0.0.1 (channels and delivery tests)."""
+    async with FakeTelegram() as fake:
+        yield fake
+
+
+@pytest.fixture
+async def fake_zalo() -> AsyncIterator[FakeZalo]:
+    async with FakeZalo() as fake:
+        yield fake
 
 
 @pytest.fixture

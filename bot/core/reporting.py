@@ -30,7 +30,7 @@ from bot.core.review import VN
 from bot.core.staff import StaffScreen, audit, can, roles_of, work
 from bot.core.turn import Turn
 from bot.reports.compute import Report, build
-from bot.reports.render import render
+from bot.reports.render import count_text, render, share_text
 from storage.outbox import OutboxItem, enqueue
 from storage.reports import INDICATORS, ReportRepo
 
@@ -41,14 +41,6 @@ MAX_INDICATOR = 100_000_000
 
 def today(now: dt.datetime) -> dt.date:
     return now.astimezone(VN).date()
-
-
-def _n(v: int | None) -> str:
-    return texts.REPORT_HIDDEN if v is None else f"{v:,}".replace(",", ".")
-
-
-def _p(v: float | None) -> str:
-    return texts.REPORT_NONE if v is None else f"{v:.1f}%".replace(".", ",")
 
 
 def summary(r: Report) -> str:
@@ -62,17 +54,17 @@ def summary(r: Report) -> str:
     return texts.RP_SUMMARY.format(
         unit=r.unit_name,
         date=f"{r.as_of:%d/%m/%Y}",
-        residents=texts.REPORT_NONE if r.older_residents is None else _n(r.older_residents),
-        registered=_n(r.registered),
-        registered_share=_p(r.registered_of_residents),
-        proficient=_n(r.proficient.count),
-        proficient_share=_p(r.proficient.of_residents),
-        target=_p(goal.target) if goal else texts.REPORT_NONE,
+        residents=texts.REPORT_NONE if r.older_residents is None else count_text(r.older_residents),
+        registered=count_text(r.registered),
+        registered_share=share_text(r.registered_of_residents),
+        proficient=count_text(r.proficient.count),
+        proficient_share=share_text(r.proficient.of_residents),
+        target=share_text(goal.target) if goal else texts.REPORT_NONE,
         year=goal.year if goal else "",
         verdict=verdict,
-        informed=_n(informed.count),
-        informed_share=_p(informed.of_residents),
-        active=texts.REPORT_NONE if r.active_30d is None else _n(r.active_30d),
+        informed=count_text(informed.count),
+        informed_share=share_text(informed.of_residents),
+        active=texts.REPORT_NONE if r.active_30d is None else count_text(r.active_30d),
     )
 
 
@@ -273,7 +265,7 @@ class IndicatorPick(StaffScreen):
         totals = await ReportRepo(t.conn).indicator_totals(unit, today(t.now))
         lines = "\n".join(
             texts.RP_IND_LINE.format(
-                name=texts.REPORT_INDICATORS[k], total=_n(totals.get(k, (0,))[0])
+                name=texts.REPORT_INDICATORS[k], total=count_text(totals.get(k, (0,))[0])
             )
             for k in INDICATORS
         )
@@ -342,7 +334,7 @@ class IndicatorValue(StaffScreen):
             unit, await unit_codes(t.conn, unit), key, today(t.now), value, note, t.user.id, t.now
         )
         await audit(t, "record_indicator", unit, indicator=key, value=value, note=note)
-        t.say(texts.RP_IND_SAVED, name=texts.REPORT_INDICATORS[key], value=_n(value))
+        t.say(texts.RP_IND_SAVED, name=texts.REPORT_INDICATORS[key], value=count_text(value))
         await go(t, "staff.menu")
         return True
 

@@ -19,7 +19,7 @@ from bot import texts
 from bot.core import places
 from bot.core.permissions import chain, unit_name
 from bot.core.review import VN
-from storage.reports import AREAS, INDICATORS, TOPICS, ReportRepo, Sums
+from storage.reports import AREAS, INDICATORS, METRICS, TOPICS, ReportRepo, Sums
 from storage.staff import StaffRepo
 
 NATIONAL = ("dich_vu_cong", "thanh_toan", "mua_sam", "an_toan")
@@ -141,8 +141,6 @@ def _sum_by(rows: Iterable[tuple[Hashable, Sums]]) -> dict[Hashable, Sums]:
 
 
 def _empty() -> Sums:
-    from storage.reports import METRICS
-
     return dict.fromkeys(METRICS, 0)
 
 

@@ -44,11 +44,13 @@ def to_json(report: Report) -> str:
 # --- the rows every table shows, in one place ---
 
 
-def _n(v: int | None) -> str:
+def count_text(v: int | None) -> str:
+    """1.200 as Vietnamese write it, or «<5» where a small count is hidden."""
     return T.REPORT_HIDDEN if v is None else f"{v:,}".replace(",", ".")
 
 
-def _p(v: float | None) -> str:
+def share_text(v: float | None) -> str:
+    """12,5% (or — when there is no denominator)."""
     return T.REPORT_NONE if v is None else f"{v:.1f}%".replace(".", ",")
 
 
@@ -105,14 +107,17 @@ def _indicator_key(label_index: int) -> str | None:
 
 
 def _summary_lines(r: Report) -> list[tuple[str, str]]:
-    res = T.REPORT_NONE if r.older_residents is None else _n(r.older_residents)
+    res = T.REPORT_NONE if r.older_residents is None else count_text(r.older_residents)
     if r.residents_from_sub_units:
         res += T.REPORT_RES_FROM_SUBS
     return [
         (T.REPORT_L_RESIDENTS, res),
-        (T.REPORT_L_REGISTERED, f"{_n(r.registered)} ({_p(r.registered_of_residents)})"),
-        (T.REPORT_L_ACTIVE, T.REPORT_NONE if r.active_30d is None else _n(r.active_30d)),
-        (T.REPORT_L_HELPERS, _n(r.helpers)),
+        (
+            T.REPORT_L_REGISTERED,
+            f"{count_text(r.registered)} ({share_text(r.registered_of_residents)})",
+        ),
+        (T.REPORT_L_ACTIVE, T.REPORT_NONE if r.active_30d is None else count_text(r.active_30d)),
+        (T.REPORT_L_HELPERS, count_text(r.helpers)),
     ]
 
 
@@ -300,75 +305,81 @@ def to_docx(r: Report, out: Path) -> None:
     for label, value in _summary_lines(r):
         para(doc, f"- {label}: {value}", align=justify)
 
-    rows = headline_rows(r)
-    table = doc.add_table(rows=1, cols=5)
-    table.style = "Table Grid"
-    table.alignment = WD_TABLE_ALIGNMENT.CENTER
-    for c, h in zip(table.rows[0].cells, T.REPORT_DOC_HEAD, strict=True):
-        c.text = ""
-        c.paragraphs[0].add_run(h).bold = True
-        c.paragraphs[0].alignment = center
-    for k, (label, f) in enumerate(rows):
-        key = _indicator_key(k)
-        cells = table.add_row().cells
-        values = [
-            label,
-            _n(f.count),
-            _p(f.of_registered),
-            _p(f.of_residents),
-            "\n".join(target_cells(r, key)) if key else T.REPORT_NONE,
-        ]
-        for c, v in zip(cells, values, strict=True):
-            c.text = v
-    _widths(table, (58, 20, 24, 24, 39))
-    for row in table.rows:
-        for c in row.cells:
-            for p in c.paragraphs:
-                for run in p.runs:
-                    run.font.size = Pt(12)
+    def grid(header, rows, widths, *, centered=False, size=None) -> None:
+        """A bordered table: bold header, one row of strings each, fixed column widths."""
+        table = doc.add_table(rows=1, cols=len(header))
+        table.style = "Table Grid"
+        if centered:
+            table.alignment = WD_TABLE_ALIGNMENT.CENTER
+        for c, h in zip(table.rows[0].cells, header, strict=True):
+            c.text = ""
+            c.paragraphs[0].add_run(h).bold = True
+            if centered:
+                c.paragraphs[0].alignment = center
+        for values in rows:
+            for c, v in zip(table.add_row().cells, values, strict=True):
+                c.text = v
+        _widths(table, widths)
+        if size:
+            for run in (run for row in table.rows for c in row.cells for p in c.paragraphs
+                        for run in p.runs):  # fmt: skip
+                run.font.size = Pt(size)
+
+    grid(
+        T.REPORT_DOC_HEAD,
+        [
+            [
+                label,
+                count_text(f.count),
+                share_text(f.of_registered),
+                share_text(f.of_residents),
+                "\n".join(target_cells(r, key)) if (key := _indicator_key(k)) else T.REPORT_NONE,
+            ]
+            for k, (label, f) in enumerate(headline_rows(r))
+        ],
+        (58, 20, 24, 24, 39),
+        centered=True,
+        size=12,
+    )
     for note in target_notes(r):
         para(doc, note, italic=True, size=11, before=4)
 
     if r.sub_units:
         para(doc, T.REPORT_DOC_PART_SUB, bold=True, before=12, after=6)
-        sub = doc.add_table(rows=1, cols=5)
-        sub.style = "Table Grid"
-        for c, h in zip(sub.rows[0].cells, T.REPORT_DOC_SUB_HEAD, strict=True):
-            c.text = ""
-            c.paragraphs[0].add_run(h).bold = True
-        for i, s in enumerate(r.sub_units[:15], 1):
-            cells = sub.add_row().cells
-            values = [
-                str(i),
-                s.name,
-                _n(s.registered),
-                _n(s.proficient.count),
-                _p(s.proficient.of_residents),
-            ]
-            for c, v in zip(cells, values, strict=True):
-                c.text = v
-        _widths(sub, (12, 75, 26, 26, 26))
+        grid(
+            T.REPORT_DOC_SUB_HEAD,
+            [
+                [
+                    str(i),
+                    s.name,
+                    count_text(s.registered),
+                    count_text(s.proficient.count),
+                    share_text(s.proficient.of_residents),
+                ]
+                for i, s in enumerate(r.sub_units[:15], 1)
+            ],
+            (12, 75, 26, 26, 26),
+        )
         if len(r.sub_units) > 15:
             para(doc, T.REPORT_DOC_SUB_MORE.format(n=len(r.sub_units) - 15), italic=True)
 
     para(doc, T.REPORT_DOC_PART_OTHER, bold=True, before=12, after=6)
-    other = doc.add_table(rows=1, cols=3)
-    other.style = "Table Grid"
-    for c, h in zip(other.rows[0].cells, T.REPORT_DOC_OTHER_HEAD, strict=True):
-        c.text = ""
-        c.paragraphs[0].add_run(h).bold = True
-    for i in r.indicators:
-        cells = other.add_row().cells
-        target = (
-            T.REPORT_NONE
-            if i.target is None
-            else T.REPORT_OTHER_TARGET.format(
-                target=_n(i.target), year=i.target_year, share=_p(i.share)
-            )
-        )
-        for c, v in zip(cells, [i.name, _n(i.total), target], strict=True):
-            c.text = v
-    _widths(other, (80, 30, 55))
+    grid(
+        T.REPORT_DOC_OTHER_HEAD,
+        [
+            [
+                i.name,
+                count_text(i.total),
+                T.REPORT_NONE
+                if i.target is None
+                else T.REPORT_OTHER_TARGET.format(
+                    target=count_text(i.target), year=i.target_year, share=share_text(i.share)
+                ),
+            ]
+            for i in r.indicators
+        ],
+        (80, 30, 55),
+    )
 
     if r.suppressed_below:
         para(doc, T.REPORT_SUPPRESSED_NOTE.format(n=r.suppressed_below), italic=True, size=11,

@@ -30,18 +30,6 @@ async def engine(db, content) -> Engine:
     return Engine(db, content)
 
 
-@pytest.fixture
-async def fake_tg() -> AsyncIterator[FakeTelegram]:
-    async with FakeTelegram() as fake:
-        yield fake
-
-
-@pytest.fixture
-async def fake_zalo() -> AsyncIterator[FakeZalo]:
-    async with FakeZalo() as fake:
-        yield fake
-
-
 def telegram_channel(engine: Engine, fake: FakeTelegram, **kw) -> TelegramChannel:
     kw.setdefault("poll_timeout", 1.0)
     return TelegramChannel(engine, fake.token, base_url=fake.base_url, **kw)

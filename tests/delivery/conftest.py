@@ -17,7 +17,6 @@ from bot.delivery import Deliverer
 from storage import outbox
 from storage.db import Database
 from storage.outbox import OutboxItem
-from tests.fakes import FakeTelegram, FakeZalo
 
 DAY = dt.datetime(2026, 11, 23, 3, 0, tzinfo=dt.UTC)  # 10:00 in Vietnam
 
@@ -48,18 +47,6 @@ async def db(tmp_path) -> AsyncIterator[Database]:
 @pytest.fixture
 async def engine(db, content, clock) -> Engine:
     return Engine(db, content, clock)
-
-
-@pytest.fixture
-async def fake_tg() -> AsyncIterator[FakeTelegram]:
-    async with FakeTelegram() as fake:
-        yield fake
-
-
-@pytest.fixture
-async def fake_zalo() -> AsyncIterator[FakeZalo]:
-    async with FakeZalo() as fake:
-        yield fake
 
 
 @pytest.fixture

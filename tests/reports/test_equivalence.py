@@ -486,7 +486,9 @@ async def test_renderings_agree_with_the_report(town, tmp_path, monkeypatch):
     assert [r[0] for r in body] == [label for label, _ in rows]
     assert [int(r[1]) for r in body] == counts
     for r, (_, f) in zip(body, rows, strict=True):
-        assert r[2] == render._p(f.of_registered) and r[3] == render._p(f.of_residents)
+        assert r[2] == render.share_text(f.of_registered) and r[3] == render.share_text(
+            f.of_residents
+        )
     assert any(f"{naive['registered']} (" in p.text for p in doc.paragraphs)
 
     # The chart: a PNG that opens, whose bars are the report's shares of older residents.
