@@ -47,9 +47,9 @@ from bot.config import Settings  # noqa: E402
 from bot.core.engine import Engine  # noqa: E402
 from bot.delivery import Deliverer  # noqa: E402
 from lessons import load_content  # noqa: E402
-from storage import outbox  # noqa: E402
 from storage.db import Database  # noqa: E402
 from storage.outbox import OutboxItem  # noqa: E402
+from storage.store import Store  # noqa: E402
 from tests.fakes import FakeTelegram  # noqa: E402
 
 FIRST_CHAT = 100_000
@@ -76,7 +76,7 @@ class Clock:
 async def add_learners(db: Database, identities: list[str], now: dt.datetime) -> None:
     """Consenting, registered learners in one transaction (one executemany: fast for 10,000)."""
     t = now.isoformat()
-    async with db.transaction() as conn:
+    async with db.sql(write=True) as conn:
         await conn.executemany(
             "INSERT INTO users (identity, consent, consent_at, address_form, display_name,"
             " birth_year, registered_at, created_at, last_active_at)"
@@ -86,8 +86,8 @@ async def add_learners(db: Database, identities: list[str], now: dt.datetime) ->
 
 
 async def statuses(db: Database) -> dict[str, int]:
-    async with db.reading() as conn:
-        return await outbox.summary(conn, ANNOUNCEMENT)
+    async with db.sql() as conn:
+        return await Store(conn).outbox.summary(ANNOUNCEMENT)
 
 
 async def settle(db: Database, timeout: float, every: float = 0.2) -> bool:
@@ -117,9 +117,8 @@ async def main(users: int, rate: float, bulk_rate: float) -> int:
             try:
                 engine = Engine(db, load_content(), clock)
                 await add_learners(db, identities, clock())
-                async with db.transaction() as conn:
-                    queued = await outbox.enqueue(
-                        conn,
+                async with db.sql(write=True) as conn:
+                    queued = await Store(conn).outbox.enqueue(
                         [OutboxItem(i, TEXT, announcement_id=ANNOUNCEMENT) for i in identities],
                     )
                 channel = TelegramChannel(

@@ -63,6 +63,7 @@ from lessons.schema import NATIONAL_AREAS  # noqa: E402
 from scenarios.loader import Scenarios, load_scenarios  # noqa: E402
 from storage.db import Database  # noqa: E402
 from storage.reports import AREAS, TOPICS, ReportRepo  # noqa: E402
+from storage.store import Store  # noqa: E402
 
 DAY = 86_400
 CHUNK = 25_000  # learners per transaction
@@ -510,7 +511,7 @@ async def timed(fn, *args, **kwargs) -> tuple[float, object]:
 
 
 async def report_once(conn, unit: str, today: dt.date, out: Path) -> compute.Report:
-    report = await compute.build(conn, unit, today, today)
+    report = await compute.build(Store(conn), unit, today, today)
     render.render(report, "json", out)
     return report
 

@@ -83,8 +83,8 @@ async def _unit_database(args: argparse.Namespace, settings: Settings):
 
     db = await Database.open(args.db or settings.db_path)
     try:
-        async with db.reading() as conn:
-            known = await chain(conn, args.unit)
+        async with db.reading() as store:
+            known = await chain(store, args.unit)
         if not known:
             print(texts.CLI_BAD_UNIT.format(unit=args.unit), file=sys.stderr)
         yield db if known else None
@@ -105,8 +105,8 @@ async def _report(args: argparse.Namespace, settings: Settings) -> int:
     async with _unit_database(args, settings) as db:
         if db is None:
             return 2
-        async with db.transaction() as conn:
-            report = await build(conn, args.unit, as_of, today)
+        async with db.transaction() as store:
+            report = await build(store, args.unit, as_of, today)
     out = render(report, args.format, args.out)
     print(texts.CLI_REPORT_WRITTEN.format(path=out))
     return 0
@@ -115,17 +115,15 @@ async def _report(args: argparse.Namespace, settings: Settings) -> int:
 async def _admin(args: argparse.Namespace, settings: Settings) -> int:
     """Targets, residents and the other indicators, for admins working on the server."""
     from bot.core import permissions
-    from storage.reports import ReportRepo
-    from storage.staff import StaffRepo
 
     now = dt.datetime.now(dt.UTC)
     async with _unit_database(args, settings) as db:
         if db is None:
             return 2
-        async with db.transaction() as conn:
-            staff = StaffRepo(conn)
+        async with db.transaction() as store:
+            staff = store.staff
             if args.what == "target":
-                await ReportRepo(conn).set_target(
+                await store.reports.set_target(
                     args.unit, args.indicator, args.year, args.percent, None, now
                 )
                 detail = {"indicator": args.indicator, "year": args.year, "percent": args.percent}
@@ -133,14 +131,14 @@ async def _admin(args: argparse.Namespace, settings: Settings) -> int:
                 await staff.set_population(args.unit, args.value, None, now)
                 detail = {"older_residents": args.value}
             elif args.what == "indicator":
-                codes = await permissions.unit_codes(conn, args.unit)
-                await ReportRepo(conn).add_entry(
+                codes = await permissions.unit_codes(store, args.unit)
+                await store.reports.add_entry(
                     args.unit, codes, args.indicator, args.date or _vn_today(), args.value,
                     args.note or "", None, now,
                 )  # fmt: skip
                 detail = {"indicator": args.indicator, "value": args.value, "note": args.note}
             else:  # indicator-target
-                await ReportRepo(conn).set_indicator_target(
+                await store.reports.set_indicator_target(
                     args.unit, args.indicator, args.year, args.value, None, now
                 )
                 detail = {"indicator": args.indicator, "year": args.year, "target": args.value}

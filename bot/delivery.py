@@ -38,8 +38,6 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
-import aiosqlite
-
 from bot import texts
 from bot.channels.common import (
     Channel,
@@ -54,7 +52,9 @@ from bot.core import linking
 from bot.core.engine import Engine
 from bot.core.events import Button, OutFile, Reply
 from storage.db import Database
+from storage.outbox import Outcome
 from storage.repos import iso
+from storage.store import Store
 
 log = logging.getLogger(__name__)
 
@@ -73,27 +73,6 @@ def in_quiet_hours(now: dt.datetime) -> bool:
     """21:00-07:00 in Vietnam: nobody is woken by an announcement."""
     t = now.astimezone(VN).time()
     return t >= QUIET_FROM or t < QUIET_UNTIL
-
-
-async def blocked_among(conn: aiosqlite.Connection, identities: list[str]) -> set[str]:
-    """Which of these identities must not be messaged: `linking.is_blocked` for a whole batch
-    in two queries, since the claim holds the database lock (one query per row made a
-    50-row claim take 200 ms while sending was busy). Only identities found in neither table
-    (a refusal's hashed row, or a stranger) are asked one by one."""
-    flags: dict[str, bool] = {}
-    for table in ("identities", "users"):  # a linked identity's own flag first, as linking does
-        rest = [i for i in dict.fromkeys(identities) if i not in flags]
-        if not rest:
-            break
-        marks = ",".join("?" * len(rest))
-        async with conn.execute(
-            f"SELECT identity, blocked FROM {table} WHERE identity IN ({marks})", rest
-        ) as cur:
-            flags.update((i, bool(b)) for i, b in await cur.fetchall())
-    for i in dict.fromkeys(identities):
-        if i not in flags:
-            flags[i] = await linking.is_blocked(conn, i)
-    return {i for i, b in flags.items() if b}
 
 
 class Pacer:
@@ -207,15 +186,27 @@ class Row:
         )
 
 
-# (status, attempts added, last_error or None to keep it, not_before or None to keep it,
-#  sent_at, id): one UPDATE shape for every outcome.
-_Outcome = tuple[str, int, str | None, str | None, str | None, int]
+async def claim_rows(
+    store: Store, prefix: str, now: dt.datetime, quiet: bool, limit: int
+) -> list[Row]:
+    """Claim one channel's due rows and settle those whose recipient blocked the bot."""
+    rows = [Row(r.id, r.identity, r.payload, r.urgent, r.attempts)
+            for r in await store.outbox.claim(prefix, now, quiet, limit)]  # fmt: skip
+    blocked = await linking.blocked_among(store, [r.identity for r in rows])
+    if blocked:
+        await store.outbox.settle_blocked(
+            [r.id for r in rows if r.identity in blocked], texts.DELIVERY_BLOCKED
+        )
+    return [r for r in rows if r.identity not in blocked]
 
-_RECORD = (
-    "UPDATE outbox SET status = ?, attempts = attempts + ?, last_error = COALESCE(?, last_error),"
-    " not_before = COALESCE(?, not_before), sent_at = ?, claimed_at = NULL"
-    " WHERE id = ? AND status = 'sending'"
-)
+
+async def drain_now(db: Database, prefix: str, now: dt.datetime) -> list[Reply]:
+    """For a channel that delivers synchronously (the simulator): every due row of `prefix`,
+    under the same rules as paced sending, claimed and recorded as sent in one transaction."""
+    async with db.transaction() as store:
+        rows = await claim_rows(store, prefix, now, in_quiet_hours(now), 1_000_000)
+        await store.outbox.record([("sent", 1, None, None, iso(now), r.id) for r in rows])
+    return [r.reply() for r in rows]
 
 
 class Deliverer:
@@ -262,7 +253,7 @@ class Deliverer:
             cap = max(batch, math.ceil(rate * 2))
             self.lanes.append(Lane(ch, Pacer(rate, chat_rate), cap))
         self._progress: dict[int, int] = {}  # row id -> parts already sent (same process only)
-        self._results: list[_Outcome] = []
+        self._results: list[Outcome] = []
         self._dirty = asyncio.Event()
         self._closing = False
         self._stopping = False
@@ -282,11 +273,8 @@ class Deliverer:
 
     async def start(self) -> int:
         """Put back rows a crash left 'sending', then start sending. Returns rows put back."""
-        async with self.db.transaction() as conn:
-            cur = await conn.execute(
-                "UPDATE outbox SET status = 'pending', claimed_at = NULL WHERE status = 'sending'"
-            )
-            released = cur.rowcount
+        async with self.db.transaction() as store:
+            released = await store.outbox.release_sending()
         if released:
             log.warning("outbox: %d rows left 'sending' by the last run put back", released)
         self._recorder_task = asyncio.create_task(self._recorder(), name="outbox:recorder")
@@ -361,28 +349,8 @@ class Deliverer:
         now = self.clock()
         quiet = in_quiet_hours(now)
         prefix = lane.channel.prefix
-        async with self.db.transaction() as conn:
-            async with conn.execute(
-                "UPDATE outbox SET status = 'sending', claimed_at = ? WHERE id IN ("
-                " SELECT id FROM outbox WHERE status = 'pending'"
-                " AND substr(identity, 1, ?) = ?"
-                " AND (not_before IS NULL OR not_before <= ?)"
-                " AND (urgent = 1 OR ? = 0)"
-                " ORDER BY urgent DESC, id LIMIT ?)"
-                " RETURNING id, identity, payload, urgent, attempts",
-                (iso(now), len(prefix), prefix, iso(now), int(quiet), limit),
-            ) as cur:
-                rows = [Row(r[0], r[1], r[2], bool(r[3]), r[4]) for r in await cur.fetchall()]
-            rows.sort(key=lambda r: (not r.urgent, r.id))
-            blocked = await blocked_among(conn, [r.identity for r in rows])
-            claimed = [r for r in rows if r.identity not in blocked]
-            if blocked:
-                await conn.executemany(
-                    "UPDATE outbox SET status = 'blocked', last_error = ?, claimed_at = NULL"
-                    " WHERE id = ?",
-                    [(texts.DELIVERY_BLOCKED, r.id) for r in rows if r.identity in blocked],
-                )
-        return claimed
+        async with self.db.transaction() as store:
+            return await claim_rows(store, prefix, now, quiet, limit)
 
     async def _sweeper(self) -> None:
         """Fail rows that no running channel can send (e.g. zalo: while only Telegram runs),
@@ -390,23 +358,16 @@ class Deliverer:
         served = {lane.channel.prefix for lane in self.lanes}
         while not self._stopping:
             try:
-                async with self.db.transaction() as conn:
-                    async with conn.execute(
-                        "SELECT DISTINCT substr(identity, 1, instr(identity, ':'))"
-                        " FROM outbox WHERE status = 'pending'"
-                    ) as cur:
-                        prefixes = [r[0] for r in await cur.fetchall()]
-                    for prefix in prefixes:
+                async with self.db.transaction() as store:
+                    for prefix in await store.outbox.pending_prefixes():
                         if prefix in served:
                             continue
                         name = (prefix.rstrip(":") or "?").capitalize()
-                        cur = await conn.execute(
-                            "UPDATE outbox SET status = 'failed', last_error = ?"
-                            " WHERE status = 'pending' AND substr(identity, 1, ?) = ?",
-                            (texts.DELIVERY_NO_CHANNEL.format(channel=name), len(prefix), prefix),
+                        failed = await store.outbox.fail_pending(
+                            prefix, texts.DELIVERY_NO_CHANNEL.format(channel=name)
                         )
                         log.warning("outbox: %d rows for %s failed: channel not running",
-                                    cur.rowcount, name)  # fmt: skip
+                                    failed, name)  # fmt: skip
             except Exception:
                 log.exception("outbox: sweeping rows without a channel failed")
             with contextlib.suppress(TimeoutError):
@@ -425,7 +386,7 @@ class Deliverer:
             outcome = self._retry(lane, row, 0, f"{type(exc).__name__}: {exc}")
         self._record(outcome)
 
-    async def _send(self, lane: Lane, row: Row) -> _Outcome:
+    async def _send(self, lane: Lane, row: Row) -> Outcome:
         try:
             parts = lane.channel.bulk_parts(row.identity, row.reply())  # type: ignore[attr-defined]
         except Rejected as exc:
@@ -467,10 +428,10 @@ class Deliverer:
             done += 1
         return ("sent", 1, None, None, iso(self.clock()), row.id)
 
-    def _failed(self, row: Row, reason: str, attempt: int = 1) -> _Outcome:
+    def _failed(self, row: Row, reason: str, attempt: int = 1) -> Outcome:
         return ("failed", attempt, reason, None, None, row.id)
 
-    def _retry(self, lane: Lane, row: Row, done: int, detail: str) -> _Outcome:
+    def _retry(self, lane: Lane, row: Row, done: int, detail: str) -> Outcome:
         attempts = row.attempts + 1
         reason = texts.DELIVERY_NETWORK.format(channel=lane.label, n=attempts)
         if attempts >= self.max_attempts:
@@ -486,7 +447,7 @@ class Deliverer:
 
     # --- recording outcomes ---
 
-    def _record(self, outcome: _Outcome) -> None:
+    def _record(self, outcome: Outcome) -> None:
         if outcome[0] in ("sent", "failed", "blocked"):
             self._progress.pop(outcome[-1], None)
         self._results.append(outcome)
@@ -500,8 +461,8 @@ class Deliverer:
             if self._results:
                 batch, self._results = self._results, []
                 try:
-                    async with self.db.transaction() as conn:
-                        await conn.executemany(_RECORD, batch)
+                    async with self.db.transaction() as store:
+                        await store.outbox.record(batch)
                 except Exception:
                     log.exception("outbox: could not record %d results", len(batch))
                     self._results[:0] = batch

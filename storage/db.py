@@ -1,5 +1,7 @@
 """SQLite through aiosqlite: WAL, foreign keys, numbered migrations applied at start.
 
+`transaction()` and `reading()` yield a `Store` (storage/store.py): repositories, no raw SQL.
+
 One connection per process and one writer at a time (SQLite allows no more); `transaction()`
 serialises coroutines so that one conversation turn reads and writes as a unit.
 """
@@ -14,6 +16,8 @@ from importlib import resources
 from pathlib import Path
 
 import aiosqlite
+
+from storage.store import Store
 
 _MIGRATION_NAME = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
 
@@ -34,8 +38,9 @@ def migrations() -> list[tuple[int, str, str]]:
 
 class Database:
     def __init__(self, conn: aiosqlite.Connection, path: Path):
-        self.conn = conn
+        self.conn = conn  # tests and storage only; the application goes through `store`
         self.path = path
+        self.store = Store(conn)
         self._lock = asyncio.Lock()
 
     @classmethod
@@ -90,8 +95,32 @@ class Database:
         return applied
 
     @asynccontextmanager
-    async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:
+    async def transaction(self) -> AsyncIterator[Store]:
         """One writer at a time; commit on success, roll back on any exception."""
+        async with self._lock:
+            await self.conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield self.store
+            except BaseException:
+                await self.conn.execute("ROLLBACK")
+                raise
+            else:
+                await self.conn.execute("COMMIT")
+
+    @asynccontextmanager
+    async def reading(self) -> AsyncIterator[Store]:
+        """Reads outside a turn (reports, the CLI) wait for the writer so they see whole turns."""
+        async with self._lock:
+            yield self.store
+
+    @asynccontextmanager
+    async def sql(self, write: bool = False) -> AsyncIterator[aiosqlite.Connection]:
+        """The raw connection, for tests and maintenance scripts that inspect or seed tables;
+        the application goes through `transaction()` and `reading()` and never sees SQL."""
+        if not write:
+            async with self._lock:
+                yield self.conn
+            return
         async with self._lock:
             await self.conn.execute("BEGIN IMMEDIATE")
             try:
@@ -101,9 +130,3 @@ class Database:
                 raise
             else:
                 await self.conn.execute("COMMIT")
-
-    @asynccontextmanager
-    async def reading(self) -> AsyncIterator[aiosqlite.Connection]:
-        """Reads outside a turn (reports, the CLI) wait for the writer so they see whole turns."""
-        async with self._lock:
-            yield self.conn

@@ -1,8 +1,8 @@
 """The outbox of bulk messages: what is queued, and how far each announcement has got.
 
-Functions take a connection inside the caller's transaction (as in storage/repos.py), so an
+The repository works inside the caller's transaction (as in storage/repos.py), so an
 announcement and its recipients' rows are written together or not at all. Sending is done by
-bot/delivery.py, which is the only writer of status changes after enqueuing.
+bot/delivery.py, the only caller of the status changes after enqueuing (claim, record).
 """
 
 from __future__ import annotations
@@ -43,60 +43,150 @@ class OutboxItem:
         )
 
 
-async def enqueue(
-    conn: aiosqlite.Connection, items: Iterable[OutboxItem], now: dt.datetime | None = None
-) -> int:
-    """Queue messages; returns how many rows were added.
+@dataclass(frozen=True)
+class Claimed:
+    """A row taken for sending (status 'sending')."""
 
-    INSERT OR IGNORE on (announcement_id, identity): enqueuing an announcement again adds only
-    recipients it did not have. Rows without an announcement are never deduplicated (SQL NULLs
-    are all distinct).
-    """
-    created = iso(now or dt.datetime.now(dt.UTC))
-    rows = [
-        (
-            item.announcement_id,
-            item.identity,
-            item.payload(),
-            int(bool(item.urgent)),
-            iso(item.not_before) if item.not_before is not None else None,
-            created,
+    id: int
+    identity: str
+    payload: str
+    urgent: bool
+    attempts: int
+
+
+#: One outcome: (status, attempts added, error or None, not_before or None, sent_at, row id).
+Outcome = tuple[str, int, str | None, str | None, str | None, int]
+
+
+class OutboxRepo:
+    def __init__(self, conn: aiosqlite.Connection):
+        self.conn = conn
+
+    async def enqueue(self, items: Iterable[OutboxItem], now: dt.datetime | None = None) -> int:
+        """Queue messages; returns how many rows were added.
+
+        INSERT OR IGNORE on (announcement_id, identity): enqueuing an announcement again adds
+        only recipients it did not have. Rows without an announcement are never deduplicated
+        (SQL NULLs are all distinct).
+        """
+        created = iso(now or dt.datetime.now(dt.UTC))
+        rows = [
+            (
+                item.announcement_id,
+                item.identity,
+                item.payload(),
+                int(bool(item.urgent)),
+                iso(item.not_before) if item.not_before is not None else None,
+                created,
+            )
+            for item in items
+        ]
+        if not rows:
+            return 0
+        before = self.conn.total_changes
+        await self.conn.executemany(
+            "INSERT OR IGNORE INTO outbox"
+            " (announcement_id, identity, payload, urgent, not_before, status, attempts,"
+            " created_at) VALUES (?, ?, ?, ?, ?, 'pending', 0, ?)",
+            rows,
         )
-        for item in items
-    ]
-    if not rows:
-        return 0
-    before = conn.total_changes
-    await conn.executemany(
-        "INSERT OR IGNORE INTO outbox"
-        " (announcement_id, identity, payload, urgent, not_before, status, attempts, created_at)"
-        " VALUES (?, ?, ?, ?, ?, 'pending', 0, ?)",
-        rows,
-    )
-    return conn.total_changes - before
+        return self.conn.total_changes - before
 
+    async def summary(self, announcement_id: int | None) -> dict[str, int]:
+        """Rows per status for one announcement, every status present (zero if none)."""
+        counts = dict.fromkeys(STATUSES, 0)
+        async with self.conn.execute(
+            "SELECT status, COUNT(*) FROM outbox WHERE announcement_id IS ? GROUP BY status",
+            (announcement_id,),
+        ) as cur:
+            async for status, n in cur:
+                counts[status] = n
+        return counts
 
-async def summary(conn: aiosqlite.Connection, announcement_id: int | None) -> dict[str, int]:
-    """Rows per status for one announcement, every status present (zero if none)."""
-    counts = dict.fromkeys(STATUSES, 0)
-    async with conn.execute(
-        "SELECT status, COUNT(*) FROM outbox WHERE announcement_id IS ? GROUP BY status",
-        (announcement_id,),
-    ) as cur:
-        async for status, n in cur:
-            counts[status] = n
-    return counts
+    async def failures(self, announcement_id: int | None) -> list[tuple[str, int]]:
+        """Why rows ended 'failed' (the reason in Vietnamese, as stored), most frequent first.
+        People who blocked the bot are counted by `summary` as 'blocked', not here."""
+        async with self.conn.execute(
+            "SELECT COALESCE(last_error, ''), COUNT(*) FROM outbox"
+            " WHERE announcement_id IS ? AND status = 'failed'"
+            " GROUP BY 1 ORDER BY 2 DESC, 1",
+            (announcement_id,),
+        ) as cur:
+            return [(reason, n) async for reason, n in cur]
 
+    # --- the sender's side (bot/delivery.py) ---
 
-async def failures(
-    conn: aiosqlite.Connection, announcement_id: int | None
-) -> list[tuple[str, int]]:
-    """Why rows ended 'failed' (the reason in Vietnamese, as stored), most frequent first.
-    People who blocked the bot are counted by `summary` as 'blocked', not here."""
-    async with conn.execute(
-        "SELECT COALESCE(last_error, ''), COUNT(*) FROM outbox"
-        " WHERE announcement_id IS ? AND status = 'failed'"
-        " GROUP BY 1 ORDER BY 2 DESC, 1",
-        (announcement_id,),
-    ) as cur:
-        return [(reason, n) async for reason, n in cur]
+    async def release_sending(self) -> int:
+        """Put rows a crash left 'sending' back to 'pending'; how many."""
+        cur = await self.conn.execute(
+            "UPDATE outbox SET status = 'pending', claimed_at = NULL WHERE status = 'sending'"
+        )
+        return cur.rowcount
+
+    async def claim(self, prefix: str, now: dt.datetime, quiet: bool, limit: int) -> list[Claimed]:
+        """Due pending rows of one channel (identity prefix), urgent first, then oldest;
+        outside quiet hours or urgent. They become 'sending'."""
+        async with self.conn.execute(
+            "UPDATE outbox SET status = 'sending', claimed_at = ? WHERE id IN ("
+            " SELECT id FROM outbox WHERE status = 'pending'"
+            " AND substr(identity, 1, ?) = ?"
+            " AND (not_before IS NULL OR not_before <= ?)"
+            " AND (urgent = 1 OR ? = 0)"
+            " ORDER BY urgent DESC, id LIMIT ?)"
+            " RETURNING id, identity, payload, urgent, attempts",
+            (iso(now), len(prefix), prefix, iso(now), int(quiet), limit),
+        ) as cur:
+            rows = [Claimed(r[0], r[1], r[2], bool(r[3]), r[4]) for r in await cur.fetchall()]
+        rows.sort(key=lambda r: (not r.urgent, r.id))
+        return rows
+
+    async def settle_blocked(self, row_ids: list[int], reason: str) -> None:
+        await self.conn.executemany(
+            "UPDATE outbox SET status = 'blocked', last_error = ?, claimed_at = NULL WHERE id = ?",
+            [(reason, i) for i in row_ids],
+        )
+
+    async def record(self, outcomes: list[Outcome]) -> None:
+        """Write sending outcomes; rows no longer 'sending' are left alone."""
+        await self.conn.executemany(
+            "UPDATE outbox SET status = ?, attempts = attempts + ?,"
+            " last_error = COALESCE(?, last_error), not_before = COALESCE(?, not_before),"
+            " sent_at = ?, claimed_at = NULL WHERE id = ? AND status = 'sending'",
+            outcomes,
+        )
+
+    async def pending_prefixes(self) -> list[str]:
+        """Channel prefixes ("telegram:") that have pending rows."""
+        async with self.conn.execute(
+            "SELECT DISTINCT substr(identity, 1, instr(identity, ':'))"
+            " FROM outbox WHERE status = 'pending'"
+        ) as cur:
+            return [r[0] for r in await cur.fetchall()]
+
+    async def fail_pending(self, prefix: str, reason: str) -> int:
+        cur = await self.conn.execute(
+            "UPDATE outbox SET status = 'failed', last_error = ?"
+            " WHERE status = 'pending' AND substr(identity, 1, ?) = ?",
+            (reason, len(prefix), prefix),
+        )
+        return cur.rowcount
+
+    # --- acknowledgements ---
+
+    async def latest_unacked(self, identity: str, user_id: int) -> int | None:
+        """The newest announcement this identity received that the learner has not acked."""
+        async with self.conn.execute(
+            "SELECT o.announcement_id FROM outbox o WHERE o.identity = ? AND o.announcement_id"
+            " IS NOT NULL AND NOT EXISTS (SELECT 1 FROM announcement_acks k WHERE"
+            " k.announcement_id = o.announcement_id AND k.user_id = ?) ORDER BY o.id DESC LIMIT 1",
+            (identity, user_id),
+        ) as cur:
+            row = await cur.fetchone()
+        return row[0] if row else None
+
+    async def received(self, identity: str, announcement_id: int) -> bool:
+        async with self.conn.execute(
+            "SELECT 1 FROM outbox WHERE identity = ? AND announcement_id = ?",
+            (identity, announcement_id),
+        ) as cur:
+            return await cur.fetchone() is not None

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Iterable
+from collections.abc import AsyncIterator, Iterable
 from dataclasses import dataclass
 
 import aiosqlite
@@ -315,3 +315,70 @@ class ReportRepo:
                 (iso(now),),
             )
         ]
+
+
+_FETCH = 50_000
+
+
+def _users_where(unit: str) -> tuple[str, tuple]:
+    kind, _, code = unit.partition(":")
+    if kind == "all":
+        return "1 = 1", ()
+    column = {"province": "province_code", "commune": "commune_code", "branch": "branch_id"}
+    if kind not in column:
+        raise ValueError(f"unknown unit {unit!r}")
+    return f"u.{column[kind]} = ?", (int(code),)
+
+
+class RawEvents:
+    """The raw events a report can be recomputed from (bot/reports/naive.py), streamed: who
+    registered where, every answer in order, and acknowledgements. Never the counters."""
+
+    def __init__(self, conn: aiosqlite.Connection):
+        self.conn = conn
+
+    @staticmethod
+    def _counted(unit: str) -> tuple[str, tuple]:
+        where, args = _users_where(unit)
+        return (
+            "u.consent = 'given' AND u.registered_at IS NOT NULL AND u.registered_at < ?"
+            f" AND {where}",
+            args,
+        )
+
+    async def learners(self, unit: str, cutoff: str) -> AsyncIterator[dict]:
+        """Learners of `unit` registered before `cutoff`, as dicts of their users columns."""
+        counted, args = self._counted(unit)
+        async with self.conn.execute(
+            "SELECT u.id, u.province_code, u.commune_code, u.branch_id, u.birth_year, u.sex,"
+            " u.rural, u.poor, u.alone, u.disabled FROM users u WHERE " + counted,
+            (cutoff, *args),
+        ) as cur:
+            cols = [d[0] for d in cur.description]
+            while rows := await cur.fetchmany(_FETCH):
+                for r in rows:
+                    yield dict(zip(cols, r, strict=True))
+
+    async def answers(self, unit: str, cutoff: str) -> AsyncIterator[tuple[int, str, str, int]]:
+        """(user id, question id, context, correct) before `cutoff`, per learner in order."""
+        counted, args = self._counted(unit)
+        async with self.conn.execute(
+            "SELECT a.user_id, a.question_id, a.context, a.correct FROM answers a"
+            f" JOIN users u ON u.id = a.user_id WHERE {counted} AND a.answered_at < ?"
+            " ORDER BY a.user_id, a.answered_at, a.id",
+            (cutoff, *args, cutoff),
+        ) as cur:
+            while rows := await cur.fetchmany(_FETCH):
+                for r in rows:
+                    yield tuple(r)
+
+    async def acknowledgements(self, cutoff: str) -> AsyncIterator[tuple[int, str]]:
+        """(user id, topic) of every announcement acknowledged before `cutoff`."""
+        async with self.conn.execute(
+            "SELECT DISTINCT k.user_id, n.topic FROM announcement_acks k"
+            " JOIN announcements n ON n.id = k.announcement_id WHERE k.acked_at < ?",
+            (cutoff,),
+        ) as cur:
+            while rows := await cur.fetchmany(_FETCH):
+                for r in rows:
+                    yield tuple(r)

@@ -117,6 +117,12 @@ class UserRepo:
         ) as cur:
             return _user(await cur.fetchone())
 
+    async def by_id(self, user_id: int) -> User | None:
+        async with self.conn.execute(
+            f"SELECT {_USER_COLS} FROM users WHERE id = ?", (user_id,)
+        ) as cur:
+            return _user(await cur.fetchone())
+
     async def find(self, identity: str) -> User | None:
         """The consenting user, or the anonymous refusal row, for a channel identity."""
         return await self.by_identity(identity) or await self.by_identity(
@@ -136,6 +142,20 @@ class UserRepo:
 
     async def delete(self, user_id: int) -> None:
         await self.conn.execute("DELETE FROM users WHERE id = ?", (user_id,))
+
+    async def reminder_candidates(self, local_hhmm: str) -> list[tuple[int, str, str | None, int]]:
+        """(id, identity, last reminder, reminders ignored) of registered learners whose
+        reminder time (Vietnam time) has come today and who take unprompted messages."""
+        async with self.conn.execute(
+            "SELECT id, identity, last_reminder_at, reminders_ignored FROM users"
+            " WHERE reminder_time IS NOT NULL AND reminder_time <= ? AND paused = 0"
+            " AND blocked = 0 AND consent = 'given' AND registered_at IS NOT NULL",
+            (local_hhmm,),
+        ) as cur:
+            return [tuple(r) async for r in cur]
+
+    async def set_branch(self, user_id: int, branch_id: int | None) -> None:
+        await self.conn.execute("UPDATE users SET branch_id = ? WHERE id = ?", (branch_id, user_id))
 
     _EDITABLE = frozenset(
         {
@@ -197,15 +217,231 @@ class ConversationRepo:
 
 
 class InboundRepo:
+    """Update ids the engine has handled, so a replayed event is answered with nothing."""
+
     def __init__(self, conn: aiosqlite.Connection):
         self.conn = conn
 
     async def first_time(self, key: str, now: dt.datetime) -> bool:
-        """Record an update id; False if it was already handled."""
         cur = await self.conn.execute(
             "INSERT OR IGNORE INTO inbound_events (key, seen_at) VALUES (?, ?)", (key, iso(now))
         )
         return cur.rowcount == 1
+
+
+class IdentityRepo:
+    """Channel identities linked to a learner (table `identities`), each with its own block flag."""
+
+    def __init__(self, conn: aiosqlite.Connection):
+        self.conn = conn
+
+    async def alias(self, identity: str) -> tuple[int, bool] | None:
+        """(user id, blocked) of a linked identity, or None if it is nobody's alias."""
+        async with self.conn.execute(
+            "SELECT user_id, blocked FROM identities WHERE identity = ?", (identity,)
+        ) as cur:
+            row = await cur.fetchone()
+        return (row[0], bool(row[1])) if row else None
+
+    async def set_blocked(self, identity: str, blocked: bool) -> None:
+        await self.conn.execute(
+            "UPDATE identities SET blocked = ? WHERE identity = ?", (int(blocked), identity)
+        )
+
+    async def link(
+        self, identity: str, user_id: int, now: dt.datetime, blocked: bool | None = None
+    ) -> None:
+        """Make `identity` resolve to `user_id`; `blocked` None keeps an existing flag."""
+        if blocked is None:
+            await self.conn.execute(
+                "INSERT INTO identities (identity, user_id, linked_at) VALUES (?, ?, ?)"
+                " ON CONFLICT (identity) DO UPDATE SET user_id = excluded.user_id",
+                (identity, user_id, iso(now)),
+            )
+        else:
+            await self.conn.execute(
+                "INSERT OR REPLACE INTO identities (identity, user_id, blocked, linked_at)"
+                " VALUES (?, ?, ?, ?)",
+                (identity, user_id, int(blocked), iso(now)),
+            )
+
+    async def move(self, src: int, into: int) -> None:
+        await self.conn.execute("UPDATE identities SET user_id = ? WHERE user_id = ?", (into, src))
+
+    async def of_user(self, user_id: int) -> list[str]:
+        async with self.conn.execute(
+            "SELECT identity FROM identities WHERE user_id = ?", (user_id,)
+        ) as cur:
+            return [r[0] async for r in cur]
+
+    async def blocked_among(self, identities: list[str]) -> dict[str, bool]:
+        """Block flags of those identities found in `identities` or `users` (a linked
+        identity's own flag first), in two queries; identities found in neither are left out."""
+        flags: dict[str, bool] = {}
+        for table in ("identities", "users"):
+            rest = [i for i in dict.fromkeys(identities) if i not in flags]
+            if not rest:
+                break
+            marks = ",".join("?" * len(rest))
+            async with self.conn.execute(
+                f"SELECT identity, blocked FROM {table} WHERE identity IN ({marks})", rest
+            ) as cur:
+                flags.update((i, bool(b)) for i, b in await cur.fetchall())
+        return flags
+
+
+class ThrottleRepo:
+    """Wrong guesses counted per (hashed) key in a fixed window: link codes, invitation codes."""
+
+    def __init__(self, conn: aiosqlite.Connection):
+        self.conn = conn
+
+    async def failures(self, key: str, now: dt.datetime, window: dt.timedelta) -> int:
+        async with self.conn.execute(
+            "SELECT failures, window_start FROM link_attempts WHERE key = ?", (key,)
+        ) as cur:
+            row = await cur.fetchone()
+        if row is None or dt.datetime.fromisoformat(row[1]) + window <= now:
+            return 0
+        return row[0]
+
+    async def fail(self, key: str, now: dt.datetime, window: dt.timedelta) -> None:
+        if await self.failures(key, now, window) == 0:
+            await self.conn.execute(
+                "INSERT OR REPLACE INTO link_attempts (key, failures, window_start)"
+                " VALUES (?, 1, ?)",
+                (key, iso(now)),
+            )
+        else:
+            await self.conn.execute(
+                "UPDATE link_attempts SET failures = failures + 1 WHERE key = ?", (key,)
+            )
+
+    async def clear(self, key: str) -> None:
+        await self.conn.execute("DELETE FROM link_attempts WHERE key = ?", (key,))
+
+
+class LinkRepo:
+    """One-time codes that link a second channel identity to a learner."""
+
+    def __init__(self, conn: aiosqlite.Connection):
+        self.conn = conn
+
+    async def create(
+        self, user_id: int, identity: str, now: dt.datetime, ttl: dt.timedelta, digits: int
+    ) -> str:
+        """A fresh code for this learner (any older one of theirs, and expired ones, go)."""
+        await self.conn.execute(
+            "DELETE FROM link_codes WHERE expires_at <= ? OR user_id = ?", (iso(now), user_id)
+        )
+        while True:
+            code = f"{secrets.randbelow(10**digits):0{digits}d}"
+            cur = await self.conn.execute(
+                "INSERT OR IGNORE INTO link_codes (code, user_id, identity, expires_at)"
+                " VALUES (?, ?, ?, ?)",
+                (code, user_id, identity, iso(now + ttl)),
+            )
+            if cur.rowcount == 1:
+                return code
+
+    async def find(self, code: str, now: dt.datetime) -> tuple[int, str] | None:
+        """(user id, identity it was shown on) of a valid code."""
+        async with self.conn.execute(
+            "SELECT user_id, identity FROM link_codes WHERE code = ? AND expires_at > ?",
+            (code, iso(now)),
+        ) as cur:
+            row = await cur.fetchone()
+        return (row[0], row[1]) if row else None
+
+    async def use(self, code: str) -> None:
+        await self.conn.execute("DELETE FROM link_codes WHERE code = ?", (code,))
+
+
+@dataclass(frozen=True)
+class InboxRow:
+    id: int
+    channel: str
+    update_id: str
+    chat: str
+    payload: str
+    status: str
+    attempts: int
+    replies: str | None
+
+
+#: An update that broke its turn this many times is set aside as 'failed'.
+INBOX_MAX_ATTEMPTS = 3
+
+
+class InboxRepo:
+    """Incoming updates, stored before they are acknowledged (migration 0080)."""
+
+    def __init__(self, conn: aiosqlite.Connection):
+        self.conn = conn
+
+    async def put(
+        self, channel: str, update_id: str, chat: str, payload: str, now: dt.datetime
+    ) -> int | None:
+        """Store an update; its row id, or None if this channel sent that update id before."""
+        async with self.conn.execute(
+            "INSERT INTO inbox (channel, update_id, chat, payload, received_at)"
+            " VALUES (?, ?, ?, ?, ?) ON CONFLICT (channel, update_id) DO NOTHING RETURNING id",
+            (channel, update_id, chat, payload, iso(now)),
+        ) as cur:
+            row = await cur.fetchone()
+        return row[0] if row else None
+
+    async def open_rows(self, channel: str) -> list[InboxRow]:
+        """Rows not yet done, oldest first: what a restart must finish."""
+        async with self.conn.execute(
+            "SELECT id, channel, update_id, chat, payload, status, attempts, replies FROM inbox"
+            " WHERE channel = ? AND status IN ('pending', 'answered') ORDER BY id",
+            (channel,),
+        ) as cur:
+            return [InboxRow(*r) async for r in cur]
+
+    async def started(self, row_id: int) -> int:
+        """Count an attempt at handling a row; the attempts so far."""
+        async with self.conn.execute(
+            "UPDATE inbox SET attempts = attempts + 1 WHERE id = ? RETURNING attempts", (row_id,)
+        ) as cur:
+            row = await cur.fetchone()
+        return row[0] if row else 0
+
+    async def answered(self, row_id: int, replies: str) -> None:
+        """Inside the turn's transaction: handled, with the replies still to send."""
+        await self.conn.execute(
+            "UPDATE inbox SET status = 'answered', replies = ? WHERE id = ? AND status = 'pending'",
+            (replies, row_id),
+        )
+
+    async def done(self, row_id: int, now: dt.datetime) -> None:
+        await self.conn.execute(
+            "UPDATE inbox SET status = 'done', replies = NULL, payload = '', done_at = ?"
+            " WHERE id = ? AND status IN ('pending', 'answered')",
+            (iso(now), row_id),
+        )
+
+    async def fail(self, row_id: int, now: dt.datetime) -> None:
+        await self.conn.execute(
+            "UPDATE inbox SET status = 'failed', done_at = ? WHERE id = ?", (iso(now), row_id)
+        )
+
+    async def status(self, row_id: int) -> str | None:
+        async with self.conn.execute("SELECT status FROM inbox WHERE id = ?", (row_id,)) as cur:
+            row = await cur.fetchone()
+        return row[0] if row else None
+
+    async def purge(self, before: dt.datetime) -> int:
+        """Forget done rows older than `before` (their ids only guard against replays)."""
+        cur = await self.conn.execute(
+            "DELETE FROM inbox WHERE status = 'done' AND done_at < ?", (iso(before),)
+        )
+        return cur.rowcount
+
+    async def forget_chat(self, chat: str) -> None:
+        """Erasure: nothing a person sent stays behind."""
+        await self.conn.execute("DELETE FROM inbox WHERE chat = ?", (chat,))
 
 
 @dataclass(frozen=True)
@@ -305,3 +541,105 @@ class ProgressRepo:
             (user_id, limit),
         ) as cur:
             return [r[0] async for r in cur]
+
+    # --- spaced review (FSRS cards, stored as JSON) ---
+
+    async def review_card(self, user_id: int, competency: str) -> str | None:
+        async with self.conn.execute(
+            "SELECT card FROM review_cards WHERE user_id = ? AND competency = ?",
+            (user_id, competency),
+        ) as cur:
+            row = await cur.fetchone()
+        return row[0] if row else None
+
+    async def set_review_card(
+        self, user_id: int, competency: str, card: str, due: dt.datetime
+    ) -> None:
+        await self.conn.execute(
+            "INSERT INTO review_cards (user_id, competency, card, due) VALUES (?, ?, ?, ?)"
+            " ON CONFLICT (user_id, competency) DO UPDATE SET card = excluded.card,"
+            " due = excluded.due",
+            (user_id, competency, card, iso(due)),
+        )
+
+    async def due_reviews(self, user_id: int, now: dt.datetime) -> list[str]:
+        """Competencies due for review, the most overdue first."""
+        async with self.conn.execute(
+            "SELECT competency FROM review_cards WHERE user_id = ? AND due <= ? ORDER BY due",
+            (user_id, iso(now)),
+        ) as cur:
+            return [r[0] async for r in cur]
+
+    async def scenarios_done_well(self, user_id: int) -> set[str]:
+        async with self.conn.execute(
+            "SELECT DISTINCT lesson_id FROM answers WHERE user_id = ? AND context = 'scenario'"
+            " AND correct = 1",
+            (user_id,),
+        ) as cur:
+            return {r[0] async for r in cur}
+
+    # --- merging two learners (bot/core/linking.py decides, these move rows) ---
+
+    async def answers_in_order(self, user_id: int) -> list[tuple[str, bool]]:
+        """(question id, correct) of every answer, oldest first: the input of a replay."""
+        async with self.conn.execute(
+            "SELECT question_id, correct FROM answers WHERE user_id = ? ORDER BY answered_at, id",
+            (user_id,),
+        ) as cur:
+            return [(r[0], bool(r[1])) async for r in cur]
+
+    async def move_answers(self, src: int, into: int) -> None:
+        await self.conn.execute("UPDATE answers SET user_id = ? WHERE user_id = ?", (into, src))
+
+    async def move_mastery(self, src: int, into: int, competency: str) -> None:
+        await self.conn.execute(
+            "UPDATE mastery SET user_id = ? WHERE user_id = ? AND competency = ?",
+            (into, src, competency),
+        )
+
+    async def replace_mastery(
+        self,
+        user_id: int,
+        competency: str,
+        p_known: float,
+        mastered: bool,
+        attempts: int,
+        correct: int,
+        now: dt.datetime,
+    ) -> None:
+        await self.conn.execute(
+            "UPDATE mastery SET p_known = ?, mastered = ?, attempts = ?, correct = ?,"
+            " updated_at = ? WHERE user_id = ? AND competency = ?",
+            (p_known, int(mastered), attempts, correct, iso(now), user_id, competency),
+        )
+
+    async def lesson_rows(self, user_id: int) -> dict[str, LessonRow]:
+        async with self.conn.execute(
+            "SELECT lesson_id, started_at, completed_at, correct, total FROM lesson_progress"
+            " WHERE user_id = ?",
+            (user_id,),
+        ) as cur:
+            return {r[0]: LessonRow(*r) async for r in cur}
+
+    async def move_lesson(self, src: int, into: int, lesson_id: str) -> None:
+        await self.conn.execute(
+            "UPDATE lesson_progress SET user_id = ? WHERE user_id = ? AND lesson_id = ?",
+            (into, src, lesson_id),
+        )
+
+    async def put_lesson(self, user_id: int, row: LessonRow) -> None:
+        """Overwrite a lesson's progress with merged values."""
+        await self.conn.execute(
+            "UPDATE lesson_progress SET started_at = ?, completed_at = ?, correct = ?, total = ?"
+            " WHERE user_id = ? AND lesson_id = ?",
+            (row.started_at, row.completed_at, row.correct, row.total, user_id, row.lesson_id),
+        )
+
+
+@dataclass(frozen=True)
+class LessonRow:
+    lesson_id: str
+    started_at: str
+    completed_at: str | None
+    correct: int | None
+    total: int | None

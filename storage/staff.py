@@ -154,6 +154,24 @@ class StaffRepo:
             out[uid].add(area)
         return out
 
+    async def recipients(self, unit: str, only_not: str | None) -> list[tuple[int, str]]:
+        """(user id, identity) of the members an announcement to `unit` reaches; `only_not`:
+        only those who have not mastered that area."""
+        where, args = unit_filter(unit)
+        sql = (
+            "SELECT u.id, u.identity FROM users u WHERE u.consent = 'given'"
+            " AND u.registered_at IS NOT NULL AND u.paused = 0 AND "
+            + where.replace("branch_id", "u.branch_id")
+        )
+        if only_not:
+            sql += (
+                " AND NOT EXISTS (SELECT 1 FROM area_mastery a WHERE a.user_id = u.id"
+                " AND a.area = ? AND a.mastered = 1)"
+            )
+            args = (*args, only_not)
+        async with self.conn.execute(sql + " ORDER BY u.id", args) as cur:
+            return [(r[0], r[1]) async for r in cur]
+
     async def confirm_skill(self, user_id: int, area: str, by: int, now: dt.datetime) -> None:
         await self.conn.execute(
             "INSERT INTO skill_confirmations (user_id, area, confirmed_by, at) VALUES (?, ?, ?, ?)",

@@ -20,8 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from bot import texts
 from bot.core.engine import Engine
 from bot.core.events import MAX_FILE_BYTES, Event, FileTooLarge, IncomingFile, Reply
-from bot.delivery import Row, blocked_among, in_quiet_hours
-from storage.repos import iso
+from bot.delivery import drain_now
 
 log = logging.getLogger(__name__)
 IDENTITY_PREFIX = "sim:"
@@ -148,23 +147,7 @@ def _copier(source: Path):
 async def deliver_outbox(engine: Engine) -> list[Reply]:
     """The simulator is a channel too: bulk messages now due for `sim:` people are sent here,
     under the same rules as the real delivery (quiet hours unless urgent, blocked skipped)."""
-    now = engine.clock()
-    async with engine.db.transaction() as conn:
-        rows = [
-            Row(*r)
-            for r in await conn.execute_fetchall(
-                "SELECT id, identity, payload, urgent, attempts FROM outbox WHERE status = 'pending'"
-                " AND identity LIKE 'sim:%' AND (not_before IS NULL OR not_before <= ?)"
-                " AND (urgent = 1 OR ? = 0) ORDER BY urgent DESC, id",
-                (iso(now), int(in_quiet_hours(now))),
-            )
-        ]
-        blocked = await blocked_among(conn, [r.identity for r in rows])
-        await conn.executemany(
-            "UPDATE outbox SET status = ?, sent_at = ?, attempts = attempts + 1 WHERE id = ?",
-            [("blocked" if r.identity in blocked else "sent", iso(now), r.id) for r in rows],
-        )
-    return [r.reply() for r in rows if r.identity not in blocked]
+    return await drain_now(engine.db, "sim:", engine.clock())
 
 
 def _emit(out: IO[str], obj: dict) -> None:

@@ -8,6 +8,7 @@ half-recorded turn, and a replayed update is answered with nothing.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import logging
 from collections.abc import Callable
 
@@ -29,7 +30,8 @@ from bot.core.turn import Turn
 from lessons import Content
 from scenarios.loader import Scenarios
 from storage.db import Database
-from storage.repos import ConversationRepo, InboundRepo, UserRepo, iso
+from storage.repos import iso
+from storage.store import Store
 
 log = logging.getLogger(__name__)
 
@@ -56,26 +58,35 @@ class Engine:
         self.admins = admins  # identities that are admins everywhere (HOCSO_ADMIN_IDS)
         self.media_dir = db.path.parent / "media"  # scenario pictures, announcement files
 
-    async def handle(self, event: Event) -> list[Reply]:
-        """Answer one event; an exception rolls the whole turn back and propagates."""
+    async def handle(self, event: Event, inbox_id: int | None = None) -> list[Reply]:
+        """Answer one event; an exception rolls the whole turn back and propagates.
+
+        `inbox_id`: the stored update this event came from; it is marked answered, with the
+        replies, in the turn's own transaction, so a crash can neither lose nor repeat the turn.
+        """
         received = await self._receive(event)
         try:
-            async with self.db.transaction() as conn:
+            async with self.db.transaction() as store:
                 now = self.clock()
-                if event.dedupe_key and not await InboundRepo(conn).first_time(
-                    event.dedupe_key, now
-                ):
+                if event.dedupe_key and not await store.inbound.first_time(event.dedupe_key, now):
                     log.info("duplicate event %s ignored", event.dedupe_key)
                     if received is not None:
                         media.discard(received.path)
+                    if inbox_id is not None:
+                        await store.inbox.answered(inbox_id, "[]")
                     return []
-                turn = await self._load(conn, event.identity, now)
+                turn = await self._load(store, event.identity, now)
                 if turn.user is not None and turn.user.tracked:  # first: report counters date
-                    await UserRepo(conn).update(  # this turn's changes by it
+                    await store.users.update(  # this turn's changes by it
                         turn.user.id, last_active_at=iso(now), reminders_ignored=0
                     )
                 await self._dispatch(turn, event, received)
                 await turn.save()
+                if inbox_id is not None:
+                    await store.inbox.answered(
+                        inbox_id,
+                        json.dumps([r.as_json() for r in turn.replies], ensure_ascii=False),
+                    )
         except BaseException:
             if received is not None:
                 media.discard(received.path)
@@ -87,9 +98,9 @@ class Engine:
         announcement), and outside the turn's transaction so a slow download holds up nobody."""
         if event.kind != "attachment":
             return None
-        async with self.db.reading() as conn:
-            user = await linking.resolve(conn, event.identity)
-            saved = await ConversationRepo(conn).load(user.identity) if user else None
+        async with self.db.reading() as store:
+            user = await linking.resolve(store, event.identity)
+            saved = await store.conversations.load(user.identity) if user else None
         screen = SCREENS.get(saved[0]) if saved else None
         if screen is None or not screen.accepts_files:
             return None
@@ -97,13 +108,13 @@ class Engine:
 
     async def set_blocked(self, identity: str, blocked: bool) -> None:
         """Record that a person blocked (or unblocked) the bot on one channel."""
-        async with self.db.transaction() as conn:
-            await linking.set_blocked(conn, identity, blocked)
+        async with self.db.transaction() as store:
+            await linking.set_blocked(store, identity, blocked)
 
     async def is_blocked(self, identity: str) -> bool:
         """Whether nothing may be sent to this identity (checked before unprompted messages)."""
-        async with self.db.reading() as conn:
-            return await linking.is_blocked(conn, identity)
+        async with self.db.reading() as store:
+            return await linking.is_blocked(store, identity)
 
     async def run_due(self) -> list[Reply]:
         """Run work that has become due on the clock: today's review reminders.
@@ -112,19 +123,19 @@ class Engine:
         `advance_seconds`; everything it needs is in the database, so it survives restarts.
         """
         replies: list[Reply] = []
-        async with self.db.transaction() as conn:
+        async with self.db.transaction() as store:
             now = self.clock()
-            users = UserRepo(conn)
-            await staff.queue_due_announcements(conn, now)
-            await reporting.queue_due_reports(conn, now, self.media_dir, self.admins)
-            for user_id, identity, ignored in await review.due_reminders(conn, now):
-                t = await self._load(conn, identity, now)
+            users = store.users
+            await staff.queue_due_announcements(store, now)
+            await reporting.queue_due_reports(store, now, self.media_dir, self.admins)
+            for user_id, identity, ignored in await review.due_reminders(store, now):
+                t = await self._load(store, identity, now)
                 if ignored >= review.MAX_IGNORED:
                     t.say(texts.REMINDERS_PAUSED)
                     await users.update(user_id, paused=1, last_reminder_at=iso(now))
                 else:
                     waiting = 0
-                    if await review.due(conn, user_id, now):  # what Ôn tập would ask now
+                    if await review.due(store, user_id, now):  # what Ôn tập would ask now
                         waiting = len(await learning.review_queue(t))
                     if waiting:
                         t.say(
@@ -140,12 +151,12 @@ class Engine:
                     replies += t.replies
         return replies
 
-    async def _load(self, conn, identity: str, now: dt.datetime) -> Turn:
-        user = await linking.resolve(conn, identity)  # also identities linked to a learner
+    async def _load(self, store: Store, identity: str, now: dt.datetime) -> Turn:
+        user = await linking.resolve(store, identity)  # also identities linked to a learner
         state, data, key, roles = "consent", {}, None, []
         if user is not None:
             key = user.identity
-            saved = await ConversationRepo(conn).load(user.identity)
+            saved = await store.conversations.load(user.identity)
             if saved is not None and saved[0] in SCREENS:
                 state, data = saved
             elif user.tracked and not user.registered_at:
@@ -153,9 +164,9 @@ class Engine:
             else:
                 state = "menu"
             if user.tracked:
-                roles = await staff.roles_of(conn, user.id, identity, self.admins)
+                roles = await staff.roles_of(store, user.id, identity, self.admins)
         return Turn(
-            conn,
+            store,
             self.content,
             now,
             identity,

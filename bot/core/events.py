@@ -107,3 +107,12 @@ class Reply:
             "buttons": [{"id": b.id, "label": b.label} for b in self.buttons],
             "files": [{"kind": f.kind, "path": f.path} for f in self.files],
         }
+
+    @classmethod
+    def from_json(cls, obj: dict) -> Reply:
+        return cls(
+            obj["to"],
+            obj["text"],
+            [Button(b["id"], b["label"]) for b in obj.get("buttons", [])],
+            [OutFile(f["kind"], f["path"]) for f in obj.get("files", [])],
+        )

@@ -206,9 +206,8 @@ class Delete(Screen):
         if bid == "delete:yes":
             t.say(texts.DELETE_DONE)
             await t.users.delete(t.user.id)  # answers, mastery and progress cascade
-            from storage.repos import ConversationRepo
 
-            await ConversationRepo(t.conn).delete(t.conv_key)
+            await t.store.conversations.delete(t.conv_key)
             t.user, t.conv_key, t.data = None, None, {}
             return True
         if bid == "delete:no":
@@ -476,7 +475,7 @@ async def answer(t: Turn, lesson: Lesson, q: Question, k: int, context: str) -> 
 
 async def trace(t: Turn, params: bkt.BktParams, competencies: list[str], correct: bool) -> None:
     """BKT update of each competency the evidence bears on, then of the areas they belong to."""
-    await review.schedule(t.conn, t.user.id, competencies, correct, t.now)
+    await review.schedule(t.store, t.user.id, competencies, correct, t.now)
     rows = await t.progress.mastery(t.user.id)
     changed_areas = set()
     for comp in competencies:
@@ -620,7 +619,7 @@ async def review_queue(t: Turn, size: int = REVIEW_SIZE) -> list[str]:
     weakest = [r.competency for r in open_] or [
         r.competency for r in sorted(rows.values(), key=lambda r: r.p_known)
     ]
-    due = [c for c in await review.due(t.conn, t.user.id, t.now) if c in rows]
+    due = [c for c in await review.due(t.store, t.user.id, t.now) if c in rows]
     comps = due + [c for c in weakest if c not in due]
     size = max(size, min(len(due), review.REVIEW_MAX))
     started = set(await t.progress.lessons(t.user.id))

@@ -14,9 +14,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import secrets
-
-import aiosqlite
 
 from bot import texts
 from bot.core import mastery as bkt
@@ -26,7 +23,8 @@ from bot.core.turn import Turn
 from lessons import Content
 from lessons.schema import NATIONAL_AREAS
 from scenarios.loader import Scenarios
-from storage.repos import ConversationRepo, ProgressRepo, User, UserRepo, iso
+from storage.repos import LessonRow, User
+from storage.store import Store
 
 CODE_TTL = dt.timedelta(minutes=15)
 CODE_DIGITS = 6
@@ -54,47 +52,41 @@ def parse(text: str) -> tuple[bool, str | None]:
 # --- resolving identities (used by the engine and the channels) ---
 
 
-async def user_by_id(conn: aiosqlite.Connection, user_id: int) -> User | None:
-    async with conn.execute("SELECT identity FROM users WHERE id = ?", (user_id,)) as cur:
-        row = await cur.fetchone()
-    return await UserRepo(conn).by_identity(row[0]) if row else None
-
-
-async def _alias(conn: aiosqlite.Connection, identity: str) -> tuple[int, bool] | None:
-    async with conn.execute(
-        "SELECT user_id, blocked FROM identities WHERE identity = ?", (identity,)
-    ) as cur:
-        row = await cur.fetchone()
-    return (row[0], bool(row[1])) if row else None
-
-
-async def resolve(conn: aiosqlite.Connection, identity: str) -> User | None:
+async def resolve(store: Store, identity: str) -> User | None:
     """The learner behind a channel identity: their own, a refusal row, or a linked one."""
-    user = await UserRepo(conn).find(identity)
+    user = await store.users.find(identity)
     if user is not None:
         return user
-    alias = await _alias(conn, identity)
-    return await user_by_id(conn, alias[0]) if alias else None
+    alias = await store.identities.alias(identity)
+    return await store.users.by_id(alias[0]) if alias else None
 
 
-async def set_blocked(conn: aiosqlite.Connection, identity: str, blocked: bool) -> None:
+async def set_blocked(store: Store, identity: str, blocked: bool) -> None:
     """Blocking is per identity: a linked identity has its own flag."""
-    if await _alias(conn, identity) is not None:
-        await conn.execute(
-            "UPDATE identities SET blocked = ? WHERE identity = ?", (int(blocked), identity)
-        )
+    if await store.identities.alias(identity) is not None:
+        await store.identities.set_blocked(identity, blocked)
         return
-    user = await UserRepo(conn).find(identity)
+    user = await store.users.find(identity)
     if user is not None:
-        await UserRepo(conn).update(user.id, blocked=int(blocked))
+        await store.users.update(user.id, blocked=int(blocked))
 
 
-async def is_blocked(conn: aiosqlite.Connection, identity: str) -> bool:
-    alias = await _alias(conn, identity)
+async def is_blocked(store: Store, identity: str) -> bool:
+    alias = await store.identities.alias(identity)
     if alias is not None:
         return alias[1]
-    user = await UserRepo(conn).find(identity)
+    user = await store.users.find(identity)
     return bool(user and user.blocked)
+
+
+async def blocked_among(store: Store, identities: list[str]) -> set[str]:
+    """`is_blocked` for a whole batch (the outbox claims 50 rows at a time): two queries, and
+    one by one only for identities found in neither table (a refusal's hashed row, a stranger)."""
+    flags = await store.identities.blocked_among(identities)
+    for i in dict.fromkeys(identities):
+        if i not in flags:
+            flags[i] = await is_blocked(store, i)
+    return {i for i, b in flags.items() if b}
 
 
 # --- the conversation hook ---
@@ -124,19 +116,7 @@ async def _show_code(t: Turn) -> None:
     if not t.tracked:
         t.say(texts.LINK_HOW, _keep_buttons(t))
         return
-    now = iso(t.now)
-    await t.conn.execute(
-        "DELETE FROM link_codes WHERE expires_at <= ? OR user_id = ?", (now, t.user.id)
-    )
-    while True:
-        code = f"{secrets.randbelow(10**CODE_DIGITS):0{CODE_DIGITS}d}"
-        cur = await t.conn.execute(
-            "INSERT OR IGNORE INTO link_codes (code, user_id, identity, expires_at)"
-            " VALUES (?, ?, ?, ?)",
-            (code, t.user.id, t.identity, iso(t.now + CODE_TTL)),
-        )
-        if cur.rowcount == 1:
-            break
+    code = await t.store.links.create(t.user.id, t.identity, t.now, CODE_TTL, CODE_DIGITS)
     t.say(
         texts.LINK_CODE,
         _keep_buttons(t),
@@ -146,63 +126,42 @@ async def _show_code(t: Turn) -> None:
     )
 
 
-async def _too_many_failures(t: Turn, key: str) -> bool:
-    async with t.conn.execute(
-        "SELECT failures, window_start FROM link_attempts WHERE key = ?", (key,)
-    ) as cur:
-        row = await cur.fetchone()
-    if row is None or dt.datetime.fromisoformat(row[1]) + FAILURE_WINDOW <= t.now:
-        return False
-    return row[0] >= MAX_FAILURES
+async def too_many_failures(t: Turn, key: str) -> bool:
+    """Whether `key` (a hashed identity) guessed wrong too often within the window."""
+    return await t.store.throttle.failures(key, t.now, FAILURE_WINDOW) >= MAX_FAILURES
 
 
-async def _record_failure(t: Turn, key: str) -> None:
-    async with t.conn.execute(
-        "SELECT window_start FROM link_attempts WHERE key = ?", (key,)
-    ) as cur:
-        row = await cur.fetchone()
-    if row is None or dt.datetime.fromisoformat(row[0]) + FAILURE_WINDOW <= t.now:
-        await t.conn.execute(
-            "INSERT OR REPLACE INTO link_attempts (key, failures, window_start) VALUES (?, 1, ?)",
-            (key, iso(t.now)),
-        )
-    else:
-        await t.conn.execute(
-            "UPDATE link_attempts SET failures = failures + 1 WHERE key = ?", (key,)
-        )
+async def record_failure(t: Turn, key: str) -> None:
+    await t.store.throttle.fail(key, t.now, FAILURE_WINDOW)
 
 
 async def _redeem(t: Turn, code: str) -> None:
     key = await t.users.anon_key(f"link:{t.identity}")
-    if await _too_many_failures(t, key):
+    if await too_many_failures(t, key):
         t.say(texts.LINK_TOO_MANY, _keep_buttons(t))
         return
-    async with t.conn.execute(
-        "SELECT user_id, identity FROM link_codes WHERE code = ? AND expires_at > ?",
-        (code, iso(t.now)),
-    ) as cur:
-        row = await cur.fetchone()
+    row = await t.store.links.find(code, t.now)
     if row is None:
-        await _record_failure(t, key)
+        await record_failure(t, key)
         t.say(texts.LINK_BAD_CODE, _keep_buttons(t))
         return
     target_id, shown_on = row
     if shown_on == t.identity:
         t.say(texts.LINK_SAME_CHANNEL, _keep_buttons(t), other=_other_channel(t.identity))
         return
-    await t.conn.execute("DELETE FROM link_codes WHERE code = ?", (code,))
-    await t.conn.execute("DELETE FROM link_attempts WHERE key = ?", (key,))
+    await t.store.links.use(code)
+    await t.store.throttle.clear(key)
     if t.user is not None and t.user.id == target_id:
         t.say(texts.LINK_ALREADY, _keep_buttons(t))
         return
-    target = await user_by_id(t.conn, target_id)
+    target = await t.store.users.by_id(target_id)
     assert target is not None  # codes cascade with their user
-    await link(t.conn, t.content, target, t.identity, t.user, t.now, t.scenarios)
+    await link(t.store, t.content, target, t.identity, t.user, t.now, t.scenarios)
     await _continue_as(t, target)
 
 
 async def link(
-    conn: aiosqlite.Connection,
+    store: Store,
     content: Content,
     target: User,
     identity: str,
@@ -213,23 +172,19 @@ async def link(
     """Make `identity` resolve to `target`, merging whatever learner it resolved to before."""
     if current is not None:
         if current.tracked:
-            await merge_users(conn, content, target, current, now, scenarios)
+            await merge_users(store, content, target, current, now, scenarios)
         else:  # an earlier refusal: only an anonymous row, nothing to keep
-            await ConversationRepo(conn).delete(current.identity)
-            await UserRepo(conn).delete(current.id)
+            await store.conversations.delete(current.identity)
+            await store.users.delete(current.id)
     if identity != target.identity:
-        await conn.execute(
-            "INSERT INTO identities (identity, user_id, linked_at) VALUES (?, ?, ?)"
-            " ON CONFLICT (identity) DO UPDATE SET user_id = excluded.user_id",
-            (identity, target.id, iso(now)),
-        )
+        await store.identities.link(identity, target.id, now)
 
 
 async def _continue_as(t: Turn, target: User) -> None:
     """Carry on in the linked learner's conversation, where they left it."""
-    t.user = await user_by_id(t.conn, target.id)
+    t.user = await t.store.users.by_id(target.id)
     t.conv_key = t.user.identity
-    saved = await ConversationRepo(t.conn).load(t.conv_key)
+    saved = await t.store.conversations.load(t.conv_key)
     if saved is not None and saved[0] in SCREENS:
         t.state, t.data = saved
     elif not t.user.registered_at:
@@ -250,7 +205,7 @@ _PLACE = ("province_code", "commune_code", "branch_code")
 
 
 async def merge_users(
-    conn: aiosqlite.Connection,
+    store: Store,
     content: Content,
     into: User,
     src: User,
@@ -258,7 +213,7 @@ async def merge_users(
     scenarios: Scenarios | None = None,
 ) -> None:
     """Move everything `src` learned into `into`, then delete `src` (its identities stay)."""
-    users = UserRepo(conn)
+    users = store.users
     fill = {k: getattr(src, k) for k in _PROFILE if getattr(into, k) is None}
     if into.commune_code is None and src.commune_code is not None:
         fill.update({k: getattr(src, k) for k in _PLACE})  # a place is taken whole or not at all
@@ -272,50 +227,38 @@ async def merge_users(
     if fill:
         await users.update(into.id, **fill)
 
-    await conn.execute("UPDATE answers SET user_id = ? WHERE user_id = ?", (into.id, src.id))
-    await _merge_mastery(conn, content, into.id, src.id, now, scenarios)
-    await _merge_lessons(conn, into.id, src.id)
+    await store.progress.move_answers(src.id, into.id)
+    await _merge_mastery(store, content, into.id, src.id, now, scenarios)
+    await _merge_lessons(store, into.id, src.id)
 
-    await conn.execute("UPDATE identities SET user_id = ? WHERE user_id = ?", (into.id, src.id))
+    await store.identities.move(src.id, into.id)
     if not src.identity.startswith("anon:"):
-        await conn.execute(
-            "INSERT OR REPLACE INTO identities (identity, user_id, blocked, linked_at)"
-            " VALUES (?, ?, ?, ?)",
-            (src.identity, into.id, int(src.blocked), iso(now)),
-        )
-    await ConversationRepo(conn).delete(src.identity)
+        await store.identities.link(src.identity, into.id, now, blocked=src.blocked)
+    await store.conversations.delete(src.identity)
     await users.delete(src.id)
-    merged = await user_by_id(conn, into.id)
+    merged = await users.by_id(into.id)
     assert merged is not None
-    await recompute_areas(conn, content, merged, now)
+    await recompute_areas(store, content, merged, now)
 
 
 async def _merge_mastery(
-    conn: aiosqlite.Connection,
+    store: Store,
     content: Content,
     into: int,
     src: int,
     now: dt.datetime,
     scenarios: Scenarios | None = None,
 ) -> None:
-    progress = ProgressRepo(conn)
+    progress = store.progress
     mine, theirs = await progress.mastery(into), await progress.mastery(src)
     for comp in theirs.keys() - mine.keys():
-        await conn.execute(
-            "UPDATE mastery SET user_id = ? WHERE user_id = ? AND competency = ?",
-            (into, src, comp),
-        )
+        await progress.move_mastery(src, into, comp)
     shared = mine.keys() & theirs.keys()
     if not shared:
         return
     # Answers are already moved: replay them in time order for the shared competencies.
     replay: dict[str, tuple[float, int, int]] = {}
-    async with conn.execute(
-        "SELECT question_id, correct FROM answers WHERE user_id = ? ORDER BY answered_at, id",
-        (into,),
-    ) as cur:
-        rows = [tuple(r) async for r in cur]
-    for question_id, correct in rows:
+    for question_id, correct in await progress.answers_in_order(into):
         found = content.questions.get(question_id)
         if found is not None:
             lesson, q = found
@@ -335,49 +278,35 @@ async def _merge_mastery(
         else:  # the questions are gone from the content: keep the better-practised estimate
             best = max(mine[comp], theirs[comp], key=lambda r: r.attempts)
             p, attempts, right = best.p_known, best.attempts, best.correct
-        await conn.execute(
-            "UPDATE mastery SET p_known = ?, mastered = ?, attempts = ?, correct = ?,"
-            " updated_at = ? WHERE user_id = ? AND competency = ?",
-            (p, int(bkt.is_mastered(p)), attempts, right, iso(now), into, comp),
-        )
+        await progress.replace_mastery(into, comp, p, bkt.is_mastered(p), attempts, right, now)
 
 
-async def _merge_lessons(conn: aiosqlite.Connection, into: int, src: int) -> None:
-    async def rows(user_id: int) -> dict[str, tuple]:
-        async with conn.execute(
-            "SELECT lesson_id, started_at, completed_at, correct, total FROM lesson_progress"
-            " WHERE user_id = ?",
-            (user_id,),
-        ) as cur:
-            return {r[0]: tuple(r) async for r in cur}
-
-    mine, theirs = await rows(into), await rows(src)
-    for lesson_id, (_, started, completed, correct, total) in theirs.items():
+async def _merge_lessons(store: Store, into: int, src: int) -> None:
+    progress = store.progress
+    mine, theirs = await progress.lesson_rows(into), await progress.lesson_rows(src)
+    for lesson_id, row in theirs.items():
         if lesson_id not in mine:
-            await conn.execute(
-                "UPDATE lesson_progress SET user_id = ? WHERE user_id = ? AND lesson_id = ?",
-                (into, src, lesson_id),
-            )
+            await progress.move_lesson(src, into, lesson_id)
             continue
-        _, my_started, my_completed, *_ = mine[lesson_id]
-        await conn.execute(
-            "UPDATE lesson_progress SET started_at = ? WHERE user_id = ? AND lesson_id = ?",
-            (min(started, my_started), into, lesson_id),
+        merged = mine[lesson_id]
+        merged = LessonRow(
+            lesson_id,
+            min(row.started_at, merged.started_at),
+            merged.completed_at,
+            merged.correct,
+            merged.total,
         )
-        if completed and (not my_completed or completed > my_completed):
-            await conn.execute(
-                "UPDATE lesson_progress SET completed_at = ?, correct = ?, total = ?"
-                " WHERE user_id = ? AND lesson_id = ?",
-                (completed, correct, total, into, lesson_id),
+        if row.completed_at and (not merged.completed_at or row.completed_at > merged.completed_at):
+            merged = LessonRow(
+                lesson_id, merged.started_at, row.completed_at, row.correct, row.total
             )
+        await progress.put_lesson(into, merged)
 
 
-async def recompute_areas(
-    conn: aiosqlite.Connection, content: Content, user: User, now: dt.datetime
-) -> None:
+async def recompute_areas(store: Store, content: Content, user: User, now: dt.datetime) -> None:
     """Areas and the proficient flag from the learner's mastery, as learning.trace keeps them:
     after a merge, or a move to another commune (whose local area has other competencies)."""
-    progress = ProgressRepo(conn)
+    progress = store.progress
     rows = await progress.mastery(user.id)
     units = user.units()
     known = await progress.areas(user.id)
@@ -389,4 +318,4 @@ async def recompute_areas(
     areas = await progress.areas(user.id)
     proficient = all(areas.get(a, False) for a in NATIONAL_AREAS)
     if proficient != user.proficient:
-        await UserRepo(conn).update(user.id, proficient=int(proficient))
+        await store.users.update(user.id, proficient=int(proficient))

@@ -31,7 +31,7 @@ from bot.core import places, review
 from bot.core.flow import Screen, go, screen
 from bot.core.matching import best_match, choice_index, clean, fold
 from bot.core.turn import Turn
-from storage.repos import GROUP_COLUMNS, SEXES, ConversationRepo, iso
+from storage.repos import GROUP_COLUMNS, SEXES, iso
 
 HELPER_AGE = 60
 _NEGATION = {"khong", "ko", "k", "kg", "chua", "no", "tu choi"}
@@ -111,7 +111,7 @@ class Consent(SignupScreen):
         if t.user is not None:  # an earlier refusal: replace its anonymous row
             await t.users.delete(t.user.id)
             if t.conv_key:
-                await ConversationRepo(t.conn).delete(t.conv_key)
+                await t.store.conversations.delete(t.conv_key)
         t.user = await t.users.create(t.identity, "given", t.now)
         t.conv_key = t.identity
         t.data = {}

@@ -6,10 +6,8 @@ at a unit holds for that unit and everything below it.
 
 from __future__ import annotations
 
-import aiosqlite
-
 from bot.core import places
-from storage.staff import StaffRepo
+from storage.store import Store
 
 ACTIONS = (
     "announce",
@@ -41,7 +39,7 @@ ROLE_ACTIONS: dict[str, frozenset[str]] = {
 }
 
 
-async def chain(conn: aiosqlite.Connection, unit: str) -> list[str] | None:
+async def chain(store: Store, unit: str) -> list[str] | None:
     """The unit and every unit above it, or None if the unit does not exist."""
     kind, _, code = unit.partition(":")
     if unit == "all":
@@ -54,21 +52,19 @@ async def chain(conn: aiosqlite.Connection, unit: str) -> list[str] | None:
         c = places.commune(int(code))
         return [unit, f"province:{c.province_code}", "all"] if c else None
     if kind == "branch":
-        b = await StaffRepo(conn).branch(int(code))
+        b = await store.staff.branch(int(code))
         if b is None:
             return None
-        above = await chain(conn, f"commune:{b.commune_code}")
+        above = await chain(store, f"commune:{b.commune_code}")
         return [unit, *(above or [])]
     return None
 
 
-async def allowed(
-    conn: aiosqlite.Connection, roles: list[tuple[str, str]], action: str, unit: str
-) -> bool:
+async def allowed(store: Store, roles: list[tuple[str, str]], action: str, unit: str) -> bool:
     """Whether any of `roles` grants `action` at `unit` (its own unit or one above it)."""
     if action not in ACTIONS:
         raise ValueError(f"unknown action {action!r}")
-    above = await chain(conn, unit)
+    above = await chain(store, unit)
     if above is None:
         return False
     return any(action in ROLE_ACTIONS.get(role, ()) and where in above for role, where in roles)
@@ -87,7 +83,7 @@ def unit_of(
     return None
 
 
-async def unit_name(conn: aiosqlite.Connection, unit: str) -> str:
+async def unit_name(store: Store, unit: str) -> str:
     kind, _, code = unit.partition(":")
     if unit == "all":
         return "cả nước"
@@ -95,21 +91,19 @@ async def unit_name(conn: aiosqlite.Connection, unit: str) -> str:
         return p.name
     if kind == "commune" and (c := places.commune(int(code))):
         return f"{c.name} ({places.province(c.province_code).name})"
-    if kind == "branch" and (b := await StaffRepo(conn).branch(int(code))):
+    if kind == "branch" and (b := await store.staff.branch(int(code))):
         return f"Chi hội {b.name}, {places.commune(b.commune_code).name}"
     return unit
 
 
-async def unit_codes(
-    conn: aiosqlite.Connection, unit: str
-) -> tuple[int | None, int | None, int | None]:
+async def unit_codes(store: Store, unit: str) -> tuple[int | None, int | None, int | None]:
     """(province, commune, branch) of a unit, so "this unit and below" filters like learners."""
     kind, _, code = unit.partition(":")
     if kind == "province":
         return int(code), None, None
     if kind == "commune" and (c := places.commune(int(code))):
         return c.province_code, c.code, None
-    if kind == "branch" and (b := await StaffRepo(conn).branch(int(code))):
+    if kind == "branch" and (b := await store.staff.branch(int(code))):
         c = places.commune(b.commune_code)
         return (c.province_code if c else None), b.commune_code, b.id
     return None, None, None

@@ -41,12 +41,7 @@ def _current(t: Turn) -> tuple[Scenario, Step] | None:
 async def _done_well(t: Turn) -> set[str]:
     if not t.tracked:
         return set(t.data.get("scenarios_done", []))
-    rows = await t.conn.execute_fetchall(
-        "SELECT DISTINCT lesson_id FROM answers WHERE user_id = ? AND context = 'scenario'"
-        " AND correct = 1",
-        (t.user.id,),
-    )
-    return {r[0] for r in rows}
+    return await t.progress.scenarios_done_well(t.user.id)
 
 
 @screen

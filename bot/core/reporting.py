@@ -19,8 +19,6 @@ import re
 from pathlib import Path
 from typing import ClassVar
 
-import aiosqlite
-
 from bot import texts
 from bot.core.events import OutFile
 from bot.core.flow import go, screen
@@ -31,8 +29,9 @@ from bot.core.staff import StaffScreen, audit, can, roles_of, work
 from bot.core.turn import Turn
 from bot.reports.compute import Report, build
 from bot.reports.render import count_text, render, share_text
-from storage.outbox import OutboxItem, enqueue
-from storage.reports import INDICATORS, ReportRepo
+from storage.outbox import OutboxItem
+from storage.reports import INDICATORS
+from storage.store import Store
 
 SUBS_SHOWN = 8
 SEND_HOUR = 8  # subscriptions arrive at 08:00 Vietnam time on the first day of the period
@@ -96,14 +95,14 @@ class ReportView(StaffScreen):
             t.say(texts.ST_NOT_ALLOWED)
             await go(t, "staff.menu")
             return
-        r = await build(t.conn, unit, today(t.now), today(t.now))
+        r = await build(t.store, unit, today(t.now), today(t.now))
         work(t)["subs"] = [s.unit for s in r.sub_units if s.registered != 0][:SUBS_SHOWN]
         t.say_text(summary(r), [], files=write_files(r, t.media_dir, ("png", "xlsx")))
         await self._buttons(t)
 
     async def _buttons(self, t: Turn) -> None:
         unit = work(t)["unit"]
-        period = await ReportRepo(t.conn).subscription(t.user.id, unit)
+        period = await t.store.reports.subscription(t.user.id, unit)
         buttons = [("word", texts.RP_BTN_WORD)]
         if work(t).get("subs"):
             buttons.append(("subs", texts.RP_BTN_SUBS))
@@ -120,13 +119,13 @@ class ReportView(StaffScreen):
             await go(t, "staff.menu")
             return True
         if bid == "word":
-            r = await build(t.conn, unit, today(t.now), today(t.now))
+            r = await build(t.store, unit, today(t.now), today(t.now))
             t.say(texts.RP_WORD, files=write_files(r, t.media_dir, ("docx",)))
             await self._buttons(t)
         elif bid == "subs" and work(t).get("subs"):
             await go(t, "report.subs")
         elif bid == "subscribe":
-            repo = ReportRepo(t.conn)
+            repo = t.store.reports
             if await repo.unsubscribe(t.user.id, unit):
                 await audit(t, "report_unsubscribe", unit)
                 t.say(texts.RP_UNSUBSCRIBED)
@@ -151,7 +150,7 @@ class ReportSubs(StaffScreen):
 
     async def show(self, t: Turn) -> None:
         subs = work(t).get("subs") or []
-        names = [(f"sub:{u}", await unit_name(t.conn, u)) for u in subs]
+        names = [(f"sub:{u}", await unit_name(t.store, u)) for u in subs]
         t.say(texts.RP_PICK_SUB, [*names, ("back", texts.BTN_BACK)])
 
     async def on_button(self, t: Turn, bid: str) -> bool:
@@ -193,7 +192,7 @@ class ReportSubscribe(StaffScreen):
             await go(t, "staff.menu")
             return True
         first = next_due(t.now, bid)
-        await ReportRepo(t.conn).subscribe(t.user.id, unit, bid, first)
+        await t.store.reports.subscribe(t.user.id, unit, bid, first)
         await audit(t, "report_subscribe", unit, period=bid)
         t.say(
             texts.RP_SUBSCRIBED,
@@ -219,26 +218,25 @@ def next_due(now: dt.datetime, period: str) -> dt.datetime:
 
 
 async def queue_due_reports(
-    conn: aiosqlite.Connection, now: dt.datetime, media_dir: Path, admins: frozenset[str]
+    store: Store, now: dt.datetime, media_dir: Path, admins: frozenset[str]
 ) -> int:
     """Put each report that is due into the outbox with its files, and move it on one period.
 
     The report covers up to the last day of the period just ended. A leader who lost the role
     is unsubscribed instead. One transaction: a crash neither skips nor repeats a report.
     """
-    repo = ReportRepo(conn)
+    repo = store.reports
     sent = 0
     for user_id, identity, unit, period in await repo.due_subscriptions(now):
-        roles = await roles_of(conn, user_id, identity, admins)
-        if not await allowed(conn, roles, "report", unit):
+        roles = await roles_of(store, user_id, identity, admins)
+        if not await allowed(store, roles, "report", unit):
             await repo.unsubscribe(user_id, unit)
             continue
         as_of = today(now) - dt.timedelta(days=1)
-        r = await build(conn, unit, as_of, today(now))
+        r = await build(store, unit, as_of, today(now))
         files = write_files(r, media_dir, ("png", "xlsx", "docx"))
         text = texts.RP_PERIODIC.format(period=texts.RP_PERIODS[period]) + "\n\n" + summary(r)
-        await enqueue(
-            conn,
+        await store.outbox.enqueue(
             [
                 OutboxItem(
                     identity,
@@ -262,7 +260,7 @@ class IndicatorPick(StaffScreen):
 
     async def show(self, t: Turn) -> None:
         unit = work(t)["unit"]
-        totals = await ReportRepo(t.conn).indicator_totals(unit, today(t.now))
+        totals = await t.store.reports.indicator_totals(unit, today(t.now))
         lines = "\n".join(
             texts.RP_IND_LINE.format(
                 name=texts.REPORT_INDICATORS[k], total=count_text(totals.get(k, (0,))[0])
@@ -275,7 +273,7 @@ class IndicatorPick(StaffScreen):
                 *((f"ind:{k}", texts.REPORT_INDICATORS[k]) for k in INDICATORS),
                 ("back", texts.BTN_BACK),
             ],
-            unit=await unit_name(t.conn, unit),
+            unit=await unit_name(t.store, unit),
             lines=lines,
         )
 
@@ -330,8 +328,8 @@ class IndicatorValue(StaffScreen):
             t.say(texts.ST_NOT_ALLOWED)
             await go(t, "staff.menu")
             return True
-        await ReportRepo(t.conn).add_entry(
-            unit, await unit_codes(t.conn, unit), key, today(t.now), value, note, t.user.id, t.now
+        await t.store.reports.add_entry(
+            unit, await unit_codes(t.store, unit), key, today(t.now), value, note, t.user.id, t.now
         )
         await audit(t, "record_indicator", unit, indicator=key, value=value, note=note)
         t.say(texts.RP_IND_SAVED, name=texts.REPORT_INDICATORS[key], value=count_text(value))

@@ -14,10 +14,9 @@ import json
 import re
 from zoneinfo import ZoneInfo
 
-import aiosqlite
 from fsrs import Card, Rating, Scheduler
 
-from storage.repos import iso
+from storage.store import Store
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
 MAX_IGNORED = 3
@@ -28,7 +27,7 @@ SCHEDULER = Scheduler(enable_fuzzing=False)  # deterministic: tests and restarts
 
 
 async def schedule(
-    conn: aiosqlite.Connection,
+    store: Store,
     user_id: int,
     competencies: list[str],
     correct: bool,
@@ -38,26 +37,15 @@ async def schedule(
     rating = Rating.Good if correct else Rating.Again
     now = now.astimezone(dt.UTC)
     for comp in competencies:
-        rows = await conn.execute_fetchall(
-            "SELECT card FROM review_cards WHERE user_id = ? AND competency = ?", (user_id, comp)
-        )
-        card = Card.from_dict(json.loads(rows[0][0])) if rows else Card(due=now)
+        saved = await store.progress.review_card(user_id, comp)
+        card = Card.from_dict(json.loads(saved)) if saved else Card(due=now)
         card, _ = SCHEDULER.review_card(card, rating, now)
-        await conn.execute(
-            "INSERT INTO review_cards (user_id, competency, card, due) VALUES (?, ?, ?, ?)"
-            " ON CONFLICT (user_id, competency) DO UPDATE SET card = excluded.card,"
-            " due = excluded.due",
-            (user_id, comp, json.dumps(card.to_dict()), iso(card.due)),
-        )
+        await store.progress.set_review_card(user_id, comp, json.dumps(card.to_dict()), card.due)
 
 
-async def due(conn: aiosqlite.Connection, user_id: int, now: dt.datetime) -> list[str]:
+async def due(store: Store, user_id: int, now: dt.datetime) -> list[str]:
     """Competencies due for review, the most overdue first."""
-    rows = await conn.execute_fetchall(
-        "SELECT competency FROM review_cards WHERE user_id = ? AND due <= ? ORDER BY due",
-        (user_id, iso(now)),
-    )
-    return [r[0] for r in rows]
+    return await store.progress.due_reviews(user_id, now)
 
 
 _TIME = re.compile(r"^(\d{1,2})(?:\s*(?:h|g|gio|:)\s*(\d{2})?)?\s*(sang|trua|chieu|toi)?$")
@@ -90,17 +78,13 @@ def in_daytime(t: dt.time) -> bool:
     return EARLIEST <= t <= LATEST
 
 
-async def due_reminders(conn: aiosqlite.Connection, now: dt.datetime) -> list[tuple[int, str, int]]:
+async def due_reminders(store: Store, now: dt.datetime) -> list[tuple[int, str, int]]:
     """(user id, identity, reminders ignored) for everyone whose reminder time has come today."""
     local = now.astimezone(VN)
-    rows = await conn.execute_fetchall(
-        "SELECT id, identity, last_reminder_at, reminders_ignored FROM users"
-        " WHERE reminder_time IS NOT NULL AND reminder_time <= ? AND paused = 0 AND blocked = 0"
-        " AND consent = 'given' AND registered_at IS NOT NULL",
-        (local.strftime("%H:%M"),),
-    )
     out = []
-    for user_id, identity, last, ignored in rows:
+    for user_id, identity, last, ignored in await store.users.reminder_candidates(
+        local.strftime("%H:%M")
+    ):
         if last and dt.datetime.fromisoformat(last).astimezone(VN).date() >= local.date():
             continue  # at most one a day
         out.append((user_id, identity, ignored))

@@ -26,8 +26,6 @@ import datetime as dt
 import re
 from typing import ClassVar
 
-import aiosqlite
-
 from bot import texts
 from bot.core import media, places
 from bot.core.events import MAX_FILE_BYTES, OutFile
@@ -37,8 +35,10 @@ from bot.core.permissions import allowed, chain, unit_name
 from bot.core.review import VN
 from bot.core.turn import Turn
 from lessons.schema import NATIONAL_AREAS
+from storage.outbox import OutboxItem
 from storage.repos import iso
-from storage.staff import StaffRepo, unit_filter
+from storage.staff import StaffRepo
+from storage.store import Store
 
 TOPICS = ("chuyen_doi_so", "chuyen_doi_xanh", "khoi_nghiep", "viec_lam", "khac")
 INVITE_RE = re.compile(r"\bHS-?([A-HJ-NP-Z2-9]{6})\b", re.I)
@@ -47,20 +47,20 @@ ANNOUNCEMENT_MAX = 2000
 
 
 async def roles_of(
-    conn: aiosqlite.Connection, user_id: int, identity: str, admins: frozenset[str]
+    store: Store, user_id: int, identity: str, admins: frozenset[str]
 ) -> list[tuple[str, str]]:
-    roles = await StaffRepo(conn).roles(user_id)
+    roles = await store.staff.roles(user_id)
     if identity in admins:
         roles.insert(0, ("admin", "all"))
     return roles
 
 
 def repo(t: Turn) -> StaffRepo:
-    return StaffRepo(t.conn)
+    return t.store.staff
 
 
 async def can(t: Turn, action: str, unit: str) -> bool:
-    return t.tracked and await allowed(t.conn, t.roles, action, unit)
+    return t.tracked and await allowed(t.store, t.roles, action, unit)
 
 
 async def audit(t: Turn, action: str, unit: str | None, **detail) -> None:
@@ -173,7 +173,7 @@ class StaffUnit(StaffScreen):
         if len(units) == 1 and units[0] != "all":
             await self._chosen(t, units[0])
             return
-        buttons = [(f"unit:{u}", await unit_name(t.conn, u)) for u in units[:8]]
+        buttons = [(f"unit:{u}", await unit_name(t.store, u)) for u in units[:8]]
         t.say(texts.ST_PICK_UNIT, [*buttons, ("back", texts.BTN_BACK)])
 
     async def on_button(self, t: Turn, bid: str) -> bool:
@@ -205,7 +205,7 @@ class StaffUnit(StaffScreen):
         if not units:
             t.say(texts.ST_UNIT_NONE, [("back", texts.BTN_BACK)])
             return True
-        buttons = [(f"unit:{u}", await unit_name(t.conn, u)) for u in units]
+        buttons = [(f"unit:{u}", await unit_name(t.store, u)) for u in units]
         t.say(texts.ST_PICK_UNIT, [*buttons, ("back", texts.BTN_BACK)])
         return True
 
@@ -266,7 +266,7 @@ class AnnText(StaffScreen):
         t.say(
             "\n".join(lines),
             buttons,
-            unit=await unit_name(t.conn, work(t)["unit"]),
+            unit=await unit_name(t.store, work(t)["unit"]),
             what=texts.ST_FILE_NAME[f["kind"]] if f else "",
         )
 
@@ -437,23 +437,9 @@ class AnnWhen(StaffScreen):
         return True
 
 
-async def recipients(
-    conn: aiosqlite.Connection, unit: str, only_not: str | None
-) -> list[tuple[int, str]]:
+async def recipients(store: Store, unit: str, only_not: str | None) -> list[tuple[int, str]]:
     """(user id, identity) of the members an announcement reaches."""
-    where, args = unit_filter(unit)
-    sql = (
-        "SELECT u.id, u.identity FROM users u WHERE u.consent = 'given'"
-        " AND u.registered_at IS NOT NULL AND u.paused = 0 AND "
-        + where.replace("branch_id", "u.branch_id")
-    )
-    if only_not:
-        sql += (
-            " AND NOT EXISTS (SELECT 1 FROM area_mastery a WHERE a.user_id = u.id"
-            " AND a.area = ? AND a.mastered = 1)"
-        )
-        args = (*args, only_not)
-    return [(r[0], r[1]) for r in await conn.execute_fetchall(sql + " ORDER BY u.id", args)]
+    return await store.staff.recipients(unit, only_not)
 
 
 def announcement_text(unit_label: str, text: str) -> str:
@@ -466,9 +452,9 @@ class AnnConfirm(StaffScreen):
 
     async def show(self, t: Turn) -> None:
         w = work(t)
-        n = len(await recipients(t.conn, w["unit"], w.get("only_not")))
+        n = len(await recipients(t.store, w["unit"], w.get("only_not")))
         when = dt.datetime.fromisoformat(w["send_at"]).astimezone(VN)
-        label = await unit_name(t.conn, w["unit"])
+        label = await unit_name(t.store, w["unit"])
         f = _attached(t)
         files = [OutFile(f["kind"], f["path"])] if f else []
         t.say_text(announcement_text(label, w["text"]), [], files)
@@ -526,16 +512,14 @@ class AnnConfirm(StaffScreen):
         return True
 
 
-async def queue_due_announcements(conn: aiosqlite.Connection, now: dt.datetime) -> int:
+async def queue_due_announcements(store: Store, now: dt.datetime) -> int:
     """Put every announcement whose time has come into the outbox, one row per recipient."""
-    from storage.outbox import OutboxItem, enqueue
-
-    staff = StaffRepo(conn)
+    staff = store.staff
     queued = 0
     for row in await staff.due_announcements(now):
         ann_id, _sender, unit, _topic, text, only_not, urgent, file_kind, file_path = row
-        label = await unit_name(conn, unit)
-        people = await recipients(conn, unit, only_not)
+        label = await unit_name(store, unit)
+        people = await recipients(store, unit, only_not)
         files = [(file_kind, file_path)] if file_kind and file_path else []
         items = [
             OutboxItem(
@@ -549,7 +533,7 @@ async def queue_due_announcements(conn: aiosqlite.Connection, now: dt.datetime) 
             )
             for _, identity in people
         ]
-        await enqueue(conn, items)
+        await store.outbox.enqueue(items)
         await staff.mark_queued(ann_id, len(items))
         queued += 1
     return queued
@@ -560,21 +544,11 @@ async def acknowledge(t: Turn, ann_id: int | None) -> bool:
     if not t.tracked:
         return False
     if ann_id is None:
-        rows = await t.conn.execute_fetchall(
-            "SELECT o.announcement_id FROM outbox o WHERE o.identity = ? AND o.announcement_id"
-            " IS NOT NULL AND NOT EXISTS (SELECT 1 FROM announcement_acks k WHERE"
-            " k.announcement_id = o.announcement_id AND k.user_id = ?) ORDER BY o.id DESC LIMIT 1",
-            (t.identity, t.user.id),
-        )
-        if not rows:
+        ann_id = await t.store.outbox.latest_unacked(t.identity, t.user.id)
+        if ann_id is None:
             return False
-        ann_id = rows[0][0]
-    else:
-        rows = await t.conn.execute_fetchall(
-            "SELECT 1 FROM outbox WHERE identity = ? AND announcement_id = ?", (t.identity, ann_id)
-        )
-        if not rows:
-            return False
+    elif not await t.store.outbox.received(t.identity, ann_id):
+        return False
     await repo(t).ack(ann_id, t.user.id, t.now)
     t.say(texts.ACK_THANKS)
     return True
@@ -609,7 +583,7 @@ class Invite(StaffScreen):
         t.say(
             texts.ST_INVITE_KIND,
             [*buttons, ("back", texts.BTN_BACK)],
-            unit=await unit_name(t.conn, unit),
+            unit=await unit_name(t.store, unit),
         )
 
     async def on_button(self, t: Turn, bid: str) -> bool:
@@ -631,7 +605,7 @@ class Invite(StaffScreen):
             texts.ST_INVITE_CODE,
             code=code,
             kind=texts.INVITE_KINDS[kind],
-            unit=await unit_name(t.conn, unit),
+            unit=await unit_name(t.store, unit),
         )
         await go(t, "staff.menu")
         return True
@@ -653,19 +627,19 @@ async def redeem(t: Turn, code: str) -> bool:
         await t.users.update(
             t.user.id, commune_code=commune.code, province_code=commune.province_code
         )
-        await t.conn.execute("UPDATE users SET branch_id = ? WHERE id = ?", (branch.id, t.user.id))
+        await t.users.set_branch(t.user.id, branch.id)
         if commune.code != t.user.commune_code:  # the local area's competencies change with it
-            from bot.core.linking import recompute_areas, user_by_id
+            from bot.core.linking import recompute_areas
 
-            t.user = await user_by_id(t.conn, t.user.id)
-            await recompute_areas(t.conn, t.content, t.user, t.now)
+            t.user = await t.users.by_id(t.user.id)
+            await recompute_areas(t.store, t.content, t.user, t.now)
     else:
         await repo(t).grant(t.user.id, role, unit, None, t.now)
         t.roles.append((role, unit))
     await repo(t).audit(
         t.user.id, "join" if role == "member" else "grant", unit, t.now, code=code, role=role
     )
-    t.say(texts.INVITE_OK, kind=texts.INVITE_KINDS[role], unit=await unit_name(t.conn, unit))
+    t.say(texts.INVITE_OK, kind=texts.INVITE_KINDS[role], unit=await unit_name(t.store, unit))
     return True
 
 
@@ -683,7 +657,7 @@ async def _members_lines(t: Turn) -> tuple[list, str]:
     lines = [
         t.render(
             texts.ST_MEMBERS_HEAD,
-            unit=await unit_name(t.conn, unit),
+            unit=await unit_name(t.store, unit),
             n=len(members),
             p=sum(m.proficient for m in members),
         )
@@ -784,7 +758,7 @@ class Population(StaffScreen):
         t.say(
             texts.ST_POPULATION,
             [("back", texts.BTN_BACK)],
-            unit=await unit_name(t.conn, unit),
+            unit=await unit_name(t.store, unit),
             current=texts.ST_POPULATION_NOW.format(n=current) if current is not None else "",
         )
 
@@ -803,7 +777,7 @@ class Population(StaffScreen):
         t.say(
             texts.ST_POPULATION_SET,
             n=f"{int(digits):,}".replace(",", "."),
-            unit=await unit_name(t.conn, unit),
+            unit=await unit_name(t.store, unit),
         )
         await go(t, "staff.menu")
         return True
@@ -821,7 +795,7 @@ class CreateBranch(StaffScreen):
         t.say(
             texts.ST_BRANCH_NAME,
             [("back", texts.BTN_BACK)],
-            unit=await unit_name(t.conn, work(t)["unit"]),
+            unit=await unit_name(t.store, work(t)["unit"]),
         )
 
     async def on_text(self, t: Turn, text: str) -> bool:
@@ -855,15 +829,13 @@ class Sent(StaffScreen):
     name = "staff.sent"
 
     async def show(self, t: Turn) -> None:
-        from storage.outbox import summary
-
         rows = await repo(t).announcements_by(t.user.id)
         if not rows:
             t.say(texts.ST_SENT_NONE, [("back", texts.BTN_BACK)])
             return
         lines = [t.render(texts.ST_SENT_HEAD)]
         for ann_id, topic, text, status, send_at, n in rows:
-            counts = await summary(t.conn, ann_id)
+            counts = await t.store.outbox.summary(ann_id)
             acks = await repo(t).acks(ann_id)
             when = dt.datetime.fromisoformat(send_at).astimezone(VN)
             lines.append(
@@ -895,5 +867,5 @@ class Sent(StaffScreen):
         return False
 
 
-async def unit_exists(conn: aiosqlite.Connection, unit: str) -> bool:
-    return await chain(conn, unit) is not None
+async def unit_exists(store: Store, unit: str) -> bool:
+    return await chain(store, unit) is not None

@@ -7,20 +7,19 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-import aiosqlite
-
 from bot import texts
 from bot.core.events import Button, OutFile, Reply
 from lessons import Content
 from scenarios.loader import Scenarios
-from storage.repos import ConversationRepo, ProgressRepo, User, UserRepo
+from storage.repos import ProgressRepo, User, UserRepo
+from storage.store import Store
 
 PLACEHOLDER_KEYS = ("{ong_ba}", "{Ong_ba}", "{ten}")
 
 
 @dataclass
 class Turn:
-    conn: aiosqlite.Connection
+    store: Store
     content: Content
     now: dt.datetime
     identity: str
@@ -35,11 +34,11 @@ class Turn:
 
     @property
     def users(self) -> UserRepo:
-        return UserRepo(self.conn)
+        return self.store.users
 
     @property
     def progress(self) -> ProgressRepo:
-        return ProgressRepo(self.conn)
+        return self.store.progress
 
     @property
     def tracked(self) -> bool:
@@ -111,4 +110,4 @@ class Turn:
         if self.conv_key is None:
             return
         self.remember_buttons()
-        await ConversationRepo(self.conn).save(self.conv_key, self.state, self.data, self.now)
+        await self.store.conversations.save(self.conv_key, self.state, self.data, self.now)

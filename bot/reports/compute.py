@@ -12,15 +12,14 @@ import datetime as dt
 from collections.abc import Hashable, Iterable
 from typing import Literal
 
-import aiosqlite
 from pydantic import BaseModel
 
 from bot import texts
 from bot.core import places
 from bot.core.permissions import chain, unit_name
 from bot.core.review import VN
-from storage.reports import AREAS, INDICATORS, METRICS, TOPICS, ReportRepo, Sums
-from storage.staff import StaffRepo
+from storage.reports import AREAS, INDICATORS, METRICS, TOPICS, Sums
+from storage.store import Store
 
 NATIONAL = ("dich_vu_cong", "thanh_toan", "mua_sam", "an_toan")
 DEFAULT_TARGETS = {"proficient": {2030: 50.0, 2035: 70.0}, "informed": {2030: 90.0, 2035: 100.0}}
@@ -144,10 +143,10 @@ def _empty() -> Sums:
     return dict.fromkeys(METRICS, 0)
 
 
-async def targets_for(conn: aiosqlite.Connection, unit: str) -> dict[str, dict[int, float]]:
+async def targets_for(store: Store, unit: str) -> dict[str, dict[int, float]]:
     """The unit's targets: its own, else the nearest unit above that set one, else defaults."""
-    above = await chain(conn, unit) or [unit]
-    rows = await ReportRepo(conn).targets(above)
+    above = await chain(store, unit) or [unit]
+    rows = await store.reports.targets(above)
     out = {k: dict(v) for k, v in DEFAULT_TARGETS.items()}
     for where in reversed(above):  # the nearest unit wins
         for u, indicator, year, percent in rows:
@@ -165,7 +164,7 @@ def _hide(n: int | None, suppress: bool) -> int | None:
 
 
 async def build(
-    conn: aiosqlite.Connection,
+    store: Store,
     unit: str,
     as_of: dt.date,
     today: dt.date,
@@ -173,7 +172,7 @@ async def build(
     record_baseline: bool = True,
 ) -> Report:
     """Everything a report shows for `unit` and below, as it stood at the end of `as_of`."""
-    repo = ReportRepo(conn)
+    repo = store.reports
     year = max(as_of.year, FIRST_YEAR)  # counters key older people from 2025 on
     suppress = not unit.startswith("branch:")
     kind = unit.partition(":")[0]
@@ -224,7 +223,7 @@ async def build(
         for c in places.communes(int(unit.partition(":")[2])):
             sub_names.setdefault(c.code, f"commune:{c.code}")
     if kind == "commune":
-        for b in await StaffRepo(conn).branches_in_commune(int(unit.partition(":")[2])):
+        for b in await store.staff.branches_in_commune(int(unit.partition(":")[2])):
             sub_names.setdefault(b.id, f"branch:{b.id}")
     pops = await repo.populations([unit, *sub_names.values()])
     residents = pops.get(unit)
@@ -250,7 +249,7 @@ async def build(
         if record_baseline:
             await repo.set_baseline(unit, *base)
     first, base_shares = base
-    goal = await targets_for(conn, unit)
+    goal = await targets_for(store, unit)
     targets: list[TargetStatus] = []
     for indicator, actual in shares.items():
         for ty, target in sorted(goal[indicator.partition(":")[0]].items()):
@@ -285,7 +284,7 @@ async def build(
         subs.append(
             SubUnit(
                 unit=sub_unit,
-                name=await _sub_name(conn, sub_unit, code),
+                name=await _sub_name(store, sub_unit, code),
                 older_residents=pop,
                 registered=_hide(n_reg, suppress),
                 proficient=Figure(
@@ -338,8 +337,8 @@ async def build(
 
     return Report(
         unit=unit,
-        unit_name=await unit_name(conn, unit),
-        place=await place_of(conn, unit),
+        unit_name=await unit_name(store, unit),
+        place=await place_of(store, unit),
         as_of=as_of,
         year=year,
         older_residents=residents,
@@ -365,7 +364,7 @@ async def build(
 _PLACE_KINDS = ("Thành phố ", "Tỉnh ", "Phường ", "Xã ", "Đặc khu ")
 
 
-async def place_of(conn: aiosqlite.Connection, unit: str) -> str:
+async def place_of(store: Store, unit: str) -> str:
     """The locality's short name, as written before the date of an official document."""
     kind, _, code = unit.partition(":")
     name = ""
@@ -373,7 +372,7 @@ async def place_of(conn: aiosqlite.Connection, unit: str) -> str:
         name = p.name
     elif kind == "commune" and (c := places.commune(int(code))):
         name = c.name
-    elif kind == "branch" and (b := await StaffRepo(conn).branch(int(code))):
+    elif kind == "branch" and (b := await store.staff.branch(int(code))):
         name = places.commune(b.commune_code).name
     for prefix in _PLACE_KINDS:
         name = name.removeprefix(prefix)
@@ -405,12 +404,12 @@ def _sub_unit(kind: str | None, code: int) -> str:
     return f"{kind}:{code}"
 
 
-async def _sub_name(conn: aiosqlite.Connection, sub_unit: str, code: int) -> str:
+async def _sub_name(store: Store, sub_unit: str, code: int) -> str:
     if sub_unit == "branch:0":
         return texts.REPORT_NO_BRANCH
     if sub_unit.startswith("commune:") and (c := places.commune(code)):
         return c.name
-    return await unit_name(conn, sub_unit)
+    return await unit_name(store, sub_unit)
 
 
 def _breakdowns(

@@ -13,8 +13,6 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-import aiosqlite
-
 from bot.core import mastery as bkt
 from bot.core.practice import SCENARIO_BKT
 from bot.core.review import VN
@@ -24,26 +22,16 @@ from lessons.schema import NATIONAL_AREAS
 from scenarios.loader import Scenarios
 from storage.reports import AREAS, TOPICS
 from storage.repos import iso
+from storage.store import Store
 
 #: users columns of the priority groups, in the order of compute.GROUPS
 _GROUP_COLUMNS = dict(zip(GROUPS, ("rural", "poor", "alone", "disabled"), strict=True))
-_FETCH = 50_000
 
 
 def end_of_day(day: dt.date) -> str:
     """The first instant after `day` in Vietnam time, as stored timestamps are written (UTC ISO):
     an event counts for `day` when its timestamp sorts before this."""
     return iso(dt.datetime.combine(day + dt.timedelta(days=1), dt.time(), VN))
-
-
-def _users_where(unit: str) -> tuple[str, tuple]:
-    kind, _, code = unit.partition(":")
-    if kind == "all":
-        return "1 = 1", ()
-    column = {"province": "province_code", "commune": "commune_code", "branch": "branch_id"}
-    if kind not in column:
-        raise ValueError(f"unknown unit {unit!r}")
-    return f"u.{column[kind]} = ?", (int(code),)
 
 
 def _sub_unit(unit: str, user: dict) -> str | None:
@@ -102,7 +90,7 @@ def _zero() -> dict[str, Any]:
 
 
 async def recompute(
-    conn: aiosqlite.Connection,
+    store: Store,
     content: Content,
     scenarios: Scenarios,
     unit: str,
@@ -119,20 +107,7 @@ async def recompute(
     """
     year = max(as_of.year, FIRST_YEAR)  # the plans start in 2025: earlier dates count as in it
     cutoff = end_of_day(as_of)
-    where, args = _users_where(unit)
-    counted = (
-        f"u.consent = 'given' AND u.registered_at IS NOT NULL AND u.registered_at < ? AND {where}"
-    )
-    users: dict[int, dict] = {}
-    async with conn.execute(
-        "SELECT u.id, u.province_code, u.commune_code, u.branch_id, u.birth_year, u.sex,"
-        " u.rural, u.poor, u.alone, u.disabled FROM users u WHERE " + counted,
-        (cutoff, *args),
-    ) as cur:
-        cols = [d[0] for d in cur.description]
-        while rows := await cur.fetchmany(_FETCH):
-            for r in rows:
-                users[r[0]] = dict(zip(cols, r, strict=True))
+    users: dict[int, dict] = {u["id"]: u async for u in store.raw.learners(unit, cutoff)}
 
     # Mastery: every answer up to the cut-off, learner by learner, in the order given.
     replay = _Replay(content, scenarios)
@@ -149,33 +124,20 @@ async def recompute(
 
     current: int | None = None
     answers: list[tuple[str, str, int]] = []
-    async with conn.execute(
-        "SELECT a.user_id, a.question_id, a.context, a.correct FROM answers a"
-        f" JOIN users u ON u.id = a.user_id WHERE {counted} AND a.answered_at < ?"
-        " ORDER BY a.user_id, a.answered_at, a.id",
-        (cutoff, *args, cutoff),
-    ) as cur:
-        while rows := await cur.fetchmany(_FETCH):
-            for uid, qid, context, correct in rows:
-                if uid != current:
-                    if current is not None:
-                        finish(current, answers)
-                    current, answers = uid, []
-                answers.append((qid, context, correct))
+    async for uid, qid, context, correct in store.raw.answers(unit, cutoff):
+        if uid != current:
+            if current is not None:
+                finish(current, answers)
+            current, answers = uid, []
+        answers.append((qid, context, correct))
     if current is not None:
         finish(current, answers)
 
     # Informed: acknowledged an announcement of the topic by the cut-off.
     informed_of: dict[int, set[str]] = {}
-    async with conn.execute(
-        "SELECT DISTINCT k.user_id, n.topic FROM announcement_acks k"
-        " JOIN announcements n ON n.id = k.announcement_id WHERE k.acked_at < ?",
-        (cutoff,),
-    ) as cur:
-        while rows := await cur.fetchmany(_FETCH):
-            for uid, topic in rows:
-                if uid in users and topic in TOPICS:
-                    informed_of.setdefault(uid, set()).add(topic)
+    async for uid, topic in store.raw.acknowledgements(cutoff):
+        if uid in users and topic in TOPICS:
+            informed_of.setdefault(uid, set()).add(topic)
 
     out: dict[str, Any] = {
         "unit": unit,

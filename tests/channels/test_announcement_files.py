@@ -36,7 +36,7 @@ def jpeg() -> bytes:
 
 
 async def rows(db, sql: str, *args) -> list[tuple]:
-    async with db.reading() as conn, conn.execute(sql, args) as cur:
+    async with db.sql() as conn, conn.execute(sql, args) as cur:
         return [tuple(r) async for r in cur]
 
 

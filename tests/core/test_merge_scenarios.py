@@ -11,6 +11,7 @@ from bot.core.practice import SCENARIO_BKT
 from scenarios.loader import load_scenarios
 from storage.db import Database
 from storage.repos import ProgressRepo, UserRepo
+from storage.store import Store
 
 NOW = dt.datetime(2026, 11, 23, 3, tzinfo=dt.UTC)
 
@@ -25,7 +26,7 @@ async def test_a_scenario_finished_on_one_account_counts_after_the_merge(tmp_pat
     assert q is not None, comp
     db = await Database.open(tmp_path / "m.db")
     try:
-        async with db.transaction() as conn:
+        async with db.sql(write=True) as conn:
             users, progress = UserRepo(conn), ProgressRepo(conn)
             a = await users.create("sim:a", "given", NOW)
             b = await users.create("sim:b", "given", NOW)
@@ -42,7 +43,7 @@ async def test_a_scenario_finished_on_one_account_counts_after_the_merge(tmp_pat
             pb = bkt.update(SCENARIO_BKT.prior, True, SCENARIO_BKT)
             await progress.set_mastery(b.id, comp, pb, bkt.is_mastered(pb), True, later)
 
-            await merge_users(conn, content, a, b, later, scenarios)
+            await merge_users(Store(conn), content, a, b, later, scenarios)
             row = (await progress.mastery(a.id))[comp]
         expected = bkt.update(p, True, SCENARIO_BKT)
         assert (row.attempts, row.correct) == (3, 3)

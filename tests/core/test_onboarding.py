@@ -10,6 +10,7 @@ from bot import texts
 from bot.core.linking import merge_users
 from bot.core.onboarding import typed_numbers
 from storage.repos import _USER_COLS, User, UserRepo
+from storage.store import Store
 from tests.conftest import START
 from tests.transcript import all_text, sign_up
 
@@ -260,7 +261,7 @@ def test_typed_numbers():
 async def test_repo_reads_and_writes_the_columns(sim):
     fields = [f.name for f in dataclasses.fields(User)]
     assert [c.strip() for c in _USER_COLS.split(",")] == fields
-    async with sim.engine.db.transaction() as conn:
+    async with sim.engine.db.sql(write=True) as conn:
         users = UserRepo(conn)
         user = await users.create("sim:repo", "given", START)
         assert (user.sex, user.groups()) == (None, None)
@@ -281,10 +282,10 @@ async def test_repo_reads_and_writes_the_columns(sim):
 async def test_linking_two_accounts_keeps_the_answers_given_on_either(sim, content):
     await sign_up(sim, "l1", profile=(texts.BTN_FEMALE, RURAL, texts.BTN_DONE))
     await sign_up(sim, "l2")
-    async with sim.engine.db.transaction() as conn:
+    async with sim.engine.db.sql(write=True) as conn:
         users = UserRepo(conn)
         src, into = await users.by_identity("sim:l1"), await users.by_identity("sim:l2")
-        await merge_users(conn, content, into, src, START)
+        await merge_users(Store(conn), content, into, src, START)
         merged = await users.by_identity("sim:l2")
     assert merged.sex == "nu"
     assert merged.groups() == {"rural": True, "poor": False, "alone": False, "disabled": False}

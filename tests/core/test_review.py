@@ -4,6 +4,7 @@ import datetime as dt
 
 from bot import texts
 from bot.core import review
+from storage.store import Store
 from tests.conftest import START, open_sim
 from tests.transcript import correct_index, question_on_screen, sign_up
 
@@ -43,9 +44,9 @@ async def test_answers_schedule_cards_and_review_asks_what_is_due_first(sim, con
     cards = await conn.execute_fetchall("SELECT competency, due FROM review_cards")
     assert cards
     now = sim.clock()
-    assert await review.due(conn, 1, now) == []  # just practised: nothing due yet
+    assert await review.due(Store(conn), 1, now) == []  # just practised: nothing due yet
     await sim.send(advance_seconds=2 * DAY)
-    due = await review.due(conn, 1, sim.clock())
+    due = await review.due(Store(conn), 1, sim.clock())
     assert set(due) == {c for c, _ in cards}
     replies = await sim.text("r1", "ôn tập")
     first = question_on_screen(content, replies)

@@ -14,9 +14,9 @@ from bot.channels.telegram import TelegramChannel
 from bot.config import Settings
 from bot.core.engine import Engine
 from bot.delivery import Deliverer
-from storage import outbox
 from storage.db import Database
 from storage.outbox import OutboxItem
+from storage.store import Store
 
 DAY = dt.datetime(2026, 11, 23, 3, 0, tzinfo=dt.UTC)  # 10:00 in Vietnam
 
@@ -83,7 +83,7 @@ async def start_deliverer(db, engine, clock) -> AsyncIterator:
 
 async def add_users(db: Database, identities: list[str], now: dt.datetime = DAY) -> None:
     t = now.isoformat()
-    async with db.transaction() as conn:
+    async with db.sql(write=True) as conn:
         await conn.executemany(
             "INSERT INTO users (identity, consent, consent_at, created_at, last_active_at)"
             " VALUES (?, 'given', ?, ?, ?)",
@@ -95,14 +95,14 @@ async def announce(
     db: Database, announcement_id: int | None, identities: list[str], text: str = "Thông báo",
     **kw,
 ) -> int:  # fmt: skip
-    async with db.transaction() as conn:
-        return await outbox.enqueue(
-            conn, [OutboxItem(i, text, announcement_id=announcement_id, **kw) for i in identities]
+    async with db.sql(write=True) as conn:
+        return await Store(conn).outbox.enqueue(
+            [OutboxItem(i, text, announcement_id=announcement_id, **kw) for i in identities]
         )
 
 
 async def rows(db: Database, sql: str, *args) -> list[tuple]:
-    async with db.reading() as conn, conn.execute(sql, args) as cur:
+    async with db.sql() as conn, conn.execute(sql, args) as cur:
         return [tuple(r) for r in await cur.fetchall()]
 
 
@@ -110,8 +110,8 @@ async def settled(db: Database, announcement_id: int | None, timeout: float = 10
     """Wait until no row of the announcement is pending or sending; returns the summary."""
     deadline = time.monotonic() + timeout
     while True:
-        async with db.reading() as conn:
-            counts = await outbox.summary(conn, announcement_id)
+        async with db.sql() as conn:
+            counts = await Store(conn).outbox.summary(announcement_id)
         if counts["pending"] == counts["sending"] == 0:
             return counts
         if time.monotonic() > deadline:

@@ -9,6 +9,7 @@ import pytest
 
 from bot.core import staff
 from storage.staff import StaffRepo
+from storage.store import Store
 from tests.delivery.conftest import DAY, rows, settled
 
 PEOPLE = [f"telegram:{3000 + i}" for i in range(4)]
@@ -16,7 +17,7 @@ PEOPLE = [f"telegram:{3000 + i}" for i in range(4)]
 
 async def registered(db, identities: list[str]) -> None:
     t = DAY.isoformat()
-    async with db.transaction() as conn:
+    async with db.sql(write=True) as conn:
         await conn.executemany(
             "INSERT INTO users (identity, consent, consent_at, created_at, last_active_at,"
             " registered_at) VALUES (?, 'given', ?, ?, ?, ?)",
@@ -37,12 +38,12 @@ async def test_every_recipient_gets_the_file_then_the_words(
     await registered(db, PEOPLE)
     path = tmp_path / name
     path.write_bytes(data)
-    async with db.transaction() as conn:
+    async with db.sql(write=True) as conn:
         ann = await StaffRepo(conn).create_announcement(
             None, "all", "khac", "Lịch học tháng 12", None, DAY, False, DAY,
             file_kind=kind, file_path=str(path),
         )  # fmt: skip
-        assert await staff.queue_due_announcements(conn, DAY) == 1
+        assert await staff.queue_due_announcements(Store(conn), DAY) == 1
 
     payloads = [json.loads(p) for (p,) in await rows(db, "SELECT payload FROM outbox")]
     assert len(payloads) == len(PEOPLE)

@@ -12,8 +12,8 @@ import time
 from collections import Counter
 from pathlib import Path
 
-from storage import outbox
 from storage.db import Database
+from storage.store import Store
 from tests.delivery.conftest import add_users, announce
 from tests.fakes import FakeTelegram
 
@@ -57,8 +57,8 @@ def received(fake: FakeTelegram) -> Counter:
 async def statuses(path: Path) -> tuple[dict[str, int], set[int]]:
     db = await Database.open(path)
     try:
-        async with db.reading() as conn:
-            counts = await outbox.summary(conn, 1)
+        async with db.sql() as conn:
+            counts = await Store(conn).outbox.summary(1)
             async with conn.execute("SELECT identity FROM outbox WHERE status = 'sending'") as cur:
                 sending = {int(r[0].removeprefix("telegram:")) for r in await cur.fetchall()}
     finally:

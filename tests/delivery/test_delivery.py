@@ -11,7 +11,7 @@ from collections import Counter
 from bot import texts
 from bot.channels.zalo import ZaloChannel
 from bot.delivery import Pacer, in_quiet_hours
-from storage import outbox
+from storage.store import Store
 from tests.delivery.conftest import DAY, add_users, announce, rows, settled
 from tests.fakes.base import ApiError
 from tests.fakes.telegram_api import FakeTelegram
@@ -121,8 +121,8 @@ async def test_403_marks_the_person_blocked_and_later_rows_to_them_are_skipped(
     assert await settled(db, 2) == {"pending": 0, "sending": 0, "sent": 2, "failed": 0,
                                     "blocked": 1}  # fmt: skip
     assert len([c for c in fake_tg.calls if c.chat_id == 4001]) == tried  # not even tried
-    async with db.reading() as conn:
-        assert await outbox.failures(conn, 2) == []  # blocked is its own count, not a failure
+    async with db.sql() as conn:
+        assert await Store(conn).outbox.failures(2) == []  # blocked is its own count, not a failure
     assert await rows(
         db, "SELECT last_error FROM outbox WHERE identity = 'telegram:4001' AND announcement_id = 2"
     ) == [(texts.DELIVERY_BLOCKED,)]
@@ -167,8 +167,8 @@ async def test_network_errors_retry_with_backoff_then_fail_with_a_reason(
         ("telegram:5003", "failed", 1, rejected),  # a refusal is not retried
     ]
     assert len([c for c in fake_tg.calls if c.chat_id == 5002]) == 3
-    async with db.reading() as conn:
-        assert sorted(await outbox.failures(conn, 1)) == sorted([(network, 1), (rejected, 1)])
+    async with db.sql() as conn:
+        assert sorted(await Store(conn).outbox.failures(1)) == sorted([(network, 1), (rejected, 1)])
 
 
 async def test_a_long_message_retried_after_an_error_resumes_after_the_parts_sent(
@@ -243,7 +243,7 @@ async def test_start_puts_back_rows_left_sending_and_fails_rows_without_a_channe
 ):
     people = ids(7000, 10)
     await announce(db, 1, [*people, "sim:someone"])
-    async with db.transaction() as conn:  # a crash left three claimed
+    async with db.sql(write=True) as conn:  # a crash left three claimed
         await conn.execute(
             "UPDATE outbox SET status = 'sending', claimed_at = '2026-11-23T02:59:00+00:00'"
             " WHERE id <= 3"
@@ -252,9 +252,9 @@ async def test_start_puts_back_rows_left_sending_and_fails_rows_without_a_channe
     assert await settled(db, 1) == {"pending": 0, "sending": 0, "sent": 10, "failed": 1,
                                     "blocked": 0}  # fmt: skip
     assert received(fake_tg) == Counter({7000 + i: 1 for i in range(10)})
-    async with db.reading() as conn:
+    async with db.sql() as conn:
         no_channel = texts.DELIVERY_NO_CHANNEL.format(channel="Sim")
-        assert await outbox.failures(conn, 1) == [(no_channel, 1)]
+        assert await Store(conn).outbox.failures(1) == [(no_channel, 1)]
     await d.stop()
     assert await rows(db, "SELECT COUNT(*) FROM outbox WHERE claimed_at IS NOT NULL") == [(0,)]
 
@@ -264,8 +264,8 @@ async def test_stop_puts_unsent_rows_back_to_pending(db, tg, fake_tg, start_deli
     d = await start_deliverer([tg], rate=4.0, grace=0.2)
     await fake_tg.wait_for(lambda: fake_tg.sent())
     await d.stop()
-    async with db.reading() as conn:
-        counts = await outbox.summary(conn, 1)
+    async with db.sql() as conn:
+        counts = await Store(conn).outbox.summary(1)
     assert counts["sending"] == 0
     assert counts["sent"] == len(fake_tg.sent()) and counts["pending"] == 10 - counts["sent"]
     assert counts["pending"] > 0

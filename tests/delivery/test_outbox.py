@@ -7,6 +7,7 @@ import json
 
 from storage import outbox
 from storage.outbox import OutboxItem
+from storage.store import Store
 from tests.delivery.conftest import DAY, announce, rows
 
 
@@ -35,9 +36,9 @@ async def test_payload_fields_and_defaults(db):
         urgent=True,
         not_before=later,
     )
-    async with db.transaction() as conn:
-        assert await outbox.enqueue(conn, [item], now=DAY) == 1
-        assert await outbox.enqueue(conn, []) == 0
+    async with db.sql(write=True) as conn:
+        assert await Store(conn).outbox.enqueue([item], now=DAY) == 1
+        assert await Store(conn).outbox.enqueue([]) == 0
     [(payload, urgent, not_before, status, attempts, created)] = await rows(
         db, "SELECT payload, urgent, not_before, status, attempts, created_at FROM outbox"
     )
@@ -52,12 +53,12 @@ async def test_payload_fields_and_defaults(db):
 
 async def test_summary_counts_every_status_and_failures_group_reasons(db):
     await announce(db, 1, [f"telegram:{n}" for n in range(6)])
-    async with db.transaction() as conn:
-        assert await outbox.summary(conn, 1) == {
+    async with db.sql(write=True) as conn:
+        assert await Store(conn).outbox.summary(1) == {
             "pending": 6, "sending": 0, "sent": 0, "failed": 0, "blocked": 0,
         }  # fmt: skip
-        assert await outbox.summary(conn, 99) == dict.fromkeys(outbox.STATUSES, 0)
-        assert await outbox.failures(conn, 1) == []
+        assert await Store(conn).outbox.summary(99) == dict.fromkeys(outbox.STATUSES, 0)
+        assert await Store(conn).outbox.failures(1) == []
         for n, status, error in [
             (0, "sent", None),
             (1, "failed", "Lỗi A"),
@@ -69,10 +70,10 @@ async def test_summary_counts_every_status_and_failures_group_reasons(db):
                 "UPDATE outbox SET status = ?, last_error = ? WHERE identity = ?",
                 (status, error, f"telegram:{n}"),
             )
-        assert await outbox.summary(conn, 1) == {
+        assert await Store(conn).outbox.summary(1) == {
             "pending": 1, "sending": 0, "sent": 1, "failed": 3, "blocked": 1,
         }  # fmt: skip
-        assert await outbox.failures(conn, 1) == [("Lỗi B", 2), ("Lỗi A", 1)]
+        assert await Store(conn).outbox.failures(1) == [("Lỗi B", 2), ("Lỗi A", 1)]
 
 
 async def test_the_claim_query_uses_the_pending_index(db):

@@ -28,14 +28,14 @@ async def user_id(sim, who: str) -> int:
 
 
 async def grant(sim, who: str, role: str, unit: str) -> None:
-    async with sim.engine.db.transaction() as conn:
+    async with sim.engine.db.sql(write=True) as conn:
         await StaffRepo(conn).grant(await user_id(sim, who), role, unit, None, sim.clock())
 
 
 async def master(sim, who: str, *areas: str) -> None:
     """Mastery as the learning loop records it (its own tests prove how it is reached)."""
     uid = await user_id(sim, who)
-    async with sim.engine.db.transaction() as conn:
+    async with sim.engine.db.sql(write=True) as conn:
         for area in areas:
             await conn.execute(
                 "INSERT INTO area_mastery VALUES (?, ?, 1, ?)",

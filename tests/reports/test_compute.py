@@ -8,6 +8,7 @@ import pytest
 
 from bot.reports.compute import build
 from storage.db import Database
+from storage.store import Store
 
 
 @pytest.fixture
@@ -37,30 +38,32 @@ async def proficient(conn, uid: int, on: str) -> None:
 
 
 async def test_helpers_are_apart_and_turn_older_in_the_year_they_reach_60(db):
-    async with db.transaction() as conn:
+    async with db.sql(write=True) as conn:
         for i in range(6):
             await learner(conn, i, 1950)
         await learner(conn, 10, 1966)  # 60 in 2026
         await learner(conn, 11, 1967)  # 60 in 2027: a helper in 2026
-        r = await build(conn, "commune:5800", dt.date(2026, 12, 1), dt.date(2026, 12, 1))
+        r = await build(Store(conn), "commune:5800", dt.date(2026, 12, 1), dt.date(2026, 12, 1))
     assert (r.registered, r.helpers) == (7, 1)
     age = {b.key: b.registered for b in r.breakdowns["age"]}
     assert age == {"60_69": None, "70_79": 6, "80+": 0}  # one person: hidden (fewer than 5)
 
 
 async def test_on_track_is_measured_against_a_line_from_the_first_report(db):
-    async with db.transaction() as conn:
+    async with db.sql(write=True) as conn:
         await conn.execute(
             "INSERT INTO unit_population VALUES ('commune:5800', 100, NULL, '2026-01-01')"
         )
         ids = [await learner(conn, i, 1950) for i in range(20)]
-        first = await build(conn, "commune:5800", dt.date(2026, 1, 31), dt.date(2026, 1, 31))
+        first = await build(Store(conn), "commune:5800", dt.date(2026, 1, 31), dt.date(2026, 1, 31))
         assert first.first_report == dt.date(2026, 1, 31)
         assert all(t.on_track is None for t in first.targets)  # the first report is the start
         # By the end of 2028 the 2030 line (0% -> 50% over 2026-01-31..2030-12-31) stands near 30%.
         for uid in ids[:10]:
             await proficient(conn, uid, "2027-06-01")
-        later = await build(conn, "commune:5800", dt.date(2028, 12, 31), dt.date(2028, 12, 31))
+        later = await build(
+            Store(conn), "commune:5800", dt.date(2028, 12, 31), dt.date(2028, 12, 31)
+        )
     goal = next(t for t in later.targets if (t.indicator, t.year) == ("proficient", 2030))
     assert later.proficient.count == 10 and goal.actual == 10.0
     assert 29.0 < goal.expected < 31.0 and goal.on_track is False
@@ -68,13 +71,13 @@ async def test_on_track_is_measured_against_a_line_from_the_first_report(db):
 
 
 async def test_a_past_date_counts_what_had_happened_by_then(db):
-    async with db.transaction() as conn:
+    async with db.sql(write=True) as conn:
         ids = [await learner(conn, i, 1950, on="2026-03-01") for i in range(8)]
         for uid in ids[:6]:
             await proficient(conn, uid, "2026-05-15")
         await learner(conn, 20, 1950, on="2026-07-01")
-        may = await build(conn, "commune:5800", dt.date(2026, 5, 14), dt.date(2026, 12, 1))
-        june = await build(conn, "commune:5800", dt.date(2026, 6, 30), dt.date(2026, 12, 1))
+        may = await build(Store(conn), "commune:5800", dt.date(2026, 5, 14), dt.date(2026, 12, 1))
+        june = await build(Store(conn), "commune:5800", dt.date(2026, 6, 30), dt.date(2026, 12, 1))
     assert (may.registered, may.proficient.count) == (8, 0)
     assert (june.registered, june.proficient.count) == (8, 6)
     assert may.breakdowns is None and may.active_30d is None  # known for today only
@@ -83,7 +86,7 @@ async def test_a_past_date_counts_what_had_happened_by_then(db):
 
 
 async def test_small_groups_are_hidden_above_a_branch_but_shown_in_it(db):
-    async with db.transaction() as conn:
+    async with db.sql(write=True) as conn:
         await conn.execute(
             "INSERT INTO branches (id, commune_code, name, created_at) VALUES (1, 5800, 'Xóm A', 'x')"
         )
@@ -91,8 +94,10 @@ async def test_small_groups_are_hidden_above_a_branch_but_shown_in_it(db):
             await learner(conn, i, 1950, branch_id=1, sex="nu", poor=1)
         for i in range(3, 9):
             await learner(conn, i, 1950, sex="nam")
-        commune = await build(conn, "commune:5800", dt.date(2026, 12, 1), dt.date(2026, 12, 1))
-        branch = await build(conn, "branch:1", dt.date(2026, 12, 1), dt.date(2026, 12, 1))
+        commune = await build(
+            Store(conn), "commune:5800", dt.date(2026, 12, 1), dt.date(2026, 12, 1)
+        )
+        branch = await build(Store(conn), "branch:1", dt.date(2026, 12, 1), dt.date(2026, 12, 1))
     sex = {b.key: b.registered for b in commune.breakdowns["sex"]}
     assert sex == {"nam": 6, "nu": None}  # 3 women: hidden outside their branch
     subs = {s.unit: s.registered for s in commune.sub_units}
@@ -104,11 +109,11 @@ async def test_small_groups_are_hidden_above_a_branch_but_shown_in_it(db):
 
 
 async def test_erasure_leaves_no_row_that_could_name_someone(db):
-    async with db.transaction() as conn:
+    async with db.sql(write=True) as conn:
         uid = await learner(conn, 1, 1950, sex="nu", disabled=1, alone=1)
         await proficient(conn, uid, "2026-02-01")
         assert (await conn.execute_fetchall("SELECT COUNT(*) FROM stat_cells"))[0][0] > 0
         await conn.execute("DELETE FROM users WHERE id = ?", (uid,))
         assert (await conn.execute_fetchall("SELECT COUNT(*) FROM stat_cells"))[0][0] == 0
-        r = await build(conn, "commune:5800", dt.date(2026, 12, 1), dt.date(2026, 12, 1))
+        r = await build(Store(conn), "commune:5800", dt.date(2026, 12, 1), dt.date(2026, 12, 1))
     assert r.registered == 0 and r.proficient.count == 0

@@ -31,6 +31,7 @@ from lessons.schema import NATIONAL_AREAS
 from scenarios.loader import load_scenarios
 from storage.db import Database
 from storage.reports import AREAS, TOPICS, ReportRepo
+from storage.store import Store
 from tests.conftest import open_sim
 from tests.core.test_practice import safest_path
 from tests.transcript import correct_index, question_on_screen, sign_up, wrong_index
@@ -160,8 +161,8 @@ async def check(sim, unit: str, as_of: dt.date | None = None) -> tuple[Report, d
     conn = sim.engine.db.conn
     now = today(sim)
     as_of = as_of or now
-    report = await build(conn, unit, as_of, now, record_baseline=False)
-    naive = await recompute(conn, sim.engine.content, sim.engine.scenarios, unit, as_of)
+    report = await build(Store(conn), unit, as_of, now, record_baseline=False)
+    naive = await recompute(Store(conn), sim.engine.content, sim.engine.scenarios, unit, as_of)
     where = f"{unit} at {as_of}"
 
     assert report.registered == naive["registered"], where
@@ -391,7 +392,7 @@ async def test_reports_agree_with_a_recomputation_from_raw_events(town, tmp_path
 
     # Day 4: Kim erases herself. Current figures drop her; those of day 3 stay as they were.
     await sim.send(advance_seconds=DAY)
-    report_day3 = await build(db.conn, province, day3, today(sim), record_baseline=False)
+    report_day3 = await build(db.store, province, day3, today(sim), record_baseline=False)
     await sim.text("kim", "menu")
     await sim.press("kim", texts.BTN_HELP)
     await sim.press("kim", texts.BTN_DELETE_ME)
@@ -402,7 +403,7 @@ async def test_reports_agree_with_a_recomputation_from_raw_events(town, tmp_path
     assert erased[province]["areas"]["dia_phuong"] == p["areas"]["dia_phuong"] - 1
     assert erased[province]["informed"]["chuyen_doi_so"] == 3
     assert f"commune:{town.an_khanh}" in erased[province]["sub_units"]  # Nga is still there
-    later = await build(db.conn, province, day3, today(sim), record_baseline=False)
+    later = await build(db.store, province, day3, today(sim), record_baseline=False)
     assert later.registered == report_day3.registered == p["registered"]
     assert later.areas == report_day3.areas
 
@@ -557,8 +558,8 @@ async def test_an_imported_learner_counts_from_the_day_they_registered(tmp_path,
             ("2026-01-10T03:00:00+00:00",) * 3 + (THAI_NGUYEN, PHU_THINH),
         )
         unit, march = f"commune:{PHU_THINH}", dt.date(2026, 3, 1)
-        naive = await recompute(db.conn, content, load_scenarios(), unit, march)
-        report = await build(db.conn, unit, march, dt.date(2026, 7, 1), record_baseline=False)
+        naive = await recompute(db.store, content, load_scenarios(), unit, march)
+        report = await build(db.store, unit, march, dt.date(2026, 7, 1), record_baseline=False)
         assert naive["registered"] == 1  # registered on 10 January
         assert report.registered == naive["registered"]
     finally:

@@ -1,0 +1,43 @@
+"""The one boundary between the application and the database.
+
+`Database.transaction()` and `Database.reading()` yield a `Store`; its repositories are the only
+code that speaks SQL. A second backend provides the same repositories.
+"""
+
+from __future__ import annotations
+
+import aiosqlite
+
+from storage.outbox import OutboxRepo
+from storage.reports import RawEvents, ReportRepo
+from storage.repos import (
+    ConversationRepo,
+    IdentityRepo,
+    InboundRepo,
+    InboxRepo,
+    LinkRepo,
+    MetaRepo,
+    ProgressRepo,
+    ThrottleRepo,
+    UserRepo,
+)
+from storage.staff import StaffRepo
+
+
+class Store:
+    """Repositories over one connection, inside the caller's transaction."""
+
+    def __init__(self, conn: aiosqlite.Connection):
+        self.meta = MetaRepo(conn)
+        self.users = UserRepo(conn)
+        self.identities = IdentityRepo(conn)
+        self.links = LinkRepo(conn)
+        self.throttle = ThrottleRepo(conn)
+        self.conversations = ConversationRepo(conn)
+        self.progress = ProgressRepo(conn)
+        self.staff = StaffRepo(conn)
+        self.outbox = OutboxRepo(conn)
+        self.inbox = InboxRepo(conn)
+        self.inbound = InboundRepo(conn)
+        self.reports = ReportRepo(conn)
+        self.raw = RawEvents(conn)
