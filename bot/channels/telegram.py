@@ -6,9 +6,11 @@ press shows up in the chat as their own words (so they see what they chose), not
 stays pressable under old messages, and typing the same words works just as well. Inline
 buttons are used only for a link (the "message me privately" button in groups).
 
-Ordering: updates are taken from PTB's update queue (fed by its Updater when polling, or by our
-webhook) and handed to an `OrderedDispatcher` keyed by chat: many people at once, each person's
-updates strictly in order. Handlers are PTB handlers run by `Application.process_update` inside
+Nothing is lost: every update is written to the durable inbox (bot/channels/inbox.py) before
+Telegram is told it arrived: polling confirms an offset only with the next getUpdates, which is
+sent after the batch is stored; the webhook answers 200 after the row is stored. Rows are then
+handed to an `OrderedDispatcher` keyed by chat: many people at once, each person's updates
+strictly in order; a restart finishes whatever the inbox still holds. Handlers are PTB handlers run by `Application.process_update` inside
 that per-chat job, so PTB's filters (private/group, commands addressed to this bot, edits) and
 its error handler are used as designed. A 429 is waited out inside the one person's job, so
 other people are not held up.
@@ -21,6 +23,7 @@ import contextlib
 import datetime as dt
 import functools
 import hmac
+import json
 import logging
 import os
 import warnings
@@ -66,7 +69,6 @@ from bot.channels.common import (
     Part,
     RateLimited,
     Rejected,
-    SeenIds,
     Transient,
     Unreachable,
     backoff_sleep,
@@ -74,6 +76,7 @@ from bot.channels.common import (
     split_text,
     typing_while,
 )
+from bot.channels.inbox import Inbox, current_row, replies_of
 from bot.channels.webserver import Request, Response
 from bot.core.engine import Engine
 from bot.core.events import (
@@ -103,7 +106,6 @@ ALLOWED_UPDATES = [
 ]
 SHORT_LABEL = 12  # two such buttons share a row; longer ones get a row each
 SECRET_HEADER = "x-telegram-bot-api-secret-token"
-_STOP = object()
 
 Route = Callable[[list[Reply]], None]
 
@@ -240,20 +242,20 @@ class TelegramChannel:
             builder = builder.base_url(base_url)
             if base_url.endswith("/bot"):  # a Bot API server serves files at /file/bot<token>/
                 builder = builder.base_file_url(base_url.removesuffix("/bot") + "/file/bot")
-        if webhook_url:
-            builder = builder.updater(None)
-        else:
-            builder = builder.get_updates_request(
-                HTTPXRequest(connection_pool_size=2, read_timeout=poll_timeout + 10.0)
-            )
+        # Our own polling loop (not PTB's Updater): an offset is confirmed only after the
+        # updates before it are stored.
+        builder = builder.get_updates_request(
+            HTTPXRequest(connection_pool_size=2, read_timeout=poll_timeout + 10.0)
+        ).updater(None)
         self.app = builder.build()
         self._add_handlers()
         self.turns = OrderedDispatcher()
+        self.inbox = Inbox(engine.db, self.name, engine.clock)
         self.ready = False  # webhook calls before start() are asked to come back
-        self._seen = SeenIds()
         self._labels: BoundedMap = BoundedMap()  # chat id -> labels of the keyboard on screen
         self._file_ids: BoundedMap = BoundedMap(256)  # bulk files already uploaded
-        self._consumer: asyncio.Task | None = None
+        self._poller: asyncio.Task | None = None
+        self._stopping = asyncio.Event()
 
     @property
     def bot(self):
@@ -277,48 +279,118 @@ class TelegramChannel:
             await self.bot.set_my_commands([BotCommand(k, v) for k, v in texts.TG_COMMANDS.items()])
         except TelegramError as exc:
             log.warning("could not set the command menu: %s", exc)
-        self._consumer = asyncio.create_task(self._consume(), name="telegram:consumer")
+        await self._recover()
         self.ready = True
         if self.webhook_url:
             await self.bot.set_webhook(
                 self.webhook_url, secret_token=self.webhook_secret, allowed_updates=ALLOWED_UPDATES
             )
         else:
-            await self.app.updater.start_polling(
-                poll_interval=0.0,
-                timeout=dt.timedelta(seconds=self.poll_timeout),
-                bootstrap_retries=3,
-                allowed_updates=ALLOWED_UPDATES,
-            )
+            await self.bot.delete_webhook()  # getUpdates is refused while a webhook is set
+            self._poller = asyncio.create_task(self._poll(), name="telegram:polling")
 
     async def stop(self) -> None:
         """Stop taking updates, finish every queued turn and its replies, then close."""
-        if self.app.updater is not None and self.app.updater.running:
-            await self.app.updater.stop()
-        if self._consumer is not None:
-            await self.app.update_queue.put(_STOP)
-            await self._consumer
-            self._consumer = None
+        self.ready = False
+        self._stopping.set()
+        if self._poller is not None:
+            await self._poller
+            self._poller = None
         await self.turns.close()
+        await self.inbox.flush()
         await self.app.shutdown()
 
-    async def _consume(self) -> None:
-        while True:
-            update = await self.app.update_queue.get()
-            if update is _STOP:
+    async def _poll(self) -> None:
+        """getUpdates; store the batch; only then ask for the next (which confirms this one)."""
+        offset: int | None = None
+        failures = 0
+        while not self._stopping.is_set():
+            fetch = asyncio.ensure_future(
+                self.bot.get_updates(
+                    offset=offset,
+                    timeout=dt.timedelta(seconds=self.poll_timeout),
+                    allowed_updates=ALLOWED_UPDATES,
+                )
+            )
+            stop = asyncio.ensure_future(self._stopping.wait())
+            await asyncio.wait({fetch, stop}, return_when=asyncio.FIRST_COMPLETED)
+            stop.cancel()
+            if not fetch.done():  # stopping: what this call would return comes again next run
+                fetch.cancel()
+                with contextlib.suppress(asyncio.CancelledError, Exception):
+                    await fetch
                 return
-            if isinstance(update, Update):
-                self.accept(update)
+            try:
+                updates = fetch.result()
+            except RetryAfter as exc:
+                await asyncio.sleep(_retry_seconds(exc))
+                continue
+            except TelegramError as exc:
+                log.warning("telegram getUpdates failed (%s); trying again", exc)
+                await backoff_sleep(min(failures, 5), base=0.5)
+                failures += 1
+                continue
+            failures = 0
+            if not updates:
+                continue
+            try:
+                await self.receive(updates)
+            except Exception:  # not stored: not confirmed either; fetched again
+                log.exception("could not store %d telegram updates", len(updates))
+                await backoff_sleep(2)
+                continue
+            offset = updates[-1].update_id + 1
 
-    def accept(self, update: Update) -> bool:
-        """Queue an update behind the same chat's earlier ones; False once shutting down."""
-        if not self._seen.first_time(update.update_id):
-            log.info("update %s seen before, ignored", update.update_id)
-            return True
+    @staticmethod
+    def _chat_of(update: Update) -> int:
         chat = update.effective_chat
         user = update.effective_user
-        key = chat.id if chat else (user.id if user else update.update_id)
-        return self.turns.submit(key, functools.partial(self.app.process_update, update))
+        return chat.id if chat else (user.id if user else update.update_id)
+
+    async def receive(self, updates: list[Update]) -> None:
+        """Store updates durably (replays are dropped), then queue each new one behind the
+        same chat's earlier ones."""
+        rows = await self.inbox.put_many(
+            [(str(u.update_id), identity_of(self._chat_of(u)), u.to_json()) for u in updates]
+        )
+        for update, row_id in zip(updates, rows, strict=True):
+            if row_id is None:
+                log.info("update %s seen before, ignored", update.update_id)
+                continue
+            self.turns.submit(
+                self._chat_of(update), functools.partial(self._handle_row, row_id, update)
+            )
+
+    async def _handle_row(self, row_id: int, update: Update) -> None:
+        """One stored update: PTB's handlers (which call the engine with this row), then done."""
+        if not await self.inbox.begin(row_id):
+            return
+        token = Inbox.bind(row_id)
+        try:
+            await self.app.process_update(update)
+        finally:
+            Inbox.unbind(token)
+        self.inbox.done(row_id)
+
+    async def _recover(self) -> None:
+        """Finish what the last run left in the inbox, in order, before taking new updates."""
+        rows = await self.inbox.open_rows()
+        if rows:
+            log.warning("telegram: %d stored updates left by the last run are finished now",
+                        len(rows))  # fmt: skip
+        for row in rows:
+            if row.status == "answered":  # the turn is recorded: only its replies may be missing
+                job = functools.partial(self._resend, row.id, replies_of(row))
+                self.turns.submit(int(row.chat.removeprefix(PREFIX)), job)
+                continue
+            update = Update.de_json(json.loads(row.payload), self.bot)
+            self.turns.submit(
+                self._chat_of(update), functools.partial(self._handle_row, row.id, update)
+            )
+
+    async def _resend(self, row_id: int, replies: list[Reply]) -> None:
+        await self.deliver(replies)
+        self.inbox.done(row_id)
 
     async def handle_webhook(self, request: Request) -> Response:
         """Telegram's POST: only with the secret header; queued, then acknowledged at once."""
@@ -336,8 +408,11 @@ class TelegramChannel:
             return Response.text("bad update", 400)
         if update is None:
             return Response.text("bad update", 400)
-        if not self.accept(update):
-            return Response.text("shutting down", 503)  # Telegram will deliver it again
+        try:
+            await self.receive([update])
+        except Exception:
+            log.exception("could not store telegram update %s", update.update_id)
+            return Response.text("try again", 503)  # not stored: Telegram delivers it again
         return Response.of_json({"ok": True})
 
     # --- updates to events ---
@@ -459,7 +534,7 @@ class TelegramChannel:
         async with typing_while(
             lambda: self.bot.send_chat_action(chat_id, ChatAction.TYPING), self.typing_delay
         ):
-            replies = await self.engine.handle(event)
+            replies = await self.engine.handle(event, inbox_id=current_row())
         await self.deliver(replies)
 
     async def deliver(self, replies: list[Reply]) -> None:

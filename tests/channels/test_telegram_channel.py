@@ -4,6 +4,7 @@ fake Bot API server on 127.0.0.1."""
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import logging
 import random
 
@@ -96,10 +97,10 @@ async def test_typing_is_shown_only_when_a_reply_takes_a_while(engine, fake_tg):
     channel = telegram_channel(engine, fake_tg, typing_delay=0.1)
     real = engine.handle
 
-    async def slow(event: Event):
+    async def slow(event: Event, inbox_id=None):
         if event.text == "chậm":
             await asyncio.sleep(0.4)
-        return await real(event)
+        return await real(event, inbox_id)
 
     engine.handle = slow
     await channel.start()
@@ -118,11 +119,13 @@ async def test_typing_is_shown_only_when_a_reply_takes_a_while(engine, fake_tg):
 class EchoEngine:
     """A stand-in core that answers after a random pause, to expose any reordering."""
 
-    def __init__(self):
+    def __init__(self, db):
+        self.db = db  # the channel's inbox lives there
+        self.clock = lambda: dt.datetime.now(dt.UTC)
         self.active = 0
         self.most_active = 0
 
-    async def handle(self, event: Event) -> list[Reply]:
+    async def handle(self, event: Event, inbox_id: int | None = None) -> list[Reply]:
         self.active += 1
         self.most_active = max(self.most_active, self.active)
         await asyncio.sleep(random.uniform(0, 0.03))
@@ -130,8 +133,8 @@ class EchoEngine:
         return [Reply(event.identity, f"echo {event.text}")]
 
 
-async def test_people_are_served_concurrently_each_strictly_in_order(fake_tg):
-    echo = EchoEngine()
+async def test_people_are_served_concurrently_each_strictly_in_order(fake_tg, db):
+    echo = EchoEngine(db)
     channel = telegram_channel(echo, fake_tg)
     await channel.start()
     try:
@@ -223,10 +226,10 @@ async def test_a_failing_handler_apologises_logs_and_keeps_running(
     channel = telegram_channel(engine, fake_tg)
     real = engine.handle
 
-    async def flaky(event: Event):
+    async def flaky(event: Event, inbox_id=None):
         if event.text == "hỏng":
             raise RuntimeError("boom")
-        return await real(event)
+        return await real(event, inbox_id)
 
     monkeypatch.setattr(engine, "handle", flaky)
     await channel.start()

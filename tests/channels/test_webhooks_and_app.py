@@ -179,10 +179,10 @@ async def test_stop_finishes_replies_in_flight(tmp_path, fake_tg, engine, monkey
     real = engine.handle
     entered = asyncio.Event()
 
-    async def slow(event):
+    async def slow(event, inbox_id=None):
         entered.set()
         await asyncio.sleep(0.5)
-        return await real(event)
+        return await real(event, inbox_id)
 
     monkeypatch.setattr(engine, "handle", slow)
     await app.start()

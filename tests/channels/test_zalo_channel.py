@@ -114,10 +114,10 @@ async def test_a_failing_turn_apologises_and_the_bot_keeps_running(
     channel = zalo_channel(engine, fake_zalo)
     real = engine.handle
 
-    async def flaky(event: Event):
+    async def flaky(event: Event, inbox_id=None):
         if event.text == "hỏng":
             raise RuntimeError("boom")
-        return await real(event)
+        return await real(event, inbox_id)
 
     monkeypatch.setattr(engine, "handle", flaky)
     await channel.start()

@@ -1,0 +1,146 @@
+"""The durable inbox every channel writes to before it tells the platform an update arrived.
+
+A channel calls `Inbox.put` (the webhook before its 200, polling before the next getUpdates
+confirms the offset) and hands the row to its per-chat dispatcher; the engine marks the row
+answered, with its replies, inside the turn's transaction (`current_row()` tells it which row);
+the channel marks it done once the replies are out. After a crash `open_rows()` gives back what
+must be finished: 'pending' rows are handled again, 'answered' rows only have their replies sent.
+
+Writes are grouped: while one transaction is being written, further puts and done marks wait
+and go in the next one together, so a burst costs a few commits rather than one per update.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextvars
+import datetime as dt
+import json
+import logging
+from collections.abc import Callable
+
+from bot.core.events import Reply
+from storage.db import Database
+from storage.repos import INBOX_MAX_ATTEMPTS, InboxRow
+
+log = logging.getLogger(__name__)
+
+_ROW: contextvars.ContextVar[int | None] = contextvars.ContextVar("inbox_row", default=None)
+#: Done rows are kept this long (their update ids guard against a platform's redelivery).
+KEEP_DONE = dt.timedelta(days=2)
+
+
+def current_row() -> int | None:
+    """The inbox row of the update being handled in this task, if it came through an inbox."""
+    return _ROW.get()
+
+
+def replies_of(row: InboxRow) -> list[Reply]:
+    return [Reply.from_json(r) for r in json.loads(row.replies or "[]")]
+
+
+class Inbox:
+    def __init__(
+        self,
+        db: Database,
+        channel: str,
+        clock: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC),
+    ):
+        self.db = db
+        self.channel = channel
+        self.clock = clock
+        self._puts: list[tuple[str, str, str, asyncio.Future]] = []
+        self._done: list[int] = []
+        self._writer: asyncio.Task | None = None
+        self._idle = asyncio.Event()
+        self._idle.set()
+
+    async def put(self, update_id: str, chat: str, payload: str) -> int | None:
+        """Store one update durably; its row id, or None if it was stored before (a replay)."""
+        fut = asyncio.get_running_loop().create_future()
+        self._puts.append((update_id, chat, payload, fut))
+        self._kick()
+        return await fut
+
+    async def put_many(self, items: list[tuple[str, str, str]]) -> list[int | None]:
+        """Several updates in one go (a getUpdates batch), in order."""
+        return list(await asyncio.gather(*(self.put(*i) for i in items)))
+
+    def done(self, row_id: int) -> None:
+        """The row's replies are out; written with the next batch (not awaited)."""
+        self._done.append(row_id)
+        self._kick()
+
+    async def flush(self) -> None:
+        """Wait until every put and done mark so far is written."""
+        while self._puts or self._done or not self._idle.is_set():
+            await self._idle.wait()
+            if self._puts or self._done:
+                self._kick()
+                await asyncio.sleep(0)
+
+    async def begin(self, row_id: int) -> bool:
+        """Count an attempt at a row; False (and the row set aside) once it has broken its turn
+        too often, so one poisonous update cannot stop a chat for ever."""
+        async with self.db.transaction() as store:
+            attempts = await store.inbox.started(row_id)
+            if attempts > INBOX_MAX_ATTEMPTS:
+                await store.inbox.fail(row_id, self.clock())
+                log.error("%s inbox row %d failed %d times; set aside", self.channel, row_id,
+                          attempts - 1)  # fmt: skip
+                return False
+        return True
+
+    async def open_rows(self) -> list[InboxRow]:
+        async with self.db.reading() as store:
+            return await store.inbox.open_rows(self.channel)
+
+    async def purge(self) -> int:
+        async with self.db.transaction() as store:
+            return await store.inbox.purge(self.clock() - KEEP_DONE)
+
+    # --- handling one row in a task: the engine finds the row through the context ---
+
+    @staticmethod
+    def bind(row_id: int | None) -> contextvars.Token:
+        return _ROW.set(row_id)
+
+    @staticmethod
+    def unbind(token: contextvars.Token) -> None:
+        _ROW.reset(token)
+
+    # --- group writes ---
+
+    def _kick(self) -> None:
+        if self._writer is None or self._writer.done():
+            self._idle.clear()
+            self._writer = asyncio.create_task(self._write(), name=f"inbox:{self.channel}")
+
+    async def _write(self) -> None:
+        try:
+            while self._puts or self._done:
+                puts, self._puts = self._puts, []
+                done, self._done = self._done, []
+                try:
+                    async with self.db.transaction() as store:
+                        now = self.clock()
+                        ids = [
+                            await store.inbox.put(self.channel, uid, chat, payload, now)
+                            for uid, chat, payload, _ in puts
+                        ]
+                        for row_id in done:
+                            await store.inbox.done(row_id, now)
+                except Exception as exc:
+                    log.exception("%s inbox: could not write %d updates", self.channel, len(puts))
+                    for *_, fut in puts:
+                        if not fut.done():
+                            fut.set_exception(exc)
+                    self._done[:0] = done  # done marks are retried with the next batch
+                    if not puts:
+                        await asyncio.sleep(0.5)
+                    continue
+                for (*_, fut), row_id in zip(puts, ids, strict=True):
+                    if not fut.done():
+                        fut.set_result(row_id)
+        finally:
+            self._idle.set()
