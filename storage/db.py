@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import re
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from importlib import resources
 from pathlib import Path
@@ -42,6 +42,7 @@ class Database:
         self.path = path
         self.store = Store(conn)
         self._lock = asyncio.Lock()
+        self._riders: list[Callable[[Store], Awaitable[None]]] = []
 
     @classmethod
     async def open(cls, path: Path | str) -> Database:
@@ -94,12 +95,19 @@ class Database:
                 applied.append(version)
         return applied
 
+    def ride_along(self, write: Callable[[Store], Awaitable[None]]) -> None:
+        """Run `write` at the start of every transaction: small deferred writes (an inbox row's
+        done mark) go out with the next commit instead of waiting in line for their own."""
+        self._riders.append(write)
+
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[Store]:
         """One writer at a time; commit on success, roll back on any exception."""
         async with self._lock:
             await self.conn.execute("BEGIN IMMEDIATE")
             try:
+                for ride in self._riders:
+                    await ride(self.store)
                 yield self.store
             except BaseException:
                 await self.conn.execute("ROLLBACK")

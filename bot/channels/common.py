@@ -167,22 +167,6 @@ class OrderedDispatcher:
             await asyncio.gather(*pending, return_exceptions=True)
 
 
-class SeenIds:
-    """The last few thousand update ids, so a channel-level reply is not sent twice either."""
-
-    def __init__(self, size: int = 5000):
-        self._ids: OrderedDict[Hashable, None] = OrderedDict()
-        self._size = size
-
-    def first_time(self, key: Hashable) -> bool:
-        if key in self._ids:
-            return False
-        self._ids[key] = None
-        if len(self._ids) > self._size:
-            self._ids.popitem(last=False)
-        return True
-
-
 class BoundedMap(OrderedDict):
     """A dict that forgets its oldest entries (per-chat memory must not grow without bound)."""
 

@@ -54,6 +54,7 @@ class Inbox:
         self._writer: asyncio.Task | None = None
         self._idle = asyncio.Event()
         self._idle.set()
+        db.ride_along(self._write_done)
 
     async def put(self, update_id: str, chat: str, payload: str) -> int | None:
         """Store one update durably; its row id, or None if it was stored before (a replay)."""
@@ -67,9 +68,17 @@ class Inbox:
         return list(await asyncio.gather(*(self.put(*i) for i in items)))
 
     def done(self, row_id: int) -> None:
-        """The row's replies are out; written with the next batch (not awaited)."""
+        """The row's replies are out: written with the next transaction, whoever opens it (a
+        turn usually, within milliseconds), or by our own writer when nothing else comes."""
         self._done.append(row_id)
         self._kick()
+
+    async def _write_done(self, store) -> None:
+        if self._done:
+            done, self._done = self._done, []
+            now = self.clock()
+            for row_id in done:
+                await store.inbox.done(row_id, now)
 
     async def flush(self) -> None:
         """Wait until every put and done mark so far is written."""
@@ -120,22 +129,18 @@ class Inbox:
         try:
             while self._puts or self._done:
                 puts, self._puts = self._puts, []
-                done, self._done = self._done, []
                 try:
-                    async with self.db.transaction() as store:
+                    async with self.db.transaction() as store:  # done marks ride along
                         now = self.clock()
                         ids = [
                             await store.inbox.put(self.channel, uid, chat, payload, now)
                             for uid, chat, payload, _ in puts
                         ]
-                        for row_id in done:
-                            await store.inbox.done(row_id, now)
                 except Exception as exc:
                     log.exception("%s inbox: could not write %d updates", self.channel, len(puts))
                     for *_, fut in puts:
                         if not fut.done():
                             fut.set_exception(exc)
-                    self._done[:0] = done  # done marks are retried with the next batch
                     if not puts:
                         await asyncio.sleep(0.5)
                     continue

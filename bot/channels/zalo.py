@@ -12,7 +12,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import functools
+import hashlib
 import hmac
+import json
 import logging
 from collections.abc import Callable
 from pathlib import Path
@@ -28,7 +30,6 @@ from bot.channels.common import (
     Part,
     RateLimited,
     Rejected,
-    SeenIds,
     Transient,
     Unreachable,
     backoff_sleep,
@@ -37,6 +38,7 @@ from bot.channels.common import (
     split_text,
     typing_while,
 )
+from bot.channels.inbox import Inbox, current_row, replies_of
 from bot.channels.webserver import Request, Response
 from bot.core.engine import Engine
 from bot.core.events import (
@@ -178,7 +180,7 @@ class ZaloChannel:
         self.turns = OrderedDispatcher()
         self.ready = False  # webhook calls before start() are asked to come back
         self._choices: BoundedMap = BoundedMap()  # chat id -> labels listed in the last turn
-        self._seen = SeenIds()
+        self.inbox = Inbox(engine.db, self.name, engine.clock)
         self._poller: asyncio.Task | None = None
         self.bot_name: str | None = None
 
@@ -196,6 +198,7 @@ class ZaloChannel:
         """Check the token (getMe); set the webhook, or clear it and start long polling."""
         me = await self.api.call("getMe")
         self.bot_name = me.get("account_name") if isinstance(me, dict) else None
+        await self._recover()
         self.ready = True
         if self.webhook_url:
             await self.api.call(
@@ -208,12 +211,14 @@ class ZaloChannel:
 
     async def stop(self) -> None:
         """Stop polling, finish every queued turn and its replies, then close the client."""
+        self.ready = False
         if self._poller is not None:
             self._poller.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._poller
             self._poller = None
         await self.turns.close()
+        await self.inbox.flush()
         await self.client.aclose()
 
     async def _poll(self) -> None:
@@ -235,22 +240,69 @@ class ZaloChannel:
                 continue
             failures = 0
             if isinstance(update, dict):
-                self.accept(update)
+                # Zalo's getUpdates has no offset: an update counts as delivered once returned,
+                # so it is stored at once (webhook mode stores before answering 200).
+                try:
+                    await self.receive(update)
+                except Exception:
+                    log.exception("could not store a zalo update")
 
-    def accept(self, update: dict) -> bool:
-        """Queue an update behind the same chat's earlier ones; False once shutting down."""
+    @staticmethod
+    def _chat_of(update: dict) -> str | None:
         message = update.get("message")
         if not isinstance(message, dict):
-            log.info("zalo update without a message ignored: %s", update.get("event_name"))
-            return True
-        chat_id = str((message.get("chat") or {}).get("id") or "")
-        if not chat_id:
-            return True
-        message_id = message.get("message_id")
-        if message_id is not None and not self._seen.first_time(message_id):
+            return None
+        chat = message.get("chat")
+        chat_id = chat.get("id") if isinstance(chat, dict) else None
+        return str(chat_id) if isinstance(chat_id, str | int) and str(chat_id) else None
+
+    async def receive(self, update: dict) -> None:
+        """Store an update durably (a replayed message id is dropped), then queue it behind the
+        same chat's earlier ones. Updates that are not a chat's message are only logged."""
+        chat_id = self._chat_of(update)
+        if chat_id is None:
+            log.info("zalo update without a chat message ignored: %s", update.get("event_name"))
+            return
+        payload = json.dumps(update, ensure_ascii=False)
+        message_id = update["message"].get("message_id")
+        key = (
+            f"msg:{message_id}"
+            if isinstance(message_id, str | int)
+            else "sha:" + hashlib.sha256(payload.encode()).hexdigest()
+        )
+        row_id = await self.inbox.put(key, identity_of(chat_id), payload)
+        if row_id is None:
             log.info("zalo message %s seen before, ignored", message_id)
-            return True
-        return self.turns.submit(chat_id, functools.partial(self._process, update))
+            return
+        self.turns.submit(chat_id, functools.partial(self._handle_row, row_id, update))
+
+    async def _handle_row(self, row_id: int, update: dict) -> None:
+        if not await self.inbox.begin(row_id):
+            return
+        token = Inbox.bind(row_id)
+        try:
+            await self._process(update)
+        finally:
+            Inbox.unbind(token)
+        self.inbox.done(row_id)
+
+    async def _recover(self) -> None:
+        """Finish what the last run left in the inbox, in order, before taking new updates."""
+        rows = await self.inbox.open_rows()
+        if rows:
+            log.warning("zalo: %d stored updates left by the last run are finished now",
+                        len(rows))  # fmt: skip
+        for row in rows:
+            chat_id = row.chat.removeprefix(PREFIX)
+            if row.status == "answered":
+                self.turns.submit(chat_id, functools.partial(self._resend, row.id, replies_of(row)))
+            else:
+                update = json.loads(row.payload)
+                self.turns.submit(chat_id, functools.partial(self._handle_row, row.id, update))
+
+    async def _resend(self, row_id: int, replies: list[Reply]) -> None:
+        await self.deliver(replies)
+        self.inbox.done(row_id)
 
     async def handle_webhook(self, request: Request) -> Response:
         """Zalo's POST: only with the secret header (compared in constant time)."""
@@ -269,8 +321,11 @@ class ZaloChannel:
         if not isinstance(body, dict):
             return Response.text("bad update", 400)
         update = body.get("result") if isinstance(body.get("result"), dict) else body
-        if not self.accept(update):
-            return Response.text("shutting down", 503)
+        try:
+            await self.receive(update)
+        except Exception:
+            log.exception("could not store a zalo update")
+            return Response.text("try again", 503)  # not stored: Zalo delivers it again
         return Response.of_json({"message": "Success"})
 
     # --- updates to events ---
@@ -288,7 +343,7 @@ class ZaloChannel:
                 lambda: self.api.call("sendChatAction", chat_id=chat_id, action="typing"),
                 self.typing_delay,
             ):
-                replies = await self.engine.handle(event)
+                replies = await self.engine.handle(event, inbox_id=current_row())
             await self.deliver(replies)
         except Exception:
             log.exception("zalo message %s failed", message.get("message_id"))

@@ -6,7 +6,6 @@ import asyncio
 
 from bot.channels.common import (
     OrderedDispatcher,
-    SeenIds,
     numbered_choices,
     split_text,
     text_length,
@@ -101,12 +100,6 @@ async def test_close_cancels_what_does_not_finish_in_time():
     await asyncio.sleep(0)
     await asyncio.wait_for(d.close(timeout=0.05), 1)
     assert not d.busy("x")
-
-
-def test_seen_ids_forget_the_oldest():
-    seen = SeenIds(size=2)
-    assert seen.first_time(1) and seen.first_time(2) and not seen.first_time(1)
-    assert seen.first_time(3) and seen.first_time(1)  # 1 was forgotten
 
 
 async def test_typing_only_when_slow():
