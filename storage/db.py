@@ -54,6 +54,7 @@ class Database:
         await conn.execute("PRAGMA foreign_keys = ON")
         await conn.execute("PRAGMA synchronous = NORMAL")
         await conn.execute("PRAGMA busy_timeout = 5000")
+        await conn.execute("PRAGMA secure_delete = ON")  # erased rows leave no bytes behind
         db = cls(conn, path)
         await db.migrate()
         return db
@@ -110,10 +111,14 @@ class Database:
                     await ride(self.store)
                 yield self.store
             except BaseException:
+                self.store.checkpoint_requested = False
                 await self.conn.execute("ROLLBACK")
                 raise
             else:
                 await self.conn.execute("COMMIT")
+                if self.store.checkpoint_requested:
+                    self.store.checkpoint_requested = False
+                    await self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
     @asynccontextmanager
     async def reading(self) -> AsyncIterator[Store]:

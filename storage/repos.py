@@ -131,9 +131,10 @@ class UserRepo:
 
     async def create(self, identity: str, consent: str, now: dt.datetime) -> User:
         t = iso(now)
-        await self.conn.execute(
-            "INSERT INTO users (identity, consent, consent_at, created_at, last_active_at)"
-            " VALUES (?, ?, ?, ?, ?)",
+        await self.conn.execute(  # ids are never reused (migration 0090)
+            "INSERT INTO users (id, identity, consent, consent_at, created_at, last_active_at)"
+            " VALUES ((SELECT max(CAST(value AS INTEGER), (SELECT COALESCE(MAX(id), 0)"
+            " FROM users)) + 1 FROM meta WHERE key = 'users_max_id'), ?, ?, ?, ?, ?)",
             (identity, consent, t, t, t),
         )
         user = await self.by_identity(identity)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import aiosqlite
 
 from storage.outbox import OutboxRepo
+from storage.privacy import PrivacyRepo
 from storage.reports import RawEvents, ReportRepo
 from storage.repos import (
     ConversationRepo,
@@ -41,3 +42,7 @@ class Store:
         self.inbound = InboundRepo(conn)
         self.reports = ReportRepo(conn)
         self.raw = RawEvents(conn)
+        self.privacy = PrivacyRepo(conn, self)
+        #: set by an erasure: the WAL is checkpointed after the commit, so no old page
+        #: holding the person's data stays in the database files (secure_delete zeroes the rest)
+        self.checkpoint_requested = False

@@ -205,9 +205,7 @@ class Delete(Screen):
     async def on_button(self, t: Turn, bid: str) -> bool:
         if bid == "delete:yes":
             t.say(texts.DELETE_DONE)
-            await t.users.delete(t.user.id)  # answers, mastery and progress cascade
-
-            await t.store.conversations.delete(t.conv_key)
+            await erase(t)
             t.user, t.conv_key, t.data = None, None, {}
             return True
         if bid == "delete:no":
@@ -215,6 +213,16 @@ class Delete(Screen):
             await go(t, "menu")
             return True
         return False
+
+
+async def erase(t: Turn) -> None:
+    """Everything about the learner goes (storage/privacy.py), including the hashed keys that
+    counted their wrong link or invitation codes on any of their identities."""
+    keys = []
+    for identity in await t.store.privacy.identities_of(t.user.id):
+        for kind in ("link", "invite"):
+            keys.append(await t.users.anon_key(f"{kind}:{identity}"))
+    await t.store.privacy.erase(t.user.id, keys, t.now)
 
 
 # --- choosing a lesson ---

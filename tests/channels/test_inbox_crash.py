@@ -56,8 +56,9 @@ async def test_kill_9_mid_burst_then_restart_answers_everyone_once(tmp_path, fak
     twice = [i for i in range(PEOPLE) if len(consent_messages(fake_tg, 7000 + i)) > 1]
     print(f"answered before the kill: {before}; after restart: {PEOPLE}; "
           f"people whose reply was sent again: {len(twice)}")  # fmt: skip
-    # Only a reply sent in the instant between the send and the row's done mark can go twice.
-    assert len(twice) <= 5
+    # Turns run exactly once; a reply is sent at least once: only those sent in the instant
+    # between the send and the commit carrying the row's done mark can go out twice.
+    assert len(twice) <= PEOPLE // 10
     with sqlite3.connect(tmp_path / "run.db") as db:
         statuses = dict(db.execute("SELECT status, COUNT(*) FROM inbox GROUP BY status"))
         events = db.execute("SELECT COUNT(*) FROM inbound_events").fetchone()[0]
