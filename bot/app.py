@@ -156,7 +156,27 @@ class App:
             coalesce=True,
             max_instances=1,
         )
+        self.scheduler.add_job(
+            self.purge_inboxes,
+            "interval",
+            hours=1,
+            id="inbox.purge",
+            replace_existing=True,
+            coalesce=True,
+            max_instances=1,
+        )
         self.scheduler.start()
+
+    async def purge_inboxes(self) -> None:
+        """Forget inbox rows done more than two days ago (the inbox is not an archive)."""
+        for ch in self._started:
+            inbox = getattr(ch, "inbox", None)
+            if inbox is not None:
+                try:
+                    if n := await inbox.purge():
+                        log.info("%s inbox: %d old rows forgotten", ch.name, n)
+                except Exception:
+                    log.exception("%s inbox: purge failed", ch.name)
 
     async def tick(self) -> None:
         """Run due work (reminders, announcements) and send what it produced."""
