@@ -38,7 +38,8 @@ def test_unknown_field_is_rejected_with_file_and_field(tree):
 def test_missing_feedback_and_two_correct_options(tree):
     def change(d):
         del d["questions"][0]["options"][1]["feedback"]
-        d["questions"][1]["options"][0]["correct"] = True
+        wrong = next(o for o in d["questions"][1]["options"] if not o.get("correct"))
+        wrong["correct"] = True
 
     edit(tree, LESSON, change)
     found = issues_of(tree)
