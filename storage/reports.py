@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 import aiosqlite
 
+from bot.domain import Unit
 from storage.repos import iso
 from storage.staff import unit_filter
 
@@ -28,7 +29,8 @@ _SUMS_AS = ", ".join(f"SUM({m}) AS {m}" for m in METRICS)
 def counter_filter(unit: str) -> tuple[str, tuple]:
     """Rows of stat_cells / stat_days that make up `unit` (the whole-commune rows above a
     branch, the branch's own rows for a branch)."""
-    kind, _, code = unit.partition(":")
+    u = Unit.of(unit)
+    kind, code = u.kind, u.code
     if kind == "all":
         return "branch_id = -1", ()
     if kind == "province":
@@ -43,7 +45,8 @@ def counter_filter(unit: str) -> tuple[str, tuple]:
 def sub_unit_filter(unit: str) -> tuple[str, str, tuple]:
     """(column naming the sub-unit, condition, args): provinces of the country, communes of a
     province, branches of a commune (0: members of no branch). Branches have none."""
-    kind, _, code = unit.partition(":")
+    u = Unit.of(unit)
+    kind, code = u.kind, u.code
     if kind == "all":
         return "province_code", "branch_id = -1", ()
     if kind == "province":
@@ -94,7 +97,8 @@ class ReportRepo:
         and only the few thousand (sub-unit, day) groups are sorted into months. Each `since`
         range is its own pass with plain sums (a CASE per metric cost more than a second pass).
         """
-        kind, _, code = unit.partition(":")
+        u = Unit.of(unit)
+        kind, code = u.kind, u.code
         if kind == "all":
             where, args = "branch_id = -1 AND day <= ?", ()
             sub, order = "province_code", "province_code, commune_code, day"
@@ -321,7 +325,8 @@ _FETCH = 50_000
 
 
 def _users_where(unit: str) -> tuple[str, tuple]:
-    kind, _, code = unit.partition(":")
+    u = Unit.of(unit)
+    kind, code = u.kind, u.code
     if kind == "all":
         return "1 = 1", ()
     column = {"province": "province_code", "commune": "commune_code", "branch": "branch_id"}

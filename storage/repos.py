@@ -12,6 +12,8 @@ from typing import Any
 
 import aiosqlite
 
+from bot.domain import Unit
+
 
 def iso(t: dt.datetime) -> str:
     return t.astimezone(dt.UTC).isoformat(timespec="seconds")
@@ -54,9 +56,9 @@ class User:
     def units(self) -> list[str]:
         out = []
         if self.province_code is not None:
-            out.append(f"province:{self.province_code}")
+            out.append(Unit.province(self.province_code))
         if self.commune_code is not None:
-            out.append(f"commune:{self.commune_code}")
+            out.append(Unit.commune(self.commune_code))
         return out
 
 

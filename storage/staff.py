@@ -10,6 +10,7 @@ from typing import Any
 
 import aiosqlite
 
+from bot.domain import Unit
 from storage.repos import iso
 
 INVITE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I to misread
@@ -259,7 +260,7 @@ class StaffRepo:
 
 def unit_filter(unit: str) -> tuple[str, tuple]:
     """SQL condition on `users` for everyone in a unit and below it."""
-    kind, _, code = unit.partition(":")
+    kind, code = Unit.of(unit).kind, Unit.of(unit).code
     if kind == "all":
         return "1 = 1", ()
     if kind == "province":

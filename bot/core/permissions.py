@@ -7,6 +7,7 @@ at a unit holds for that unit and everything below it.
 from __future__ import annotations
 
 from bot.core import places
+from bot.domain import Unit
 from storage.store import Store
 
 ACTIONS = (
@@ -41,23 +42,21 @@ ROLE_ACTIONS: dict[str, frozenset[str]] = {
 
 async def chain(store: Store, unit: str) -> list[str] | None:
     """The unit and every unit above it, or None if the unit does not exist."""
-    kind, _, code = unit.partition(":")
-    if unit == "all":
-        return ["all"]
-    if not code.isdigit():
+    u = Unit.parse(unit)
+    if u is None:
         return None
-    if kind == "province":
-        return [unit, "all"] if places.province(int(code)) else None
-    if kind == "commune":
-        c = places.commune(int(code))
-        return [unit, f"province:{c.province_code}", "all"] if c else None
-    if kind == "branch":
-        b = await store.staff.branch(int(code))
-        if b is None:
-            return None
-        above = await chain(store, f"commune:{b.commune_code}")
-        return [unit, *(above or [])]
-    return None
+    if u.kind == "all":
+        return [u]
+    if u.kind == "province":
+        return [u, Unit.everywhere()] if places.province(u.code) else None
+    if u.kind == "commune":
+        c = places.commune(u.code)
+        return [u, Unit.province(c.province_code), Unit.everywhere()] if c else None
+    b = await store.staff.branch(u.code)
+    if b is None:
+        return None
+    above = await chain(store, Unit.commune(b.commune_code))
+    return [u, *(above or [])]
 
 
 async def allowed(store: Store, roles: list[tuple[str, str]], action: str, unit: str) -> bool:
@@ -70,40 +69,29 @@ async def allowed(store: Store, roles: list[tuple[str, str]], action: str, unit:
     return any(action in ROLE_ACTIONS.get(role, ()) and where in above for role, where in roles)
 
 
-def unit_of(
-    province_code: int | None, commune_code: int | None, branch_id: int | None
-) -> str | None:
-    """The most specific unit a member belongs to."""
-    if branch_id is not None:
-        return f"branch:{branch_id}"
-    if commune_code is not None:
-        return f"commune:{commune_code}"
-    if province_code is not None:
-        return f"province:{province_code}"
-    return None
-
-
 async def unit_name(store: Store, unit: str) -> str:
-    kind, _, code = unit.partition(":")
-    if unit == "all":
+    u = Unit.parse(unit)
+    kind, code = (u.kind, u.code) if u else (None, None)
+    if kind == "all":
         return "cả nước"
-    if kind == "province" and (p := places.province(int(code))):
+    if kind == "province" and (p := places.province(code)):
         return p.name
-    if kind == "commune" and (c := places.commune(int(code))):
+    if kind == "commune" and (c := places.commune(code)):
         return f"{c.name} ({places.province(c.province_code).name})"
-    if kind == "branch" and (b := await store.staff.branch(int(code))):
+    if kind == "branch" and (b := await store.staff.branch(code)):
         return f"Chi hội {b.name}, {places.commune(b.commune_code).name}"
     return unit
 
 
 async def unit_codes(store: Store, unit: str) -> tuple[int | None, int | None, int | None]:
     """(province, commune, branch) of a unit, so "this unit and below" filters like learners."""
-    kind, _, code = unit.partition(":")
+    u = Unit.parse(unit)
+    kind, code = (u.kind, u.code) if u else (None, None)
     if kind == "province":
-        return int(code), None, None
-    if kind == "commune" and (c := places.commune(int(code))):
+        return code, None, None
+    if kind == "commune" and (c := places.commune(code)):
         return c.province_code, c.code, None
-    if kind == "branch" and (b := await store.staff.branch(int(code))):
+    if kind == "branch" and (b := await store.staff.branch(code)):
         c = places.commune(b.commune_code)
         return (c.province_code if c else None), b.commune_code, b.id
     return None, None, None

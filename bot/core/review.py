@@ -12,13 +12,13 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
-from zoneinfo import ZoneInfo
 
 from fsrs import Card, Rating, Scheduler
 
+from bot.domain import VN as DOMAIN_VN
 from storage.store import Store
 
-VN = ZoneInfo("Asia/Ho_Chi_Minh")
+VN = DOMAIN_VN  # Vietnam time, defined once in bot/domain.py
 MAX_IGNORED = 3
 REVIEW_MAX = 10  # questions in one review session at most
 #: Reminders only in the daytime: 07:00 to 20:59 Vietnam time (no messages at night).

@@ -34,6 +34,7 @@ from bot.core.matching import clean, fold
 from bot.core.permissions import allowed, chain, unit_name
 from bot.core.review import VN
 from bot.core.turn import Turn
+from bot.domain import Unit
 from lessons.schema import NATIONAL_AREAS
 from storage.outbox import OutboxItem
 from storage.repos import iso
@@ -144,15 +145,21 @@ class StaffScreen(Screen):
         await go(t, "staff.menu")
 
 
+def _kind(unit: str) -> str | None:
+    u = Unit.parse(unit)
+    return u.kind if u else None
+
+
 async def _candidate_units(t: Turn, need: str) -> list[str]:
     """The person's own units where `need` is allowed, with the branches under communes."""
     units: list[str] = []
     for _, unit in t.roles:
         if unit not in units and await can(t, need, unit):
             units.append(unit)
-            if unit.startswith("commune:"):
-                for b in await repo(t).branches_in_commune(int(unit.split(":")[1])):
-                    units.append(f"branch:{b.id}")
+            u = Unit.parse(unit)
+            if u is not None and u.kind == "commune":
+                for b in await repo(t).branches_in_commune(u.code):
+                    units.append(Unit.branch(b.id))
     return units
 
 
@@ -169,7 +176,7 @@ class StaffUnit(StaffScreen):
     async def show(self, t: Turn) -> None:
         units = await _candidate_units(t, self.need(t))
         if work(t).get("action") == "create_branch":
-            units = [u for u in units if u.startswith("commune:")]
+            units = [u for u in units if _kind(u) == "commune"]
         if len(units) == 1 and units[0] != "all":
             await self._chosen(t, units[0])
             return
@@ -196,8 +203,8 @@ class StaffUnit(StaffScreen):
         for fuzzy in (False, True):  # names containing the words first, typos only if none
             provinces, _ = places.search_provinces(text, fuzzy=fuzzy)
             communes, _ = places.search(text, places.all_communes(), fuzzy=fuzzy)
-            units = [f"province:{p.code}" for p in provinces] + [
-                f"commune:{c.code}" for c in communes
+            units = [Unit.province(p.code) for p in provinces] + [
+                Unit.commune(c.code) for c in communes
             ]
             if units:
                 break
@@ -573,7 +580,7 @@ class Invite(StaffScreen):
         unit = work(t)["unit"]
         buttons = []
         for kind, need in INVITE_KINDS:
-            if kind == "member" and not unit.startswith("branch:"):
+            if kind == "member" and _kind(unit) != "branch":
                 continue  # members join a branch
             if await can(t, need, unit):
                 buttons.append((f"inv:{kind}", texts.INVITE_KINDS[kind]))
@@ -593,7 +600,7 @@ class Invite(StaffScreen):
         kind = bid.removeprefix("inv:")
         need = dict(INVITE_KINDS).get(kind)
         unit = work(t)["unit"]
-        if need is None or (kind == "member" and not unit.startswith("branch:")):
+        if need is None or (kind == "member" and _kind(unit) != "branch"):
             return False
         if not await can(t, need, unit):
             t.say(texts.ST_NOT_ALLOWED)
@@ -622,7 +629,7 @@ async def redeem(t: Turn, code: str) -> bool:
         return True
     role, unit = found
     if role == "member":
-        branch = await repo(t).branch(int(unit.split(":")[1]))
+        branch = await repo(t).branch(Unit.of(unit).code)
         commune = places.commune(branch.commune_code)
         await t.users.update(
             t.user.id, commune_code=commune.code, province_code=commune.province_code
@@ -804,18 +811,18 @@ class CreateBranch(StaffScreen):
         if not _BRANCH_NAME.match(name):
             t.say(texts.ST_BRANCH_BAD, [("back", texts.BTN_BACK)])
             return True
-        if not unit.startswith("commune:") or not await can(t, "create_branch", unit):
+        if _kind(unit) != "commune" or not await can(t, "create_branch", unit):
             t.say(texts.ST_NOT_ALLOWED)
             await go(t, "staff.menu")
             return True
-        commune = int(unit.split(":")[1])
+        commune = Unit.of(unit).code
         if any(fold(b.name) == fold(name) for b in await repo(t).branches_in_commune(commune)):
             t.say(texts.ST_BRANCH_EXISTS, [("back", texts.BTN_BACK)])
             return True
         branch = await repo(t).create_branch(commune, name, t.user.id, t.now)
         await audit(t, "create_branch", unit, branch=branch.id, name=name)
-        code = await repo(t).create_invitation("member", f"branch:{branch.id}", t.user.id, t.now)
-        await audit(t, "invite", f"branch:{branch.id}", role="member", code=code)
+        code = await repo(t).create_invitation("member", Unit.branch(branch.id), t.user.id, t.now)
+        await audit(t, "invite", Unit.branch(branch.id), role="member", code=code)
         t.say(texts.ST_BRANCH_DONE, name=name, code=code)
         await go(t, "staff.menu")
         return True

@@ -18,6 +18,7 @@ from bot import texts
 from bot.core import places
 from bot.core.permissions import chain, unit_name
 from bot.core.review import VN
+from bot.domain import Unit
 from storage.reports import AREAS, INDICATORS, METRICS, TOPICS, Sums
 from storage.store import Store
 
@@ -174,8 +175,9 @@ async def build(
     """Everything a report shows for `unit` and below, as it stood at the end of `as_of`."""
     repo = store.reports
     year = max(as_of.year, FIRST_YEAR)  # counters key older people from 2025 on
-    suppress = not unit.startswith("branch:")
-    kind = unit.partition(":")[0]
+    u = Unit.of(unit)
+    suppress = u.kind != "branch"
+    kind = u.kind
     history = await repo.history(unit, as_of, _trend_years(as_of))
     by_month = _sum_by(((m, since), sums) for _, m, since, sums in history)
     months = sorted((m, since, sums) for (m, since), sums in by_month.items())
@@ -218,13 +220,13 @@ async def build(
     sub_names = {c: _sub_unit(sub_kind, c) for c in sub_codes} if sub_kind else {}
     if kind == "all":  # every province, learners or not
         for p in places.provinces():
-            sub_names.setdefault(p.code, f"province:{p.code}")
+            sub_names.setdefault(p.code, Unit.province(p.code))
     if kind == "province":  # every commune of the province, learners or not
-        for c in places.communes(int(unit.partition(":")[2])):
-            sub_names.setdefault(c.code, f"commune:{c.code}")
+        for c in places.communes(u.code):
+            sub_names.setdefault(c.code, Unit.commune(c.code))
     if kind == "commune":
-        for b in await store.staff.branches_in_commune(int(unit.partition(":")[2])):
-            sub_names.setdefault(b.id, f"branch:{b.id}")
+        for b in await store.staff.branches_in_commune(u.code):
+            sub_names.setdefault(b.id, Unit.branch(b.id))
     pops = await repo.populations([unit, *sub_names.values()])
     residents = pops.get(unit)
     from_subs = False
@@ -366,13 +368,14 @@ _PLACE_KINDS = ("Thành phố ", "Tỉnh ", "Phường ", "Xã ", "Đặc khu ")
 
 async def place_of(store: Store, unit: str) -> str:
     """The locality's short name, as written before the date of an official document."""
-    kind, _, code = unit.partition(":")
+    u = Unit.of(unit)
+    kind, code = u.kind, u.code
     name = ""
-    if kind == "province" and (p := places.province(int(code))):
+    if kind == "province" and (p := places.province(code)):
         name = p.name
-    elif kind == "commune" and (c := places.commune(int(code))):
+    elif kind == "commune" and (c := places.commune(code)):
         name = c.name
-    elif kind == "branch" and (b := await store.staff.branch(int(code))):
+    elif kind == "branch" and (b := await store.staff.branch(code)):
         name = places.commune(b.commune_code).name
     for prefix in _PLACE_KINDS:
         name = name.removeprefix(prefix)
@@ -400,14 +403,14 @@ def _months(rows: list[tuple[str, int, Sums]], as_of: dt.date) -> list[str]:
     return out
 
 
-def _sub_unit(kind: str | None, code: int) -> str:
-    return f"{kind}:{code}"
+def _sub_unit(kind: str, code: int) -> str:
+    return Unit(kind, code)
 
 
 async def _sub_name(store: Store, sub_unit: str, code: int) -> str:
     if sub_unit == "branch:0":
         return texts.REPORT_NO_BRANCH
-    if sub_unit.startswith("commune:") and (c := places.commune(code)):
+    if Unit.of(sub_unit).kind == "commune" and (c := places.commune(code)):
         return c.name
     return await unit_name(store, sub_unit)
 

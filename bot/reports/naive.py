@@ -16,6 +16,7 @@ from typing import Any
 from bot.core import mastery as bkt
 from bot.core.practice import SCENARIO_BKT
 from bot.core.review import VN
+from bot.domain import Unit
 from bot.reports.compute import AGE_BANDS, FIRST_YEAR, GROUPS, OLDER_AGE
 from lessons import Content
 from lessons.schema import NATIONAL_AREAS
@@ -36,13 +37,13 @@ def end_of_day(day: dt.date) -> str:
 
 def _sub_unit(unit: str, user: dict) -> str | None:
     """The sub-unit a learner falls in, named as compute names them (0: none recorded)."""
-    kind = unit.partition(":")[0]
+    kind = Unit.of(unit).kind
     if kind == "all":
-        return f"province:{user['province_code'] or 0}"
+        return Unit.province(user["province_code"] or 0)
     if kind == "province":
-        return f"commune:{user['commune_code'] or 0}"
+        return Unit.commune(user["commune_code"] or 0)
     if kind == "commune":
-        return f"branch:{user['branch_id'] or 0}"
+        return Unit.branch(user["branch_id"] or 0)
     return None
 
 
@@ -117,9 +118,9 @@ async def recompute(
         u = users[uid]
         units = []
         if u["province_code"] is not None:
-            units.append(f"province:{u['province_code']}")
+            units.append(Unit.province(u["province_code"]))
         if u["commune_code"] is not None:
-            units.append(f"commune:{u['commune_code']}")
+            units.append(Unit.commune(u["commune_code"]))
         areas_of[uid] = replay.areas(replay.mastered(answers), tuple(units))
 
     current: int | None = None
