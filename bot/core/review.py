@@ -15,10 +15,9 @@ import re
 
 from fsrs import Card, Rating, Scheduler
 
-from bot.domain import VN as DOMAIN_VN
+from bot.domain import VN  # Vietnam time, defined once
 from storage.store import Store
 
-VN = DOMAIN_VN  # Vietnam time, defined once in bot/domain.py
 MAX_IGNORED = 3
 REVIEW_MAX = 10  # questions in one review session at most
 #: Reminders only in the daytime: 07:00 to 20:59 Vietnam time (no messages at night).
