@@ -372,7 +372,7 @@ class InboxRow:
     replies: str | None
 
 
-#: An update that broke its turn this many times is set aside as 'failed'.
+#: An update left unfinished by this many runs (it crashed them) is set aside as 'failed'.
 INBOX_MAX_ATTEMPTS = 3
 
 

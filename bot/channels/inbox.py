@@ -3,7 +3,7 @@
 A channel calls `Inbox.put` (the webhook before its 200, polling before the next getUpdates
 confirms the offset) and hands the row to its per-chat dispatcher; the engine marks the row
 answered, with its replies, inside the turn's transaction (`current_row()` tells it which row);
-the channel marks it done once the replies are out. After a crash `open_rows()` gives back what
+the channel marks it done once the replies are out. After a crash `recover()` gives back what
 must be finished: 'pending' rows are handled again, 'answered' rows only have their replies sent.
 
 Writes are grouped: while one transaction is being written, further puts and done marks wait
@@ -88,21 +88,21 @@ class Inbox:
                 self._kick()
                 await asyncio.sleep(0)
 
-    async def begin(self, row_id: int) -> bool:
-        """Count an attempt at a row; False (and the row set aside) once it has broken its turn
-        too often, so one poisonous update cannot stop a chat for ever."""
+    async def recover(self) -> list[InboxRow]:
+        """Rows the last run left unfinished, oldest first, each counted as one more attempt;
+        a row that has been left behind too often (it brings the process down) is set aside,
+        so one poisonous update cannot stop a chat for ever."""
+        out = []
         async with self.db.transaction() as store:
-            attempts = await store.inbox.started(row_id)
-            if attempts > INBOX_MAX_ATTEMPTS:
-                await store.inbox.fail(row_id, self.clock())
-                log.error("%s inbox row %d failed %d times; set aside", self.channel, row_id,
-                          attempts - 1)  # fmt: skip
-                return False
-        return True
-
-    async def open_rows(self) -> list[InboxRow]:
-        async with self.db.reading() as store:
-            return await store.inbox.open_rows(self.channel)
+            for row in await store.inbox.open_rows(self.channel):
+                attempts = await store.inbox.started(row.id)
+                if attempts > INBOX_MAX_ATTEMPTS:
+                    await store.inbox.fail(row.id, self.clock())
+                    log.error("%s inbox row %d left unfinished %d times; set aside",
+                              self.channel, row.id, attempts - 1)  # fmt: skip
+                else:
+                    out.append(row)
+        return out
 
     async def purge(self) -> int:
         async with self.db.transaction() as store:

@@ -363,8 +363,6 @@ class TelegramChannel:
 
     async def _handle_row(self, row_id: int, update: Update) -> None:
         """One stored update: PTB's handlers (which call the engine with this row), then done."""
-        if not await self.inbox.begin(row_id):
-            return
         token = Inbox.bind(row_id)
         try:
             await self.app.process_update(update)
@@ -374,7 +372,7 @@ class TelegramChannel:
 
     async def _recover(self) -> None:
         """Finish what the last run left in the inbox, in order, before taking new updates."""
-        rows = await self.inbox.open_rows()
+        rows = await self.inbox.recover()
         if rows:
             log.warning("telegram: %d stored updates left by the last run are finished now",
                         len(rows))  # fmt: skip

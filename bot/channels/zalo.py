@@ -277,8 +277,6 @@ class ZaloChannel:
         self.turns.submit(chat_id, functools.partial(self._handle_row, row_id, update))
 
     async def _handle_row(self, row_id: int, update: dict) -> None:
-        if not await self.inbox.begin(row_id):
-            return
         token = Inbox.bind(row_id)
         try:
             await self._process(update)
@@ -288,7 +286,7 @@ class ZaloChannel:
 
     async def _recover(self) -> None:
         """Finish what the last run left in the inbox, in order, before taking new updates."""
-        rows = await self.inbox.open_rows()
+        rows = await self.inbox.recover()
         if rows:
             log.warning("zalo: %d stored updates left by the last run are finished now",
                         len(rows))  # fmt: skip
