@@ -72,9 +72,40 @@ class Area(Strict):
 
 
 class Source(Strict):
+    """Where a lesson's or scenario's facts come from; every source must be findable again.
+
+    A source needs either an ``url`` (an https page of the issuing body, or a press report that
+    quotes it) or a Vietnamese document number (số hiệu văn bản) inside ``document``, so that a
+    reviewer can look it up by its issuing body and number. A warning cited only by body and month
+    ("Cảnh báo tháng 5/2022") cannot be found again and is rejected.
+
+    A document number is recognised by the official form ``<number>/[<year>/]<code>``:
+
+    - ``<number>/<year>/<kind>-<issuer>`` for decrees, circulars and dated decisions:
+      ``13/2023/NĐ-CP``, ``50/2024/TT-NHNN``, ``31/2021/QĐ-TTg``;
+    - ``<number>/<year>/QH<term>`` for laws and codes: ``19/2023/QH15``, ``91/2015/QH13``;
+    - ``<number>/<kind>-<issuer>`` for decisions and official letters: ``2345/QĐ-NHNN``,
+      ``379/QĐ-TTg``, ``168/BHXH-QLT``, ``557/BKHCN-CĐSQG``, ``5234/LĐTBXH-TTTT``.
+
+    The code is upper-case letters (Đ included) in dash-separated parts; a part after the first
+    may end in lower case (``QĐ-TTg``, ``CT-TTg``). Dates such as ``16/6/2025`` or ``5/2022`` do
+    not match, since after the slash they have digits, not a code.
+    """
+
     issuer: Text
     document: Text
     url: Annotated[str, StringConstraints(pattern=r"^https://[^\s]+$")] | None = None
+
+    @model_validator(mode="after")
+    def _findable(self) -> Source:
+        number = r"\b\d{1,5}/(?:\d{4}/)?(?:QH\d{1,2}\b|[A-ZĐ]{1,8}(?:-[A-ZĐ][A-Za-zĐđ]*)+)"
+        if self.url is None and re.search(number, self.document) is None:
+            raise ValueError(
+                "nguồn phải có đường dẫn https (url) hoặc số hiệu văn bản trong document "
+                "(ví dụ 2345/QĐ-NHNN, 168/BHXH-QLT, 13/2023/NĐ-CP, 19/2023/QH15); "
+                "cảnh báo chỉ ghi cơ quan và tháng thì không tra lại được"
+            )
+        return self
 
 
 class Bkt(Strict):
