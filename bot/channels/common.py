@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 import re
 from collections import OrderedDict, deque
@@ -230,6 +231,44 @@ class Channel(Protocol):
     def bulk_parts(self, identity: str, reply: Reply) -> list[Part]:
         """One outbox message as platform calls, each tried once (raising a SendFailed)."""
         ...
+
+
+class ReplySender:
+    """What every real channel does with replies: its own identities' replies sent in order,
+    others handed to `route`; unprompted replies (reminders) queued behind the person's turns
+    and skipped if the person blocked the bot. A channel provides `prefix`, `engine`, `turns`,
+    `route`, `chat_key(identity)` and `_send_turn(identity, replies)`."""
+
+    prefix: str
+    route: Callable[[list[Reply]], None] | None
+
+    def chat_key(self, identity: str) -> Hashable:
+        return identity.removeprefix(self.prefix)
+
+    async def _send_turn(self, identity: str, replies: list[Reply]) -> None:
+        raise NotImplementedError
+
+    async def deliver(self, replies: list[Reply]) -> None:
+        """Send replies in order; those for another channel's identities go to `route`."""
+        for identity, mine in group_by_recipient(replies):
+            if identity.startswith(self.prefix):
+                await self._send_turn(identity, mine)
+            elif self.route is not None:
+                self.route(mine)
+            else:
+                log.warning("no channel for replies to %s", identity)
+
+    def push(self, replies: list[Reply]) -> None:
+        """Unprompted replies (reminders): queued behind the person's turns, skipped if blocked."""
+        for identity, mine in group_by_recipient(replies):
+            key = self.chat_key(identity)
+            self.turns.submit(key, functools.partial(self._push_one, identity, mine))  # type: ignore[attr-defined]
+
+    async def _push_one(self, identity: str, replies: list[Reply]) -> None:
+        if await self.engine.is_blocked(identity):  # type: ignore[attr-defined]
+            log.info("not sending to %s: blocked", identity)
+            return
+        await self._send_turn(identity, replies)
 
 
 def group_by_recipient(replies: list[Reply]) -> list[tuple[str, list[Reply]]]:

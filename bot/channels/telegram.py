@@ -69,10 +69,10 @@ from bot.channels.common import (
     Part,
     RateLimited,
     Rejected,
+    ReplySender,
     Transient,
     Unreachable,
     backoff_sleep,
-    group_by_recipient,
     split_text,
     typing_while,
 )
@@ -196,7 +196,7 @@ def _attachment_kind(update: Update) -> AttachmentKind:
     return "other"
 
 
-class TelegramChannel:
+class TelegramChannel(ReplySender):
     name = "telegram"
     prefix = PREFIX
 
@@ -535,27 +535,8 @@ class TelegramChannel:
             replies = await self.engine.handle(event, inbox_id=current_row())
         await self.deliver(replies)
 
-    async def deliver(self, replies: list[Reply]) -> None:
-        """Send replies in order; those for another channel's identities go to `route`."""
-        for identity, mine in group_by_recipient(replies):
-            if identity.startswith(PREFIX):
-                await self._send_turn(identity, mine)
-            elif self.route is not None:
-                self.route(mine)
-            else:
-                log.warning("no channel for replies to %s", identity)
-
-    def push(self, replies: list[Reply]) -> None:
-        """Unprompted replies (reminders): queued behind the person's turns, skipped if blocked."""
-        for identity, mine in group_by_recipient(replies):
-            chat_id = int(identity.removeprefix(PREFIX))
-            self.turns.submit(chat_id, functools.partial(self._push_one, identity, mine))
-
-    async def _push_one(self, identity: str, replies: list[Reply]) -> None:
-        if await self.engine.is_blocked(identity):
-            log.info("not sending to %s: blocked", identity)
-            return
-        await self._send_turn(identity, replies)
+    def chat_key(self, identity: str) -> int:
+        return int(identity.removeprefix(PREFIX))
 
     async def _send_turn(self, identity: str, replies: list[Reply]) -> None:
         """Files, then text split at paragraphs; the keyboard rides on the turn's last message."""

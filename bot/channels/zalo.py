@@ -30,10 +30,10 @@ from bot.channels.common import (
     Part,
     RateLimited,
     Rejected,
+    ReplySender,
     Transient,
     Unreachable,
     backoff_sleep,
-    group_by_recipient,
     numbered_choices,
     split_text,
     typing_while,
@@ -145,7 +145,7 @@ def photo_download(client: httpx.AsyncClient, url: str) -> IncomingFile:
     return IncomingFile(fetch)  # JPEG or PNG: the core checks the bytes on arrival
 
 
-class ZaloChannel:
+class ZaloChannel(ReplySender):
     name = "zalo"
     prefix = PREFIX
 
@@ -386,26 +386,6 @@ class ZaloChannel:
             await self._send_text(chat_id, texts.GROUP_PRIVATE_ONLY_ZALO)
 
     # --- replies to messages ---
-
-    async def deliver(self, replies: list[Reply]) -> None:
-        for identity, mine in group_by_recipient(replies):
-            if identity.startswith(PREFIX):
-                await self._send_turn(identity, mine)
-            elif self.route is not None:
-                self.route(mine)
-            else:
-                log.warning("no channel for replies to %s", identity)
-
-    def push(self, replies: list[Reply]) -> None:
-        for identity, mine in group_by_recipient(replies):
-            chat_id = identity.removeprefix(PREFIX)
-            self.turns.submit(chat_id, functools.partial(self._push_one, identity, mine))
-
-    async def _push_one(self, identity: str, replies: list[Reply]) -> None:
-        if await self.engine.is_blocked(identity):
-            log.info("not sending to %s: blocked", identity)
-            return
-        await self._send_turn(identity, replies)
 
     async def _send_turn(self, identity: str, replies: list[Reply]) -> None:
         chat_id = identity.removeprefix(PREFIX)
