@@ -47,19 +47,45 @@ def check(settings: Settings) -> list[str]:
          settings.zalo_webhook_url, settings.zalo_webhook_secret),
     ]  # fmt: skip
     paths = []
+    if settings.zalo_oa_app_id:
+        problems.extend(_check_zalo_oa(settings))
+        if settings.zalo_oa_webhook_url:
+            paths.append(settings.zalo_oa_webhook_url)
     for channel, var, token, url, secret in webhooks:
         if not (token and url):
             continue
         if not _SECRET.match(_secret(secret) or ""):
             problems.append(texts.CLI_WEBHOOK_NO_SECRET.format(channel=channel, var=var))
         paths.append(url)
-    if len(paths) == 2:
+    if len(paths) >= 2:
         from urllib.parse import urlsplit
 
-        a, b = (urlsplit(u).path or "/" for u in paths)
-        if a == b:
-            problems.append(texts.CLI_WEBHOOK_SAME_PATH.format(path=a))
+        seen: set[str] = set()
+        for path in (urlsplit(u).path or "/" for u in paths):
+            if path in seen:
+                problems.append(texts.CLI_WEBHOOK_SAME_PATH.format(path=path))
+            seen.add(path)
     return problems
+
+
+def _check_zalo_oa(settings: Settings) -> list[str]:
+    needed = {
+        "HOCSO_ZALO_OA_SECRET": settings.zalo_oa_secret,
+        "HOCSO_ZALO_OA_TOKEN_KEY": settings.zalo_oa_token_key,
+        "HOCSO_ZALO_OA_WEBHOOK_URL": settings.zalo_oa_webhook_url,
+        # needed on the first start only; later the tokens come from the database
+        "HOCSO_ZALO_OA_REFRESH_TOKEN": settings.zalo_oa_refresh_token,
+    }
+    missing = [name for name, value in needed.items() if not value]
+    if missing:
+        return [texts.CLI_ZALO_OA_MISSING.format(names=", ".join(missing))]
+    from cryptography.fernet import Fernet
+
+    try:
+        Fernet(_secret(settings.zalo_oa_token_key).encode())
+    except (ValueError, TypeError):
+        return [texts.CLI_ZALO_OA_BAD_KEY]
+    return []
 
 
 def build_channels(
@@ -90,6 +116,29 @@ def build_channels(
                 webhook_url=settings.zalo_webhook_url,
                 webhook_secret=_secret(settings.zalo_webhook_secret),
                 **extra,
+            )
+        )
+    if settings.zalo_oa_app_id:
+        from bot.channels.zalo_oa import ZaloOaChannel
+
+        channels.append(
+            ZaloOaChannel(
+                engine,
+                app_id=settings.zalo_oa_app_id,
+                oa_secret=_secret(settings.zalo_oa_secret),
+                app_secret=_secret(settings.zalo_oa_app_secret),
+                access_token=_secret(settings.zalo_oa_access_token),
+                refresh_token=_secret(settings.zalo_oa_refresh_token),
+                token_key=_secret(settings.zalo_oa_token_key),
+                webhook_url=settings.zalo_oa_webhook_url,
+                base_url=settings.zalo_oa_base_url,
+                oauth_url=settings.zalo_oa_oauth_url,
+                window_hours=settings.zalo_oa_window_hours,
+                window_messages=settings.zalo_oa_window_messages,
+                use_package_quota=settings.zalo_oa_use_package_quota,
+                signature_max_age=settings.zalo_oa_signature_max_age,
+                renew_before=settings.zalo_oa_renew_before,
+                wait_recheck=settings.zalo_oa_wait_recheck,
             )
         )
     return channels
@@ -215,7 +264,15 @@ class App:
 
 
 def _scrub(text: str, settings: Settings) -> str:
-    for secret in (settings.telegram_token, settings.zalo_bot_token):
+    for secret in (
+        settings.telegram_token,
+        settings.zalo_bot_token,
+        settings.zalo_oa_secret,
+        settings.zalo_oa_app_secret,
+        settings.zalo_oa_access_token,
+        settings.zalo_oa_refresh_token,
+        settings.zalo_oa_token_key,
+    ):
         value = _secret(secret)
         if value:
             text = text.replace(value, "***")

@@ -26,6 +26,27 @@ class Settings(BaseSettings):
     zalo_base_url: str = "https://bot-api.zaloplatforms.com/bot"
     zalo_webhook_url: str | None = None
     zalo_webhook_secret: SecretStr | None = None
+    # Zalo Official Account (Open API v3). The OA secret key signs webhooks; the app secret
+    # (defaults to the same value when unset) renews tokens. The first tokens come from the
+    # environment and are kept, encrypted with the token key (a Fernet key), in the database.
+    zalo_oa_app_id: str | None = None
+    zalo_oa_secret: SecretStr | None = None
+    zalo_oa_app_secret: SecretStr | None = None
+    zalo_oa_access_token: SecretStr | None = None
+    zalo_oa_refresh_token: SecretStr | None = None
+    zalo_oa_token_key: SecretStr | None = None
+    zalo_oa_webhook_url: str | None = None
+    zalo_oa_base_url: str = "https://openapi.zalo.me"
+    zalo_oa_oauth_url: str = "https://oauth.zaloapp.com/v4/oa/access_token"
+    # Zalo's commercial rules, as settings: free consultation messages within a window after
+    # the person's last message; beyond it the OA's package quota, used only if allowed here.
+    zalo_oa_window_hours: float = Field(48.0, gt=0)
+    zalo_oa_window_messages: int = Field(8, ge=0)
+    zalo_oa_use_package_quota: bool = False
+    zalo_oa_bulk_rate: float = Field(10.0, gt=0)
+    zalo_oa_signature_max_age: float = Field(300.0, gt=0)  # seconds a signed webhook stays valid
+    zalo_oa_renew_before: float = Field(3600.0, ge=0)  # renew this many seconds before expiry
+    zalo_oa_wait_recheck: float = Field(3600.0, gt=0)  # waiting outbox rows are looked at again
     # Where the webhook server listens (behind a TLS proxy); each channel's path is its URL's path.
     webhook_host: str = "0.0.0.0"
     webhook_port: int = 8080
@@ -46,4 +67,6 @@ class Settings(BaseSettings):
             found.append("telegram")
         if self.zalo_bot_token:
             found.append("zalo")
+        if self.zalo_oa_app_id:
+            found.append("zalo_oa")
         return found

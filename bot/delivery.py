@@ -12,6 +12,8 @@ call per part, tried once) and records the outcome:
   again (a 429 is the platform's pace, not the row's fault, so it costs no attempt);
 - network trouble and server errors put the row back with a growing delay, up to
   `max_attempts`, then 'failed' with a reason staff can read; a refusal (400) fails at once;
+- a channel may say a message must wait for the person (Waiting: Zalo OA outside the window):
+  the row goes back to 'pending' with the reason as its status, costing no attempt;
 - 403 marks the person blocked (engine.set_blocked) and the row 'blocked'; rows to identities
   already blocked are marked 'blocked' when claimed, without a send;
 - quiet hours: non-urgent rows wait while it is 21:00-07:00 in Vietnam;
@@ -46,6 +48,7 @@ from bot.channels.common import (
     SendFailed,
     Transient,
     Unreachable,
+    Waiting,
 )
 from bot.config import Settings
 from bot.core import linking
@@ -242,6 +245,7 @@ class Deliverer:
         rates = {
             "telegram": (settings.telegram_bulk_rate, settings.telegram_chat_rate),
             "zalo": (settings.zalo_bulk_rate, None),
+            "zalo_oa": (settings.zalo_oa_bulk_rate, None),
         }
         self.lanes: list[Lane] = []
         for ch in channels:
@@ -411,6 +415,10 @@ class Deliverer:
                         exc.retry_after,
                     )
                 continue
+            except Waiting as exc:  # not now, and not the row's fault: no attempt counted
+                self._progress[row.id] = done
+                not_before = iso(self.clock() + dt.timedelta(seconds=exc.retry_in))
+                return ("pending", 0, exc.reason, not_before, None, row.id)
             except Unreachable:
                 log.info("outbox: %s has blocked the bot", row.identity)
                 try:

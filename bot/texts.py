@@ -371,6 +371,7 @@ CLI_NO_CHANNEL = (
     "Chưa cấu hình kênh nào nên bot chưa chạy.\n"
     "• Telegram: đặt biến HOCSO_TELEGRAM_TOKEN (và HOCSO_TELEGRAM_BASE_URL nếu dùng máy chủ riêng).\n"
     "• Zalo: đặt biến HOCSO_ZALO_BOT_TOKEN.\n"
+    "• Zalo OA: đặt HOCSO_ZALO_OA_APP_ID và các biến trong docs/zalo-oa.md.\n"
     "Muốn thử ngay trên máy này: python -m bot chat"
 )
 CLI_CHAT_INTRO = "Học Số — trò chuyện trên máy tính. Gõ số để bấm nút. Thoát: Ctrl+D."
@@ -392,6 +393,12 @@ GROUP_PRIVATE_ONLY_ZALO = "Cháu chỉ dạy học khi nhắn riêng ạ. Mời 
 BTN_OPEN_PRIVATE = "Nhắn riêng cho cháu"
 # Zalo has no buttons: choices are a numbered list answered by number or by text.
 ZALO_CHOOSE_HINT = "👉 Gõ số để chọn (ví dụ: 1), hoặc gõ chữ."
+ZALO_OA_CHOOSE_HINT = "👉 Bấm nút bên dưới, hoặc gõ số để chọn (ví dụ: 1)."
+CLI_ZALO_OA_MISSING = "Kênh Zalo OA còn thiếu biến môi trường: {names}. Xem docs/zalo-oa.md."
+CLI_ZALO_OA_BAD_KEY = (
+    "HOCSO_ZALO_OA_TOKEN_KEY không phải khóa Fernet hợp lệ. Tạo khóa mới bằng lệnh:\n"
+    'python -c "from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())"'
+)
 # Linking one person's Zalo and Telegram.
 LINK_OTHER = {"telegram": "Zalo", "zalo": "Telegram"}
 LINK_OTHER_ANY = "Zalo hoặc Telegram"
@@ -428,6 +435,9 @@ DELIVERY_REJECTED = "{channel} không nhận tin nhắn này ({detail})"
 DELIVERY_NO_CHANNEL = "Bot không chạy kênh {channel} nên không gửi được"
 DELIVERY_EMPTY = "Tin nhắn trống, không có gì để gửi"
 DELIVERY_BAD_PAYLOAD = "Nội dung tin nhắn trong hàng đợi bị hỏng"
+# Zalo OA: outside the free window a message waits for the person instead of being dropped.
+DELIVERY_WAITING = "Chờ người nhận nhắn lại (Zalo OA chỉ cho gửi miễn phí sau khi họ nhắn tin)"
+DELIVERY_NO_QUOTA = "Hết hạn mức tin nhắn của Zalo OA, chờ người nhận nhắn lại"
 # --- reports (leaders, admins; files sent up the chain) ---
 REPORT_AREAS = {
     "dich_vu_cong": "Dịch vụ công trực tuyến",

@@ -23,6 +23,7 @@ from storage.repos import (
     UserRepo,
 )
 from storage.staff import StaffRepo
+from storage.zalo_oa import ZaloOaRepo
 
 
 class Store:
@@ -43,6 +44,7 @@ class Store:
         self.reports = ReportRepo(conn)
         self.raw = RawEvents(conn)
         self.privacy = PrivacyRepo(conn, self)
+        self.zalo_oa = ZaloOaRepo(conn)
         #: set by an erasure: the WAL is checkpointed after the commit, so no old page
         #: holding the person's data stays in the database files (secure_delete zeroes the rest)
         self.checkpoint_requested = False

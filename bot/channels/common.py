@@ -307,3 +307,15 @@ class Transient(SendFailed):
 
 class Rejected(SendFailed):
     """The platform refused this message (400, a missing file): trying again will not help."""
+
+
+class Waiting(SendFailed):
+    """The platform would not take this message now but will later without our doing anything
+    (Zalo OA outside the person's window): the row waits, with `reason` as its status for staff,
+    for `retry_in` seconds or until the channel wakes it (the person wrote again). It costs no
+    attempt."""
+
+    def __init__(self, reason: str, retry_in: float):
+        super().__init__(reason)
+        self.reason = reason
+        self.retry_in = retry_in

@@ -1,0 +1,155 @@
+"""The Zalo Official Account's tokens and each follower's conversation window (migration 0110).
+
+Tokens are stored as the caller gives them (already encrypted: the key never reaches storage).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import aiosqlite
+
+from storage.repos import iso
+
+
+@dataclass
+class StoredTokens:
+    access_enc: str
+    refresh_enc: str
+    expires_at: dt.datetime
+    generation: int
+
+
+@dataclass
+class Window:
+    identity: str
+    last_user_at: dt.datetime | None
+    sent_since: int
+    quota_type: str | None
+    remain: int | None
+
+
+def _time(value: str | None) -> dt.datetime | None:
+    return dt.datetime.fromisoformat(value) if value else None
+
+
+class ZaloOaRepo:
+    def __init__(self, conn: aiosqlite.Connection):
+        self.conn = conn
+
+    # --- tokens ---
+
+    async def tokens(self, app_id: str) -> StoredTokens | None:
+        async with self.conn.execute(
+            "SELECT access_enc, refresh_enc, expires_at, generation FROM zalo_oa_tokens"
+            " WHERE app_id = ?",
+            (app_id,),
+        ) as cur:
+            row = await cur.fetchone()
+        if row is None:
+            return None
+        return StoredTokens(row[0], row[1], dt.datetime.fromisoformat(row[2]), row[3])
+
+    async def seed_tokens(
+        self, app_id: str, access_enc: str, refresh_enc: str, expires_at: dt.datetime,
+        now: dt.datetime,
+    ) -> bool:  # fmt: skip
+        """Store the first tokens (from the environment) unless tokens are stored already."""
+        async with self.conn.execute(
+            "INSERT INTO zalo_oa_tokens (app_id, access_enc, refresh_enc, expires_at, renewed_at)"
+            " VALUES (?, ?, ?, ?, ?) ON CONFLICT (app_id) DO NOTHING RETURNING app_id",
+            (app_id, access_enc, refresh_enc, iso(expires_at), iso(now)),
+        ) as cur:
+            return await cur.fetchone() is not None
+
+    async def claim_renewal(self, app_id: str, now: dt.datetime, lease: dt.timedelta) -> int | None:
+        """Take the renewal lease if nobody holds it; the generation being renewed, or None."""
+        async with self.conn.execute(
+            "UPDATE zalo_oa_tokens SET renewing_until = ? WHERE app_id = ?"
+            " AND (renewing_until IS NULL OR renewing_until <= ?) RETURNING generation",
+            (iso(now + lease), app_id, iso(now)),
+        ) as cur:
+            row = await cur.fetchone()
+        return row[0] if row else None
+
+    async def save_renewal(
+        self, app_id: str, generation: int, access_enc: str, refresh_enc: str,
+        expires_at: dt.datetime, now: dt.datetime,
+    ) -> None:  # fmt: skip
+        await self.conn.execute(
+            "UPDATE zalo_oa_tokens SET access_enc = ?, refresh_enc = ?, expires_at = ?,"
+            " generation = ? + 1, renewing_until = NULL, renewed_at = ? WHERE app_id = ?",
+            (access_enc, refresh_enc, iso(expires_at), generation, iso(now), app_id),
+        )
+
+    async def release_renewal(self, app_id: str) -> None:
+        await self.conn.execute(
+            "UPDATE zalo_oa_tokens SET renewing_until = NULL WHERE app_id = ?", (app_id,)
+        )
+
+    # --- the conversation window ---
+
+    async def window(self, identity: str) -> Window | None:
+        async with self.conn.execute(
+            "SELECT identity, last_user_at, sent_since, quota_type, remain FROM zalo_oa_window"
+            " WHERE identity = ?",
+            (identity,),
+        ) as cur:
+            row = await cur.fetchone()
+        if row is None:
+            return None
+        return Window(row[0], _time(row[1]), row[2], row[3], row[4])
+
+    async def user_wrote(self, identity: str, now: dt.datetime) -> None:
+        """The person wrote or pressed a button: a new window opens."""
+        await self.conn.execute(
+            "INSERT INTO zalo_oa_window (identity, last_user_at, sent_since, updated_at)"
+            " VALUES (?, ?, 0, ?) ON CONFLICT (identity) DO UPDATE SET"
+            " last_user_at = excluded.last_user_at, sent_since = 0,"
+            " updated_at = excluded.updated_at",
+            (identity, iso(now), iso(now)),
+        )
+
+    async def sent(
+        self, identity: str, quota_type: str | None, remain: int | None, now: dt.datetime
+    ) -> None:
+        """One message went out; remember what Zalo said was left."""
+        await self.conn.execute(
+            "INSERT INTO zalo_oa_window (identity, sent_since, quota_type, remain, updated_at)"
+            " VALUES (?, 1, ?, ?, ?) ON CONFLICT (identity) DO UPDATE SET"
+            " sent_since = sent_since + 1, quota_type = excluded.quota_type,"
+            " remain = excluded.remain, updated_at = excluded.updated_at",
+            (identity, quota_type, remain, iso(now)),
+        )
+
+    async def closed(self, identity: str, now: dt.datetime) -> None:
+        """Zalo refused a message for being outside the window: the window is over."""
+        await self.conn.execute(
+            "UPDATE zalo_oa_window SET last_user_at = NULL, updated_at = ? WHERE identity = ?",
+            (iso(now), identity),
+        )
+
+    async def forget(self, identity: str) -> None:
+        """Unfollowed: nothing about the window is kept."""
+        await self.conn.execute("DELETE FROM zalo_oa_window WHERE identity = ?", (identity,))
+
+    async def reachable(self, since: dt.datetime, limit: int) -> int:
+        """Followers whose window is open now (wrote after `since`, fewer than `limit` sent)."""
+        async with self.conn.execute(
+            "SELECT count(*) FROM zalo_oa_window WHERE last_user_at >= ? AND sent_since < ?",
+            (iso(since), limit),
+        ) as cur:
+            return (await cur.fetchone())[0]
+
+    # --- outbox rows waiting for the person ---
+
+    async def wake_waiting(self, identity: str, reasons: list[str], now: dt.datetime) -> int:
+        """The person wrote again: their outbox rows held back for the window are due now."""
+        marks = ",".join("?" * len(reasons))
+        async with self.conn.execute(
+            "UPDATE outbox SET not_before = ? WHERE identity = ? AND status = 'pending'"
+            f" AND last_error IN ({marks}) RETURNING id",
+            (iso(now), identity, *reasons),
+        ) as cur:
+            return len(await cur.fetchall())
