@@ -1,0 +1,408 @@
+"""The Zalo OA channel in process: the real engine and database, the fake OA server, signed
+webhooks through the real HTTP server, the outbox worker for what waits for the window."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import io
+import json
+import os
+from collections.abc import AsyncIterator
+
+import pytest
+from cryptography.fernet import Fernet
+from PIL import Image
+
+from bot import texts
+from bot.channels.webserver import HttpServer
+from bot.channels.zalo_oa import ZaloOaChannel
+from bot.config import Settings
+from bot.core.engine import Engine
+from bot.core.events import Button, Reply
+from bot.delivery import Deliverer
+from storage.outbox import OutboxItem
+from tests.fakes.base import Call
+from tests.fakes.zalo_oa_api import FakeZaloOA
+
+KEY = Fernet.generate_key().decode()
+PATH = "/zalo-oa/hook"
+
+
+@pytest.fixture
+async def fake_oa() -> AsyncIterator[FakeZaloOA]:
+    async with FakeZaloOA() as fake:
+        yield fake
+
+
+def oa_channel(engine: Engine, fake: FakeZaloOA, url: str, **kw) -> ZaloOaChannel:
+    kw.setdefault("access_token", fake.access_token)
+    kw.setdefault("refresh_token", fake.refresh_token)
+    return ZaloOaChannel(
+        engine,
+        app_id=fake.app_id,
+        oa_secret=fake.oa_secret,
+        app_secret=fake.app_secret,
+        token_key=KEY,
+        webhook_url=url,
+        base_url=fake.base_url,
+        oauth_url=fake.oauth_url,
+        wall_ms=lambda: fake.now() * 1000,
+        **kw,
+    )
+
+
+class Hooked:
+    """A started channel behind a real webhook server."""
+
+    def __init__(self, channel: ZaloOaChannel, web: HttpServer):
+        self.channel = channel
+        self.web = web
+
+    @property
+    def url(self) -> str:
+        return self.web.url + PATH
+
+
+@pytest.fixture
+async def oa(engine, fake_oa) -> AsyncIterator[Hooked]:
+    async with hooked(engine, fake_oa) as h:
+        yield h
+
+
+class hooked:
+    def __init__(self, engine: Engine, fake: FakeZaloOA, **kw):
+        self.engine, self.fake, self.kw = engine, fake, kw
+
+    async def __aenter__(self) -> Hooked:
+        at_daytime(self.fake)
+        self.engine.clock = lambda: dt.datetime.fromtimestamp(self.fake.now(), dt.UTC)
+        self.web = HttpServer({}, port=0)
+        await self.web.start()
+        channel = oa_channel(self.engine, self.fake, self.web.url + PATH, **self.kw)
+        self.web.routes[PATH] = channel.handle_webhook
+        await channel.start()
+        return Hooked(channel, self.web)
+
+    async def __aexit__(self, *exc) -> None:
+        await self.web.stop()
+        await self.channel_stop()
+
+    async def channel_stop(self) -> None:
+        handler = self.web.routes.get(PATH)
+        if handler is not None:
+            await handler.__self__.stop()
+
+
+def at_daytime(fake: FakeZaloOA) -> None:
+    """Move the fake's (and so the bot's) clock to 10:00 in Vietnam: no quiet hours."""
+    now = dt.datetime.now(dt.UTC)
+    target = now.replace(hour=3, minute=0, second=0, microsecond=0)  # 10:00 UTC+7
+    fake.offset = (target - now).total_seconds()
+
+
+class OaPerson:
+    """A follower writing to the OA and pressing its buttons."""
+
+    QUIET = 0.15
+
+    def __init__(self, fake: FakeZaloOA, url: str, user: str, channel: ZaloOaChannel | None):
+        self.fake, self.url, self.user, self.channel = fake, url, user, channel
+        self.last: list[Call] = []
+
+    async def post(self, event: dict, timeout: float = 5.0) -> list[Call]:
+        start = len(self.fake.calls)
+        res = await self.fake.post_event(self.url, event)
+        assert res.status_code == 200, res.text
+        return await self.wait(start, timeout)
+
+    async def wait(self, start: int, timeout: float = 5.0) -> list[Call]:
+        def mine() -> list[Call]:
+            return [c for c in self.fake.sent_to(self.user) if c.index >= start]
+
+        await self.fake.wait_for(
+            lambda: mine() and (self.channel is None or not self.channel.turns.busy(self.user)),
+            timeout,
+        )
+        while True:  # the bot in another process: wait until it has gone quiet
+            n = len(mine())
+            await asyncio.sleep(self.QUIET if self.channel is None else 0.02)
+            if len(mine()) == n:
+                break
+        self.last = mine()
+        return self.last
+
+    async def send(self, text: str) -> list[Call]:
+        return await self.post(self.fake.text(self.user, text))
+
+    async def press(self, label: str) -> list[Call]:
+        assert label in self.buttons, (label, self.buttons)
+        return await self.send(label)  # oa.query.show sends the label back as text
+
+    @property
+    def buttons(self) -> list[str]:
+        for call in reversed(self.last):
+            if found := FakeZaloOA.buttons_of(call):
+                return found
+        return []
+
+    @property
+    def said(self) -> str:
+        return "\n\n".join(FakeZaloOA.text_of(c) for c in self.last)
+
+    def number_of(self, label: str) -> str:
+        text = FakeZaloOA.text_of(self.last[-1])
+        for line in text.splitlines():
+            n, _, rest = line.partition(". ")
+            if n.isdigit() and rest.strip() == label:
+                return n
+        raise AssertionError(f"{label!r} not listed in {text!r}")
+
+
+async def oa_sign_up(person: OaPerson, by_number: bool = False) -> None:
+    await person.post(person.fake.follow(person.user))
+    assert "đồng ý không" in person.said, person.said
+
+    async def choose(label: str) -> None:
+        if by_number:
+            await person.send(person.number_of(label))
+        else:
+            await person.press(label)
+
+    await choose(texts.BTN_AGREE)
+    await choose("Bà")
+    await person.send("Lan")
+    await person.send("1955")
+    await person.send("thai nguyen")
+    await person.send("1")
+    await person.send("phu thinh")
+    await person.send("1")
+    await person.send("bỏ qua")
+    await person.send("không cần nhắc")
+    await choose(texts.BTN_SKIP)
+    assert "Đăng ký xong" in person.said, person.said
+
+
+async def oa_lesson(person: OaPerson) -> int:
+    """The suggested lesson to its end, pressing buttons; the number of answers given."""
+    await person.press(texts.BTN_LEARN)
+    await person.press(
+        texts.BTN_RESUME if texts.BTN_RESUME in person.buttons else texts.BTN_START_LESSON
+    )
+    answers = 0
+    for _ in range(40):
+        if "Xong bài" in person.said:
+            return answers
+        if FakeZaloOA.text_of(person.last[-1]).startswith("❓"):
+            await person.press(person.buttons[0])
+            answers += 1
+        else:
+            await person.press(texts.BTN_NEXT)
+    raise AssertionError(f"lesson did not end: {person.said}")
+
+
+def jpeg(size: tuple[int, int] = (64, 48)) -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", size, (20, 120, 200)).save(out, "JPEG")
+    return out.getvalue()
+
+
+async def rows(db, sql: str, *args) -> list[tuple]:
+    async with db.sql() as conn, conn.execute(sql, args) as cur:
+        return [tuple(r) async for r in cur]
+
+
+# --- tests ---
+
+
+async def test_follow_greets_then_sign_up_and_a_lesson_by_buttons(oa, fake_oa, db):
+    person = OaPerson(fake_oa, oa.url, "u1", oa.channel)
+    await oa_sign_up(person)
+    assert await oa_lesson(person) >= 1
+    # choices are both numbered in the text and buttons; the hint says both work
+    assert any(texts.ZALO_OA_CHOOSE_HINT in fake_oa.text_of(c) for c in fake_oa.sent_to("u1"))
+    # the window was tracked from what Zalo answered
+    (window,) = await rows(db, "SELECT quota_type, sent_since FROM zalo_oa_window")
+    assert window[0] == "reply"
+    # tokens are at rest encrypted, never in clear
+    (stored,) = await rows(db, "SELECT access_enc, refresh_enc FROM zalo_oa_tokens")
+    assert fake_oa.access_token not in "".join(stored)
+    assert fake_oa.refresh_token not in "".join(stored)
+
+
+async def test_typed_numbers_still_work(oa, fake_oa):
+    person = OaPerson(fake_oa, oa.url, "u2", oa.channel)
+    await oa_sign_up(person, by_number=True)
+
+
+async def test_forged_stale_oversized_and_malformed_webhooks_never_reach_the_engine(
+    oa, fake_oa, db
+):
+    event = fake_oa.text("u3", "xin chào")
+    raw = json.dumps(event).encode()
+    bad_mac = "mac=" + "0" * 64
+    assert (await fake_oa.post_event(oa.url, event, mac=bad_mac)).status_code == 403
+    assert (await fake_oa.post_event(oa.url, event, mac="")).status_code == 403
+    # signed with another secret
+    other = FakeZaloOA.sign.__get__(type("X", (), {"app_id": fake_oa.app_id, "oa_secret": "x"})())
+    assert (
+        await fake_oa.post_event(oa.url, event, mac=other(raw, event["timestamp"]))
+    ).status_code == 403
+    # the body changed after signing
+    tampered = raw.replace(b"xin ch", b"XIN CH")
+    mac = fake_oa.sign(raw, event["timestamp"])
+    assert (await fake_oa.post_event(oa.url, event, mac=mac, body=tampered)).status_code == 403
+    # signed long ago: a captured request replayed later
+    old = fake_oa.text("u3", "cũ")
+    fake_oa.advance(3600)
+    assert (await fake_oa.post_event(oa.url, old)).status_code == 403
+    # oversized and malformed
+    big = dict(event, message={"msg_id": "m-big", "text": "a" * 70_000})
+    assert (await fake_oa.post_event(oa.url, big)).status_code == 413
+    junk = b"{not json"
+    assert (
+        await fake_oa.post_event(oa.url, event, body=junk, mac=fake_oa.sign(junk, "1"))
+    ).status_code == 400
+    assert await rows(db, "SELECT count(*) FROM inbox") == [(0,)]
+    assert fake_oa.sent_to("u3") == []
+
+    # The real one goes through; the same event delivered again is answered once.
+    fresh = fake_oa.text("u3", "/start")
+    person = OaPerson(fake_oa, oa.url, "u3", oa.channel)
+    await person.post(fresh)
+    n = len(fake_oa.sent_to("u3"))
+    assert (await fake_oa.post_event(oa.url, fresh)).status_code == 200
+    await asyncio.sleep(0.3)
+    assert len(fake_oa.sent_to("u3")) == n
+    assert await rows(db, "SELECT count(*) FROM inbox") == [(1,)]
+
+
+async def test_unfollow_marks_blocked_and_follow_again_unblocks(oa, fake_oa, engine, db):
+    person = OaPerson(fake_oa, oa.url, "u4", oa.channel)
+    await oa_sign_up(person)
+    res = await fake_oa.post_event(oa.url, fake_oa.unfollow("u4"))
+    assert res.status_code == 200
+    for _ in range(100):
+        if await engine.is_blocked("zalo_oa:u4"):
+            break
+        await asyncio.sleep(0.02)
+    assert await engine.is_blocked("zalo_oa:u4")
+    await person.post(fake_oa.follow("u4"))
+    assert not await engine.is_blocked("zalo_oa:u4")
+
+
+async def test_tokens_renew_once_when_expired_while_many_people_write(oa, fake_oa):
+    people = [OaPerson(fake_oa, oa.url, f"r{i}", oa.channel) for i in range(6)]
+    await asyncio.gather(*(p.send("/start") for p in people))
+    before = fake_oa.renewals
+    fake_oa.expire_tokens()
+    fake_oa.renew_delay = 0.2  # renewal is slow: every sender meets it in flight
+    got = await asyncio.gather(*(p.send("/start") for p in people))
+    assert all(got)
+    assert fake_oa.renewals == before + 1  # one renewal for all, and the new refresh token kept
+    assert fake_oa.refused_tokens >= 1
+
+
+async def test_renewal_is_shared_between_two_workers_through_the_database(
+    engine, fake_oa, tmp_path
+):
+    async with hooked(engine, fake_oa) as a:
+        # a second worker on the same database, with the tokens already stored
+        b = oa_channel(engine, fake_oa, a.url, access_token=None, refresh_token=None)
+        await b.tokens.load(None, None)
+        fake_oa.expire_tokens()
+        fake_oa.renew_delay = 0.3
+        g = a.channel.tokens.generation
+        await asyncio.gather(a.channel.tokens.renew(g), b.tokens.renew(g))
+        assert fake_oa.renewals == 2  # the one at start, then one for both workers
+        assert a.channel.tokens.generation == b.tokens.generation == g + 1
+        await b.client.aclose()
+
+
+async def test_a_reminder_outside_the_window_waits_in_the_outbox_until_the_person_writes(
+    engine, fake_oa, db
+):
+    async with hooked(engine, fake_oa, window_hours=1.0) as h:
+        person = OaPerson(fake_oa, h.url, "u5", h.channel)
+        await oa_sign_up(person)
+        deliverer = Deliverer(db, engine, [h.channel], Settings(), clock=engine.clock,
+                              idle_poll=0.05)  # fmt: skip
+        await deliverer.start()
+        try:
+            # Two hours later (the bot's window setting is one hour) a reminder is due.
+            fake_oa.advance(7200)
+            start = len(fake_oa.calls)
+            reminder = Reply("zalo_oa:u5", "Đến giờ ôn bài rồi ạ.", [Button("review", "Ôn tập")])
+            h.channel.push([reminder])
+            for _ in range(100):
+                got = await rows(db, "SELECT status, last_error FROM outbox")
+                if got and got[0][1]:
+                    break
+                await asyncio.sleep(0.05)
+            assert got == [("pending", texts.DELIVERY_WAITING)]
+            assert [c for c in fake_oa.sent_to("u5") if c.index >= start] == []
+
+            # The person writes: the reminder goes out at once, after their own answer.
+            await person.send("menu")
+            await fake_oa.wait_for(
+                lambda: any("ôn bài" in fake_oa.text_of(c) for c in fake_oa.sent_to("u5"))
+            )
+            for _ in range(100):
+                if (await rows(db, "SELECT status FROM outbox")) == [("sent",)]:
+                    break
+                await asyncio.sleep(0.05)
+            assert await rows(db, "SELECT status FROM outbox") == [("sent",)]
+        finally:
+            await deliverer.stop()
+
+
+async def test_an_announcement_with_a_picture_and_a_pdf_reaches_followers(
+    oa, fake_oa, engine, db, tmp_path
+):
+    person = OaPerson(fake_oa, oa.url, "u6", oa.channel)
+    await oa_sign_up(person)
+    picture = tmp_path / "lop-hoc.jpg"
+    picture.write_bytes(jpeg())
+    big = tmp_path / "to.png"  # over 1 MB: made smaller before upload
+    Image.frombytes("RGB", (900, 900), os.urandom(900 * 900 * 3)).save(big)
+    assert big.stat().st_size > 1_000_000
+    pdf = tmp_path / "ke-hoach.pdf"
+    pdf.write_bytes(b"%PDF-1.4\n% ke hoach\n")
+    xlsx = tmp_path / "bang.xlsx"
+    xlsx.write_bytes(b"PK\x03\x04")
+    items = [
+        OutboxItem("zalo_oa:u6", "Lớp học VNeID sáng thứ Bảy.", files=[("image", str(picture))]),
+        OutboxItem("zalo_oa:u6", "Ảnh lớn.", files=[("image", str(big))]),
+        OutboxItem("zalo_oa:u6", "Kế hoạch tháng 12.", files=[("document", str(pdf))]),
+        OutboxItem("zalo_oa:u6", "Bảng điểm.", files=[("document", str(xlsx))]),
+    ]
+    async with db.transaction() as store:
+        await store.outbox.enqueue(items)
+    deliverer = Deliverer(db, engine, [oa.channel], Settings(), clock=engine.clock, idle_poll=0.05)
+    await deliverer.start()
+
+    async def statuses(expected: list[tuple]) -> list[tuple]:
+        for _ in range(200):
+            got = await rows(db, "SELECT status, last_error FROM outbox ORDER BY id")
+            if got == expected:
+                break
+            await asyncio.sleep(0.05)
+        return got
+
+    try:
+        # Eight free messages after the person's last one: the fourth announcement waits.
+        sent = ("sent", None)
+        waiting = ("pending", texts.DELIVERY_WAITING)
+        assert await statuses([sent, sent, sent, waiting]) == [sent, sent, sent, waiting]
+        await person.send("menu")
+        assert await statuses([sent, sent, sent, ("sent", texts.DELIVERY_WAITING)])
+    finally:
+        await deliverer.stop()
+    assert await rows(db, "SELECT DISTINCT status FROM outbox") == [("sent",)]
+    kinds = sorted(u.kind for u in fake_oa.uploads.values())
+    assert kinds == ["file", "image", "image"]  # the Excel file cannot go to OA: words only
+    sent = [c.params["message"] for c in fake_oa.sent_to("u6")]
+    media = [m for m in sent if "attachment" in m and "text" not in m]
+    assert len(media) == 3
+    assert any(m["attachment"]["type"] == "file" for m in media)
+    assert any("Bảng điểm" in m.get("text", "") for m in sent)
