@@ -22,7 +22,7 @@ import json
 import time
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import parse_qsl
+from urllib.parse import parse_qsl, unquote
 
 import httpx
 
@@ -235,7 +235,7 @@ class FakeZaloOA(FakeServer):
     async def _handle(self, request: Request) -> Response:
         path = request.path
         if path.startswith("/files/"):
-            name = path.removeprefix("/files/")
+            name = unquote(path.removeprefix("/files/"))
             if name not in self.files:
                 return Response.text("Not Found", 404)
             self.downloads.append(name)
