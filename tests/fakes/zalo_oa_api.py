@@ -82,6 +82,7 @@ class FakeZaloOA(FakeServer):
         self._refresh: set[str] = set()
         self._n = 0
         self._sends: list[float] = []
+        self._client: httpx.AsyncClient | None = None
         self.access_token, self.refresh_token = self._issue()
 
     # --- clock and tokens ---
@@ -213,8 +214,15 @@ class FakeZaloOA(FakeServer):
         user = (event.get("sender") or event.get("follower") or {}).get("id")
         if user and event.get("event_name", "").startswith(("user_send", "follow")):
             self._interacted(user)
-        async with httpx.AsyncClient(trust_env=False) as client:
-            return await client.post(url, content=raw, headers=headers)
+        if self._client is None:  # one client: creating one costs an SSL context each time
+            self._client = httpx.AsyncClient(trust_env=False, timeout=30)
+        return await self._client.post(url, content=raw, headers=headers)
+
+    async def stop(self) -> None:
+        if self._client is not None:
+            await self._client.aclose()
+            self._client = None
+        await super().stop()
 
     # --- what tests look at ---
 
