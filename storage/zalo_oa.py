@@ -52,14 +52,20 @@ class ZaloOaRepo:
         return StoredTokens(row[0], row[1], dt.datetime.fromisoformat(row[2]), row[3])
 
     async def seed_tokens(
-        self, app_id: str, access_enc: str, refresh_enc: str, expires_at: dt.datetime,
-        now: dt.datetime,
+        self, app_id: str, access_enc: str, refresh_enc: str, seed_mac: str,
+        expires_at: dt.datetime, now: dt.datetime,
     ) -> bool:  # fmt: skip
-        """Store the first tokens (from the environment) unless tokens are stored already."""
+        """Store the tokens given in the environment unless these very tokens were stored
+        before (later renewals replace them in the database only). True if stored."""
         async with self.conn.execute(
-            "INSERT INTO zalo_oa_tokens (app_id, access_enc, refresh_enc, expires_at, renewed_at)"
-            " VALUES (?, ?, ?, ?, ?) ON CONFLICT (app_id) DO NOTHING RETURNING app_id",
-            (app_id, access_enc, refresh_enc, iso(expires_at), iso(now)),
+            "INSERT INTO zalo_oa_tokens (app_id, access_enc, refresh_enc, seed_mac, expires_at,"
+            " renewed_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (app_id) DO UPDATE SET"
+            " access_enc = excluded.access_enc, refresh_enc = excluded.refresh_enc,"
+            " seed_mac = excluded.seed_mac, expires_at = excluded.expires_at,"
+            " generation = generation + 1, renewing_until = NULL,"
+            " renewed_at = excluded.renewed_at WHERE seed_mac IS NOT excluded.seed_mac"
+            " RETURNING app_id",
+            (app_id, access_enc, refresh_enc, seed_mac, iso(expires_at), iso(now)),
         ) as cur:
             return await cur.fetchone() is not None
 

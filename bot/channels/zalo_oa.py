@@ -173,6 +173,7 @@ class TokenBox:
         self.app_id = app_id
         self._app_secret = app_secret
         self._fernet = Fernet(key.encode())
+        self._key = key.encode()
         self.oauth_url = oauth_url
         self.clock = clock
         self.renew_before = dt.timedelta(seconds=renew_before)
@@ -194,13 +195,15 @@ class TokenBox:
             ) from None
 
     async def load(self, access: str | None, refresh: str | None) -> None:
-        """Adopt the stored tokens; on the first start, store those from the environment (their
-        age is unknown, so they count as due for renewal)."""
+        """Adopt the stored tokens. Tokens from the environment are stored on the first start,
+        and again only when they change (the OA was authorised anew); their age is unknown, so
+        they count as due for renewal."""
         now = self.clock()
         async with self.db.transaction() as store:
             if access and refresh:
+                mac = hmac.new(self._key, f"{access}:{refresh}".encode(), "sha256").hexdigest()
                 await store.zalo_oa.seed_tokens(
-                    self.app_id, self._seal(access), self._seal(refresh), now, now
+                    self.app_id, self._seal(access), self._seal(refresh), mac, now, now
                 )
             stored = await store.zalo_oa.tokens(self.app_id)
         if stored is None:

@@ -4,12 +4,15 @@
 
 -- One row per OA app. `renewing_until` is a lease: the worker that sets it (compare-and-set in
 -- a transaction) renews; others wait and read the result. `generation` grows with each renewal.
+-- `seed_mac` identifies the tokens last given in the environment (an HMAC, not the token): new
+-- ones given there (the OA was authorised again) replace the stored pair, the same ones do not.
 CREATE TABLE zalo_oa_tokens (
     app_id          TEXT PRIMARY KEY,
     access_enc      TEXT NOT NULL,
     refresh_enc     TEXT NOT NULL,
     expires_at      TEXT NOT NULL,
     generation      INTEGER NOT NULL DEFAULT 1,
+    seed_mac        TEXT,
     renewing_until  TEXT,
     renewed_at      TEXT NOT NULL
 );
@@ -35,3 +38,7 @@ CREATE TRIGGER zalo_oa_window_erase_identity AFTER DELETE ON identities
 BEGIN
     DELETE FROM zalo_oa_window WHERE identity = OLD.identity;
 END;
+
+-- Outbox rows waiting for a person's window ('pending' with a reason): found by identity when
+-- that person writes again, without reading the whole outbox.
+CREATE INDEX outbox_waiting ON outbox (identity) WHERE status = 'pending' AND last_error IS NOT NULL;

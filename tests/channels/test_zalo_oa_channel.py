@@ -406,3 +406,55 @@ async def test_an_announcement_with_a_picture_and_a_pdf_reaches_followers(
     assert len(media) == 3
     assert any(m["attachment"]["type"] == "file" for m in media)
     assert any("Bảng điểm" in m.get("text", "") for m in sent)
+
+
+def test_settings_are_checked_before_the_start():
+    from bot.app import check
+
+    base = {"zalo_oa_app_id": "1"}
+    missing = check(Settings(_env_file=None, **base))
+    assert len(missing) == 1 and "HOCSO_ZALO_OA_SECRET" in missing[0]
+    full = dict(
+        base,
+        zalo_oa_secret="s",
+        zalo_oa_refresh_token="RT-very-secret",
+        zalo_oa_webhook_url="https://x.vn/oa",
+        zalo_oa_token_key="not a key",
+    )
+    assert check(Settings(_env_file=None, **full)) == [texts.CLI_ZALO_OA_BAD_KEY]
+    good = dict(full, zalo_oa_token_key=KEY)
+    assert check(Settings(_env_file=None, **good)) == []
+    same = dict(good, telegram_token="1:x", telegram_webhook_url="https://x.vn/oa",
+                telegram_webhook_secret="s" * 12)  # fmt: skip
+    assert check(Settings(_env_file=None, **same)) == [
+        texts.CLI_WEBHOOK_SAME_PATH.format(path="/oa")
+    ]
+    assert "zalo_oa" in Settings(_env_file=None, **good).channels_configured()
+    assert "RT-very-secret" not in repr(Settings(_env_file=None, **good))
+
+
+async def test_erasure_removes_the_window_row(oa, fake_oa, db):
+    person = OaPerson(fake_oa, oa.url, "u7", oa.channel)
+    await oa_sign_up(person)
+    await person.send("tiếp")
+    assert await rows(db, "SELECT identity FROM zalo_oa_window") == [("zalo_oa:u7",)]
+    async with db.transaction() as store:
+        user = await store.users.by_identity("zalo_oa:u7")
+        await store.privacy.erase(user.id, [], dt.datetime.now(dt.UTC))
+    assert await rows(db, "SELECT identity FROM zalo_oa_window") == []
+
+
+async def test_a_restart_keeps_the_renewed_tokens_and_new_ones_from_the_environment_win(
+    engine, fake_oa
+):
+    first = (fake_oa.access_token, fake_oa.refresh_token)
+    async with hooked(engine, fake_oa):
+        assert fake_oa.renewals == 1  # the environment's refresh token is now used up
+    # The same (stale) tokens in the environment: the stored, renewed ones are used.
+    async with hooked(engine, fake_oa, access_token=first[0], refresh_token=first[1]):
+        assert fake_oa.renewals == 1
+    # The OA was authorised again: new tokens in the environment replace the stored ones.
+    fresh = fake_oa._issue()
+    async with hooked(engine, fake_oa, access_token=fresh[0], refresh_token=fresh[1]) as h:
+        assert fake_oa.renewals == 2
+        assert h.channel.tokens.generation >= 3
