@@ -781,8 +781,8 @@ class ZaloOaChannel(ReplySender):
                 await self.gate(identity)
                 await self._send_turn(identity, [r])
             except (OutsideWindow, OaError) as exc:
-                if isinstance(exc, OaError) and exc.code not in WINDOW_ERRORS | QUOTA_ERRORS:
-                    raise
+                # Not dropped: the outbox sends it when the window opens, or retries it (network
+                # trouble) and records why if it never can.
                 if isinstance(exc, OaError) and exc.code in WINDOW_ERRORS:
                     self._note_closed(identity)
                 await self._queue_for_later(identity, replies[i:])
