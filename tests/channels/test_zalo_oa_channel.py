@@ -458,3 +458,67 @@ async def test_a_restart_keeps_the_renewed_tokens_and_new_ones_from_the_environm
     async with hooked(engine, fake_oa, access_token=fresh[0], refresh_token=fresh[1]) as h:
         assert fake_oa.renewals == 2
         assert h.channel.tokens.generation >= 3
+
+
+async def settle(db, timeout: float = 15.0) -> list[tuple]:
+    for _ in range(int(timeout / 0.05)):
+        got = await rows(db, "SELECT status, last_error FROM outbox ORDER BY id")
+        if (
+            got
+            and all(s != "sending" for s, _ in got)
+            and not any(s == "pending" and e is None for s, e in got)
+        ):
+            return got
+        await asyncio.sleep(0.05)
+    return got
+
+
+async def test_the_package_quota_is_used_only_if_allowed_then_rows_wait_for_the_person(
+    engine, fake_oa, db
+):
+    fake_oa.package_quota = 2
+    async with hooked(engine, fake_oa, use_package_quota=True) as h:
+        person = OaPerson(fake_oa, h.url, "q1", h.channel)
+        await oa_sign_up(person)
+        async with db.transaction() as store:
+            await store.outbox.enqueue(
+                [OutboxItem("zalo_oa:q1", f"Tin số {n}.") for n in range(12)]
+            )
+        deliverer = Deliverer(db, engine, [h.channel], Settings(), clock=engine.clock,
+                              idle_poll=0.05)  # fmt: skip
+        await deliverer.start()
+        try:
+            got = await settle(db)
+        finally:
+            await deliverer.stop()
+    sent = [r for r in got if r[0] == "sent"]
+    waiting = [r for r in got if r[0] == "pending"]
+    assert fake_oa.package_quota == 0  # both package messages were used
+    assert len(sent) + len(waiting) == 12 and waiting
+    assert set(waiting) == {("pending", texts.DELIVERY_NO_QUOTA)}
+    (window,) = await rows(db, "SELECT remain FROM zalo_oa_window")
+    assert window == (0,)
+
+
+async def test_the_oa_rate_limit_pauses_bulk_sending_and_nothing_is_lost(engine, fake_oa, db):
+    fake_oa.window_messages = 100
+    async with hooked(engine, fake_oa, window_messages=100) as h:
+        people = [OaPerson(fake_oa, h.url, f"p{i}", h.channel) for i in range(12)]
+        await asyncio.gather(*(p.send("/start") for p in people))
+        fake_oa.rate_limit = 4
+        async with db.transaction() as store:
+            await store.outbox.enqueue(
+                [OutboxItem(f"zalo_oa:p{i}", "Họp chi hội sáng mai ạ.") for i in range(12)]
+            )
+        settings = Settings(_env_file=None, zalo_oa_bulk_rate=50)
+        deliverer = Deliverer(db, engine, [h.channel], settings, clock=engine.clock,
+                              idle_poll=0.05)  # fmt: skip
+        await deliverer.start()
+        try:
+            got = await settle(db, 20)
+        finally:
+            await deliverer.stop()
+    assert got == [("sent", None)] * 12
+    assert any(c.status == -32 for c in fake_oa.calls)  # it did meet the limit
+    for i in range(12):
+        assert sum("Họp chi hội" in fake_oa.text_of(c) for c in fake_oa.sent_to(f"p{i}")) == 1
