@@ -25,6 +25,7 @@ import asyncio
 import datetime as dt
 import logging
 import math
+import resource
 import signal
 import statistics
 import sys
@@ -110,11 +111,15 @@ async def latency(users: int, steps: int) -> int:
             finally:
                 proc.send_signal(signal.SIGTERM)
                 await asyncio.wait_for(proc.wait(), 30)
+    bot_cpu = resource.getrusage(resource.RUSAGE_CHILDREN)
+    me = resource.getrusage(resource.RUSAGE_SELF)
     print(f"followers {users}, events {len(first)} in {elapsed:.1f} s "
           f"({len(first) / elapsed:.1f} events/s; each waits {QUIET} s of quiet)")  # fmt: skip
     for name, values in (("first reply", first), ("whole turn", whole)):
         print(f"{name:12} median {statistics.median(values) * 1000:.0f} ms   "
               f"p99 {percentile(values, 99) * 1000:.0f} ms")  # fmt: skip
+    print(f"CPU: bot {bot_cpu.ru_utime + bot_cpu.ru_stime:.1f} s, "
+          f"fake server and followers {me.ru_utime + me.ru_stime:.1f} s")  # fmt: skip
     return 0
 
 
