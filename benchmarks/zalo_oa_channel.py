@@ -16,6 +16,12 @@ throughput  one announcement to N followers (open windows) through the real Zalo
 
 At the default 10 messages/s (HOCSO_ZALO_OA_BULK_RATE) 10,000 followers take about 17 minutes;
 --users 1000 is a quick check.
+
+Measured on 2 cores (04/12/2026): throughput, 10,000 followers at 10/s: 1010.9 s, 9.89/s (98.9%),
+no rate refusal, 0 lost, 0 duplicated, all 10,000 rows 'sent'. Latency, 50 followers x 10
+events: first reply median 149 ms, p99 695 ms (an earlier run while the machine was busy: 729 /
+1919 ms); 20 followers: 86 / 559 ms; one follower: 58 / 81 ms. The Telegram benchmark
+(channel_latency.py, polling) gave 130 / 263 ms for 50 people on the same machine.
 """
 
 from __future__ import annotations
