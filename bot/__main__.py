@@ -46,8 +46,11 @@ async def _simulate(args: argparse.Namespace, settings: Settings) -> int:
     clock = SimClock(args.now or dt.datetime.now(dt.UTC))
     with tempfile.TemporaryDirectory(prefix="hocso-sim-") as tmp:
         db_path = args.db or Path(tmp) / "sim.db"
+        # Bytes in (a line that is not UTF-8 gets an error, not a crash), UTF-8 out whatever the
+        # locale says.
+        sys.stdout.reconfigure(encoding="utf-8", errors="strict")  # type: ignore[union-attr]
         async with open_engine(settings, db_path, clock) as engine:
-            await run(engine, clock, sys.stdin, sys.stdout)
+            await run(engine, clock, sys.stdin.buffer, sys.stdout)
     return 0
 
 

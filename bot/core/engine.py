@@ -25,7 +25,15 @@ from bot.core import (  # noqa: F401  (registers the screens)
 )
 from bot.core.events import Button, Event, Reply
 from bot.core.flow import SCREENS, Screen, go
-from bot.core.matching import MAX_INPUT_CHARS, best_match, choice_index, clean, fold, intent
+from bot.core.matching import (
+    MAX_INPUT_CHARS,
+    best_match,
+    choice_index,
+    clean,
+    fold,
+    intent,
+    small_int,
+)
 from bot.core.turn import Turn
 from lessons import Content
 from scenarios.loader import Scenarios
@@ -221,9 +229,9 @@ class Engine:
 
     async def _global_words(self, t: Turn, scr: Screen, event: Event, text: str) -> bool:
         """«✅ Đã đọc» under an announcement and invitation codes work on any screen."""
-        ack = event.text.removeprefix("ack:") if event.text.startswith("ack:") else None
-        is_ack = (ack is not None and ack.isdigit()) or fold(text) == "da doc"
-        if is_ack and await staff.acknowledge(t, int(ack) if ack else None):
+        ann_id = small_int(event.text[4:]) if event.text.startswith("ack:") else None
+        is_ack = ann_id is not None or fold(text) == "da doc"
+        if is_ack and await staff.acknowledge(t, ann_id):
             if buttons := t.current_buttons():
                 t.attach([(b.id, b.label) for b in buttons])
             return True
@@ -235,12 +243,12 @@ class Engine:
     def _resolve_button(self, t: Turn, scr: Screen, event: Event, text: str) -> Button | None:
         """A press by id or label, a typed number or letter, or text close to one label."""
         buttons = t.current_buttons()
-        if not buttons:
-            return None
         if event.kind == "button":
-            for b in buttons:
+            for b in buttons or [Button(*b) for b in scr.fixed_buttons]:
                 if event.text in (b.id, b.label):
                     return b
+        if not buttons:
+            return None
         if not scr.numbers_are_data:
             k = choice_index(text, len(buttons), letters=scr.letters)
             if k is not None:

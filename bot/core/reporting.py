@@ -22,7 +22,7 @@ from typing import ClassVar
 from bot import texts
 from bot.core.events import OutFile
 from bot.core.flow import go, screen
-from bot.core.matching import clean
+from bot.core.matching import clean, small_int
 from bot.core.permissions import allowed, unit_codes, unit_name
 from bot.core.review import VN
 from bot.core.staff import StaffScreen, audit, can, roles_of, work
@@ -297,10 +297,10 @@ def parse_value(text: str) -> tuple[int, str] | None:
     m = _VALUE.match(text)
     if not m:
         return None
-    digits = re.sub(r"[.,\s]", "", m.group(1))
-    if not digits.isdigit() or int(digits) > MAX_INDICATOR:
+    value = small_int(re.sub(r"[.,\s]", "", m.group(1)), MAX_INDICATOR)
+    if value is None:
         return None
-    return int(digits), m.group(2).strip()[:200]
+    return value, m.group(2).strip()[:200]
 
 
 @screen
