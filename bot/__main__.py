@@ -6,12 +6,11 @@ import argparse
 import asyncio
 import contextlib
 import datetime as dt
-import logging
 import sys
 import tempfile
 from pathlib import Path
 
-from bot import texts
+from bot import logs, texts
 from bot.config import Settings
 
 
@@ -201,11 +200,7 @@ def main(argv: list[str] | None = None) -> int:
 
     args = parser.parse_args(argv)
     settings = Settings()
-    logging.basicConfig(
-        level=settings.log_level.upper(),
-        stream=sys.stderr,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
+    logs.configure(settings, sys.stderr)  # secrets redacted at every level
     if args.cmd == "content":
         return _content(args)
     if args.cmd == "simulate":

@@ -16,6 +16,9 @@ class Settings(BaseSettings):
     scenario_dir: Path | None = None
     timezone: str = "Asia/Ho_Chi_Minh"
     log_level: str = "INFO"
+    # Libraries (httpx, telegram, apscheduler, ...) whose logs follow log_level; by default they
+    # are kept at WARNING. "all" for every one. Secrets are redacted either way (bot/logs.py).
+    log_libraries: str = ""
 
     telegram_token: SecretStr | None = None
     telegram_base_url: str | None = None

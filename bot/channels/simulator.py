@@ -21,6 +21,7 @@ from typing import IO, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from bot import texts
+from bot.channels.webserver import parse_json
 from bot.core.engine import Engine
 from bot.core.events import MAX_FILE_BYTES, Event, FileTooLarge, IncomingFile, Reply
 from bot.delivery import drain_now
@@ -97,39 +98,13 @@ def _short(value: object, limit: int = 60) -> str:
     return _SURROGATE.sub("\ufffd", text)
 
 
-def _check_unicode(obj: object) -> None:
-    """Text with a lone surrogate ("\\ud800") is not Unicode: it could be neither stored nor
-    written back as UTF-8, so the line is refused."""
-    if isinstance(obj, str):
-        if _SURROGATE.search(obj):
-            raise ValueError("text contains a lone surrogate (not valid Unicode)")
-    elif isinstance(obj, dict):
-        for key, value in obj.items():
-            _check_unicode(key)
-            _check_unicode(value)
-    elif isinstance(obj, list):
-        for value in obj:
-            _check_unicode(value)
-
-
 def parse_line(line: str | bytes) -> _Base:
     """The input model for one line; raises ValueError with a readable reason."""
     if len(line) > MAX_LINE:
         raise ValueError(f"line longer than {MAX_LINE} characters")
-    if isinstance(line, bytes):
-        try:
-            line = line.decode("utf-8")
-        except UnicodeDecodeError as exc:
-            raise ValueError(f"not valid UTF-8 (byte {exc.start})") from None
-    try:
-        obj = json.loads(line)
-    except json.JSONDecodeError as exc:
-        raise ValueError(f"not valid JSON: {exc.msg}") from None
-    except RecursionError:
-        raise ValueError("not valid JSON: nested too deeply") from None
+    obj = parse_json(line)  # UTF-8, nesting and lone surrogates checked
     if not isinstance(obj, dict):
         raise ValueError("each line must be a JSON object")
-    _check_unicode(obj)
     keys = set(obj)
     for model in _MODELS:
         if (

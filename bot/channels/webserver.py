@@ -10,6 +10,7 @@ import asyncio
 import contextlib
 import json
 import logging
+import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from urllib.parse import parse_qsl, urlsplit
@@ -32,7 +33,45 @@ class Request:
     body: bytes
 
     def json(self) -> object:
-        return json.loads(self.body.decode("utf-8"))
+        """The body as JSON; ValueError for anything but valid UTF-8 JSON text (see parse_json)."""
+        return parse_json(self.body)
+
+
+_SURROGATE = re.compile(r"[\ud800-\udfff]")
+
+
+def _check_unicode(obj: object) -> None:
+    # Iterative: the depth is bounded by the parser already, but a walk needs no stack anyway.
+    stack = [obj]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            if _SURROGATE.search(item):
+                raise ValueError("text contains a lone surrogate (not valid Unicode)")
+        elif isinstance(item, dict):
+            stack.extend(item.keys())
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+
+
+def parse_json(data: str | bytes) -> object:
+    """JSON from outside (a webhook body, a simulator line), refused with a ValueError if it is
+    not UTF-8, nested deeper than the parser goes, or holds a lone surrogate ("\\ud800": not
+    Unicode, so it could be neither stored nor sent back)."""
+    if isinstance(data, bytes):
+        try:
+            data = data.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise ValueError(f"not valid UTF-8 (byte {exc.start})") from None
+    try:
+        obj = json.loads(data)
+    except json.JSONDecodeError as exc:
+        raise ValueError(f"not valid JSON: {exc.msg}") from None
+    except RecursionError:
+        raise ValueError("not valid JSON: nested too deeply") from None
+    _check_unicode(obj)
+    return obj
 
 
 @dataclass
