@@ -110,7 +110,14 @@ class App:
             if getattr(ch, "webhook_url", None)
         }
         self.web = (
-            HttpServer(routes, settings.webhook_host, settings.webhook_port) if routes else None
+            HttpServer(
+                routes,
+                settings.webhook_host,
+                settings.webhook_port,
+                max_connections=settings.webhook_max_connections,
+            )
+            if routes
+            else None
         )
         self.scheduler = AsyncIOScheduler(timezone=settings.timezone)
         self._started: list[Channel] = []
