@@ -217,6 +217,9 @@ class HttpServer:
         loop = asyncio.get_running_loop()
         assert self._listener is not None
         while True:
+            # sock_accept does not yield when a connection is already waiting: let the loop
+            # run between accepts, so that connections closed to make room free their files.
+            await asyncio.sleep(0)
             try:
                 sock, _ = await loop.sock_accept(self._listener)
             except OSError as exc:
