@@ -123,6 +123,9 @@ def fd_limit(want: int = 65536) -> int:
 #: Files kept free for everything else (the database, outgoing HTTP, logs) when the connection
 #: cap is derived from the open-file limit.
 FD_RESERVE = 256
+#: Connections accepted in one go; the files of those closed to make room are freed before the
+#: next batch, so at most this many are open beyond the cap.
+ACCEPT_BATCH = 64
 
 
 class HttpServer:
@@ -167,7 +170,6 @@ class HttpServer:
         self.max_body = max_body
         self.stats = {"served": 0, "refused": 0, "evicted": 0, "timed_out": 0, "bad": 0}
         self._listener: socket.socket | None = None
-        self._acceptor: asyncio.Task | None = None
         self._connections: set[asyncio.Task] = set()
         self._sockets: dict[asyncio.Task, socket.socket] = {}  # accepted, task not started yet
         self._busy: set[asyncio.Task] = set()  # connections in the middle of a request
@@ -186,20 +188,17 @@ class HttpServer:
             log.info("at most %d connections (open-file limit)", budget)
             self.max_connections = budget
         # A burst of connections waits in the kernel's queue (backlog) rather than being turned
-        # away. Connections are accepted one at a time by our own loop, so each is counted (and
-        # the cap enforced) before the next is taken: asyncio's server accepts in batches.
+        # away; `_accept` takes them, enforcing the cap one connection at a time.
         self._listener = socket.create_server((self.host, self.port), backlog=1024)
         self._listener.setblocking(False)
         self.port = self._listener.getsockname()[1]
-        self._acceptor = asyncio.create_task(self._accept_loop())
+        asyncio.get_running_loop().add_reader(self._listener, self._accept)
 
     async def stop(self, grace: float = 2.0) -> None:
         """Stop listening, let requests being answered finish for `grace` seconds, then close."""
         if self._listener is None:
             return
-        self._acceptor.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await self._acceptor
+        asyncio.get_running_loop().remove_reader(self._listener)
         self._listener.close()
         self._listener = None
         for task in self._connections - self._busy:
@@ -213,24 +212,24 @@ class HttpServer:
             sock.close()  # those whose task was cancelled before it started
         self._sockets.clear()
 
-    async def _accept_loop(self) -> None:
-        loop = asyncio.get_running_loop()
+    def _accept(self) -> None:
+        """Take the connections waiting in the kernel's queue, a bounded batch at a time, each
+        counted against the cap before the next is taken (asyncio's own server accepts a whole
+        batch before counting any). Called when the listening socket is readable."""
         assert self._listener is not None
-        while True:
-            # sock_accept does not yield when a connection is already waiting: let the loop
-            # run between accepts, so that connections closed to make room free their files.
-            await asyncio.sleep(0)
+        for _ in range(ACCEPT_BATCH):
             try:
-                sock, _ = await loop.sock_accept(self._listener)
+                sock, _ = self._listener.accept()
+            except (BlockingIOError, InterruptedError):
+                return
             except OSError as exc:
-                if exc.errno not in (errno.EMFILE, errno.ENFILE, errno.ENOBUFS, errno.ENOMEM):
-                    continue  # e.g. the client gave up before we accepted
-                # Out of files (something else holds them): free one, wait a little.
-                self.stats["refused"] += 1
-                self._log.warning("emfile", "no file left to accept a connection: %s", exc)
-                self._make_room()
-                await asyncio.sleep(0.05)
-                continue
+                if exc.errno in (errno.EMFILE, errno.ENFILE, errno.ENOBUFS, errno.ENOMEM):
+                    # Out of files (something else holds them): free one, pause accepting.
+                    self.stats["refused"] += 1
+                    self._log.warning("emfile", "no file left to accept a connection: %s", exc)
+                    self._make_room()
+                    self._pause_accepting(0.05)
+                return  # otherwise e.g. the client gave up before we accepted
             if len(self._connections) >= self.max_connections and not self._make_room():
                 self.stats["refused"] += 1
                 self._log.warning(
@@ -239,6 +238,7 @@ class HttpServer:
                 )  # fmt: skip
                 sock.close()
                 continue
+            sock.setblocking(False)
             with contextlib.suppress(OSError):  # answers go out at once (no Nagle delay)
                 sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
             task = asyncio.create_task(self._serve_socket(sock))
@@ -246,19 +246,29 @@ class HttpServer:
             self._sockets[task] = sock
             self._waiting[task] = sock  # it has sent no request yet
 
+    def _pause_accepting(self, seconds: float) -> None:
+        loop = asyncio.get_running_loop()
+        loop.remove_reader(self._listener)
+
+        def resume() -> None:
+            if self._listener is not None:
+                loop.add_reader(self._listener, self._accept)
+
+        loop.call_later(seconds, resume)
+
     def _make_room(self) -> bool:
         """Close the oldest connection still waiting for a request head; False if none is."""
         for task, holder in self._waiting.items():
-            if not task.done() and holder is not None:
+            if not task.done():
                 del self._waiting[task]
                 self._connections.discard(task)
-                # Its file is freed at once, not when the task next runs.
+                # Its file is freed at once where possible, not when the task next runs.
                 if isinstance(holder, socket.socket):  # accepted, not started
                     self._sockets.pop(task, None)
                     holder.close()
-                else:
+                elif holder is not None:
                     holder.transport.abort()
-                task.cancel()
+                task.cancel()  # (being set up: its socket is closed as it is cancelled)
                 self.stats["evicted"] += 1
                 self._log.warning(
                     "evicted", "connection limit (%d) reached: the oldest idle one closed",
@@ -272,7 +282,7 @@ class HttpServer:
         assert task is not None
         self._sockets.pop(task, None)
         if task in self._waiting:
-            self._waiting[task] = None  # being set up: not to be evicted half-way
+            self._waiting[task] = None  # being set up
         try:
             reader, writer = await asyncio.open_connection(sock=sock)
         except BaseException:
