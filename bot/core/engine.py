@@ -99,6 +99,8 @@ class Engine:
             if received is not None:
                 media.discard(received.path)
             raise
+        for job in turn.after_commit:
+            await job()
         return turn.replies
 
     async def _receive(self, event: Event) -> media.Received | None:
@@ -131,11 +133,13 @@ class Engine:
         `advance_seconds`; everything it needs is in the database, so it survives restarts.
         """
         replies: list[Reply] = []
+        # Periodic reports first, in transactions of their own: their files are rendered
+        # between them, off the event loop.
+        await reporting.queue_due_reports(self.db, self.clock(), self.media_dir, self.admins)
         async with self.db.transaction() as store:
             now = self.clock()
             users = store.users
             await staff.queue_due_announcements(store, now)
-            await reporting.queue_due_reports(store, now, self.media_dir, self.admins)
             for user_id, identity, ignored in await review.due_reminders(store, now):
                 t = await self._load(store, identity, now)
                 if ignored >= review.MAX_IGNORED:
