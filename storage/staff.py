@@ -104,37 +104,6 @@ class StaffRepo:
         )
         return rows[0][0], rows[0][1]
 
-    # --- wrong invitation codes: at most a few guesses per hour (like link codes) ---
-    # Kept in `link_attempts` (a salted-hash key, a count, the window's start) under keys of
-    # their own, so both kinds of code are throttled by one mechanism.
-    async def guesses_exhausted(
-        self, key: str, now: dt.datetime, limit: int, window: dt.timedelta
-    ) -> bool:
-        rows = await self.conn.execute_fetchall(
-            "SELECT failures, window_start FROM link_attempts WHERE key = ?", (key,)
-        )
-        if not rows or dt.datetime.fromisoformat(rows[0][1]) + window <= now:
-            return False
-        return rows[0][0] >= limit
-
-    async def record_wrong_guess(self, key: str, now: dt.datetime, window: dt.timedelta) -> None:
-        rows = await self.conn.execute_fetchall(
-            "SELECT window_start FROM link_attempts WHERE key = ?", (key,)
-        )
-        if not rows or dt.datetime.fromisoformat(rows[0][0]) + window <= now:
-            await self.conn.execute(
-                "INSERT OR REPLACE INTO link_attempts (key, failures, window_start)"
-                " VALUES (?, 1, ?)",
-                (key, iso(now)),
-            )
-        else:
-            await self.conn.execute(
-                "UPDATE link_attempts SET failures = failures + 1 WHERE key = ?", (key,)
-            )
-
-    async def forget_guesses(self, key: str) -> None:
-        await self.conn.execute("DELETE FROM link_attempts WHERE key = ?", (key,))
-
     # --- audit and population ---
     async def audit(
         self, actor_id: int | None, action: str, unit: str | None, now: dt.datetime, **detail: Any

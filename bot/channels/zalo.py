@@ -167,7 +167,7 @@ def photo_download(client: httpx.AsyncClient, url: str) -> IncomingFile:
         async with client.stream("GET", url, follow_redirects=True) as res:
             res.raise_for_status()
             declared = res.headers.get("content-length", "")
-            if declared.isdigit() and int(declared) > MAX_FILE_BYTES:
+            if declared.isascii() and declared.isdigit() and int(declared) > MAX_FILE_BYTES:
                 raise FileTooLarge(url)
             got = 0
             with dest.open("wb") as fh:

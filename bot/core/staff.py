@@ -626,18 +626,19 @@ async def redeem(t: Turn, code: str) -> bool:
     if not t.tracked or not t.user.registered_at:
         t.say(texts.INVITE_SIGN_UP_FIRST)
         return True
-    # Codes are short enough to say aloud, so wrong guesses are limited per person, as for
-    # link codes (bot/core/linking.py): five an hour, then a wait.
-    key = await t.users.anon_key(f"invite:{t.user.id}")
-    if await repo(t).guesses_exhausted(key, t.now, INVITE_MAX_FAILURES, INVITE_FAILURE_WINDOW):
+    # Codes are short enough to say aloud, so wrong guesses are limited per identity, as for
+    # link codes (bot/core/linking.py): five an hour, then a wait. (Erasure removes the key.)
+    key = await t.users.anon_key(f"invite:{t.identity}")
+    throttle = t.store.throttle
+    if await throttle.failures(key, t.now, INVITE_FAILURE_WINDOW) >= INVITE_MAX_FAILURES:
         t.say(texts.INVITE_TOO_MANY)
         return True
     found = await repo(t).redeem(code.upper(), t.user.id, t.now)
     if found is None:
-        await repo(t).record_wrong_guess(key, t.now, INVITE_FAILURE_WINDOW)
+        await throttle.fail(key, t.now, INVITE_FAILURE_WINDOW)
         t.say(texts.INVITE_BAD)
         return True
-    await repo(t).forget_guesses(key)
+    await throttle.clear(key)
     role, unit = found
     if role == "member":
         branch = await repo(t).branch(Unit.of(unit).code)
