@@ -6,12 +6,11 @@ import argparse
 import asyncio
 import contextlib
 import datetime as dt
-import logging
 import sys
 import tempfile
 from pathlib import Path
 
-from bot import texts
+from bot import logs, texts
 from bot.config import Settings
 
 
@@ -46,8 +45,11 @@ async def _simulate(args: argparse.Namespace, settings: Settings) -> int:
     clock = SimClock(args.now or dt.datetime.now(dt.UTC))
     with tempfile.TemporaryDirectory(prefix="hocso-sim-") as tmp:
         db_path = args.db or Path(tmp) / "sim.db"
+        # Bytes in (a line that is not UTF-8 gets an error, not a crash), UTF-8 out whatever the
+        # locale says.
+        sys.stdout.reconfigure(encoding="utf-8", errors="strict")  # type: ignore[union-attr]
         async with open_engine(settings, db_path, clock) as engine:
-            await run(engine, clock, sys.stdin, sys.stdout)
+            await run(engine, clock, sys.stdin.buffer, sys.stdout)
     return 0
 
 
@@ -198,11 +200,7 @@ def main(argv: list[str] | None = None) -> int:
 
     args = parser.parse_args(argv)
     settings = Settings()
-    logging.basicConfig(
-        level=settings.log_level.upper(),
-        stream=sys.stderr,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
+    logs.configure(settings, sys.stderr)  # secrets redacted at every level
     if args.cmd == "content":
         return _content(args)
     if args.cmd == "simulate":

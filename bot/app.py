@@ -17,7 +17,7 @@ import sys
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from pydantic import SecretStr
 
-from bot import texts
+from bot import logs, texts
 from bot.channels.common import Channel, group_by_recipient
 from bot.channels.webserver import HttpServer
 from bot.config import Settings
@@ -159,7 +159,14 @@ class App:
             if getattr(ch, "webhook_url", None)
         }
         self.web = (
-            HttpServer(routes, settings.webhook_host, settings.webhook_port) if routes else None
+            HttpServer(
+                routes,
+                settings.webhook_host,
+                settings.webhook_port,
+                max_connections=settings.webhook_max_connections,
+            )
+            if routes
+            else None
         )
         self.scheduler = AsyncIOScheduler(timezone=settings.timezone)
         self._started: list[Channel] = []
@@ -264,19 +271,7 @@ class App:
 
 
 def _scrub(text: str, settings: Settings) -> str:
-    for secret in (
-        settings.telegram_token,
-        settings.zalo_bot_token,
-        settings.zalo_oa_secret,
-        settings.zalo_oa_app_secret,
-        settings.zalo_oa_access_token,
-        settings.zalo_oa_refresh_token,
-        settings.zalo_oa_token_key,
-    ):
-        value = _secret(secret)
-        if value:
-            text = text.replace(value, "***")
-    return text
+    return logs.Redactor(logs.secrets_of(settings)).redact(text)
 
 
 async def serve(
@@ -288,9 +283,11 @@ async def serve(
         for p in problems:
             print(p, file=sys.stderr)
         return 2
-    # httpx logs every request URL at INFO, and Bot API URLs contain the token.
-    logging.getLogger("httpx").setLevel(logging.WARNING)
-    logging.getLogger("apscheduler").setLevel(logging.WARNING)  # one line per job run otherwise
+    # Bot API URLs contain the token, and setWebhook's parameters the secret: whatever logs them
+    # (httpx at INFO, PTB at DEBUG), they are redacted; the libraries log warnings only unless
+    # asked (HOCSO_LOG_LIBRARIES).
+    logs.install(logs.secrets_of(settings))
+    logs.cap_libraries(settings)
     stop = stop or asyncio.Event()
     loop = asyncio.get_running_loop()
     signals = []

@@ -16,6 +16,9 @@ class Settings(BaseSettings):
     scenario_dir: Path | None = None
     timezone: str = "Asia/Ho_Chi_Minh"
     log_level: str = "INFO"
+    # Libraries (httpx, telegram, apscheduler, ...) whose logs follow log_level; by default they
+    # are kept at WARNING. "all" for every one. Secrets are redacted either way (bot/logs.py).
+    log_libraries: str = ""
 
     telegram_token: SecretStr | None = None
     telegram_base_url: str | None = None
@@ -50,6 +53,8 @@ class Settings(BaseSettings):
     # Where the webhook server listens (behind a TLS proxy); each channel's path is its URL's path.
     webhook_host: str = "0.0.0.0"
     webhook_port: int = 8080
+    # Open connections the webhook server keeps at most (also bounded by the open-file limit).
+    webhook_max_connections: int = Field(2048, ge=16)
     # Bulk messages through the outbox (bot/delivery.py), in messages per second: below
     # Telegram's ~30/s overall and 1/s per chat, and a cautious pace for Zalo.
     telegram_bulk_rate: float = Field(25.0, gt=0)

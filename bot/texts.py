@@ -325,6 +325,9 @@ INVITE_SIGN_UP_FIRST = "{Ong_ba} đăng ký xong rồi nhắn lại mã mời n�
 INVITE_BAD = (
     "Mã mời này chưa đúng, đã dùng rồi hoặc hết hạn ạ. {Ong_ba} hỏi lại người mời giúp cháu."
 )
+INVITE_TOO_MANY = (
+    "{Ong_ba} nhập sai mã mời nhiều lần quá. {Ong_ba} chờ một tiếng rồi thử lại giúp cháu ạ."
+)
 INVITE_OK = "✅ Dạ, {ong_ba} đã là {kind} ở {unit}."
 ST_MEMBERS_HEAD = "👥 {unit}: {n} thành viên, {p} người đã thạo kỹ năng số cơ bản."
 ST_NEEDS_HELP = "• Cần giúp về {area}: {names}"

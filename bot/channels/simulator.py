@@ -8,22 +8,29 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import io
 import json
 import logging
 import mimetypes
+import re
 import shutil
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import IO, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from bot import texts
+from bot.channels.webserver import parse_json
 from bot.core.engine import Engine
 from bot.core.events import MAX_FILE_BYTES, Event, FileTooLarge, IncomingFile, Reply
 from bot.delivery import drain_now
 
 log = logging.getLogger(__name__)
 IDENTITY_PREFIX = "sim:"
+#: A line longer than this (in bytes or characters) is refused unread; no real turn needs it.
+MAX_LINE = 1_000_000
+_SURROGATE = re.compile(r"[\ud800-\udfff]")
 
 
 class SimClock:
@@ -84,12 +91,18 @@ class AdvanceIn(_Base):
 _MODELS: list[type[_Base]] = [TextIn, ButtonIn, CommandIn, AttachmentIn, AdvanceIn]
 
 
-def parse_line(line: str) -> _Base:
+def _short(value: object, limit: int = 60) -> str:
+    """A piece of the input fit to quote in an error (short, no lone surrogates)."""
+    text = str(value)
+    text = text if len(text) <= limit else text[:limit] + "…"
+    return _SURROGATE.sub("\ufffd", text)
+
+
+def parse_line(line: str | bytes) -> _Base:
     """The input model for one line; raises ValueError with a readable reason."""
-    try:
-        obj = json.loads(line)
-    except json.JSONDecodeError as exc:
-        raise ValueError(f"not valid JSON: {exc.msg}") from None
+    if len(line) > MAX_LINE:
+        raise ValueError(f"line longer than {MAX_LINE} characters")
+    obj = parse_json(line)  # UTF-8, nesting and lone surrogates checked
     if not isinstance(obj, dict):
         raise ValueError("each line must be a JSON object")
     keys = set(obj)
@@ -102,9 +115,10 @@ def parse_line(line: str) -> _Base:
                 return model.model_validate(obj)
             except ValidationError as exc:
                 first = exc.errors()[0]
-                where = ".".join(str(p) for p in first["loc"])
+                where = ".".join(_short(p) for p in first["loc"])
                 raise ValueError(f"{where}: {first['msg']}") from None
-    raise ValueError(f"unknown input object with keys {sorted(keys)}")
+    shown = sorted(_short(k, 30) for k in keys)[:10]
+    raise ValueError(f"unknown input object with keys {shown}")
 
 
 def to_event(item: _Base) -> Event:
@@ -151,7 +165,28 @@ async def deliver_outbox(engine: Engine) -> list[Reply]:
 
 
 def _emit(out: IO[str], obj: dict) -> None:
-    out.write(json.dumps(obj, ensure_ascii=False) + "\n")
+    """One JSON line, always valid UTF-8 (escaped if some text could not be encoded)."""
+    line = json.dumps(obj, ensure_ascii=False)
+    if _SURROGATE.search(line):
+        line = json.dumps(obj, ensure_ascii=True)
+    out.write(line + "\n")
+
+
+def _split(lines: Iterable[str | bytes]) -> Iterator[str | bytes]:
+    """Input lines; a binary stream is read line by line with a bound, so a huge line is
+    skipped in pieces (its head kept, to be refused) rather than held in memory."""
+    readline = getattr(lines, "readline", None)
+    if readline is None or isinstance(lines, io.TextIOBase):
+        yield from lines
+        return
+    while True:
+        line = readline(MAX_LINE + 1)
+        if not line:
+            return
+        if len(line) > MAX_LINE and not line.endswith(b"\n"):
+            while (rest := readline(65536)) and not rest.endswith(b"\n"):
+                pass
+        yield line
 
 
 def _reply_json(reply: Reply) -> dict:
@@ -160,10 +195,11 @@ def _reply_json(reply: Reply) -> dict:
     return obj
 
 
-async def run(engine: Engine, clock: SimClock, lines: IO[str], out: IO[str]) -> int:
-    """Drive the engine from JSON lines; returns the number of input lines handled."""
+async def run(engine: Engine, clock: SimClock, lines: Iterable[str | bytes], out: IO[str]) -> int:
+    """Drive the engine from JSON lines (text, or bytes from a binary stream); returns the
+    number of input lines handled. No line stops the run: a bad one gets `{"error": ...}`."""
     n = 0
-    for line in lines:
+    for line in _split(lines):
         if not line.strip():
             continue
         n += 1
@@ -172,27 +208,29 @@ async def run(engine: Engine, clock: SimClock, lines: IO[str], out: IO[str]) -> 
         except ValueError as exc:
             _emit(out, {"error": texts.CLI_BAD_INPUT.format(n=n, error=exc)})
         else:
-            if isinstance(item, AdvanceIn):
-                clock.advance(item.advance_seconds)
-                replies = await engine.run_due()
-                replies += await deliver_outbox(engine)
-            else:
-                event = to_event(item)
-                try:
-                    replies = await engine.handle(event)
-                except Exception:
-                    log.exception("turn %d failed", n)
-                    replies = [
-                        Reply(
-                            event.identity,
-                            texts.ERROR.format(
-                                ong_ba=texts.DEFAULT_ADDRESS,
-                                Ong_ba=texts.DEFAULT_ADDRESS.capitalize(),
-                            ),
-                        )
-                    ]
-            for reply in replies:
+            for reply in await _turn(engine, clock, item, n):
                 _emit(out, _reply_json(reply))
         _emit(out, {"turn_done": n})
         out.flush()
     return n
+
+
+def _failed(identity: str) -> Reply:
+    form = texts.DEFAULT_ADDRESS
+    return Reply(identity, texts.ERROR.format(ong_ba=form, Ong_ba=form.capitalize()))
+
+
+async def _turn(engine: Engine, clock: SimClock, item: _Base, n: int) -> list[Reply]:
+    if isinstance(item, AdvanceIn):
+        clock.advance(item.advance_seconds)
+        try:
+            return await engine.run_due() + await deliver_outbox(engine)
+        except Exception:
+            log.exception("due work after line %d failed", n)
+            return []
+    event = to_event(item)
+    try:
+        return await engine.handle(event)
+    except Exception:
+        log.exception("turn %d failed", n)
+        return [_failed(event.identity)]

@@ -89,8 +89,10 @@ from bot.core.events import (
     OutFile,
     Reply,
 )
+from bot.logs import Throttled
 
 log = logging.getLogger(__name__)
+refused = Throttled(log)  # forged or malformed requests: anyone can send them, so throttled
 # Opt in to PTB's coming behaviour (time periods as timedelta; read at each use) rather than
 # have PTB warn on every 429.
 os.environ.setdefault("PTB_TIMEDELTA", "true")
@@ -112,6 +114,27 @@ Route = Callable[[list[Reply]], None]
 
 class UserBlocked(Exception):
     """Telegram answered 403: the person blocked the bot (or deleted their account)."""
+
+
+def _int_id(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and abs(value) < 2**63
+
+
+def well_formed(update: Update) -> bool:
+    """Whether the fields the channel reads have Telegram's types. `Update.de_json` builds
+    objects from whatever it is given (a list as update_id, a number as text), so a body with
+    a valid secret but the wrong shape is refused here rather than failing later."""
+    if not _int_id(update.update_id) or update.update_id < 0:
+        return False
+    chat, user, m = update.effective_chat, update.effective_user, update.effective_message
+    if (chat is not None and not _int_id(chat.id)) or (user is not None and not _int_id(user.id)):
+        return False
+    if m is not None and not all(
+        v is None or isinstance(v, str) for v in (m.text, getattr(m, "caption", None))
+    ):
+        return False
+    query = update.callback_query
+    return query is None or query.data is None or isinstance(query.data, str)
 
 
 def identity_of(chat_id: int) -> str:
@@ -349,7 +372,10 @@ class TelegramChannel(ReplySender):
 
     async def receive(self, updates: list[Update]) -> None:
         """Store updates durably (replays are dropped), then queue each new one behind the
-        same chat's earlier ones."""
+        same chat's earlier ones. Malformed ones (see `well_formed`) are dropped first."""
+        if not all(well_formed(u) for u in updates):
+            refused.warning("malformed", "malformed telegram update ignored")
+            updates = [u for u in updates if well_formed(u)]
         rows = await self.inbox.put_many(
             [(str(u.update_id), identity_of(self._chat_of(u)), u.to_json()) for u in updates]
         )
@@ -396,7 +422,9 @@ class TelegramChannel(ReplySender):
             return Response.text("method not allowed", 405)
         given = request.headers.get(SECRET_HEADER, "").encode()
         if not hmac.compare_digest(given, (self.webhook_secret or "").encode()):
-            log.warning("telegram webhook request with a wrong or missing secret refused")
+            refused.warning(
+                "secret", "telegram webhook request with a wrong or missing secret refused"
+            )
             return Response.text("forbidden", 403)
         if not self.ready:
             return Response.text("starting", 503)  # delivered again later
@@ -404,7 +432,8 @@ class TelegramChannel(ReplySender):
             update = Update.de_json(request.json(), self.bot)
         except Exception:
             return Response.text("bad update", 400)
-        if update is None:
+        if update is None or not well_formed(update):
+            refused.warning("malformed", "malformed telegram webhook update refused")
             return Response.text("bad update", 400)
         try:
             await self.receive([update])

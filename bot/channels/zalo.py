@@ -50,8 +50,10 @@ from bot.core.events import (
     Reply,
 )
 from bot.core.matching import choice_index
+from bot.logs import Throttled
 
 log = logging.getLogger(__name__)
+refused = Throttled(log)  # forged or malformed requests: anyone can send them, so throttled
 
 PREFIX = "zalo:"
 TEXT_LIMIT = 2000
@@ -114,6 +116,40 @@ class ZaloApi:
         )
 
 
+def _scalar_id(value: object) -> bool:
+    return (isinstance(value, str) and 0 < len(value) <= 128) or (
+        isinstance(value, int) and not isinstance(value, bool) and 0 <= value < 2**63
+    )
+
+
+def well_formed(update: object) -> bool:
+    """Whether an update has the shape the channel reads (types of every field it touches);
+    anything else is refused (400 on the webhook) rather than failing half-way."""
+    if not isinstance(update, dict):
+        return False
+    if not isinstance(update.get("event_name", ""), str):
+        return False
+    message = update.get("message")
+    if message is None:
+        return True  # no message: nothing to answer, acknowledged and ignored
+    if not isinstance(message, dict):
+        return False
+    chat = message.get("chat")
+    if chat is not None and not (
+        isinstance(chat, dict)
+        and _scalar_id(chat.get("id"))
+        and isinstance(chat.get("chat_type", ""), str)
+    ):
+        return False
+    mid = message.get("message_id")
+    if mid is not None and not _scalar_id(mid):
+        return False
+    return all(
+        message.get(k) is None or isinstance(message.get(k), str)
+        for k in ("text", "caption", "photo")
+    )
+
+
 def identity_of(chat_id: str) -> str:
     return f"{PREFIX}{chat_id}"
 
@@ -131,7 +167,7 @@ def photo_download(client: httpx.AsyncClient, url: str) -> IncomingFile:
         async with client.stream("GET", url, follow_redirects=True) as res:
             res.raise_for_status()
             declared = res.headers.get("content-length", "")
-            if declared.isdigit() and int(declared) > MAX_FILE_BYTES:
+            if declared.isascii() and declared.isdigit() and int(declared) > MAX_FILE_BYTES:
                 raise FileTooLarge(url)
             got = 0
             with dest.open("wb") as fh:
@@ -258,7 +294,11 @@ class ZaloChannel(ReplySender):
 
     async def receive(self, update: dict) -> None:
         """Store an update durably (a replayed message id is dropped), then queue it behind the
-        same chat's earlier ones. Updates that are not a chat's message are only logged."""
+        same chat's earlier ones. Updates that are not a chat's message are only logged, and
+        malformed ones (see `well_formed`) dropped."""
+        if not well_formed(update):
+            refused.warning("malformed", "malformed zalo update ignored")
+            return
         chat_id = self._chat_of(update)
         if chat_id is None:
             log.info("zalo update without a chat message ignored: %s", update.get("event_name"))
@@ -308,7 +348,7 @@ class ZaloChannel(ReplySender):
             return Response.text("method not allowed", 405)
         given = request.headers.get(SECRET_HEADER, "").encode()
         if not hmac.compare_digest(given, (self.webhook_secret or "").encode()):
-            log.warning("zalo webhook request with a wrong or missing secret refused")
+            refused.warning("secret", "zalo webhook request with a wrong or missing secret refused")
             return Response.text("forbidden", 403)
         if not self.ready:
             return Response.text("starting", 503)  # delivered again later
@@ -316,9 +356,14 @@ class ZaloChannel(ReplySender):
             body = request.json()
         except ValueError:
             return Response.text("bad update", 400)
-        if not isinstance(body, dict):
+        if not isinstance(body, dict) or (
+            "result" in body and not isinstance(body["result"], dict)
+        ):
             return Response.text("bad update", 400)
-        update = body.get("result") if isinstance(body.get("result"), dict) else body
+        update = body.get("result", body)
+        if not well_formed(update):
+            refused.warning("malformed", "malformed zalo webhook update refused")
+            return Response.text("bad update", 400)
         try:
             await self.receive(update)
         except Exception:

@@ -25,7 +25,15 @@ from bot.core import (  # noqa: F401  (registers the screens)
 )
 from bot.core.events import Button, Event, Reply
 from bot.core.flow import SCREENS, Screen, go
-from bot.core.matching import MAX_INPUT_CHARS, best_match, choice_index, clean, fold, intent
+from bot.core.matching import (
+    MAX_INPUT_CHARS,
+    best_match,
+    choice_index,
+    clean,
+    fold,
+    intent,
+    small_int,
+)
 from bot.core.turn import Turn
 from lessons import Content
 from scenarios.loader import Scenarios
@@ -91,6 +99,8 @@ class Engine:
             if received is not None:
                 media.discard(received.path)
             raise
+        for job in turn.after_commit:
+            await job()
         return turn.replies
 
     async def _receive(self, event: Event) -> media.Received | None:
@@ -123,11 +133,13 @@ class Engine:
         `advance_seconds`; everything it needs is in the database, so it survives restarts.
         """
         replies: list[Reply] = []
+        # Periodic reports first, in transactions of their own: their files are rendered
+        # between them, off the event loop.
+        await reporting.queue_due_reports(self.db, self.clock(), self.media_dir, self.admins)
         async with self.db.transaction() as store:
             now = self.clock()
             users = store.users
             await staff.queue_due_announcements(store, now)
-            await reporting.queue_due_reports(store, now, self.media_dir, self.admins)
             for user_id, identity, ignored in await review.due_reminders(store, now):
                 t = await self._load(store, identity, now)
                 if ignored >= review.MAX_IGNORED:
@@ -221,9 +233,9 @@ class Engine:
 
     async def _global_words(self, t: Turn, scr: Screen, event: Event, text: str) -> bool:
         """«✅ Đã đọc» under an announcement and invitation codes work on any screen."""
-        ack = event.text.removeprefix("ack:") if event.text.startswith("ack:") else None
-        is_ack = (ack is not None and ack.isdigit()) or fold(text) == "da doc"
-        if is_ack and await staff.acknowledge(t, int(ack) if ack else None):
+        ann_id = small_int(event.text[4:]) if event.text.startswith("ack:") else None
+        is_ack = ann_id is not None or fold(text) == "da doc"
+        if is_ack and await staff.acknowledge(t, ann_id):
             if buttons := t.current_buttons():
                 t.attach([(b.id, b.label) for b in buttons])
             return True
@@ -235,12 +247,12 @@ class Engine:
     def _resolve_button(self, t: Turn, scr: Screen, event: Event, text: str) -> Button | None:
         """A press by id or label, a typed number or letter, or text close to one label."""
         buttons = t.current_buttons()
-        if not buttons:
-            return None
         if event.kind == "button":
-            for b in buttons:
+            for b in buttons or [Button(*b) for b in scr.fixed_buttons]:
                 if event.text in (b.id, b.label):
                     return b
+        if not buttons:
+            return None
         if not scr.numbers_are_data:
             k = choice_index(text, len(buttons), letters=scr.letters)
             if k is not None:

@@ -40,6 +40,9 @@ class Screen:
     routes: ClassVar[dict[str, str]] = {}
     #: A picture or document sent here is downloaded and handed to `on_file` (staff only).
     accepts_files: ClassVar[bool] = False
+    #: Buttons this screen always shows, pressed by id or label when none were stored (before
+    #: consent nothing is stored, not even the buttons on screen).
+    fixed_buttons: ClassVar[list[tuple[str, str]]] = []
 
     async def show(self, t: Turn) -> None:
         raise NotImplementedError

@@ -13,6 +13,9 @@ from collections.abc import Iterable, Sequence
 from rapidfuzz import fuzz
 
 MAX_INPUT_CHARS = 1000
+#: The largest integer SQLite stores; anything a person types is checked against a far smaller
+#: bound before it becomes a query parameter.
+SQL_INT_MAX = 2**63 - 1
 _INVISIBLE = re.compile(r"[\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff\u00ad]")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 _NON_WORD = re.compile(r"[^\w\s]", re.UNICODE)
@@ -25,6 +28,19 @@ def clean(text: str) -> str:
     text = _INVISIBLE.sub("", text)
     text = _CONTROL.sub(" ", text)
     return _SPACES.sub(" ", text).strip()
+
+
+def small_int(text: str, limit: int = SQL_INT_MAX) -> int | None:
+    """`text` as a whole number in 0..limit if it is ASCII digits only, else None.
+
+    Numbers typed by people and numbers inside button ids go through this before they reach
+    SQL: `str.isdigit()` also accepts "²" or "፩" (which `int` refuses) and any length (which
+    SQLite refuses past 2**63-1).
+    """
+    if not (text.isascii() and text.isdigit()) or len(text) > len(str(limit)):
+        return None
+    value = int(text)
+    return value if value <= limit else None
 
 
 def strip_marks(text: str) -> str:

@@ -29,7 +29,7 @@ from typing import ClassVar
 from bot import texts
 from bot.core import places, review
 from bot.core.flow import Screen, go, screen
-from bot.core.matching import best_match, choice_index, clean, fold
+from bot.core.matching import best_match, choice_index, clean, fold, small_int
 from bot.core.turn import Turn
 from storage.repos import GROUP_COLUMNS, SEXES, iso
 
@@ -79,6 +79,7 @@ CONSENT_BUTTONS = [
 @screen
 class Consent(SignupScreen):
     name = "consent"
+    fixed_buttons = CONSENT_BUTTONS
 
     async def show(self, t: Turn) -> None:
         t.say(texts.WELCOME)
@@ -255,8 +256,8 @@ class ProvinceScreen(PlaceScreen):
         return True
 
     async def on_button(self, t: Turn, bid: str) -> bool:
-        code = bid.removeprefix("place:")
-        p = places.province(int(code)) if code.isdigit() else None
+        code = small_int(bid.removeprefix("place:"))
+        p = places.province(code) if code is not None else None
         if p is None:
             return False
         await t.users.update(t.user.id, province_code=p.code, commune_code=None)
@@ -286,8 +287,8 @@ class CommuneScreen(PlaceScreen):
         return True
 
     async def on_button(self, t: Turn, bid: str) -> bool:
-        code = bid.removeprefix("place:")
-        c = places.commune(int(code)) if code.isdigit() else None
+        code = small_int(bid.removeprefix("place:"))
+        c = places.commune(code) if code is not None else None
         if c is None or c.province_code != t.user.province_code:
             return False
         await t.users.update(t.user.id, commune_code=c.code)
@@ -421,7 +422,7 @@ def typed_numbers(text: str) -> list[int] | None:
     be a list typed without spaces. None if the text is not numbers only.
     """
     words = [w for w in fold(text).split() if w not in _FILLER]
-    if not words or not all(w.isdigit() for w in words):
+    if not words or not all(w.isascii() and w.isdigit() for w in words):
         return None
     return [int(ch) for w in words for ch in w]
 

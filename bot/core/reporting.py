@@ -14,24 +14,27 @@ Permission is checked when the report is shown and again for every sub-unit and 
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
+import functools
 import re
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import ClassVar
 
 from bot import texts
 from bot.core.events import OutFile
 from bot.core.flow import go, screen
-from bot.core.matching import clean
+from bot.core.matching import clean, small_int
 from bot.core.permissions import allowed, unit_codes, unit_name
 from bot.core.review import VN
 from bot.core.staff import StaffScreen, audit, can, roles_of, work
 from bot.core.turn import Turn
 from bot.reports.compute import Report, build
 from bot.reports.render import count_text, render, share_text
+from storage.db import Database
 from storage.outbox import OutboxItem
 from storage.reports import INDICATORS
-from storage.store import Store
 
 SUBS_SHOWN = 8
 SEND_HOUR = 8  # subscriptions arrive at 08:00 Vietnam time on the first day of the period
@@ -71,16 +74,46 @@ def files_dir(media_dir: Path) -> Path:
     return media_dir / "reports"
 
 
-def write_files(r: Report, media_dir: Path, formats: tuple[str, ...]) -> list[OutFile]:
-    """Render into the media folder under a name made of the unit and date only (a later report
-    of the same day replaces it); returns what to send."""
+_KINDS = {"png": "image", "xlsx": "document", "docx": "document", "json": "document"}
+
+
+def file_paths(r: Report, media_dir: Path, formats: tuple[str, ...]) -> list[tuple[str, Path]]:
+    """Where each file goes: the media folder, under a name made of the unit and date only
+    (a later report of the same day replaces it)."""
     stem = f"{r.unit.replace(':', '-')}_{r.as_of:%Y-%m-%d}"
-    kinds = {"png": "image", "xlsx": "document", "docx": "document", "json": "document"}
-    out = []
-    for fmt in formats:
-        path = render(r, fmt, files_dir(media_dir) / f"{stem}.{fmt}")
-        out.append(OutFile(kinds[fmt], str(path)))
-    return out
+    return [(fmt, files_dir(media_dir) / f"{stem}.{fmt}") for fmt in formats]
+
+
+def _render_all(r: Report, paths: list[tuple[str, Path]]) -> None:
+    for fmt, path in paths:
+        render(r, fmt, path)
+
+
+# Rendering takes about a second of CPU per report (chart, Excel, Word): it runs in one worker
+# thread, never on the event loop and never inside a transaction, so conversations go on
+# meanwhile. One worker: renders queue behind each other rather than compete with the loop
+# for the interpreter (and pyplot is not thread-safe).
+_RENDERER: ThreadPoolExecutor | None = None
+
+
+def _renderer() -> ThreadPoolExecutor:
+    global _RENDERER
+    if _RENDERER is None:
+        _RENDERER = ThreadPoolExecutor(max_workers=1, thread_name_prefix="render")
+    return _RENDERER
+
+
+async def render_files(r: Report, paths: list[tuple[str, Path]]) -> None:
+    """Render `r` into `paths` in the render worker."""
+    await asyncio.get_running_loop().run_in_executor(_renderer(), _render_all, r, paths)
+
+
+def write_files(t: Turn, r: Report, formats: tuple[str, ...]) -> list[OutFile]:
+    """The files to send with a turn's reply; they are rendered after the turn's transaction
+    commits, off the event loop, before the replies leave the engine."""
+    paths = file_paths(r, t.media_dir, formats)
+    t.after_commit.append(functools.partial(render_files, r, paths))
+    return [OutFile(_KINDS[fmt], str(path)) for fmt, path in paths]
 
 
 @screen
@@ -97,7 +130,7 @@ class ReportView(StaffScreen):
             return
         r = await build(t.store, unit, today(t.now), today(t.now))
         work(t)["subs"] = [s.unit for s in r.sub_units if s.registered != 0][:SUBS_SHOWN]
-        t.say_text(summary(r), [], files=write_files(r, t.media_dir, ("png", "xlsx")))
+        t.say_text(summary(r), [], files=write_files(t, r, ("png", "xlsx")))
         await self._buttons(t)
 
     async def _buttons(self, t: Turn) -> None:
@@ -120,7 +153,7 @@ class ReportView(StaffScreen):
             return True
         if bid == "word":
             r = await build(t.store, unit, today(t.now), today(t.now))
-            t.say(texts.RP_WORD, files=write_files(r, t.media_dir, ("docx",)))
+            t.say(texts.RP_WORD, files=write_files(t, r, ("docx",)))
             await self._buttons(t)
         elif bid == "subs" and work(t).get("subs"):
             await go(t, "report.subs")
@@ -218,36 +251,44 @@ def next_due(now: dt.datetime, period: str) -> dt.datetime:
 
 
 async def queue_due_reports(
-    store: Store, now: dt.datetime, media_dir: Path, admins: frozenset[str]
+    db: Database, now: dt.datetime, media_dir: Path, admins: frozenset[str]
 ) -> int:
     """Put each report that is due into the outbox with its files, and move it on one period.
 
     The report covers up to the last day of the period just ended. A leader who lost the role
-    is unsubscribed instead. One transaction: a crash neither skips nor repeats a report.
+    is unsubscribed instead. Reports are worked out in one transaction, rendered outside any
+    (in the render worker, off the event loop), then queued in a second transaction together
+    with the move to the next period, only for subscriptions still due: a crash before that
+    commits leaves them due, so it neither skips nor repeats a report.
     """
-    repo = store.reports
+    due: list[tuple[tuple[int, str, str, str], Report]] = []
+    async with db.transaction() as store:
+        for sub in await store.reports.due_subscriptions(now):
+            user_id, identity, unit, _ = sub
+            roles = await roles_of(store, user_id, identity, admins)
+            if not await allowed(store, roles, "report", unit):
+                await store.reports.unsubscribe(user_id, unit)
+                continue
+            as_of = today(now) - dt.timedelta(days=1)
+            due.append((sub, await build(store, unit, as_of, today(now))))
+    if not due:
+        return 0
+    files: list[list[OutFile]] = []
+    for _, r in due:
+        paths = file_paths(r, media_dir, ("png", "xlsx", "docx"))
+        await render_files(r, paths)
+        files.append([OutFile(_KINDS[fmt], str(path)) for fmt, path in paths])
     sent = 0
-    for user_id, identity, unit, period in await repo.due_subscriptions(now):
-        roles = await roles_of(store, user_id, identity, admins)
-        if not await allowed(store, roles, "report", unit):
-            await repo.unsubscribe(user_id, unit)
-            continue
-        as_of = today(now) - dt.timedelta(days=1)
-        r = await build(store, unit, as_of, today(now))
-        files = write_files(r, media_dir, ("png", "xlsx", "docx"))
-        text = texts.RP_PERIODIC.format(period=texts.RP_PERIODS[period]) + "\n\n" + summary(r)
-        await store.outbox.enqueue(
-            [
-                OutboxItem(
-                    identity,
-                    text,
-                    files=[(f.kind, f.path) for f in files],
-                    not_before=now,
-                )
-            ],
-        )
-        await repo.subscribe(user_id, unit, period, next_due(now, period))
-        sent += 1
+    async with db.transaction() as store:
+        still_due = set(await store.reports.due_subscriptions(now))
+        for ((user_id, identity, unit, period), r), out in zip(due, files, strict=True):
+            if (user_id, identity, unit, period) not in still_due:
+                continue  # unsubscribed meanwhile, or sent by another run
+            text = texts.RP_PERIODIC.format(period=texts.RP_PERIODS[period]) + "\n\n" + summary(r)
+            item = OutboxItem(identity, text, files=[(f.kind, f.path) for f in out], not_before=now)
+            await store.outbox.enqueue([item])
+            await store.reports.subscribe(user_id, unit, period, next_due(now, period))
+            sent += 1
     return sent
 
 
@@ -297,10 +338,10 @@ def parse_value(text: str) -> tuple[int, str] | None:
     m = _VALUE.match(text)
     if not m:
         return None
-    digits = re.sub(r"[.,\s]", "", m.group(1))
-    if not digits.isdigit() or int(digits) > MAX_INDICATOR:
+    value = small_int(re.sub(r"[.,\s]", "", m.group(1)), MAX_INDICATOR)
+    if value is None:
         return None
-    return int(digits), m.group(2).strip()[:200]
+    return value, m.group(2).strip()[:200]
 
 
 @screen

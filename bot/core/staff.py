@@ -30,7 +30,7 @@ from bot import texts
 from bot.core import media, places
 from bot.core.events import MAX_FILE_BYTES, OutFile
 from bot.core.flow import Screen, go, screen
-from bot.core.matching import clean, fold
+from bot.core.matching import clean, fold, small_int
 from bot.core.permissions import allowed, chain, unit_name
 from bot.core.review import VN
 from bot.core.turn import Turn
@@ -42,6 +42,9 @@ from storage.staff import StaffRepo
 from storage.store import Store
 
 TOPICS = ("chuyen_doi_so", "chuyen_doi_xanh", "khoi_nghiep", "viec_lam", "khac")
+#: Wrong invitation codes allowed per person in a window, as for link codes.
+INVITE_MAX_FAILURES = 5
+INVITE_FAILURE_WINDOW = dt.timedelta(hours=1)
 INVITE_RE = re.compile(r"\bHS-?([A-HJ-NP-Z2-9]{6})\b", re.I)
 MEMBERS_SHOWN = 20
 ANNOUNCEMENT_MAX = 2000
@@ -623,10 +626,19 @@ async def redeem(t: Turn, code: str) -> bool:
     if not t.tracked or not t.user.registered_at:
         t.say(texts.INVITE_SIGN_UP_FIRST)
         return True
+    # Codes are short enough to say aloud, so wrong guesses are limited per identity, as for
+    # link codes (bot/core/linking.py): five an hour, then a wait. (Erasure removes the key.)
+    key = await t.users.anon_key(f"invite:{t.identity}")
+    throttle = t.store.throttle
+    if await throttle.failures(key, t.now, INVITE_FAILURE_WINDOW) >= INVITE_MAX_FAILURES:
+        t.say(texts.INVITE_TOO_MANY)
+        return True
     found = await repo(t).redeem(code.upper(), t.user.id, t.now)
     if found is None:
+        await throttle.fail(key, t.now, INVITE_FAILURE_WINDOW)
         t.say(texts.INVITE_BAD)
         return True
+    await throttle.clear(key)
     role, unit = found
     if role == "member":
         branch = await repo(t).branch(Unit.of(unit).code)
@@ -715,7 +727,7 @@ class ConfirmMember(StaffScreen):
         if bid == "back":
             await self.back(t)
             return True
-        if not bid.startswith("m:") or not bid[2:].isdigit():
+        if not bid.startswith("m:") or small_int(bid[2:]) is None:
             return False
         member = int(bid[2:])
         in_scope = [m.id for m in await repo(t).members(work(t)["unit"])]
@@ -771,7 +783,7 @@ class Population(StaffScreen):
 
     async def on_text(self, t: Turn, text: str) -> bool:
         digits = re.sub(r"[.,\s]", "", clean(text))
-        if not digits.isdigit() or int(digits) > 20_000_000:
+        if small_int(digits, 20_000_000) is None:
             t.say(texts.ST_POPULATION_BAD, [("back", texts.BTN_BACK)])
             return True
         unit = work(t)["unit"]

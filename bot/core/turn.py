@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -31,6 +32,9 @@ class Turn:
     scenarios: Scenarios = field(default_factory=Scenarios)
     media_dir: Path = Path("data/media")
     roles: list[tuple[str, str]] = field(default_factory=list)  # (role, unit) incl. admin ids
+    #: Work for after the turn's transaction commits, before the replies leave the engine
+    #: (report files: rendered off the event loop, holding no transaction).
+    after_commit: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
 
     @property
     def users(self) -> UserRepo:

@@ -4,11 +4,9 @@ second, a person signs up and finishes a lesson, and SIGTERM/SIGINT stop it clea
 from __future__ import annotations
 
 import asyncio
-import os
 import signal
 import sys
 import time
-from pathlib import Path
 
 from tests.channels.conftest import (
     TelegramPerson,
@@ -18,55 +16,8 @@ from tests.channels.conftest import (
     zalo_lesson,
     zalo_sign_up,
 )
+from tests.channels.run_helpers import ROOT, clean_env, start_bot, stop_bot, wait_line
 from tests.fakes.base import Call
-
-ROOT = Path(__file__).resolve().parents[2]
-
-
-def clean_env(tmp_path: Path, **extra: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("HOCSO_")}
-    env.update(PYTHONPATH=str(ROOT), HOCSO_DB_PATH=str(tmp_path / "run.db"), HOCSO_LOG_LEVEL="INFO")
-    env.update(extra)
-    return env
-
-
-async def start_bot(env: dict[str, str]) -> tuple[asyncio.subprocess.Process, list[str]]:
-    proc = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "bot",
-        "run",
-        cwd=ROOT,
-        env=env,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-    )
-    lines: list[str] = []
-
-    async def read() -> None:
-        async for raw in proc.stderr:
-            lines.append(raw.decode("utf-8", "replace").rstrip())
-
-    asyncio.get_running_loop().create_task(read())
-    return proc, lines
-
-
-async def wait_line(lines: list[str], needle: str, proc, timeout: float = 20.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not any(needle in line for line in lines):
-        if proc.returncode is not None or time.monotonic() > deadline:
-            raise AssertionError(f"no {needle!r} in log:\n" + "\n".join(lines))
-        await asyncio.sleep(0.05)
-
-
-async def stop_bot(proc, lines: list[str], sig: int) -> None:
-    proc.send_signal(sig)
-    assert await asyncio.wait_for(proc.wait(), 20) == 0, "\n".join(lines)
-    await asyncio.sleep(0.05)
-    log = "\n".join(lines)
-    assert "stopping: finishing replies in flight" in log
-    assert "stopped; database closed" in log
-    assert "Traceback" not in log, log
 
 
 async def test_telegram_run_answers_start_within_a_second_and_teaches(tmp_path, fake_tg):
