@@ -1,0 +1,169 @@
+"""How well the scam checker does, measured on messages its model never trained on.
+
+    python benchmarks/scamcheck_eval.py [--quick]
+
+Prints the data's provenance, the fixed held-out split (30% of messages, chosen by a hash of
+their id), then precision, recall, F1 and the false-alarm rate (legitimate messages called
+"scam") for the whole checker, for the rules alone and for the model alone; the same on the
+held-out messages rewritten the way scammers disguise text (digits for letters, symbols
+between letters, look-alike letters); and the median time per text message and per
+screenshot (phone screens drawn by the scenario renderer, then read by Tesseract).
+`--quick` (run by the tests) draws and reads two screenshots instead of twelve.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import statistics
+import sys
+import tempfile
+import time
+from collections import Counter
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from bot.scamcheck import check, model, ocr, rules  # noqa: E402
+from bot.scamcheck.normalize import fold  # noqa: E402
+
+SOURCES = {
+    "W1": "soha.vn 17/02/2026 (Cục An toàn thông tin: fake-BTS SMS 'khóa sau 24h', sinh trắc học)",
+    "W2": "nld.com.vn 26/08/2025 (Công an TP HCM, Vietcombank: 'điểm thưởng sắp hết hạn')",
+    "W3": "thanhnien.vn 12/09/2025 (NHNN Vụ Thanh toán, BVBank: giả danh công an, tòa án)",
+    "W4": "kenh14.vn 07/08/2025 (Techcombank, ACB: SMS brandname giả, quà tặng)",
+    "W5": "th389.vn (Cục An toàn thông tin/VNCERT: hỗ trợ cài đặt sinh trắc học)",
+    "W6": "soha.vn 29/11/2025 (công an: 'phạt nguội', vi phạm giao thông)",
+    "CTX": "scam forms listed in the project's CONTEXT.md (police, BHXH, EVN, family, jobs...)",
+    "BANK": "legitimate bank SMS, written by the project in the banks' usual format",
+    "GOV": "legitimate notices of state bodies, written by the project",
+    "TEL": "legitimate carrier SMS, written by the project",
+    "SHIP": "legitimate delivery and shop-order messages, written by the project",
+    "FAM": "family and neighbour messages, written by the project",
+    "ASSOC": "older people's association notices, written by the project",
+    "SHOP": "local shop messages, written by the project",
+    "HEALTH": "clinic and health-station messages, written by the project",
+}
+OBF = {"a": "4", "e": "3", "o": "0", "i": "!"}
+CYR = {"a": "а", "e": "е", "o": "о", "c": "с", "p": "р"}
+
+
+def disguise(text: str, rnd: random.Random) -> str:
+    """Rewrite a message as scammers do: digits for letters, spelled-out words, look-alikes."""
+    words = text.split()
+    out = []
+    for w in words:
+        r = rnd.random()
+        if r < 0.25 and w.isalpha() and len(w) > 2:
+            w = "".join(OBF.get(c, c) if rnd.random() < 0.6 else c for c in w)
+        elif r < 0.35 and w.isalpha() and 2 < len(w) < 8:
+            w = "_".join(w)
+        elif r < 0.5:
+            w = "".join(CYR.get(c, c) if rnd.random() < 0.5 else c for c in w)
+        out.append(w)
+    return " ".join(out)
+
+
+def figures(pred: list[bool], gold: list[bool]) -> dict[str, float]:
+    tp = sum(p and g for p, g in zip(pred, gold, strict=True))
+    fp = sum(p and not g for p, g in zip(pred, gold, strict=True))
+    fn = sum(g and not p for p, g in zip(pred, gold, strict=True))
+    neg = sum(not g for g in gold)
+    precision = tp / (tp + fp) if tp + fp else 0.0
+    recall = tp / (tp + fn) if tp + fn else 0.0
+    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    return {"precision": precision, "recall": recall, "f1": f1, "false_alarm": fp / neg}
+
+
+def line(name: str, f: dict[str, float]) -> str:
+    return (
+        f"{name:<34} precision {f['precision']:.2f}  recall {f['recall']:.2f}  "
+        f"F1 {f['f1']:.2f}  false alarms {f['false_alarm']:.1%}"
+    )
+
+
+def screenshots(texts: list[str], m: model.Model) -> list[float]:
+    from scenarios.render import render
+    from scenarios.schema import Screen
+
+    times = []
+    with tempfile.TemporaryDirectory() as tmp:
+        for i, text in enumerate(texts):
+            path = render(Screen(kind="sms", title=f"Tin nhắn {i}", lines=[text[:300]]), Path(tmp))
+            t0 = time.perf_counter()
+            check.check_image(path, m)
+            times.append((time.perf_counter() - t0) * 1000)
+    return times
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--quick", action="store_true", help="two screenshots instead of twelve")
+    args = ap.parse_args(argv)
+
+    rows = model.examples()
+    train, test = model.split(rows)
+    print("Data: bot/scamcheck/data/messages.csv — every message written by the project")
+    print("(invented names, numbers and domains), scams modelled on these public warnings:")
+    for tag, n in sorted(Counter(e.source for e in rows).items()):
+        print(f"  {tag:<6} {n:>3}  {SOURCES.get(tag, '?')}")
+    print(
+        f"Split: {len(train)} training ({sum(e.y for e in train)} scam), "
+        f"{len(test)} held out ({sum(e.y for e in test)} scam), "
+        f"held out = sha1(id) mod 100 < {model.TEST_SHARE}"
+    )
+    t0 = time.perf_counter()
+    m = model.Model(train)
+    print(f"Model trained on the training split only in {time.perf_counter() - t0:.2f} s")
+
+    gold = [bool(e.y) for e in test]
+    verdicts = [check.score_text(e.text, m) for e in test]
+    print()
+    print(line("checker (verdict 'scam')", figures([v.verdict == "scam" for v in verdicts], gold)))
+    print(
+        line(
+            "checker ('scam' or 'unsure')", figures([v.verdict != "ok" for v in verdicts], gold)
+        )
+    )
+    rule_pred = []
+    for e in test:
+        keys = rules.signs(fold(e.text)) + [
+            s for f in check.links_mod.check_links(e.text) for s in f.signs
+        ]
+        rule_pred.append(any(check._weight(k) >= 0.5 for k in keys))
+    print(line("rules alone (a sign weighing ≥ 0.5)", figures(rule_pred, gold)))
+    print(
+        line(
+            "model alone (p ≥ 0.5)",
+            figures([m.probability(fold(e.text)) >= 0.5 for e in test], gold),
+        )
+    )
+    ok_unsure = sum(v.verdict == "unsure" for v, g in zip(verdicts, gold, strict=True) if not g)
+    print(f"legitimate held-out messages answered 'cần cẩn thận': {ok_unsure}/{gold.count(False)}")
+    rnd = random.Random(14)
+    disguised = [check.score_text(disguise(e.text, rnd), m) for e in test]
+    print(
+        line("disguised held-out ('scam')", figures([v.verdict == "scam" for v in disguised], gold))
+    )
+    for e, v in zip(test, verdicts, strict=True):
+        if (v.verdict == "scam") != bool(e.y):
+            print(f"  miss {e.id} {e.label:>4} -> {v.verdict} {v.score:.2f}: {e.text[:70]}")
+
+    times = []
+    for e in test * 3:
+        t0 = time.perf_counter()
+        check.score_text(e.text, m)
+        times.append((time.perf_counter() - t0) * 1000)
+    print()
+    print(f"text: median {statistics.median(times):.1f} ms per message (goal < 50 ms)")
+    if ocr.available():
+        n = 2 if args.quick else 12
+        shots = screenshots([e.text for e in test[:n]], m)
+        print(f"screenshot: median {statistics.median(shots):.0f} ms over {n} (goal < 2000 ms)")
+    else:
+        print("screenshot: skipped, tesseract with Vietnamese data is not installed")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,143 @@
+"""One verdict from the text signs, the links, any QR code and the trained model.
+
+The score mixes the model's probability with the explainable signs; a strong sign alone (a
+look-alike bank domain, a request for the OTP, an APK) keeps the score high. The verdict has
+three levels and is never "safe": "ok" means only that no sign was found.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from bot.scamcheck import links as links_mod
+from bot.scamcheck import model, ocr, qr, rules
+from bot.scamcheck.normalize import fold
+
+SCAM_AT = 0.6
+UNSURE_AT = 0.3
+LINK_WEIGHTS = {
+    "link_blocked": 0.95,
+    "link_brand": 0.85,
+    "link_lookalike": 0.85,
+    "link_homoglyph": 0.85,
+    "link_ip": 0.7,
+    "apk": 0.8,
+    "link_risky_tld": 0.5,
+    "link_short": 0.4,
+    "link_unknown": 0.2,
+    "qr_bad_crc": 0.5,
+    "qr_unknown_bank": 0.3,
+}
+STRONG = frozenset(
+    {"link_blocked", "link_brand", "link_lookalike", "link_homoglyph", "link_ip", "apk", "otp"}
+)
+LINK_LESSON = {"apk": "at-08-ung-dung-gia", "qr_bad_crc": "tt-06-ma-qr-gia"}
+PHONE = re.compile(r"(?<!\d)(?:\+?84|0)(?:[\s.\-]?\d){8,10}(?!\d)")
+
+
+@dataclass
+class Verdict:
+    verdict: str  # "scam" | "unsure" | "ok"
+    score: float
+    signs: list[str] = field(default_factory=list)  # keys, strongest first
+    links: list[links_mod.LinkFinding] = field(default_factory=list)
+    qr: list[qr.VietQR] = field(default_factory=list)
+    qr_texts: list[str] = field(default_factory=list)  # QR codes that are not VietQR
+    lesson: str | None = None
+    #: for a picture: no text and no QR code could be read (then the verdict says "unsure")
+    unreadable: bool = False
+    ocr_missing: bool = False
+
+    @property
+    def officials(self) -> list[str]:
+        return sorted({f.official.name for f in self.links if f.official is not None})
+
+
+def has_contact(text: str) -> bool:
+    """A link or a phone number: what makes a pasted text worth offering a check."""
+    return bool(links_mod.extract(text) or PHONE.search(text))
+
+
+def _weight(key: str) -> float:
+    rule = rules.BY_KEY.get(key)
+    return rule.weight if rule else LINK_WEIGHTS.get(key, 0.2)
+
+
+def _lesson(key: str) -> str:
+    rule = rules.BY_KEY.get(key)
+    return rule.lesson if rule else LINK_LESSON.get(key, "at-07-tin-nhan-gia")
+
+
+def score_text(text: str, m: model.Model | None = None) -> Verdict:
+    folded = fold(text)
+    signs = rules.signs(folded)
+    found = links_mod.check_links(text)
+    for f in found:
+        for s in f.signs:
+            if s not in signs:
+                signs.append(s)
+    signs.sort(key=lambda k: -_weight(k))
+    p = (m or model.default()).probability(folded) if folded else 0.0
+    keep = 1.0
+    for key in signs:
+        keep *= 1 - _weight(key)
+    from_signs = 1 - keep
+    score = 0.5 * p + 0.5 * from_signs
+    if any(s in STRONG for s in signs):
+        score = max(score, 0.75)
+    verdict = "scam" if score >= SCAM_AT else "unsure" if score >= UNSURE_AT else "ok"
+    return Verdict(
+        verdict,
+        round(score, 3),
+        signs,
+        found,
+        lesson=_lesson(signs[0]) if signs else None,
+    )
+
+
+def check_text(text: str) -> Verdict:
+    """Judge a pasted or forwarded message."""
+    return score_text(text)
+
+
+def check_image(path: str | Path, m: model.Model | None = None) -> Verdict:
+    """Judge a screenshot or a photo of a QR code: QR codes first, then the text in it."""
+    codes = qr.decode(path)
+    parts: list[str] = []
+    parsed: list[qr.VietQR] = []
+    others: list[str] = []
+    for code in codes:
+        v = qr.parse_vietqr(code)
+        if v is not None:
+            parsed.append(v)
+        else:
+            others.append(code)
+            parts.append(code)  # a QR holding a link or text goes through the same checks
+    ocr_missing = False
+    try:
+        parts.append(ocr.read_text(path))
+    except ocr.OcrUnavailable:
+        ocr_missing = True
+    text = "\n".join(p for p in parts if p)
+    result = score_text(text, m) if text.strip() else Verdict("unsure", 0.5)
+    result.qr, result.qr_texts, result.ocr_missing = parsed, others, ocr_missing
+    for v in parsed:
+        extra = [k for k, bad in (("qr_bad_crc", not v.crc_ok), ("qr_unknown_bank", not v.bank)) if bad]
+        result.signs += [k for k in extra if k not in result.signs]
+        if extra:
+            result.score = max(result.score, 0.45)
+        if result.lesson is None:
+            result.lesson = "tt-06-ma-qr-gia"
+    if parsed and result.verdict == "ok":
+        result.verdict = "unsure"  # a payment QR: always check the name in the bank app
+        result.score = max(result.score, UNSURE_AT)
+    if not text.strip() and not parsed:
+        result.unreadable = True
+        result.verdict = "unsure"
+    if result.verdict != "scam" and result.score >= SCAM_AT:
+        result.verdict = "scam"
+    elif result.verdict == "ok" and result.score >= UNSURE_AT:
+        result.verdict = "unsure"
+    return result
