@@ -24,8 +24,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bot.scamcheck import check, model, ocr, rules  # noqa: E402
-from bot.scamcheck.normalize import fold  # noqa: E402
+from bot.scamcheck import check, model, ocr, rules
+from bot.scamcheck.normalize import fold
 
 SOURCES = {
     "W1": "soha.vn 17/02/2026 (Cục An toàn thông tin: fake-BTS SMS 'khóa sau 24h', sinh trắc học)",
@@ -121,9 +121,7 @@ def main(argv: list[str] | None = None) -> int:
     print()
     print(line("checker (verdict 'scam')", figures([v.verdict == "scam" for v in verdicts], gold)))
     print(
-        line(
-            "checker ('scam' or 'unsure')", figures([v.verdict != "ok" for v in verdicts], gold)
-        )
+        line("checker ('scam' or 'unsure')", figures([v.verdict != "ok" for v in verdicts], gold))
     )
     rule_pred = []
     for e in test:

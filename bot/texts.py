@@ -613,3 +613,108 @@ RP_IND_ASK = (
 )
 RP_IND_BAD = "Cần một số ở đầu, ví dụ: 120 trồng ở thôn Đông. Anh chị gõ lại giúp."
 RP_IND_SAVED = "✅ Đã ghi thêm {value} cho «{name}»."
+
+# --- «Cháu xem giúp tin này»: the scam checker (bot/core/scamcheck.py, bot/scamcheck/) ---
+BTN_SCAM_CHECK = "🔎 Kiểm tra tin nghi ngờ"
+BTN_SCAM_YES = "Có, kiểm tra giúp"
+BTN_SCAM_NO = "Không cần"
+BTN_SCAM_AGAIN = "Kiểm tra tin khác"
+BTN_SCAM_SHARE = "Gửi Hội làm ví dụ"
+BTN_SCAM_SHARE_YES = "Đồng ý gửi"
+BTN_SCAM_SHARE_NO = "Không gửi"
+BTN_SCAM_LESSON = "Học bài: {title}"
+SCAM_ASK = (
+    "🔎 {Ong_ba} gửi cho cháu tin nhắn nghi ngờ nhé: dán hoặc chuyển tiếp tin vào đây, "
+    "hoặc gửi ảnh chụp màn hình, ảnh mã QR.\n"
+    "Cháu xem xong là quên ngay, không lưu lại tin của {ong_ba}."
+)
+SCAM_TOO_SHORT = (
+    "Tin này ngắn quá, cháu chưa xem được ạ. {Ong_ba} dán cả tin nhắn, "
+    "hoặc gửi ảnh chụp màn hình giúp cháu nhé."
+)
+SCAM_OFFER = "Cháu kiểm tra tin này giúp {ong_ba} nhé?"
+SCAM_OFFER_DROPPED = "Dạ vâng ạ."
+SCAM_HEAD = {
+    "scam": "⚠️ Tin này RẤT CÓ THỂ LÀ LỪA ĐẢO.",
+    "unsure": "⚠️ Tin này CẦN CẨN THẬN: cháu thấy có điều đáng ngờ nhưng chưa chắc chắn.",
+    "ok": (
+        "Cháu CHƯA THẤY DẤU HIỆU LỪA ĐẢO trong tin này. Nhưng như thế chưa chắc tin là thật: "
+        "kẻ gian ngày càng khéo."
+    ),
+}
+SCAM_UNREADABLE = (
+    "⚠️ Cháu chưa đọc được chữ hay mã QR nào trong ảnh này, nên cháu CHƯA NÓI ĐƯỢC tin thật hay giả."
+)
+SCAM_OCR_MISSING = (
+    "⚠️ Máy của cháu chưa đọc được chữ trong ảnh, nên cháu CHƯA NÓI ĐƯỢC tin thật hay giả. "
+    "{Ong_ba} dán chữ trong tin vào đây giúp cháu nhé."
+)
+SCAM_SIGNS_TITLE = "Dấu hiệu cháu thấy:"
+SCAM_SIGNS = {
+    "otp": "đòi mã OTP, mật khẩu hoặc số thẻ",
+    "transfer": "đòi chuyển tiền, nộp phí hoặc đặt cọc",
+    "urgent": "giục gấp, hẹn giờ",
+    "locked": "dọa khóa tài khoản, khóa thẻ, khóa SIM",
+    "threat": "dọa bắt, dọa phạt, nói dính vào vụ án",
+    "authority": "tự xưng công an, tòa án, thuế, bảo hiểm xã hội, điện lực hay ngân hàng",
+    "update_data": "bảo cập nhật, xác thực thông tin hay sinh trắc học qua tin nhắn",
+    "prize": "báo trúng thưởng, tặng quà, hoàn tiền, hỗ trợ",
+    "job": "mời việc nhẹ lương cao, làm nhiệm vụ ăn hoa hồng",
+    "invest": "mời đầu tư hứa lãi cao",
+    "debt": "đòi nợ, dọa bêu ảnh, mời vay nhanh",
+    "voice": "báo có «lời nhắn thoại» kèm đường link",
+    "app": "bảo cài ứng dụng qua đường link (tệp .apk)",
+    "family": "báo người thân gặp nạn, cần tiền gấp",
+    "secret": "dặn giữ bí mật, không được nói với ai",
+    "call_number": "bảo gọi hay kết bạn Zalo với một số lạ",
+    "click": "bảo bấm vào đường link",
+    "link_blocked": "đường link nằm trong danh sách trang lừa đảo",
+    "link_brand": "đường link mượn tên ngân hàng, cơ quan nhưng không phải trang thật",
+    "link_lookalike": "đường link viết gần giống tên trang thật",
+    "link_homoglyph": "đường link dùng chữ giả trông giống chữ thật",
+    "link_ip": "đường link chỉ là một dãy số, không có tên trang",
+    "link_risky_tld": "đường link có đuôi lạ (.top, .xyz, .vip...) hay bị kẻ gian dùng",
+    "link_short": "đường link rút gọn, không biết dẫn tới đâu",
+    "link_unknown": "đường link tới một trang cháu không biết",
+    "apk": "đường link tải tệp cài đặt .apk",
+    "qr_bad_crc": "mã QR bị sai, có thể là mã đã bị sửa",
+    "qr_unknown_bank": "mã QR chuyển tới ngân hàng cháu không biết",
+}
+SCAM_OFFICIAL = "Đường link dẫn tới trang thật của: {names}."
+SCAM_QR = (
+    "💳 Mã QR này là lệnh chuyển tiền tới:\n"
+    "Ngân hàng: {bank}\nSố tài khoản: {account}{amount}{message}\n"
+    "Trước khi bấm xác nhận, {ong_ba} xem thật kỹ TÊN NGƯỜI NHẬN hiện trong ứng dụng ngân hàng. "
+    "Tên lạ thì dừng lại ngay."
+)
+SCAM_QR_AMOUNT = "\nSố tiền: {amount} đồng"
+SCAM_QR_MESSAGE = "\nNội dung: {message}"
+SCAM_QR_UNKNOWN_BANK = "mã {bin} (cháu không biết ngân hàng này)"
+SCAM_QR_TEXT = "Mã QR chứa: {text}"
+SCAM_TODO = {
+    "scam": (
+        "Việc nên làm ngay:\n"
+        "1. Không bấm vào đường link, không gọi lại số trong tin.\n"
+        "2. Không đọc mã OTP, không chuyển tiền cho ai.\n"
+        "3. Muốn hỏi ngân hàng, gọi số tổng đài in trên thẻ ngân hàng của {ong_ba}.\n"
+        "4. Báo lừa đảo: gọi 156, hoặc nhắn «LD số-điện-thoại nội-dung» gửi 156."
+    ),
+    "unsure": (
+        "Khi chưa chắc, {ong_ba} đừng bấm link, đừng chuyển tiền vội:\n"
+        "1. Hỏi con cháu, hoặc gọi tổng đài ngân hàng theo số in trên thẻ.\n"
+        "2. Gọi 156 để hỏi; kiểm tra một trang web: nhắn «TCTM tên-trang» gửi 156."
+    ),
+    "ok": (
+        "Nếu tin đòi mã OTP, đòi chuyển tiền hay bảo bấm link, {ong_ba} vẫn dừng lại "
+        "và hỏi con cháu, hoặc gọi tổng đài ngân hàng theo số in trên thẻ, hoặc gọi 156."
+    ),
+}
+SCAM_FORGOTTEN = "Cháu không lưu tin này."
+SCAM_SHARE_ASK = (
+    "Cháu gửi tin này cho cán bộ Hội Người cao tuổi làm ví dụ để nhắc mọi người nhé? "
+    "Cháu đã che số điện thoại, số tài khoản và tên người:\n\n«{masked}»\n\n"
+    "Cháu không gửi tên hay số của {ong_ba}."
+)
+SCAM_SHARED = "Cháu gửi rồi ạ. Cảm ơn {ong_ba} đã giúp mọi người tránh bị lừa!"
+SCAM_NOT_SHARED = "Dạ, cháu không gửi, và đã quên tin này rồi ạ."
+SCAM_SHARE_GONE = "Tin đó cháu đã quên rồi ạ, nên không gửi được."

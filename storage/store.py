@@ -22,6 +22,7 @@ from storage.repos import (
     ThrottleRepo,
     UserRepo,
 )
+from storage.scam import ScamExampleRepo
 from storage.staff import StaffRepo
 from storage.zalo_oa import ZaloOaRepo
 
@@ -45,6 +46,7 @@ class Store:
         self.raw = RawEvents(conn)
         self.privacy = PrivacyRepo(conn, self)
         self.zalo_oa = ZaloOaRepo(conn)
+        self.scam_examples = ScamExampleRepo(conn)
         #: set by an erasure: the WAL is checkpointed after the commit, so no old page
         #: holding the person's data stays in the database files (secure_delete zeroes the rest)
         self.checkpoint_requested = False

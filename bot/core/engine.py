@@ -21,6 +21,7 @@ from bot.core import (  # noqa: F401  (registers the screens)
     practice,
     reporting,
     review,
+    scamcheck,
     staff,
 )
 from bot.core.events import Button, Event, Reply
@@ -73,6 +74,7 @@ class Engine:
         replies, in the turn's own transaction, so a crash can neither lose nor repeat the turn.
         """
         received = await self._receive(event)
+        scam = await scamcheck.prepare(event, received)  # in a thread, before the transaction
         try:
             async with self.db.transaction() as store:
                 now = self.clock()
@@ -88,7 +90,9 @@ class Engine:
                     await store.users.update(  # this turn's changes by it
                         turn.user.id, last_active_at=iso(now), reminders_ignored=0
                     )
+                turn.scam = scam
                 await self._dispatch(turn, event, received)
+                scamcheck.drop(turn)
                 await turn.save()
                 if inbox_id is not None:
                     await store.inbox.answered(
@@ -112,9 +116,12 @@ class Engine:
             user = await linking.resolve(store, event.identity)
             saved = await store.conversations.load(user.identity) if user else None
         screen = SCREENS.get(saved[0]) if saved else None
+        if saved and scamcheck.wants_photo(event, saved[0]):  # offered a scam check
+            return await media.receive(event, (self.media_dir / "scamcheck").resolve())
         if screen is None or not screen.accepts_files:
             return None
-        return await media.receive(event, (self.media_dir / "announcements").resolve())
+        folder = "scamcheck" if screen.name.startswith("scam.") else "announcements"
+        return await media.receive(event, (self.media_dir / folder).resolve())
 
     async def set_blocked(self, identity: str, blocked: bool) -> None:
         """Record that a person blocked (or unblocked) the bot on one channel."""
@@ -199,6 +206,8 @@ class Engine:
         if event.kind == "attachment" and received is not None and scr.accepts_files:
             await scr.on_file(t, received, clean(event.text or ""))
             return
+        if event.kind == "attachment" and await scamcheck.offer(t, t.scam, event.text or ""):
+            return  # a photo outside a lesson: «Cháu kiểm tra tin này giúp bác nhé?»
         if event.kind == "attachment":
             if received is not None:  # the screen changed meanwhile: nobody wants the file
                 media.discard(received.path)
@@ -229,6 +238,8 @@ class Engine:
                 return
             if not self._signing_up(t) and await SCREENS["menu"].on_text(t, text):
                 return  # menu words ("tiến độ", "ôn tập"...) work from every screen
+            if await scamcheck.offer_text(t, raw):
+                return  # a pasted message with a link or a number, outside a lesson
         await scr.reprompt(t, texts.NOT_UNDERSTOOD)
 
     async def _global_words(self, t: Turn, scr: Screen, event: Event, text: str) -> bool:

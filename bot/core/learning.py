@@ -92,6 +92,7 @@ def _menu_buttons(t: Turn) -> list[tuple[str, str]]:
         return [
             ("menu:learn", texts.BTN_LEARN),
             ("menu:practice", texts.BTN_PRACTICE),
+            ("menu:scam", texts.BTN_SCAM_CHECK),
             ("menu:review", texts.BTN_REVIEW),
             ("menu:progress", texts.BTN_PROGRESS),
             ("menu:help", texts.BTN_HELP),
@@ -101,6 +102,7 @@ def _menu_buttons(t: Turn) -> list[tuple[str, str]]:
     return [
         ("menu:learn", texts.BTN_LEARN),
         ("menu:practice", texts.BTN_PRACTICE),
+        ("menu:scam", texts.BTN_SCAM_CHECK),
         ("menu:help", texts.BTN_HELP),
         ("menu:register", texts.BTN_REGISTER),
     ]
@@ -120,6 +122,7 @@ class Menu(Screen):
         "menu:review": "review.start",
         "menu:register": "consent",
         "menu:practice": "practice.list",
+        "menu:scam": "scam.ask",
         "menu:staff": "staff.menu",
         "menu": "menu",
     }

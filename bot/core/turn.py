@@ -35,6 +35,8 @@ class Turn:
     #: Work for after the turn's transaction commits, before the replies leave the engine
     #: (report files: rendered off the event loop, holding no transaction).
     after_commit: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
+    #: a scam check of this event's text or picture, done before the turn (bot/core/scamcheck.py)
+    scam: Any = None
 
     @property
     def users(self) -> UserRepo:

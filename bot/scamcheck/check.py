@@ -124,7 +124,9 @@ def check_image(path: str | Path, m: model.Model | None = None) -> Verdict:
     result = score_text(text, m) if text.strip() else Verdict("unsure", 0.5)
     result.qr, result.qr_texts, result.ocr_missing = parsed, others, ocr_missing
     for v in parsed:
-        extra = [k for k, bad in (("qr_bad_crc", not v.crc_ok), ("qr_unknown_bank", not v.bank)) if bad]
+        extra = [
+            k for k, bad in (("qr_bad_crc", not v.crc_ok), ("qr_unknown_bank", not v.bank)) if bad
+        ]
         result.signs += [k for k in extra if k not in result.signs]
         if extra:
             result.score = max(result.score, 0.45)

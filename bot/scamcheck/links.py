@@ -8,6 +8,7 @@ shorteners and an optional blocklist an operator updates offline.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import ipaddress
 import os
@@ -23,21 +24,160 @@ from bot.scamcheck.normalize import HOMOGLYPHS, strip_marks
 DATA = Path(__file__).parent / "data"
 
 TLDS = frozenset(
-    "com vn net org info top xyz vip cc shop online site club icu live link click me io app co biz"
-    " asia pro tk ml ga cf gq buzz store tech website space fun cyou sbs cfd lat bond gov edu ly gl"
-    " gd ee to in us uk cn ru ws su pw win bid loan men work cam rest fit ink life world today"
-    " monster beauty hair quest mobi tv cloud dev page news host uno one".split()
+    [
+        "com",
+        "vn",
+        "net",
+        "org",
+        "info",
+        "top",
+        "xyz",
+        "vip",
+        "cc",
+        "shop",
+        "online",
+        "site",
+        "club",
+        "icu",
+        "live",
+        "link",
+        "click",
+        "me",
+        "io",
+        "app",
+        "co",
+        "biz",
+        "asia",
+        "pro",
+        "tk",
+        "ml",
+        "ga",
+        "cf",
+        "gq",
+        "buzz",
+        "store",
+        "tech",
+        "website",
+        "space",
+        "fun",
+        "cyou",
+        "sbs",
+        "cfd",
+        "lat",
+        "bond",
+        "gov",
+        "edu",
+        "ly",
+        "gl",
+        "gd",
+        "ee",
+        "to",
+        "in",
+        "us",
+        "uk",
+        "cn",
+        "ru",
+        "ws",
+        "su",
+        "pw",
+        "win",
+        "bid",
+        "loan",
+        "men",
+        "work",
+        "cam",
+        "rest",
+        "fit",
+        "ink",
+        "life",
+        "world",
+        "today",
+        "monster",
+        "beauty",
+        "hair",
+        "quest",
+        "mobi",
+        "tv",
+        "cloud",
+        "dev",
+        "page",
+        "news",
+        "host",
+        "uno",
+        "one",
+    ]
 )
 RISKY_TLDS = frozenset(
-    "top xyz vip cc icu click link shop online site club tk ml ga cf gq buzz cyou sbs cfd lat bond"
-    " pw win bid loan men work cam rest fit monster beauty hair quest uno live fun space website"
-    " store".split()
+    [
+        "top",
+        "xyz",
+        "vip",
+        "cc",
+        "icu",
+        "click",
+        "link",
+        "shop",
+        "online",
+        "site",
+        "club",
+        "tk",
+        "ml",
+        "ga",
+        "cf",
+        "gq",
+        "buzz",
+        "cyou",
+        "sbs",
+        "cfd",
+        "lat",
+        "bond",
+        "pw",
+        "win",
+        "bid",
+        "loan",
+        "men",
+        "work",
+        "cam",
+        "rest",
+        "fit",
+        "monster",
+        "beauty",
+        "hair",
+        "quest",
+        "uno",
+        "live",
+        "fun",
+        "space",
+        "website",
+        "store",
+    ]
 )
 SHORTENERS = frozenset(
-    "bit.ly bitly.com tinyurl.com t.ly rb.gy cutt.ly shorturl.at is.gd goo.gl ow.ly s.id tiny.cc"
-    " t.co v.gd rebrand.ly shorten.asia urlis.net bom.so 1link.vn".split()
+    [
+        "bit.ly",
+        "bitly.com",
+        "tinyurl.com",
+        "t.ly",
+        "rb.gy",
+        "cutt.ly",
+        "shorturl.at",
+        "is.gd",
+        "goo.gl",
+        "ow.ly",
+        "s.id",
+        "tiny.cc",
+        "t.co",
+        "v.gd",
+        "rebrand.ly",
+        "shorten.asia",
+        "urlis.net",
+        "bom.so",
+        "1link.vn",
+    ]
 )
-_SECOND_LEVEL = frozenset("com gov edu net org ac int info biz pro health name".split())
+_SECOND_LEVEL = frozenset(
+    ["com", "gov", "edu", "net", "org", "ac", "int", "info", "biz", "pro", "health", "name"]
+)
 
 _DEFANG = [
     (re.compile(r"\s*[\[\(\{]\s*(?:\.|dot|chấm|cham)\s*[\]\)\}]\s*", re.IGNORECASE), "."),
@@ -138,10 +278,8 @@ def _host(url: str) -> str:
     labels = []
     for label in host.split("."):
         if label.startswith("xn--"):
-            try:
+            with contextlib.suppress(UnicodeError):
                 label = label.encode("ascii").decode("idna")
-            except UnicodeError:
-                pass
         labels.append(label)
     return ".".join(labels)
 

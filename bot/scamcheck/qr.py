@@ -73,8 +73,10 @@ def parse_vietqr(payload: str) -> VietQR | None:
     account = org.get("01", "")
     extra = tlv(fields.get("62", "")) or {}
     body = payload.strip()
-    crc_ok = "63" in fields and body.endswith(fields["63"]) and (
-        crc16(body[:-4].encode("utf-8")) == fields["63"].upper()
+    crc_ok = (
+        "63" in fields
+        and body.endswith(fields["63"])
+        and (crc16(body[:-4].encode("utf-8")) == fields["63"].upper())
     )
     return VietQR(
         bin=bin_,

@@ -31,7 +31,9 @@ _NEGATED = re.compile(
 
 RULES: tuple[Rule, ...] = (
     Rule(
-        "otp", 0.8, "at-01-ma-otp",
+        "otp",
+        0.8,
+        "at-01-ma-otp",
         _r(
             r"\b(cung cap|doc|gui|nhap|bao|dien|cho (?:em|chi|anh|toi) xin|xin)\b(?:\s+\S+){0,4}?"
             r"\s+(ma )?(otp|ma xac (thuc|nhan|minh)|mat khau|ma pin|so the|cvv|ma bao mat)",
@@ -41,7 +43,9 @@ RULES: tuple[Rule, ...] = (
         unless=_NEGATED,
     ),
     Rule(
-        "transfer", 0.55, "tt-03-chuyen-tien",
+        "transfer",
+        0.55,
+        "tt-03-chuyen-tien",
         _r(
             r"\b(chuyen (khoan|tien)|nop (tien|phi)|dat coc|thanh toan phi|phi (giao dich|xu ly|"
             r"kich hoat|ho so|bao hiem|van chuyen|thu tuc|mo khoa)|ung truoc|tam ung|ky quy)\b"
@@ -52,14 +56,18 @@ RULES: tuple[Rule, ...] = (
         unless=_NEGATED,
     ),
     Rule(
-        "urgent", 0.3, "at-07-tin-nhan-gia",
+        "urgent",
+        0.3,
+        "at-07-tin-nhan-gia",
         _r(
             r"\b(khan cap|gap|ngay lap tuc|ngay hom nay|trong (vong )?\d+ ?(h|gio|phut)|"
             r"truoc \d+ ?h|het han|sap het han|cuoi cung|lan cuoi|han chot|nhanh chong)\b",
         ),
     ),
     Rule(
-        "locked", 0.5, "at-07-tin-nhan-gia",
+        "locked",
+        0.5,
+        "at-07-tin-nhan-gia",
         _r(
             r"\b(bi |se bi |tam )(khoa|dong bang|phong toa|dinh chi|vo hieu hoa|thu hoi|cat)\b",
             r"\b(tai khoan|the|sim|so dien thoai|thue bao)\b.{0,30}\b(khoa|dinh chi|ngung hoat dong)",
@@ -67,7 +75,9 @@ RULES: tuple[Rule, ...] = (
         unless=_NEGATED,
     ),
     Rule(
-        "threat", 0.6, "at-04-cong-an-gia",
+        "threat",
+        0.6,
+        "at-04-cong-an-gia",
         _r(
             r"\b(khoi to|lenh bat|truy na|bat giam|tam giam|cuong che|xu ly hinh su|trieu tap|"
             r"rua tien|duong day (ma tuy|toi pham|lua dao)|lien quan (den |toi )?vu an|dieu tra|"
@@ -75,7 +85,9 @@ RULES: tuple[Rule, ...] = (
         ),
     ),
     Rule(
-        "authority", 0.35, "at-04-cong-an-gia",
+        "authority",
+        0.35,
+        "at-04-cong-an-gia",
         _r(
             r"\b(cong an|toa an|vien kiem sat|co quan (thue|dieu tra|cong an)|cuc thue|chi cuc thue|"
             r"bhxh|bao hiem xa hoi|evn|dien luc|ngan hang nha nuoc|bo cong an|canh sat|"
@@ -83,7 +95,9 @@ RULES: tuple[Rule, ...] = (
         ),
     ),
     Rule(
-        "update_data", 0.55, "at-07-tin-nhan-gia",
+        "update_data",
+        0.55,
+        "at-07-tin-nhan-gia",
         _r(
             r"\b(cap nhat|xac thuc|xac minh|chuan hoa|dong bo|bo sung|tich hop|kich hoat)\b"
             r"(?:\s+\S+){0,3}\s+(thong tin|du lieu|sinh trac|khuon mat|cccd|can cuoc|dinh danh|"
@@ -93,7 +107,9 @@ RULES: tuple[Rule, ...] = (
         unless=_NEGATED,
     ),
     Rule(
-        "prize", 0.5, "at-09-trung-thuong",
+        "prize",
+        0.5,
+        "at-09-trung-thuong",
         _r(
             r"\b(trung thuong|trung giai|qua tang|qua tri an|tri an khach hang|nhan thuong|"
             r"nhan qua|doi qua|diem thuong|phan thuong|may man|duoc chon|iphone|xe may sh|"
@@ -101,7 +117,9 @@ RULES: tuple[Rule, ...] = (
         ),
     ),
     Rule(
-        "job", 0.55, "at-10-viec-nhe-luong-cao",
+        "job",
+        0.55,
+        "at-10-viec-nhe-luong-cao",
         _r(
             r"\b(viec nhe|luong cao|lam tai nha|thu nhap (tu |len den |)\d+|hoa hong|"
             r"lam nhiem vu|nhiem vu|cong tac vien|tuyen ctv|ctv|like (video|bai)|"
@@ -109,25 +127,33 @@ RULES: tuple[Rule, ...] = (
         ),
     ),
     Rule(
-        "invest", 0.5, "at-11-nhom-dau-tu",
+        "invest",
+        0.5,
+        "at-11-nhom-dau-tu",
         _r(
             r"\b(dau tu|lai suat|loi nhuan|sinh loi|x2|x3|nhan doi|tien ao|coin|forex|chuyen gia|"
             r"san giao dich|cam ket lai|lai (\d+|cao)|bao lai)\b",
         ),
     ),
     Rule(
-        "debt", 0.5, "at-07-tin-nhan-gia",
+        "debt",
+        0.5,
+        "at-07-tin-nhan-gia",
         _r(
             r"\b(no qua han|thu hoi no|doi no|khoan vay|vay nhanh|giai ngan|no xau|"
             r"cong khai thong tin|gui (anh|hinh) (cho|ve) (gia dinh|nguoi than)|boc phot)\b",
         ),
     ),
     Rule(
-        "voice", 0.6, "at-07-tin-nhan-gia",
+        "voice",
+        0.6,
+        "at-07-tin-nhan-gia",
         _r(r"\b(loi nhan thoai|tin nhan thoai|thu thoai|hop thu thoai|voice ?mail)\b"),
     ),
     Rule(
-        "app", 0.6, "at-08-ung-dung-gia",
+        "app",
+        0.6,
+        "at-08-ung-dung-gia",
         _r(
             r"\b(\.apk|apk)\b",
             r"\b(tai|cai|cai dat|download)\b(?:\s+\S+){0,3}\s+(ung dung|app|phan mem)\b"
@@ -136,7 +162,9 @@ RULES: tuple[Rule, ...] = (
         unless=_NEGATED,
     ),
     Rule(
-        "family", 0.5, "at-05-nguoi-than-cap-cuu",
+        "family",
+        0.5,
+        "at-05-nguoi-than-cap-cuu",
         _r(
             r"\b(cap cuu|tai nan|dang nam vien|dang mo|phau thuat|bi bat|dang o don)\b",
             r"\b(con|chau|em) (dang |)?(can tien|het tien|bi ke)\b",
@@ -144,20 +172,26 @@ RULES: tuple[Rule, ...] = (
         ),
     ),
     Rule(
-        "secret", 0.45, "at-04-cong-an-gia",
+        "secret",
+        0.45,
+        "at-04-cong-an-gia",
         _r(
             r"\b(giu bi mat|khong (duoc )?(noi|bao|ke) (cho|voi) (ai|nguoi than|gia dinh|con chau))",
         ),
     ),
     Rule(
-        "call_number", 0.25, "at-12-bao-tin-lua-dao",
+        "call_number",
+        0.25,
+        "at-12-bao-tin-lua-dao",
         _r(
             r"\b(goi (ngay|lai|den|toi)?|lien he|lien lac|ket ban zalo|zalo|bam so)\b"
             r"(?:\s+\S+){0,4}\s+\+?\d[\d .]{7,}",
         ),
     ),
     Rule(
-        "click", 0.3, "at-07-tin-nhan-gia",
+        "click",
+        0.3,
+        "at-07-tin-nhan-gia",
         _r(r"\b(bam|nhan|click|truy cap|vao) (vao )?(link|duong dan|day|duong link)\b"),
         unless=_NEGATED,
     ),
@@ -169,7 +203,9 @@ BY_KEY = {r.key: r for r in RULES}
 def _hit(rule: Rule, text: str) -> bool:
     for p in rule.patterns:
         for m in p.finditer(text):
-            if rule.unless is not None and rule.unless.search(text[max(0, m.start() - 40) : m.start()]):
+            if rule.unless is not None and rule.unless.search(
+                text[max(0, m.start() - 40) : m.start()]
+            ):
                 continue
             return True
     return False

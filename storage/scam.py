@@ -1,0 +1,54 @@
+"""Anonymised scam examples learners chose to share with their association (migration 0100)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass
+
+import aiosqlite
+
+
+@dataclass(frozen=True)
+class ScamExample:
+    id: int
+    shared_at: str
+    unit: str | None
+    verdict: str
+    score: float
+    signs: list[str]
+    text: str
+
+
+class ScamExampleRepo:
+    def __init__(self, conn: aiosqlite.Connection):
+        self.conn = conn
+
+    async def add(
+        self,
+        text: str,
+        verdict: str,
+        score: float,
+        signs: list[str],
+        unit: str | None,
+        now: dt.datetime,
+    ) -> int:
+        """Keep an example that is already masked; no user id goes with it."""
+        cur = await self.conn.execute(
+            "INSERT INTO scam_examples (shared_at, unit, verdict, score, signs, text)"
+            " VALUES (?, ?, ?, ?, ?, ?)",
+            (now.isoformat(), unit, verdict, score, json.dumps(signs), text),
+        )
+        return int(cur.lastrowid)
+
+    async def recent(self, units: list[str] | None = None, limit: int = 50) -> list[ScamExample]:
+        """The newest examples, for staff of `units` (every unit when None)."""
+        sql = "SELECT id, shared_at, unit, verdict, score, signs, text FROM scam_examples"
+        args: list = []
+        if units is not None:
+            sql += f" WHERE unit IN ({','.join('?' * len(units))})"
+            args += units
+        sql += " ORDER BY id DESC LIMIT ?"
+        async with self.conn.execute(sql, [*args, limit]) as cur:
+            rows = await cur.fetchall()
+        return [ScamExample(r[0], r[1], r[2], r[3], r[4], json.loads(r[5]), r[6]) for r in rows]
