@@ -1,5 +1,8 @@
 FROM python:3.11-slim
 WORKDIR /app
+# Tesseract reads the screenshots sent to the scam checker (Vietnamese language data)
+RUN apt-get update && apt-get install -y --no-install-recommends tesseract-ocr tesseract-ocr-vie \
+    && rm -rf /var/lib/apt/lists/*
 COPY pyproject.toml README.md ./
 COPY bot ./bot
 COPY lessons ./lessons

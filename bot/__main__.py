@@ -1,4 +1,4 @@
-"""Command line: `python -m bot run | chat | simulate | content check | report | admin`."""
+"""Command line: `python -m bot run | chat | simulate | content check | report | admin | scamcheck`."""
 
 from __future__ import annotations
 
@@ -198,6 +198,11 @@ def main(argv: list[str] | None = None) -> int:
         p.add_argument("--unit", required=True, help="all, province:19, commune:5800, branch:3")
         p.add_argument("--db", type=Path, help="tệp cơ sở dữ liệu (mặc định HOCSO_DB_PATH)")
 
+    scam = sub.add_parser("scamcheck", help="kiểm tra tin nghi ngờ: JSON lines vào, kết luận ra")
+    scam_sub = scam.add_subparsers(dest="scam_action")
+    block = scam_sub.add_parser("update-blocklist", help="thay danh sách tên miền lừa đảo")
+    block.add_argument("file", type=Path, help="tệp, mỗi dòng một tên miền")
+
     args = parser.parse_args(argv)
     settings = Settings()
     logs.configure(settings, sys.stderr)  # secrets redacted at every level
@@ -219,6 +224,12 @@ def main(argv: list[str] | None = None) -> int:
         return asyncio.run(_admin(args, settings))
     if args.cmd == "run":
         return asyncio.run(_run(settings))
+    if args.cmd == "scamcheck":
+        from bot.scamcheck import cli
+
+        if args.scam_action == "update-blocklist":
+            return cli.update_blocklist(args.file, sys.stdout)
+        return cli.run(sys.stdin, sys.stdout)
     return 2
 
 

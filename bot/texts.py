@@ -634,6 +634,10 @@ SCAM_TOO_SHORT = (
 )
 SCAM_OFFER = "Cháu kiểm tra tin này giúp {ong_ba} nhé?"
 SCAM_OFFER_DROPPED = "Dạ vâng ạ."
+SCAM_PHOTO_AGAIN = (
+    "Dạ, {Ong_ba} gửi lại ảnh đó cho cháu nhé (ảnh chụp màn hình tin nhắn, hoặc ảnh mã QR). "
+    "Cháu đọc xong là xóa ngay."
+)
 SCAM_HEAD = {
     "scam": "⚠️ Tin này RẤT CÓ THỂ LÀ LỪA ĐẢO.",
     "unsure": "⚠️ Tin này CẦN CẨN THẬN: cháu thấy có điều đáng ngờ nhưng chưa chắc chắn.",
@@ -718,3 +722,7 @@ SCAM_SHARE_ASK = (
 SCAM_SHARED = "Cháu gửi rồi ạ. Cảm ơn {ong_ba} đã giúp mọi người tránh bị lừa!"
 SCAM_NOT_SHARED = "Dạ, cháu không gửi, và đã quên tin này rồi ạ."
 SCAM_SHARE_GONE = "Tin đó cháu đã quên rồi ạ, nên không gửi được."
+CLI_SCAM_NEED = "mỗi dòng cần «text» (chữ) hoặc «image» (đường dẫn tuyệt đối tới ảnh)"
+CLI_SCAM_NO_IMAGE = "không mở được ảnh {path}"
+CLI_SCAM_BLOCKLIST = "Đã lưu {n} tên miền vào danh sách chặn: {path}"
+CLI_SCAM_BLOCKLIST_EMPTY = "Tệp {path} không có tên miền nào."

@@ -116,8 +116,6 @@ class Engine:
             user = await linking.resolve(store, event.identity)
             saved = await store.conversations.load(user.identity) if user else None
         screen = SCREENS.get(saved[0]) if saved else None
-        if saved and scamcheck.wants_photo(event, saved[0]):  # offered a scam check
-            return await media.receive(event, (self.media_dir / "scamcheck").resolve())
         if screen is None or not screen.accepts_files:
             return None
         folder = "scamcheck" if screen.name.startswith("scam.") else "announcements"
@@ -206,7 +204,7 @@ class Engine:
         if event.kind == "attachment" and received is not None and scr.accepts_files:
             await scr.on_file(t, received, clean(event.text or ""))
             return
-        if event.kind == "attachment" and await scamcheck.offer(t, t.scam, event.text or ""):
+        if event.kind == "attachment" and await scamcheck.offer_photo(t, event):
             return  # a photo outside a lesson: «Cháu kiểm tra tin này giúp bác nhé?»
         if event.kind == "attachment":
             if received is not None:  # the screen changed meanwhile: nobody wants the file

@@ -92,19 +92,19 @@ def _menu_buttons(t: Turn) -> list[tuple[str, str]]:
         return [
             ("menu:learn", texts.BTN_LEARN),
             ("menu:practice", texts.BTN_PRACTICE),
-            ("menu:scam", texts.BTN_SCAM_CHECK),
             ("menu:review", texts.BTN_REVIEW),
             ("menu:progress", texts.BTN_PROGRESS),
             ("menu:help", texts.BTN_HELP),
             *([("menu:report", texts.BTN_REPORT)] if _sees_reports(t) else []),
             *([("menu:staff", texts.BTN_STAFF)] if t.roles else []),
+            ("menu:scam", texts.BTN_SCAM_CHECK),
         ]
     return [
         ("menu:learn", texts.BTN_LEARN),
         ("menu:practice", texts.BTN_PRACTICE),
-        ("menu:scam", texts.BTN_SCAM_CHECK),
         ("menu:help", texts.BTN_HELP),
         ("menu:register", texts.BTN_REGISTER),
+        ("menu:scam", texts.BTN_SCAM_CHECK),
     ]
 
 

@@ -44,17 +44,12 @@ OFFER_ON = frozenset({"menu", "paused", "help", "learn", "choose_area", "choose_
 MIN_CHARS = 12
 
 
-def wants_photo(event: Event, state: str) -> bool:
-    """A photo sent outside a lesson is downloaded to be offered a check."""
-    return event.kind == "attachment" and event.attachment == "photo" and state in OFFER_ON
-
-
 async def prepare(event: Event, received: Received | None) -> Verdict | None:
     """Check what the event carries, in a thread, before the turn's transaction.
 
     Text is checked when it is long enough or carries a link or a number (cheap, no database);
-    a picture when one was taken (a scam-check screen, or a photo outside a lesson). The
-    picture is deleted as soon as it has been read.
+    a picture only when the person sent it to the checker's screen (`received`): it is deleted
+    as soon as it has been read. A photo sent elsewhere is never downloaded.
     """
     try:
         if event.kind == "text":
@@ -176,6 +171,16 @@ async def offer(t: Turn, v: Verdict | None, source_text: str) -> bool:
     return True
 
 
+async def offer_photo(t: Turn, event: Event) -> bool:
+    """A photo outside a lesson: offer a check; it is not downloaded unless they send it here."""
+    if event.attachment != "photo" or t.state not in OFFER_ON:
+        return False
+    t.data[KEY] = {"photo": True}
+    t.state = "scam.offer"
+    t.say(texts.SCAM_OFFER, [("scam:yes", texts.BTN_SCAM_YES), ("scam:no", texts.BTN_SCAM_NO)])
+    return True
+
+
 async def offer_text(t: Turn, raw: str) -> bool:
     """A pasted message that nothing else understood, with a link or a phone number, or
     long and with signs of a scam (a forwarded message)."""
@@ -227,6 +232,11 @@ class Offer(Screen):
 
     async def on_button(self, t: Turn, bid: str) -> bool:
         s = t.data.get(KEY)
+        if bid == "scam:yes" and s is not None and s.get("photo"):
+            t.data.pop(KEY, None)
+            t.state = "scam.ask"  # takes pictures: the photo is read there, then deleted
+            t.say(texts.SCAM_PHOTO_AGAIN, [("menu", texts.BTN_MENU)])
+            return True
         if bid == "scam:yes" and s is not None:
             t.state = "scam.result"
             show_result(t, s)

@@ -73,9 +73,9 @@ async def test_a_photo_sent_on_telegram_is_downloaded_and_goes_out_with_the_anno
     await tg_sign_up(admin)
     await tg_sign_up(member)
 
-    # A learner's photo: the kind reply, and nothing is fetched from Telegram.
+    # A learner's photo: offered a scam check (issue 14), and nothing is fetched from Telegram.
     sent = await fake_tg.turn(MEMBER_TG, fake_tg.photo(MEMBER_TG, jpeg(), caption="Ảnh nhà tôi"))
-    assert sent[0].params["text"] == default_voice(texts.ATTACHMENT["photo"])
+    assert sent[0].params["text"] == texts.SCAM_OFFER.format(ong_ba="bà")
     assert fake_tg.sent(method="getFile") == [] and fake_tg.downloads == []
 
     await open_announcement(admin)

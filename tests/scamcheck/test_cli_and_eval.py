@@ -1,0 +1,57 @@
+"""`python -m bot scamcheck` (the JSON lines contract) and the benchmark's quick mode."""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def run(args, stdin="", env=None):
+    import os
+
+    return subprocess.run(
+        [sys.executable, "-m", "bot", *args], cwd=ROOT, input=stdin, capture_output=True,
+        text=True, timeout=120, env={**os.environ, **(env or {})},
+    )  # fmt: skip
+
+
+def test_json_lines_in_one_verdict_or_error_per_line(tmp_path):
+    lines = [
+        json.dumps({"text": "Em bên ngân hàng, bác đọc giúp em mã OTP vừa gửi về nhé"}),
+        "not json",
+        json.dumps({"x": 1}),
+        json.dumps({"image": str(tmp_path / "missing.png")}),
+        json.dumps({"text": "Mẹ ơi tối nay con về ăn cơm nhé"}),
+    ]
+    out = run(["scamcheck"], "\n".join(lines) + "\n")
+    assert out.returncode == 0, out.stderr
+    got = [json.loads(x) for x in out.stdout.splitlines()]
+    assert len(got) == 5
+    assert got[0]["verdict"] == "scam" and 0 <= got[0]["score"] <= 1 and got[0]["signs"]
+    assert all("error" in g for g in got[1:4])
+    assert got[4]["verdict"] in ("ok", "unsure") and set(got[4]) >= {"verdict", "score", "signs"}
+
+
+def test_update_blocklist_offline(tmp_path):
+    src = tmp_path / "list.txt"
+    src.write_text("# mới\nlua-dao-abc[.]com\n")
+    env = {"HOCSO_SCAM_BLOCKLIST": str(tmp_path / "bl.txt")}
+    out = run(["scamcheck", "update-blocklist", str(src)], env=env)
+    assert out.returncode == 0, out.stderr
+    assert (tmp_path / "bl.txt").read_text().split() == ["lua-dao-abc.com"]
+    verdict = run(["scamcheck"], json.dumps({"text": "vào lua-dao-abc.com nhé"}) + "\n", env=env)
+    assert "link_blocked" in json.loads(verdict.stdout)["codes"]
+
+
+def test_eval_quick_prints_honest_figures():
+    out = subprocess.run(
+        [sys.executable, "benchmarks/scamcheck_eval.py", "--quick"],
+        cwd=ROOT, capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    print(out.stdout)
+    assert out.returncode == 0, out.stderr
+    for word in ("Split:", "held out", "precision", "recall", "F1", "false alarms", "median"):
+        assert word in out.stdout
+    assert "written by the project" in out.stdout  # the provenance is printed

@@ -1,0 +1,148 @@
+"""The text detector, the link checks and the VietQR parser, without the chat around them."""
+
+import pytest
+
+from bot import texts
+from bot.scamcheck import check_text, has_contact
+from bot.scamcheck.links import check_url, extract, parse_blocklist
+from bot.scamcheck.mask import mask
+from bot.scamcheck.normalize import fold
+from bot.scamcheck.qr import build_vietqr, crc16, parse_vietqr
+from bot.scamcheck.rules import RULES
+
+
+@pytest.mark.parametrize(
+    ("raw", "folded"),
+    [
+        ("B4m v4o l!nk để nhận thưởng", "bam vao link de nhan thuong"),
+        ("đ!ều k!ện nhận quà", "dieu kien nhan qua"),
+        ("n_h_a_n t.h.u.o.n.g ngay", "nhan thuong ngay"),
+        ("Сông аn phường", "cong an phuong"),  # Cyrillic С and а
+        ("Mã 0TP của bạn", "ma otp cua ban"),
+        ("ｏｔｐ", "otp"),  # full-width
+        ("giảm 500k, 10tr, 24h", "giam 500k, 10tr, 24h"),  # amounts stay numbers
+        ("tr\u200bung thu\u200bong", "trung thuong"),  # zero-width spaces
+    ],
+)
+def test_obfuscation_is_undone(raw, folded):
+    assert fold(raw) == folded
+
+
+def test_every_sign_has_words_for_people():
+    from bot.scamcheck.check import LINK_WEIGHTS
+
+    for key in [r.key for r in RULES] + list(LINK_WEIGHTS):
+        assert key in texts.SCAM_SIGNS, key
+
+
+@pytest.mark.parametrize(
+    ("url", "sign"),
+    [
+        ("https://vietcombank.vn-ms.top/login", "link_brand"),
+        ("vietcombank-xacthuc.top", "link_brand"),
+        ("vietcornbank.com", "link_lookalike"),
+        ("http://xn--vietcmbank-f6a.com", "link_homoglyph"),
+        ("http://103.25.1.4/otp", "link_ip"),
+        ("bit.ly/3abc", "link_short"),
+        ("abc-qua.xyz", "link_risky_tld"),
+        ("evn-hotro.com/app.apk", "apk"),
+        ("some-shop.com.vn", "link_unknown"),
+    ],
+)
+def test_links_are_judged(url, sign):
+    assert sign in check_url(url).signs
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["https://vietcombank.com.vn/abc", "dichvucong.gov.vn", "shopee.vn/x", "vssid.vss.gov.vn"],
+)
+def test_official_domains_have_no_sign(url):
+    f = check_url(url)
+    assert f.signs == [] and f.official is not None
+
+
+def test_defanged_and_spaced_links_are_found():
+    assert extract("vào vietcombank-xacthuc[.]top ngay") == ["vietcombank-xacthuc.top"]
+    assert extract("hxxps://abc(.)xyz/a") == ["https://abc.xyz/a"]
+    assert extract("trang vneid-capnhat . com nhé") == ["vneid-capnhat.com"]
+    assert extract("Cảm ơn. Hẹn gặp lại, email a@b.com") == []
+
+
+def test_a_blocklist_file_accepts_comments_defanged_forms_and_urls():
+    hosts = parse_blocklist("# lừa đảo\nevil[.]top\nhttps://Bad.Example.com/x\n\nnot a domain\n")
+    assert hosts == ["bad.example.com", "evil.top"]
+
+
+def test_the_operator_blocklist_is_read(tmp_path, monkeypatch):
+    path = tmp_path / "bl.txt"
+    path.write_text("lua-dao-moi.com\n")
+    monkeypatch.setenv("HOCSO_SCAM_BLOCKLIST", str(path))
+    assert "link_blocked" in check_url("https://lua-dao-moi.com/a").signs
+    assert check_text("Bác xem trang lua-dao-moi.com nhé").verdict == "scam"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Em bên ngân hàng, bác đọc giúp em mã OTP vừa gửi về máy nhé",
+        "[Vietcombank] Tai khoan se bi khoa sau 24h do chua cap nhat sinh trac hoc. "
+        "Truy cap vietcombank-xacthuc[.]top",
+        "B4m v4o l!nk d3 nh4n 5 tr!eu t!en h0 tr0: hotro-nguoidan.top",
+        "Công an quận: ông liên quan vụ án rửa tiền, chuyển tiền vào tài khoản tạm giữ, "
+        "không được nói với ai.",
+    ],
+)
+def test_scams_are_called_scams(text):
+    v = check_text(text)
+    assert v.verdict == "scam", (v.score, v.signs)
+    assert v.signs and v.lesson
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Vietcombank: Ma OTP cua Quy khach la 482913. TUYET DOI KHONG cung cap ma nay cho ai.",
+        "Mẹ ơi tối nay con về ăn cơm nhé, con mua cá rồi.",
+        "Bà ơi cháu gửi link video tập dưỡng sinh: youtube.com/watch?v=abc",
+    ],
+)
+def test_ordinary_messages_are_not_called_scams(text):
+    assert check_text(text).verdict != "scam"
+
+
+def test_the_verdict_is_never_safe_only_no_sign_found():
+    assert set(texts.SCAM_HEAD) == {"scam", "unsure", "ok"}
+    for line in texts.SCAM_HEAD.values():
+        assert "an toàn tuyệt đối" not in line.lower()
+    assert "156" in texts.SCAM_TODO["unsure"] and "thẻ" in texts.SCAM_TODO["unsure"]
+
+
+def test_contacts_are_links_or_phone_numbers():
+    assert has_contact("gọi 0912 345 678")
+    assert has_contact("+84 912345678")
+    assert has_contact("xem abc.top")
+    assert not has_contact("năm 2025 tôi 70 tuổi")
+
+
+def test_vietqr_is_parsed_with_its_checksum_and_bank():
+    payload = build_vietqr("970436", "0011001234567", amount="150000", message="TIEN DIEN")
+    v = parse_vietqr(payload)
+    assert v is not None and v.crc_ok
+    assert (v.bank, v.account, v.amount, v.message) == (
+        "Vietcombank", "0011001234567", "150000", "TIEN DIEN",
+    )  # fmt: skip
+    tampered = payload.replace("0011001234567", "0011009999999")
+    assert parse_vietqr(tampered).crc_ok is False
+    assert parse_vietqr(build_vietqr("999999", "123")).bank is None
+    assert parse_vietqr("https://example.com") is None
+    assert crc16(b"123456789") == "29B1"  # the CRC-16/CCITT-FALSE check value
+
+
+def test_shared_examples_are_masked():
+    out = mask(
+        "Con gửi mẹ số tài khoản 0123456789, tên TRAN THI LAN, gọi 0912 345 678, anh Minh, "
+        "Nguyễn Văn Bình, Telegram @viecnhe247, a@b.com"
+    )
+    for secret in ("0123456789", "TRAN", "0912", "Minh", "Bình", "viecnhe247", "a@b.com"):
+        assert secret not in out
