@@ -18,7 +18,6 @@ from bot.delivery import Row
 from tests.channels.conftest import (
     TelegramPerson,
     ZaloPerson,
-    default_voice,
     telegram_channel,
     tg_sign_up,
     zalo_channel,
