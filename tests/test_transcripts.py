@@ -55,6 +55,7 @@ async def test_sign_up_lessons_in_every_area_restart_and_progress(tmp_path, cont
         texts.BTN_REVIEW,
         texts.BTN_PROGRESS,
         texts.BTN_HELP,
+        texts.BTN_SCAM_CHECK,
     ]
     (user,) = await rows(
         db,

@@ -118,7 +118,7 @@ class Engine:
         screen = SCREENS.get(saved[0]) if saved else None
         if screen is None or not screen.accepts_files:
             return None
-        folder = "scamcheck" if screen.name.startswith("scam.") else "announcements"
+        folder = scamcheck.FOLDER if screen.name.startswith("scam.") else "announcements"
         return await media.receive(event, (self.media_dir / folder).resolve())
 
     async def set_blocked(self, identity: str, blocked: bool) -> None:

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from pathlib import Path
 from typing import Any
 
 from bot import texts
@@ -42,6 +43,8 @@ SCREENS = ("scam.ask", "scam.offer", "scam.result", "scam.share")
 OFFER_ON = frozenset({"menu", "paused", "help", "learn", "choose_area", "choose_lesson",
                       "progress", "lesson.done", "practice.list", "scam.result"})  # fmt: skip
 MIN_CHARS = 12
+#: Pictures sent to the checker are downloaded here (under media/) and deleted once read.
+FOLDER = "scamcheck"
 
 
 async def prepare(event: Event, received: Received | None) -> Verdict | None:
@@ -57,8 +60,10 @@ async def prepare(event: Event, received: Received | None) -> Verdict | None:
             if len(text.strip()) >= MIN_CHARS or has_contact(text):
                 return await asyncio.to_thread(check_text, text)
             return None
-        if event.kind != "attachment" or received is None:
+        if event.kind != "attachment" or received is None or not received.path:
             return None
+        if Path(received.path).parent.name != FOLDER:
+            return None  # a file for another screen (an announcement): not ours
         if not received.ok or received.kind != "image":
             media.discard(received.path)
             return None
