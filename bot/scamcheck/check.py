@@ -15,7 +15,10 @@ from bot.scamcheck import links as links_mod
 from bot.scamcheck import model, ocr, qr, rules
 from bot.scamcheck.normalize import fold
 
-SCAM_AT = 0.6
+#: The mix and the threshold were chosen on the training split only, with the model's
+#: out-of-fold probabilities (`python benchmarks/scamcheck_eval.py --tune`).
+MODEL_SHARE = 0.6
+SCAM_AT = 0.5
 UNSURE_AT = 0.3
 LINK_WEIGHTS = {
     "link_blocked": 0.95,
@@ -84,7 +87,7 @@ def score_text(text: str, m: model.Model | None = None) -> Verdict:
     for key in signs:
         keep *= 1 - _weight(key)
     from_signs = 1 - keep
-    score = 0.5 * p + 0.5 * from_signs
+    score = MODEL_SHARE * p + (1 - MODEL_SHARE) * from_signs
     if any(s in STRONG for s in signs):
         score = max(score, 0.75)
     verdict = "scam" if score >= SCAM_AT else "unsure" if score >= UNSURE_AT else "ok"
@@ -121,7 +124,7 @@ def check_image(path: str | Path, m: model.Model | None = None) -> Verdict:
     except ocr.OcrUnavailable:
         ocr_missing = True
     text = "\n".join(p for p in parts if p)
-    result = score_text(text, m) if text.strip() else Verdict("unsure", 0.5)
+    result = score_text(text, m) if text.strip() else Verdict("unsure", 0.4)
     result.qr, result.qr_texts, result.ocr_missing = parsed, others, ocr_missing
     for v in parsed:
         extra = [
@@ -136,8 +139,8 @@ def check_image(path: str | Path, m: model.Model | None = None) -> Verdict:
         result.verdict = "unsure"  # a payment QR: always check the name in the bank app
         result.score = max(result.score, UNSURE_AT)
     if not text.strip() and not parsed:
-        result.unreadable = True
-        result.verdict = "unsure"
+        result.unreadable = True  # nothing read: unsure, never "ok" and never a guess
+        return result
     if result.verdict != "scam" and result.score >= SCAM_AT:
         result.verdict = "scam"
     elif result.verdict == "ok" and result.score >= UNSURE_AT:

@@ -32,21 +32,22 @@ _INNER_SEP = re.compile(r"(?<=[^\W\d_])[_*·•|~]+(?=[^\W\d_])")
 
 def _unleet(token: str) -> str:
     letters = sum(c.isalpha() for c in token)
-    leets = sum(c in LEET for c in token)
-    core = token.strip(",.;:?()[]\"'")
-    if letters < 2 or leets == 0 or leets > letters or _AMOUNT.match(core):
+    core = token.strip(",.;:?!()[]\"'")
+    leets = sum(c in LEET for c in core)
+    if letters < 1 or leets == 0 or leets > 2 * letters or _AMOUNT.match(core):
         return token
     if any(c.isdigit() and c not in LEET for c in token):
         return token
     out = []
     for i, c in enumerate(token):
-        if c in LEET:
-            prev_alpha = i > 0 and token[i - 1].isalpha()
-            next_alpha = i + 1 < len(token) and token[i + 1].isalpha()
-            if prev_alpha or next_alpha:
-                out.append(LEET[c])
-                continue
-        out.append(c)
+        prev_alpha = i > 0 and token[i - 1].isalpha()
+        next_alpha = i + 1 < len(token) and token[i + 1].isalpha()
+        if c in "!@" and not next_alpha and sum(x in LEET for x in token) < 2:
+            out.append(c)  # "Chúc mừng!" keeps its exclamation mark; "t4!" is "tai"
+        elif c in LEET and (prev_alpha or next_alpha or (i > 0 and token[i - 1] in LEET)):
+            out.append(LEET[c])
+        else:
+            out.append(c)
     return "".join(out)
 
 

@@ -24,10 +24,12 @@ def _r(*patterns: str) -> tuple[re.Pattern[str], ...]:
     return tuple(re.compile(p) for p in patterns)
 
 
+#: A warning, not a request: a negation earlier in the same clause ("không bao giờ gửi link
+#: yêu cầu cung cấp mã OTP", "tuyệt đối không cung cấp ...").
 _NEGATED = re.compile(
-    r"(khong|dung|tuyet doi khong|khong bao gio|khong duoc|chua bao gio|canh giac|luu y)"
-    r"(?:\s+\S+){0,8}\s*$"
+    r"\b(khong|dung|chang|cam|chua bao gio|khong bao gio|canh giac|luu y|khuyen cao|canh bao)\b"
 )
+_CLAUSE_END = re.compile(r"[.,;:!?\n]")
 
 RULES: tuple[Rule, ...] = (
     Rule(
@@ -200,12 +202,15 @@ RULES: tuple[Rule, ...] = (
 BY_KEY = {r.key: r for r in RULES}
 
 
+def _clause_before(text: str, at: int) -> str:
+    ends = [m.end() for m in _CLAUSE_END.finditer(text, 0, at)]
+    return text[ends[-1] if ends else 0 : at]
+
+
 def _hit(rule: Rule, text: str) -> bool:
     for p in rule.patterns:
         for m in p.finditer(text):
-            if rule.unless is not None and rule.unless.search(
-                text[max(0, m.start() - 40) : m.start()]
-            ):
+            if rule.unless is not None and rule.unless.search(_clause_before(text, m.start())):
                 continue
             return True
     return False
