@@ -12,6 +12,7 @@ from bot import texts
 from bot.core.events import Event
 from bot.scamcheck import check as check_mod
 from bot.scamcheck.qr import build_vietqr
+from tests.scamcheck.test_images import needs_ocr
 from tests.transcript import all_text, sign_up
 
 SCAM = (
@@ -145,3 +146,39 @@ async def test_a_slow_check_does_not_hold_up_other_conversations(sim, monkeypatc
 
     await asyncio.gather(turn("sim:slow", SCAM), turn("sim:other", "menu"))
     assert done["sim:other"] < 0.5 < done["sim:slow"]
+
+
+async def test_a_long_forwarded_scam_without_link_or_number_is_offered_too(sim):
+    await sign_up(sim, "u6")
+    await sim.press("u6", "menu")
+    out = await sim.text(
+        "u6",
+        "Bà ơi con đang cấp cứu ở bệnh viện, con cần tiền mổ gấp, bà chuyển ngay cho bác sĩ "
+        "giúp con, đừng nói với bố mẹ con nhé",
+    )
+    assert out[-1]["text"] == texts.SCAM_OFFER.format(ong_ba="bà")
+    out = await sim.press("u6", texts.BTN_SCAM_YES)
+    assert texts.SCAM_SIGNS["family"] in all_text(out)
+
+
+@needs_ocr
+async def test_a_screenshot_sent_to_the_checker_is_read_then_deleted(sim, tmp_path):
+    from scenarios.render import render
+    from scenarios.schema import Screen
+
+    await sign_up(sim, "u7")
+    await sim.press("u7", "menu")
+    await sim.press("u7", texts.BTN_SCAM_CHECK)
+    shot = render(
+        Screen(
+            kind="sms",
+            title="BHXH",
+            lines=[
+                "Ông được tăng lương hưu. Cập nhật thông tin tại bhxh-luonghuu.top và nhập mã OTP."
+            ],
+        ),
+        tmp_path,
+    )
+    out = await sim.send(user="u7", attachment="photo", path=str(shot))
+    assert texts.SCAM_HEAD["scam"] in all_text(out)
+    assert not any((sim.engine.media_dir / "scamcheck").iterdir())
