@@ -11,6 +11,8 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from PIL import Image
+
 from bot.scamcheck import links as links_mod
 from bot.scamcheck import model, ocr, qr, rules
 from bot.scamcheck.normalize import fold
@@ -107,7 +109,10 @@ def check_text(text: str) -> Verdict:
 
 def check_image(path: str | Path, m: model.Model | None = None) -> Verdict:
     """Judge a screenshot or a photo of a QR code: QR codes first, then the text in it."""
-    codes = qr.decode(path)
+    try:
+        codes = qr.decode(path)
+    except (OSError, ValueError, Image.DecompressionBombError):
+        return Verdict("unsure", 0.4, unreadable=True)  # not a picture we can open
     parts: list[str] = []
     parsed: list[qr.VietQR] = []
     others: list[str] = []
@@ -123,6 +128,8 @@ def check_image(path: str | Path, m: model.Model | None = None) -> Verdict:
         parts.append(ocr.read_text(path))
     except ocr.OcrUnavailable:
         ocr_missing = True
+    except (OSError, ValueError, Image.DecompressionBombError):
+        pass
     text = "\n".join(p for p in parts if p)
     result = score_text(text, m) if text.strip() else Verdict("unsure", 0.4)
     result.qr, result.qr_texts, result.ocr_missing = parsed, others, ocr_missing

@@ -11,6 +11,8 @@ import json
 from pathlib import Path
 from typing import TextIO
 
+from PIL import Image
+
 from bot import texts
 from bot.scamcheck import check
 from bot.scamcheck.links import blocklist_path, parse_blocklist
@@ -39,6 +41,8 @@ def one(line: str, n: int) -> dict:
         if not path.is_absolute() or not path.is_file():
             return {"error": texts.CLI_BAD_INPUT.format(n=n, error=texts.CLI_SCAM_NO_IMAGE.format(path=path))}  # fmt: skip
         try:
+            with Image.open(path) as im:
+                im.verify()  # a file that is not a picture is an error, not a verdict
             return verdict_json(check.check_image(path))
         except Exception:  # not a picture, or one Pillow cannot read
             return {"error": texts.CLI_BAD_INPUT.format(n=n, error=texts.CLI_SCAM_NO_IMAGE.format(path=path))}  # fmt: skip

@@ -41,9 +41,10 @@ def read_text(path: str | Path) -> str:
 
     with Image.open(path) as im:
         gray = ImageOps.grayscale(im)
-        if gray.width < 1000:  # small screenshots read better enlarged
-            k = 1000 / gray.width
-            gray = gray.resize((1000, int(gray.height * k)), Image.Resampling.LANCZOS)
+        if gray.width < 1000 or gray.width > 2000:  # small ones read better enlarged,
+            width = 1000 if gray.width < 1000 else 2000  # huge ones take too long
+            k = width / gray.width
+            gray = gray.resize((width, max(1, int(gray.height * k))), Image.Resampling.LANCZOS)
         ppm = _to_png_bytes(gray)
     try:
         out = subprocess.run(

@@ -78,3 +78,10 @@ def test_tesseract_is_named_in_the_dockerfile_and_ci():
         assert "tesseract-ocr-vie" in (root / f).read_text()
     if shutil.which("tesseract") is None:
         pytest.skip("tesseract is not installed here: OCR tests above were skipped")
+
+
+def test_a_broken_picture_is_unsure_not_an_error(tmp_path):
+    path = tmp_path / "broken.jpg"
+    path.write_bytes(b"\xff\xd8\xff" + b"not really a jpeg" * 10)
+    v = check_image(path)
+    assert v.verdict == "unsure" and v.unreadable
