@@ -733,7 +733,9 @@ class ZaloOaChannel(ReplySender):
         """A reply as OA messages: ("file", OutFile) for each file, then ("text", message)
         for each piece of the text; the buttons ride on the last piece."""
         out: list[tuple[str, Any]] = [("file", f) for f in reply.files]
-        buttons = reply.buttons[:MAX_BUTTONS] if len(reply.buttons) <= MAX_BUTTONS else []
+        # Zalo takes at most five buttons: the first five ride as buttons, every choice is
+        # numbered in the text (a learner's menu has six since the scam checker, issue 14).
+        buttons = reply.buttons[:MAX_BUTTONS]
         hint = texts.ZALO_OA_CHOOSE_HINT if buttons else texts.ZALO_CHOOSE_HINT
         chunks = split_text(numbered_choices(reply.text, reply.buttons, hint), TEXT_LIMIT)
         for i, chunk in enumerate(chunks):
