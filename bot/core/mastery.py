@@ -42,9 +42,12 @@ MODEL_VERSION = "2"
 #: benchmarks/mastery_calibration.py:
 #: - prior 0.15: the first question comes after the lesson's cards, so some learners already
 #:   know; still, most start without the skill (the bot is for people new to it).
-#: - learn 0.12: each question with its explanation teaches something. Higher (0.15) let
-#:   random pressing drift up to a lucky "mastered" far more often; lower (0.05-0.1) made a
-#:   learner who knows need a median of 7-8 answers instead of 6.
+#: - learn 0.12: each question with its explanation teaches something. On the half-two-option
+#:   curriculum, 0.15 let random pressing reach a lucky "mastered" twice as often (19% of
+#:   competencies at some point) and 0.05-0.1 made a learner who knows need a median of 7-8
+#:   answers. On today's (mostly three-option) curriculum, 0.15/0.12 gives a median of 5 with
+#:   0.9% of competencies left to random pressing; 0.1/0.1 gives 6 and 0.7%: both meet the
+#:   goals, this one with a margin on each.
 #: - slip 0.1: a learner who knows still mis-taps or misreads about one time in ten (older
 #:   eyes, small buttons); the "knower" of the calibration answers right 9 times in 10.
 #: - guess: per question, the chance rate 1/(number of options); never lower.
@@ -54,7 +57,7 @@ DEFAULT_SLIP = 0.1
 #: - forget 0.01: the chance that a known skill is lost between two answers (BKT with
 #:   forgetting). Without it the estimate creeps towards 1 with practice and one forgotten
 #:   skill would need many wrong answers before mastery is lost; with it the estimate stays
-#:   below about 0.99, so two wrong answers in review take mastery away.
+#:   below about 0.99, so one or two wrong answers in review take mastery away.
 DEFAULT_FORGET = 0.01
 #: A practice scenario finished well: the chance of that by pressing at random along its
 #: graph, but never below this, since the safe choice in a role-play is often guessable by tone.
