@@ -610,7 +610,7 @@ async def measure(path: Path, content: Content, scenarios: Scenarios, args) -> N
         f"commune report ({commune}, {c_report.registered:,} older learners, JSON {size:,} B):"
         f" median {c_med * 1000:.0f} ms of {args.repeat}"
     )
-    t_naive, full = await timed(naive.recompute, conn, content, scenarios, province, today)
+    t_naive, full = await timed(naive.recompute, Store(conn), content, scenarios, province, today)
     print(f"naive recomputation of the province: {t_naive:.1f} s")
     print(f"ratio naive / province report: {t_naive / p_med:,.0f}x")
     bad = agree(report, full)
