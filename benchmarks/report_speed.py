@@ -55,7 +55,6 @@ sys.path.insert(0, str(ROOT))
 
 from bot.core import mastery as bkt  # noqa: E402
 from bot.core import places  # noqa: E402
-from bot.core.practice import SCENARIO_BKT  # noqa: E402
 from bot.core.review import VN  # noqa: E402
 from bot.reports import compute, naive, render  # noqa: E402
 from lessons import Content, load_content  # noqa: E402
@@ -114,6 +113,11 @@ class Place:
                     for c in q.competencies:
                         self.questions.setdefault(c, []).append(item)
         self.scenarios = [s for s in scenarios.by_id.values() if s.area in AREAS]
+        own = bkt.own_lessons(content)  # the lessons whose questions can master a competency
+        self.own_questions = {
+            c: [item for item in items if item[1] in own.get(c, ())]
+            for c, items in self.questions.items()
+        }
 
     def key(self) -> tuple:
         return tuple(tuple(self.comps[a]) for a in AREAS), len(self.all_questions)
@@ -135,9 +139,11 @@ def _core(place: Place, kind: str, rng: random.Random) -> list[Row]:
                 out.append((sc.id, sc.id, 0, 1, "scenario"))
         comps = list(place.comps[area])
         rng.shuffle(comps)
-        for c in comps:
-            for _ in range(3 + (rng.random() < 0.3)):
-                out.append(_answer(rng.choice(place.questions[c]), True))
+        for c in comps:  # its own lessons' questions, right, as many as mastery needs
+            own = list(place.own_questions[c])
+            rng.shuffle(own)
+            for k in range(8 + (rng.random() < 0.3)):
+                out.append(_answer(own[k % len(own)], True))
         return out
 
     if kind == "one_area":
@@ -166,20 +172,15 @@ def _browse(place: Place, n: int, right: float, rng: random.Random) -> list[Row]
 def replay(place: Place, scenarios: Scenarios, pattern: Pattern) -> None:
     """Fill in what the answers change, as bot/core/learning.trace does turn by turn."""
     content = place.content
-    p: dict[str, float] = {}
+    learner = bkt.Learner(bkt.model_for(content, scenarios))
     mastered: dict[str, bool] = {}
     rows: dict[str, bool] = {}
     proficient = False
-    for i, (qid, _lesson, _opt, correct, context) in enumerate(pattern.rows):
-        if context == "scenario":
-            params, comps = SCENARIO_BKT, scenarios.by_id[qid].competencies
-        else:
-            lesson, q = content.questions[qid]
-            params, comps = bkt.BktParams(**lesson.bkt.model_dump()), q.competencies
+    for i, (qid, lesson, _opt, correct, context) in enumerate(pattern.rows):
+        comps = learner.observe(qid, lesson, context, bool(correct))
         changed = set()
         for c in comps:
-            p[c] = bkt.update(p.get(c, params.prior), bool(correct), params)
-            now = bkt.is_mastered(p[c])
+            now = learner.mastered(c)
             if now != mastered.get(c, False):
                 changed.add(content.competency_area[c])
             mastered[c] = now
@@ -609,7 +610,7 @@ async def measure(path: Path, content: Content, scenarios: Scenarios, args) -> N
         f"commune report ({commune}, {c_report.registered:,} older learners, JSON {size:,} B):"
         f" median {c_med * 1000:.0f} ms of {args.repeat}"
     )
-    t_naive, full = await timed(naive.recompute, conn, content, scenarios, province, today)
+    t_naive, full = await timed(naive.recompute, Store(conn), content, scenarios, province, today)
     print(f"naive recomputation of the province: {t_naive:.1f} s")
     print(f"ratio naive / province report: {t_naive / p_med:,.0f}x")
     bad = agree(report, full)

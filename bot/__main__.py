@@ -15,13 +15,15 @@ from bot.config import Settings
 
 
 def _content(args: argparse.Namespace) -> int:
-    from bot.content_check import check, scenario_table, table
+    from bot.content_check import check, position_table, scenario_table, table
 
     report = check(
-        Path(args.dir) if args.dir else None, Path(args.scenarios) if args.scenarios else None
+        Path(args.dir) if args.dir else None,
+        Path(args.scenarios) if args.scenarios else None,
     )
     if report.content is not None:
         print(table(report.content))
+        print(position_table(report.content))
     if report.scenarios is not None:
         print(scenario_table(report.scenarios))
     if report.issues:

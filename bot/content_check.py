@@ -10,7 +10,12 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bot.core.mastery import BktParams, correct_in_a_row_to_master
+from bot.core.mastery import (
+    MIN_OWN_QUESTIONS,
+    correct_in_a_row_to_master,
+    own_lessons,
+    question_params,
+)
 from lessons import Content, ContentError, ContentIssue, load_content
 from lessons.schema import NATIONAL_AREAS
 from scenarios.loader import Scenarios, load_scenarios
@@ -43,6 +48,71 @@ class Report:
     content: Content | None
     issues: list[ContentIssue] = field(default_factory=list)
     scenarios: Scenarios | None = None
+
+
+#: Choices that are risky in real life and so may never be `safe: true` (folded text).
+RISKY_CHOICE = re.compile(
+    r"\b(khong can (xem|doc)|quet thu|(tra tien|chuyen tien|chuyen|xac nhan|tra) (ngay|luon)"
+    r"|bam (xac nhan|tiep tuc|dat hang) (ngay|luon)|tra tien roi tinh sau)\b"
+)
+#: Dangerous actions (transfer, type a password or code, read a code, scan, install, open a
+#: link), unless negated: wrong-answer feedback on them must not open with "Không sao".
+DANGEROUS_ACTION = re.compile(
+    r"(?<!khong )(?<!dung )(?<!chua )(?<!cho )\b(chuyen (tien|khoan|luon|ngay|coc)|nap (tien|\d)"
+    r"|(nhap|go|doc|dua|gui|cho) (mat khau|ma otp|ma pin|ma \d|ma xac|ma so|otp)|doc ma"
+    r"|quet (ma|thu)|cai (ung dung|app|tep|file)|bam (vao )?(link|duong link))"
+)
+_GENTLE = "khong sao"
+
+
+def safety_issues(content: Content, scenarios: Scenarios | None) -> list[ContentIssue]:
+    """Rules from issue 9 that a program can check: a risky choice is never safe, an unsafe
+    choice never leads straight to the good ending, and a dangerous wrong choice is not
+    answered with the gentle "Không sao ạ" kept for harmless mistakes."""
+    from bot.core.matching import fold
+
+    issues: list[ContentIssue] = []
+    gentle = "feedback mở đầu «Không sao» sau một lựa chọn nguy hiểm; hãy nói rõ là nguy hiểm"
+    for lesson in content.lessons.values():
+        path = content.sources[lesson.id]
+        for i, q in enumerate(lesson.questions):
+            for j, o in enumerate(q.options):
+                if (
+                    not o.correct
+                    and DANGEROUS_ACTION.search(fold(o.text))
+                    and fold(o.feedback).startswith(_GENTLE)
+                ):
+                    issues.append(ContentIssue(path, f"questions.{i}.options.{j}.feedback", gentle))
+    if scenarios is None:
+        return issues
+    for sc in scenarios.by_id.values():
+        path = scenarios.paths[sc.id]
+        for sid, step in sc.steps.items():
+            for i, c in enumerate(step.choices):
+                where = f"steps.{sid}.choices.{i}"
+                if c.safe and RISKY_CHOICE.search(fold(c.text)):
+                    issues.append(
+                        ContentIssue(
+                            path,
+                            f"{where}.safe",
+                            "lựa chọn rủi ro ngoài đời không được là safe: true",
+                        )
+                    )
+                if not c.safe and sc.steps[c.next].end == "good":
+                    issues.append(
+                        ContentIssue(
+                            path,
+                            f"{where}.next",
+                            "lựa chọn không an toàn không được dẫn tới kết thúc tốt",
+                        )
+                    )
+                if (
+                    not c.safe
+                    and DANGEROUS_ACTION.search(fold(c.text))
+                    and fold(c.feedback).startswith(_GENTLE)
+                ):
+                    issues.append(ContentIssue(path, f"{where}.feedback", gentle))
+    return issues
 
 
 def _domain_allowed(url: str) -> bool:
@@ -97,25 +167,51 @@ def lint(content: Content) -> list[ContentIssue]:
                     MAX_FEEDBACK_CHARS,
                     issues,
                 )
-        params = BktParams(**lesson.bkt.model_dump())
-        if (n := correct_in_a_row_to_master(params)) < MIN_CORRECT_IN_A_ROW:
-            issues.append(
-                ContentIssue(
-                    path,
-                    "bkt",
-                    f"chỉ cần {n} câu đúng liên tiếp là thành thạo; "
-                    f"cần ít nhất {MIN_CORRECT_IN_A_ROW}",
+        for i, q in enumerate(lesson.questions):
+            params = question_params(lesson, q)
+            if params.guess >= 1 - params.slip:
+                issues.append(
+                    ContentIssue(
+                        path,
+                        f"questions.{i}",
+                        f"guess {params.guess:.2f} + slip {params.slip:.2f} từ 1 trở lên:"
+                        " trả lời đúng câu này không cho biết gì",
+                    )
                 )
-            )
+            elif (n := correct_in_a_row_to_master(params)) < MIN_CORRECT_IN_A_ROW:
+                issues.append(
+                    ContentIssue(
+                        path,
+                        "bkt",
+                        f"chỉ cần {n} câu đúng liên tiếp là thành thạo; "
+                        f"cần ít nhất {MIN_CORRECT_IN_A_ROW}",
+                    )
+                )
+                break
+    own = own_lessons(content)
     for area in content.areas.values():
         for comp in area.competencies:
             n = len(content.competency_questions.get(comp.id, []))
+            where = (f"lessons/{area.id}/_area.yaml", f"competencies.{comp.id}")
             if n < MIN_QUESTIONS_PER_COMPETENCY:
                 issues.append(
                     ContentIssue(
-                        f"lessons/{area.id}/_area.yaml",
-                        f"competencies.{comp.id}",
-                        f"chỉ có {n} câu hỏi, cần ít nhất {MIN_QUESTIONS_PER_COMPETENCY}",
+                        *where, f"chỉ có {n} câu hỏi, cần ít nhất {MIN_QUESTIONS_PER_COMPETENCY}"
+                    )
+                )
+                continue
+            taught = sum(
+                comp.id in q.competencies
+                for lid in own.get(comp.id, ())
+                for q in content.lessons[lid].questions
+            )
+            if taught < MIN_OWN_QUESTIONS:
+                issues.append(
+                    ContentIssue(
+                        *where,
+                        f"chỉ có {taught} câu trong các bài dạy chính kỹ năng này (bài có ít nhất"
+                        f" nửa số câu gắn kỹ năng); cần ít nhất {MIN_OWN_QUESTIONS}"
+                        " thì người học mới có thể thành thạo",
                     )
                 )
     for area_id in NATIONAL_AREAS:
@@ -166,7 +262,8 @@ def check(root: Path | None = None, scenario_root: Path | None = None) -> Report
         scenarios = load_scenarios(scenario_root, content.competency_area)
     except ContentError as exc:
         return Report(content, issues + exc.issues)
-    return Report(content, issues + lint_scenarios(scenarios), scenarios)
+    issues += lint_scenarios(scenarios) + safety_issues(content, scenarios)
+    return Report(content, issues, scenarios)
 
 
 def table(content: Content) -> str:
@@ -184,6 +281,46 @@ def table(content: Content) -> str:
             rows.append(f"  {comp.id:<42} {'':>4} {n:>8}")
     rows.append(f"{'Tổng':<44} {total_lessons:>4} {total_questions:>8}")
     return "\n".join(rows)
+
+
+def position_counts(content: Content) -> dict[int, list[int]]:
+    """number of options -> how many questions have their key at each position (in the file)."""
+    out: dict[int, list[int]] = {}
+    for lesson in content.lessons.values():
+        for q in lesson.questions:
+            row = out.setdefault(len(q.options), [0] * len(q.options))
+            row[next(i for i, o in enumerate(q.options) if o.correct)] += 1
+    return dict(sorted(out.items()))
+
+
+def position_table(content: Content) -> str:
+    """Share of keys at each position, per number of options: the bot shuffles options, but
+    content whose key is mostly "B" still teaches people to pick B when they read it elsewhere."""
+    rows = [f"{'Vị trí đáp án đúng (trong tệp)':<44} {'Số câu':>8}   A / B / C / D"]
+    for n, counts in position_counts(content).items():
+        total = sum(counts)
+        shares = " / ".join(f"{round(100 * c / total)}%" for c in counts)
+        rows.append(f"  {n} phương án{'':<32} {total:>8}   {shares}")
+    longest, chance = longest_key_share(content)
+    rows.append(
+        f"  Đáp án đúng là phương án dài nhất: {round(100 * longest)}%"
+        f" (nếu ngẫu nhiên: {round(100 * chance)}%)"
+    )
+    return "\n".join(rows)
+
+
+def longest_key_share(content: Content) -> tuple[float, float]:
+    """(share of questions whose key is the strictly longest option, the share expected if
+    lengths told nothing): shuffling cannot hide length, so "pick the longest" beats chance
+    wherever the first number is well above the second."""
+    questions = [q for _, q in content.questions.values()]
+    longest = 0
+    for q in questions:
+        lengths = [len(o.text) for o in q.options]
+        key = next(i for i, o in enumerate(q.options) if o.correct)
+        longest += lengths[key] == max(lengths) and lengths.count(max(lengths)) == 1
+    n = len(questions) or 1
+    return longest / n, sum(1 / len(q.options) for q in questions) / n
 
 
 def scenario_table(scenarios: Scenarios) -> str:

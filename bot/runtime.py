@@ -7,6 +7,7 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 
 from bot.config import Settings
+from bot.core import remaster
 from bot.core.engine import Clock, Engine, utc_now
 from lessons import load_content
 from scenarios.loader import load_scenarios
@@ -22,6 +23,8 @@ async def open_engine(
     scenarios = load_scenarios(settings.scenario_dir, content.competency_area)
     db = await Database.open(db_path or settings.db_path)
     try:
+        async with db.transaction() as store:  # once per mastery model: recompute from answers
+            await remaster.migrate(store, content, scenarios, clock())
         yield Engine(db, content, clock, scenarios, settings.admins())
     finally:
         await db.close()

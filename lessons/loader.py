@@ -79,13 +79,21 @@ class Content:
         found = [le for le in self.lessons.values() if le.area == area and self.visible(le, units)]
         return sorted(found, key=lambda le: (le.order, le.id))
 
+    def teaches(self, lesson: Lesson) -> set[str]:
+        """The competencies a lesson teaches: tagged on at least half of its questions (a
+        question tagged with another competency on the side is practice, not teaching)."""
+        tags: dict[str, int] = {}
+        for q in lesson.questions:
+            for c in set(q.competencies):
+                tags[c] = tags.get(c, 0) + 1
+        return {c for c, n in tags.items() if 2 * n >= len(lesson.questions)}
+
     def competencies_in(self, area: str, units: Iterable[str] = ()) -> list[str]:
-        """Competencies of an area that this learner can actually practise."""
+        """Competencies of an area that this learner can actually learn: taught by a lesson
+        shown at their place (what an area's mastery needs; see bot/core/mastery.py)."""
         if area not in self.areas:
             return []
-        reachable = {
-            c for le in self.lessons_in(area, units) for q in le.questions for c in q.competencies
-        }
+        reachable = {c for le in self.lessons_in(area, units) for c in self.teaches(le)}
         return [c.id for c in self.areas[area].competencies if c.id in reachable]
 
     def competency_name(self, comp_id: str) -> str:

@@ -109,12 +109,17 @@ class Source(Strict):
 
 
 class Bkt(Strict):
-    """Bayesian Knowledge Tracing parameters for one question set (a lesson)."""
+    """Bayesian Knowledge Tracing parameters for one question set (a lesson).
 
-    prior: float = Field(0.1, gt=0, lt=1)
-    learn: float = Field(0.15, ge=0, lt=1)
-    guess: float = Field(0.2, gt=0, lt=1)
-    slip: float = Field(0.1, gt=0, lt=0.5)
+    Every field is optional; the defaults and their reasons are in bot/core/mastery.py. `guess`
+    is the chance of a right answer without the skill: never below 1/(number of options), since
+    a random press is right that often. Left out, each question gets its own chance rate.
+    """
+
+    prior: float | None = Field(None, gt=0, lt=1)
+    learn: float | None = Field(None, ge=0, lt=1)
+    guess: float | None = Field(None, gt=0, lt=1)
+    slip: float | None = Field(None, gt=0, lt=0.5)
 
 
 class Card(Strict):
@@ -126,6 +131,14 @@ class Option(Strict):
     text: Text
     correct: bool = False
     feedback: Text
+    #: Options are shown in a new order to each learner and on each attempt; an option such as
+    #: "Cả hai cách trên" that refers to the others stays last.
+    pin_last: bool = False
+
+
+def chance(options: int) -> float:
+    """The share of right answers from pressing at random."""
+    return 1 / options
 
 
 class Question(Strict):
@@ -133,12 +146,21 @@ class Question(Strict):
     competencies: list[Id] = Field(min_length=1)
     text: Text
     options: list[Option] = Field(min_length=2, max_length=4)
+    #: Chance of a right answer without the skill; at least 1/(number of options).
+    guess: float | None = Field(None, gt=0, lt=1)
 
     @model_validator(mode="after")
     def _one_correct(self) -> Question:
         n = sum(o.correct for o in self.options)
         if n != 1:
             raise ValueError(f"cần đúng một phương án đúng (correct: true), hiện có {n}")
+        if self.guess is not None and self.guess < chance(len(self.options)) - 1e-9:
+            raise ValueError(
+                f"guess = {self.guess} nhỏ hơn 1/{len(self.options)}: bấm bừa cũng đúng"
+                f" {round(100 / len(self.options))}% số lần"
+            )
+        if sum(o.pin_last for o in self.options) > 1:
+            raise ValueError("chỉ một phương án được ghim cuối (pin_last: true)")
         return self
 
 
@@ -158,9 +180,13 @@ class Lesson(Strict):
 
     @model_validator(mode="after")
     def _guess_bound(self) -> Lesson:
-        most = max(len(q.options) for q in self.questions)
-        if self.bkt.guess > 1 / most + 1e-9:
+        """A lesson-wide guess may not be below the chance rate of any of its questions."""
+        if self.bkt.guess is None:
+            return self
+        fewest = min(len(q.options) for q in self.questions)
+        if self.bkt.guess < chance(fewest) - 1e-9:
             raise ValueError(
-                f"bkt.guess = {self.bkt.guess} lớn hơn 1/{most} (số phương án nhiều nhất trong bài)"
+                f"bkt.guess = {self.bkt.guess} nhỏ hơn 1/{fewest}: câu có {fewest} phương án"
+                " thì bấm bừa cũng đúng chừng ấy lần"
             )
         return self

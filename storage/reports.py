@@ -377,6 +377,22 @@ class RawEvents:
                 for r in rows:
                     yield tuple(r)
 
+    async def answer_events(
+        self, unit: str, cutoff: str
+    ) -> AsyncIterator[tuple[int, str, str, str, int]]:
+        """(user id, question id, lesson id, context, correct) before `cutoff`, per learner in
+        order: what the mastery model replays (bot.core.mastery.Learner)."""
+        counted, args = self._counted(unit)
+        async with self.conn.execute(
+            "SELECT a.user_id, a.question_id, a.lesson_id, a.context, a.correct FROM answers a"
+            f" JOIN users u ON u.id = a.user_id WHERE {counted} AND a.answered_at < ?"
+            " ORDER BY a.user_id, a.answered_at, a.id",
+            (cutoff, *args, cutoff),
+        ) as cur:
+            while rows := await cur.fetchmany(_FETCH):
+                for r in rows:
+                    yield tuple(r)
+
     async def acknowledgements(self, cutoff: str) -> AsyncIterator[tuple[int, str]]:
         """(user id, topic) of every announcement acknowledged before `cutoff`."""
         async with self.conn.execute(

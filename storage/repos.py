@@ -93,6 +93,13 @@ class MetaRepo:
             row = await cur.fetchone()
         return row[0] if row else None
 
+    async def set(self, key: str, value: str) -> None:
+        await self.conn.execute(
+            "INSERT INTO meta (key, value) VALUES (?, ?)"
+            " ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            (key, value),
+        )
+
     async def get_or_create(self, key: str, make: Any) -> str:
         value = await self.get(key)
         if value is None:
@@ -159,6 +166,31 @@ class UserRepo:
 
     async def set_branch(self, user_id: int, branch_id: int | None) -> None:
         await self.conn.execute("UPDATE users SET branch_id = ? WHERE id = ?", (branch_id, user_id))
+
+    async def set_proficient_on(self, user_id: int, proficient: bool, now: dt.datetime) -> None:
+        """Change the proficient flag outside a turn (a recomputation), dating the report
+        counters' change at `now` (their trigger reads the day from last_active_at), then put
+        last_active_at back: being recomputed is not being active."""
+        async with self.conn.execute(
+            "SELECT last_active_at FROM users WHERE id = ?", (user_id,)
+        ) as cur:
+            row = await cur.fetchone()
+        if row is None:
+            return
+        await self.conn.execute(
+            "UPDATE users SET proficient = ?, last_active_at = ? WHERE id = ?",
+            (int(proficient), iso(now), user_id),
+        )
+        await self.conn.execute(
+            "UPDATE users SET last_active_at = ? WHERE id = ?", (row[0], user_id)
+        )
+
+    async def tracked(self) -> list[User]:
+        """Every consenting learner, in id order."""
+        async with self.conn.execute(
+            f"SELECT {_USER_COLS} FROM users WHERE consent = 'given' ORDER BY id"
+        ) as cur:
+            return [_user(r) async for r in cur]
 
     _EDITABLE = frozenset(
         {
@@ -537,6 +569,35 @@ class ProgressRepo:
             (user_id,),
         ) as cur:
             return {r[0]: bool(r[1]) async for r in cur}
+
+    async def attempts_at(self, user_id: int, question_id: str) -> int:
+        """How many times the learner has answered this question (lesson or review)."""
+        async with self.conn.execute(
+            "SELECT COUNT(*) FROM answers WHERE user_id = ? AND question_id = ?"
+            " AND context != 'scenario'",
+            (user_id, question_id),
+        ) as cur:
+            return (await cur.fetchone())[0]
+
+    async def answer_events(self, user_id: int) -> list[tuple[str, str, str, bool]]:
+        """(question id, lesson id, context, correct) of every answer, in the order given."""
+        async with self.conn.execute(
+            "SELECT question_id, lesson_id, context, correct FROM answers WHERE user_id = ?"
+            " ORDER BY answered_at, id",
+            (user_id,),
+        ) as cur:
+            return [(r[0], r[1], r[2], bool(r[3])) async for r in cur]
+
+    async def rewrite_mastery(
+        self, user_id: int, rows: list[tuple[str, float, bool, int, int]], now: dt.datetime
+    ) -> None:
+        """Rewrite all of a learner's estimates as (competency, p, mastered, attempts, correct)."""
+        await self.conn.execute("DELETE FROM mastery WHERE user_id = ?", (user_id,))
+        await self.conn.executemany(
+            "INSERT INTO mastery (user_id, competency, p_known, mastered, attempts, correct,"
+            " updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [(user_id, c, p, int(m), a, k, iso(now)) for c, p, m, a, k in rows],
+        )
 
     async def recent_questions(self, user_id: int, limit: int = 20) -> list[str]:
         async with self.conn.execute(

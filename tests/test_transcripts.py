@@ -9,7 +9,14 @@ from bot import texts
 from lessons.schema import NATIONAL_AREAS
 from storage.db import Database
 from tests.conftest import open_sim
-from tests.transcript import all_text, correct_index, question_on_screen, sign_up, wrong_index
+from tests.transcript import (
+    all_text,
+    correct_index,
+    question_on_screen,
+    shown_position,
+    sign_up,
+    wrong_index,
+)
 
 VIETNAMESE = re.compile(
     r"[àáảãạăằắẳẵặâầấẩẫậèéẻẽẹêềếểễệìíỉĩịòóỏõọôồốổỗộơờớởỡợùúủũụưừứửữựỳýỷỹỵđ]", re.I
@@ -77,9 +84,9 @@ async def test_sign_up_lessons_in_every_area_restart_and_progress(tmp_path, cont
         for i in range(len(first.questions)):
             q = question_on_screen(content, replies)
             assert q is first.questions[i]
-            if i == 0:  # a wrong answer first, typed as a number
+            if i == 0:  # a wrong answer first, typed as the number it is shown with
                 k = wrong_index(q)
-                feedback = await sim.text("u1", str(k + 1))
+                feedback = await sim.text("u1", str(shown_position(replies, k) + 1))
                 assert feedback[0]["text"].startswith("❌")
                 assert (
                     q.options[k].feedback.replace("{ong_ba}", "bà").replace("{Ong_ba}", "Bà")
@@ -88,7 +95,7 @@ async def test_sign_up_lessons_in_every_area_restart_and_progress(tmp_path, cont
             else:  # then right, alternately by letter and by the option's text without diacritics
                 k = correct_index(q)
                 typed = (
-                    "abcd"[k]
+                    "abcd"[shown_position(replies, k)]
                     if i % 2
                     else unicodedata.normalize("NFD", q.options[k].text)
                     .encode("ascii", "ignore")
@@ -267,36 +274,48 @@ async def test_refusal_stores_no_personal_data_but_lessons_still_work(tmp_path, 
     await db.close()
 
 
-async def test_three_correct_answers_in_a_row_are_needed_from_a_fresh_start(sim, content):
+async def test_mastery_news_comes_only_when_the_estimate_and_the_evidence_are_enough(sim, content):
+    """All right from a fresh start: «🌟 đã thành thạo» comes at the answer where the estimate
+    (each question with its own guess, 1/options) passes 0.95 and at least
+    MIN_OWN_QUESTIONS different questions of the competency's own lessons were right; never
+    after three answers, as the old model allowed."""
+    from bot.core import mastery
+
     await sign_up(sim, "u4")
-    # A lesson with at least three questions on one competency.
+    own = mastery.own_lessons(content)
     lesson, comp = next(
         (le, c)
         for le in content.lessons.values()
         if not le.localities
-        for c in {c for q in le.questions for c in q.competencies}
-        if sum(c in q.competencies for q in le.questions) >= 3
+        for c in sorted(content.teaches(le))
+        if le.id in own[c] and sum(c in q.competencies for q in le.questions) >= 3
     )
     await sim.text("u4", "hoc bai moi")
     await sim.press("u4", texts.BTN_OTHER_TOPIC)
     await sim.press("u4", content.areas[lesson.area].short_name)
     replies = await read_cards(sim, "u4", await sim.press("u4", lesson.title))
     name = content.competency_name(comp)
-    seen = 0
-    while (q := question_on_screen(content, replies)) is not None:
-        feedback = await sim.press("u4", f"opt:{correct_index(q)}")
-        if comp in q.competencies:
-            seen += 1
-            news = any(name in r["text"] and r["text"].startswith("🌟") for r in feedback)
-            assert news == (seen == 3), (seen, feedback)
-            p = (
-                await sim.engine.db.conn.execute_fetchall(
-                    "SELECT p_known, mastered FROM mastery WHERE competency = ?", (comp,)
-                )
-            )[0]
-            assert (p[1] == 1) == (seen >= 3)
-        replies = await sim.press("u4", "next")
-    assert seen >= 3
+    p, right, seen, news_at = None, set(), 0, None
+    for _ in range(12):  # the lesson, then review sessions
+        while (q := question_on_screen(content, replies)) is not None:
+            feedback = await sim.press("u4", f"opt:{correct_index(q)}")
+            if comp in q.competencies:
+                seen += 1
+                q_lesson = content.questions[q.id][0]
+                params = mastery.question_params(q_lesson, q)
+                p = mastery.update(params.prior if p is None else p, True, params)
+                if q_lesson.id in own[comp]:
+                    right.add(q.id)
+                expected = p >= mastery.MASTERY_THRESHOLD and len(right) >= 3
+                news = any(name in r["text"] and r["text"].startswith("🌟") for r in feedback)
+                assert news == (expected and news_at is None), (seen, p, right, feedback)
+                if news:
+                    news_at = seen
+            replies = await sim.press("u4", "next")
+        if news_at is not None:
+            break
+        replies = await sim.text("u4", "ôn tập")
+    assert news_at is not None and news_at > 3
 
 
 async def test_sloppy_typing_stickers_and_odd_input_always_get_a_kind_vietnamese_answer(sim):
@@ -374,3 +393,61 @@ async def test_back_help_stop_and_delete(sim):
     assert await sim.engine.db.conn.execute_fetchall("SELECT * FROM conversations") == []
     replies = await sim.text("u6", "xin chao")
     assert replies[-1]["buttons"][0]["label"] == texts.BTN_AGREE
+
+
+async def test_two_learners_see_their_own_order_and_type_the_letter_they_saw(tmp_path, content):
+    """Options are shuffled per learner and per attempt (predictably); the letter a learner
+    types refers to the order on their screen, and the answer is stored by the file's index."""
+    from bot.core.mastery import option_order
+
+    sim, db = await open_sim(tmp_path / "order.db")
+    await sign_up(sim, "a")
+    await sign_up(sim, "b", address="Ông", name="Tư")
+    ids = dict(await rows(db, "SELECT identity, id FROM users"))
+    learners = {"a": f"u{ids['sim:a']}", "b": f"u{ids['sim:b']}"}
+    # The first lesson of an area whose first question has three options and is shown to the
+    # two in different orders (the order is a function of learner, question and attempt).
+    lesson = next(
+        le
+        for le in content.lessons_in("an_toan")
+        if len(le.questions[0].options) == 3
+        and option_order(learners["a"], le.questions[0], 0)
+        != option_order(learners["b"], le.questions[0], 0)
+    )
+    q = lesson.questions[0]
+    key = correct_index(q)
+    seen = {}
+    for user, learner in learners.items():
+        await sim.text(user, "menu")
+        await sim.press(user, texts.BTN_LEARN)
+        await sim.press(user, texts.BTN_OTHER_TOPIC)
+        await sim.press(user, "area:an_toan")
+        replies = await read_cards(sim, user, await sim.press(user, f"lesson:{lesson.id}"))
+        assert question_on_screen(content, replies) is q
+        order = option_order(learner, q, 0)
+        assert [b["id"] for b in replies[-1]["buttons"]] == [f"opt:{k}" for k in order]
+        for pos, k in enumerate(order, 1):  # the text lists them in the same order
+            assert f"{pos}. {q.options[k].text}" in replies[-1]["text"]
+        seen[user] = order
+        letter = "ABC"[order.index(key)]
+        feedback = await sim.text(user, letter)
+        assert feedback[0]["text"].startswith("✅"), (user, letter, feedback[0]["text"])
+    assert seen["a"] != seen["b"]
+    stored = await rows(db, "SELECT option_index, correct FROM answers ORDER BY id")
+    assert stored == [(key, 1), (key, 1)]  # the file's index, whatever the screen showed
+
+    # A retry of the lesson: a new order, and the typed number again refers to the screen.
+    await sim.text("a", "menu")
+    await sim.press("a", texts.BTN_LEARN)
+    await sim.press("a", texts.BTN_OTHER_TOPIC)
+    await sim.press("a", "area:an_toan")
+    replies = await read_cards(sim, "a", await sim.press("a", f"lesson:{lesson.id}"))
+    again = option_order(learners["a"], q, 1)
+    assert again != seen["a"]
+    assert [b["id"] for b in replies[-1]["buttons"]] == [f"opt:{k}" for k in again]
+    wrong = next(k for k in again if k != key)
+    feedback = await sim.text("a", str(again.index(wrong) + 1))
+    assert feedback[0]["text"].startswith("❌")
+    last = await rows(db, "SELECT option_index, correct FROM answers ORDER BY id DESC LIMIT 1")
+    assert last == [(wrong, 0)]
+    await db.close()

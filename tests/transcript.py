@@ -45,7 +45,8 @@ async def sign_up(
 
 
 def question_on_screen(content: Content, replies: list[dict]) -> Question | None:
-    """The question whose numbered options are the buttons on screen."""
+    """The question whose options are the buttons on screen (in the order shown; each button's
+    id `opt:K` names the option by its index K in the file)."""
     if not replies:
         return None
     labels = [re.sub(r"^\d+\. ", "", b["label"]) for b in replies[-1]["buttons"]]
@@ -53,12 +54,16 @@ def question_on_screen(content: Content, replies: list[dict]) -> Question | None
         b["id"].startswith("opt:") for b in replies[-1]["buttons"]
     ):
         return None
+    order = shown_order(replies)
     shown = replies[-1]["text"]
     matches = [
         q
         for _, q in content.questions.values()
         if len(q.options) == len(labels)
-        and all(_pattern(o.text).fullmatch(lab) for o, lab in zip(q.options, labels, strict=True))
+        and sorted(order) == list(range(len(labels)))
+        and all(
+            _pattern(q.options[k].text).fullmatch(lab) for k, lab in zip(order, labels, strict=True)
+        )
     ]
     for q in matches:
         if _pattern(q.text).search(shown):
@@ -74,6 +79,16 @@ def _pattern(text: str) -> re.Pattern:
     return re.compile(
         "".join(r"\w+(?: \w+)?" if p.startswith("{") else re.escape(p) for p in parts)
     )
+
+
+def shown_order(replies: list[dict]) -> list[int]:
+    """File indices of the options on screen, in the order shown."""
+    return [int(b["id"][4:]) for b in replies[-1]["buttons"] if b["id"].startswith("opt:")]
+
+
+def shown_position(replies: list[dict], k: int) -> int:
+    """Where (0 first) the option with file index k is shown: what a typed number refers to."""
+    return shown_order(replies).index(k)
 
 
 def correct_index(q: Question) -> int:

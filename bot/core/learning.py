@@ -417,8 +417,23 @@ class Card(Screen):
         await go(t, "lesson.card")
 
 
-def _options_text(q: Question) -> str:
-    return "\n".join(f"{i}. {o.text}" for i, o in enumerate(q.options, 1))
+async def shown_order(t: Turn, q: Question) -> list[int]:
+    """File indices of q's options in the order this learner sees them on this attempt.
+
+    Shuffled per learner and per attempt (bot.core.mastery.option_order), so "always press
+    the second" is chance and nothing more; buttons, typed numbers and letters all refer to
+    this order, while answers are stored with the option's index in the file.
+    """
+    if t.tracked:
+        learner, attempt = f"u{t.user.id}", await t.progress.attempts_at(t.user.id, q.id)
+    else:
+        learner = f"u{t.user.id}" if t.user else t.identity
+        attempt = t.data.get("tries", {}).get(q.id, 0)
+    return bkt.option_order(learner, q, attempt)
+
+
+def _options_text(q: Question, order: list[int]) -> str:
+    return "\n".join(f"{i}. {q.options[k].text}" for i, k in enumerate(order, 1))
 
 
 class QuestionScreen(Screen):
@@ -437,16 +452,18 @@ class QuestionScreen(Screen):
             await go(t, "menu")
             return
         _, q, i, n = cur
+        order = await shown_order(t, q)
         t.say(
             texts.QUESTION,
-            [(f"opt:{k}", f"{k + 1}. {o.text}") for k, o in enumerate(q.options)],
+            [(f"opt:{k}", f"{pos}. {q.options[k].text}") for pos, k in enumerate(order, 1)],
             i=i + 1,
             n=n,
             text=q.text,
-            options=_options_text(q),
+            options=_options_text(q, order),
         )
 
     async def on_button(self, t: Turn, bid: str) -> bool:
+        """`opt:K` names the option by its index in the file, whatever its place on screen."""
         cur = self.current(t)
         if cur is None or not bid.startswith("opt:") or not bid[4:].isdigit():
             return False
@@ -463,7 +480,9 @@ class QuestionScreen(Screen):
         if cur is None:
             return False
         q = cur[1]
-        k = choice_index(text, len(q.options), letters=True)
+        order = await shown_order(t, q)
+        pos = choice_index(text, len(q.options), letters=True)
+        k = order[pos] if pos is not None else None
         if k is None:
             found = best_match(text, [(str(i), [o.text]) for i, o in enumerate(q.options)])
             k = int(found) if found is not None else None
@@ -471,7 +490,9 @@ class QuestionScreen(Screen):
 
 
 async def answer(t: Turn, lesson: Lesson, q: Question, k: int, context: str) -> None:
-    """Give the option's feedback and, for consenting learners, record and trace mastery."""
+    """Give the option's feedback and, for consenting learners, record and trace mastery.
+
+    `k` is the option's index in the file, which is what `answers.option_index` keeps."""
     option = q.options[k]
     correct_text = next(o.text for o in q.options if o.correct)
     if option.correct:
@@ -479,21 +500,32 @@ async def answer(t: Turn, lesson: Lesson, q: Question, k: int, context: str) -> 
     else:
         t.say(texts.WRONG, feedback=option.feedback, correct=correct_text)
     if not t.tracked:
+        tries = t.data.setdefault("tries", {})
+        tries[q.id] = tries.get(q.id, 0) + 1
         return
     await t.progress.record_answer(t.user.id, q.id, lesson.id, k, option.correct, context, t.now)
-    await trace(t, bkt.BktParams(**lesson.bkt.model_dump()), q.competencies, option.correct)
+    await trace(t, q.id, lesson.id, context, option.correct)
 
 
-async def trace(t: Turn, params: bkt.BktParams, competencies: list[str], correct: bool) -> None:
-    """BKT update of each competency the evidence bears on, then of the areas they belong to."""
-    await review.schedule(t.store, t.user.id, competencies, correct, t.now)
+async def trace(t: Turn, qid: str, lesson_id: str, context: str, correct: bool) -> None:
+    """After an answer event is recorded: BKT update of each competency it bears on, the
+    mastery rules (bot/core/mastery.py), then the areas they belong to."""
+    model = bkt.model_for(t.content, t.scenarios)
+    found = model.evidence(qid, context)
+    if found is None:
+        return
+    params, competencies = found
+    await review.schedule(t.store, t.user.id, list(competencies), correct, t.now)
     rows = await t.progress.mastery(t.user.id)
+    learner = bkt.Learner(model, p={c: r.p_known for c, r in rows.items()})
+    for event in await t.progress.answer_events(t.user.id):  # this answer included
+        learner.see(*event)
+    learner.step(params, competencies, correct)
     changed_areas = set()
     for comp in competencies:
         before = rows.get(comp)
-        p = bkt.update(before.p_known if before else params.prior, correct, params)
-        mastered = bkt.is_mastered(p)
-        await t.progress.set_mastery(t.user.id, comp, p, mastered, correct, t.now)
+        mastered = learner.mastered(comp)
+        await t.progress.set_mastery(t.user.id, comp, learner.p[comp], mastered, correct, t.now)
         if mastered != (before.mastered if before else False):
             changed_areas.add(t.content.competency_area[comp])
             if mastered:

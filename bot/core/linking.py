@@ -253,32 +253,24 @@ async def _merge_mastery(
     mine, theirs = await progress.mastery(into), await progress.mastery(src)
     for comp in theirs.keys() - mine.keys():
         await progress.move_mastery(src, into, comp)
-    shared = mine.keys() & theirs.keys()
-    if not shared:
-        return
-    # Answers are already moved: replay them in time order for the shared competencies.
-    replay: dict[str, tuple[float, int, int]] = {}
-    for question_id, correct in await progress.answers_in_order(into):
-        found = content.questions.get(question_id)
-        if found is not None:
-            lesson, q = found
-            params, comps = bkt.BktParams(**lesson.bkt.model_dump()), q.competencies
-        elif scenarios is not None and question_id in scenarios.by_id:  # a practice scenario
-            from bot.core.practice import SCENARIO_BKT
-
-            params, comps = SCENARIO_BKT, scenarios.by_id[question_id].competencies
-        else:
-            continue
-        for comp in set(comps) & shared:
-            p, attempts, right = replay.get(comp, (params.prior, 0, 0))
-            replay[comp] = (bkt.update(p, bool(correct), params), attempts + 1, right + correct)
-    for comp in shared:
-        if comp in replay:
-            p, attempts, right = replay[comp]
+    # Answers are already moved: replay them all in time order through the mastery model, since
+    # evidence from one account (a lesson taken) can complete a competency of the other.
+    learner = bkt.Learner(bkt.model_for(content, scenarios))
+    counts: dict[str, tuple[int, int]] = {}
+    for event in await progress.answer_events(into):
+        for comp in learner.observe(*event):
+            attempts, right = counts.get(comp, (0, 0))
+            counts[comp] = (attempts + 1, right + int(event[3]))
+    for comp in mine.keys() | theirs.keys():
+        if comp in counts:
+            p, mastered = learner.p[comp], learner.mastered(comp)
+            attempts, right = counts[comp]
         else:  # the questions are gone from the content: keep the better-practised estimate
-            best = max(mine[comp], theirs[comp], key=lambda r: r.attempts)
-            p, attempts, right = best.p_known, best.attempts, best.correct
-        await progress.replace_mastery(into, comp, p, bkt.is_mastered(p), attempts, right, now)
+            best = max(
+                (r for r in (mine.get(comp), theirs.get(comp)) if r), key=lambda r: r.attempts
+            )
+            p, mastered, attempts, right = best.p_known, best.mastered, best.attempts, best.correct
+        await progress.replace_mastery(into, comp, p, mastered, attempts, right, now)
 
 
 async def _merge_lessons(store: Store, into: int, src: int) -> None:

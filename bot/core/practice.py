@@ -8,7 +8,10 @@ stateDiagram-v2
     practice.step --> practice.done: an end step (summary)
 ```
 Finishing at a good end without an unsafe choice is evidence of mastery for the scenario's
-competencies, recorded as an answer event (context "scenario") and traced like a quiz answer.
+competencies, recorded as an answer event (context "scenario") and traced like a quiz answer,
+with a guess of at least the chance of finishing well by choosing at random
+(bot.core.mastery.scenario_params). It moves the estimate but never counts as one of the
+competency's own questions, so practice alone cannot master a competency.
 """
 
 from __future__ import annotations
@@ -16,7 +19,6 @@ from __future__ import annotations
 from typing import ClassVar
 
 from bot import texts
-from bot.core import mastery as bkt
 from bot.core.events import OutFile
 from bot.core.flow import Screen, go, screen
 from bot.core.learning import trace
@@ -24,10 +26,6 @@ from bot.core.matching import best_match, choice_index
 from bot.core.turn import Turn
 from scenarios.render import render
 from scenarios.schema import SIGNS, Scenario, Step
-
-#: A role-play is weaker evidence than a quiz chain, but a good finish still counts as a correct
-#: answer on each competency, with the default BKT parameters.
-SCENARIO_BKT = bkt.BktParams()
 
 
 def _current(t: Turn) -> tuple[Scenario, Step] | None:
@@ -158,7 +156,7 @@ class PracticeStep(Screen):
         await t.progress.record_answer(
             t.user.id, sc.id, sc.id, run["unsafe"], well, "scenario", t.now
         )
-        await trace(t, SCENARIO_BKT, sc.competencies, well)
+        await trace(t, sc.id, sc.id, "scenario", well)
         if t.replies[-1].buttons == []:  # mastery news came after the summary: keep buttons last
             t.attach([("practice", texts.BTN_PRACTICE_MORE), ("menu", texts.BTN_MENU)])
 

@@ -14,7 +14,6 @@ import datetime as dt
 from typing import Any
 
 from bot.core import mastery as bkt
-from bot.core.practice import SCENARIO_BKT
 from bot.core.review import VN
 from bot.domain import Unit
 from bot.reports.compute import AGE_BANDS, FIRST_YEAR, GROUPS, OLDER_AGE
@@ -48,30 +47,20 @@ def _sub_unit(unit: str, user: dict) -> str | None:
 
 
 class _Replay:
-    """BKT over one learner's answers, exactly as bot.core.learning.trace applies them."""
+    """The mastery model over one learner's answers, exactly as bot.core.learning.trace
+    applies it turn by turn (both go through bot.core.mastery.Learner)."""
 
     def __init__(self, content: Content, scenarios: Scenarios):
         self.content = content
-        self.lesson_q: dict[str, tuple[bkt.BktParams, list[str]]] = {
-            qid: (bkt.BktParams(**lesson.bkt.model_dump()), list(q.competencies))
-            for qid, (lesson, q) in content.questions.items()
-        }
-        self.scenario_q: dict[str, tuple[bkt.BktParams, list[str]]] = {
-            sid: (SCENARIO_BKT, list(sc.competencies)) for sid, sc in scenarios.by_id.items()
-        }
+        self.model = bkt.Model(content, scenarios)
         self._comps: dict[tuple[str, tuple[str, ...]], list[str]] = {}
 
-    def mastered(self, answers: list[tuple[str, str, int]]) -> set[str]:
-        """Competencies at P >= 0.95 after (question id, context, correct) in order."""
-        p: dict[str, float] = {}
-        for qid, context, correct in answers:
-            found = (self.scenario_q if context == "scenario" else self.lesson_q).get(qid)
-            if found is None:  # content removed since: the engine could not have traced it
-                continue
-            params, comps = found
-            for c in comps:
-                p[c] = bkt.update(p.get(c, params.prior), bool(correct), params)
-        return {c for c, v in p.items() if bkt.is_mastered(v)}
+    def mastered(self, answers: list[tuple[str, str, str, int]]) -> set[str]:
+        """Competencies mastered after (question id, lesson id, context, correct) in order."""
+        learner = bkt.Learner(self.model)
+        for qid, lesson_id, context, correct in answers:
+            learner.observe(qid, lesson_id, context, bool(correct))
+        return learner.all_mastered()
 
     def areas(self, mastered: set[str], units: tuple[str, ...]) -> set[str]:
         """Areas whose every competency reachable from the learner's place is mastered."""
@@ -114,7 +103,7 @@ async def recompute(
     replay = _Replay(content, scenarios)
     areas_of: dict[int, set[str]] = {}
 
-    def finish(uid: int, answers: list[tuple[str, str, int]]) -> None:
+    def finish(uid: int, answers: list[tuple[str, str, str, int]]) -> None:
         u = users[uid]
         units = []
         if u["province_code"] is not None:
@@ -124,13 +113,13 @@ async def recompute(
         areas_of[uid] = replay.areas(replay.mastered(answers), tuple(units))
 
     current: int | None = None
-    answers: list[tuple[str, str, int]] = []
-    async for uid, qid, context, correct in store.raw.answers(unit, cutoff):
+    answers: list[tuple[str, str, str, int]] = []
+    async for uid, qid, lesson_id, context, correct in store.raw.answer_events(unit, cutoff):
         if uid != current:
             if current is not None:
                 finish(current, answers)
             current, answers = uid, []
-        answers.append((qid, context, correct))
+        answers.append((qid, lesson_id, context, correct))
     if current is not None:
         finish(current, answers)
 

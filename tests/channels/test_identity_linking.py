@@ -169,7 +169,7 @@ async def test_two_learners_are_merged_and_their_progress_added_up(eng, db, cont
         db, "SELECT question_id, correct FROM answers ORDER BY answered_at, id"
     ):
         lesson, q = content.questions[qid]
-        params = bkt.BktParams(**lesson.bkt.model_dump())
+        params = bkt.question_params(lesson, q)
         for comp in q.competencies:
             expected[comp] = bkt.update(expected.get(comp, params.prior), bool(correct), params)
     stored = dict(await rows(db, "SELECT competency, p_known FROM mastery"))

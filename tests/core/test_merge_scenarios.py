@@ -7,7 +7,6 @@ import datetime as dt
 from bot.config import Settings
 from bot.core import mastery as bkt
 from bot.core.linking import merge_users
-from bot.core.practice import SCENARIO_BKT
 from scenarios.loader import load_scenarios
 from storage.db import Database
 from storage.repos import ProgressRepo, UserRepo
@@ -30,7 +29,8 @@ async def test_a_scenario_finished_on_one_account_counts_after_the_merge(tmp_pat
             users, progress = UserRepo(conn), ProgressRepo(conn)
             a = await users.create("sim:a", "given", NOW)
             b = await users.create("sim:b", "given", NOW)
-            params = bkt.BktParams(**lesson.bkt.model_dump())
+            params = bkt.question_params(lesson, q)
+            scenario = bkt.scenario_params(sc)
             p = params.prior
             for k in range(2):  # two right answers on A
                 at = NOW + dt.timedelta(minutes=k)
@@ -40,12 +40,12 @@ async def test_a_scenario_finished_on_one_account_counts_after_the_merge(tmp_pat
             # One good finish of the scenario on B, later.
             later = NOW + dt.timedelta(minutes=5)
             await progress.record_answer(b.id, sc.id, sc.id, 0, True, "scenario", later)
-            pb = bkt.update(SCENARIO_BKT.prior, True, SCENARIO_BKT)
+            pb = bkt.update(scenario.prior, True, scenario)
             await progress.set_mastery(b.id, comp, pb, bkt.is_mastered(pb), True, later)
 
             await merge_users(Store(conn), content, a, b, later, scenarios)
             row = (await progress.mastery(a.id))[comp]
-        expected = bkt.update(p, True, SCENARIO_BKT)
+        expected = bkt.update(p, True, scenario)
         assert (row.attempts, row.correct) == (3, 3)
         assert abs(row.p_known - expected) < 1e-9
     finally:

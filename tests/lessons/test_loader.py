@@ -71,9 +71,28 @@ def test_broken_yaml_and_non_nfc_text(tree):
     assert "title" in found and "NFC" in found
 
 
-def test_guess_above_one_over_options_is_rejected(tree):
-    edit(tree, LESSON, lambda d: d.update(bkt={"guess": 0.4}))
-    assert any("bkt" in i and "1/3" in i for i in issues_of(tree))
+def test_a_guess_below_the_chance_rate_is_rejected(tree):
+    """Pressing at random is right 1 time in n: a guess below 1/n would make luck look like
+    skill. A lesson-wide guess must clear its questions with the fewest options."""
+    data = yaml.safe_load((tree / LESSON).read_text(encoding="utf-8"))
+    fewest = min(len(q["options"]) for q in data["questions"])
+    edit(tree, LESSON, lambda d: d.update(bkt={"guess": 0.2}))
+    assert any("bkt" in i and f"1/{fewest}" in i for i in issues_of(tree))
+    edit(tree, LESSON, lambda d: d.update(bkt={}))
+    edit(tree, LESSON, lambda d: d["questions"][0].update(guess=0.1))
+    n = len(data["questions"][0]["options"])
+    assert any("questions.0" in i and f"1/{n}" in i for i in issues_of(tree))
+    edit(tree, LESSON, lambda d: d["questions"][0].update(guess=0.95))  # right is no evidence
+    assert any("questions.0" in str(i) and "slip" in str(i) for i in check(tree).issues)
+
+
+def test_at_most_one_option_is_pinned_last(tree):
+    def pin_two(d):
+        for o in d["questions"][0]["options"][:2]:
+            o["pin_last"] = True
+
+    edit(tree, LESSON, pin_two)
+    assert any("pin_last" in i for i in issues_of(tree))
 
 
 def test_prerequisite_cycle_is_rejected(tree):
@@ -113,3 +132,25 @@ def test_content_check_command_exit_codes(tree, capsys):
     edit(tree, LESSON, lambda d: d.update(colour=1))
     assert main(["content", "check", "--dir", str(tree)]) == 1
     assert "01_vneid_la_gi.yaml: colour" in capsys.readouterr().err
+
+
+def test_position_bias_table_counts_keys_per_position(tree):
+    from bot.content_check import position_counts, position_table
+
+    content = load_content(tree)
+    counts = position_counts(content)
+    assert sum(sum(row) for row in counts.values()) == len(content.questions)
+    assert all(len(row) == n for n, row in counts.items())
+    assert "A / B" in position_table(content)
+
+
+def test_a_dangerous_wrong_choice_is_not_answered_gently(tree):
+    def change(d):
+        q = d["questions"][0]
+        wrong = next(o for o in q["options"] if not o.get("correct"))
+        wrong["text"] = "Đọc mã OTP cho họ"
+        wrong["feedback"] = "Không sao ạ, lần sau nhớ giữ kín."
+
+    edit(tree, LESSON, change)
+    found = [str(i) for i in check(tree).issues]
+    assert any("questions.0.options" in i and "Không sao" in i for i in found)

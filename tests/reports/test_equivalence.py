@@ -22,7 +22,7 @@ from openpyxl import load_workbook
 from PIL import Image
 
 from bot import texts
-from bot.core import places
+from bot.core import mastery, places
 from bot.core.review import VN
 from bot.reports import compute, render
 from bot.reports.compute import Report, build
@@ -571,6 +571,7 @@ async def test_reports_dated_before_2025_count_as_in_2025(tmp_path, content):
     in 2024 counts who is 60 in 2025 as older, with their areas, as the recomputation does."""
     sim, db = await open_sim(tmp_path / "early.db", now=dt.datetime(2026, 3, 1, 3, tzinfo=dt.UTC))
     conn, units = db.conn, [f"province:{THAI_NGUYEN}", f"commune:{PHU_THINH}"]
+    own_lessons = mastery.own_lessons(content)
     t = "2024-06-01T03:00:00+00:00"
     for name, born in (("a", 1950), ("b", 1965), ("c", 1990)):
         cur = await conn.execute(
@@ -579,16 +580,21 @@ async def test_reports_dated_before_2025_count_as_in_2025(tmp_path, content):
             " VALUES (?, 'given', ?, ?, ?, ?, ?, ?, ?)",
             (f"old:{name}", t, t, t, t, born, THAI_NGUYEN, PHU_THINH),
         )
-        for comp in content.competencies_in("mua_sam", units):  # three right answers each
-            lesson, q = content.questions[content.competency_questions[comp][0]]
-            for day in (2, 3, 4):
+        for comp in content.competencies_in("mua_sam", units):  # its own questions, right
+            own = [
+                content.questions[qid]
+                for qid in content.competency_questions[comp]
+                if content.questions[qid][0].id in own_lessons[comp]
+            ]
+            for day in range(2, 10):  # enough for any number of options (mastery.py)
+                lesson, q = own[day % len(own)]
                 await conn.execute(
                     "INSERT INTO answers (user_id, question_id, lesson_id, option_index, correct,"
                     " context, answered_at) VALUES (?, ?, ?, ?, 1, 'lesson', ?)",
                     (cur.lastrowid, q.id, lesson.id, correct_index(q), f"2024-07-0{day}T03:00:00Z"),
                 )
         await conn.execute(
-            "INSERT INTO area_mastery VALUES (?, 'mua_sam', 1, '2024-07-04T03:00:00+00:00')",
+            "INSERT INTO area_mastery VALUES (?, 'mua_sam', 1, '2024-07-09T03:00:00+00:00')",
             (cur.lastrowid,),
         )
     for as_of in (dt.date(2024, 6, 30), dt.date(2024, 12, 31), dt.date(2026, 3, 1)):

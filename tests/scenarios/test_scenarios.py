@@ -100,3 +100,29 @@ def test_rendering_is_cached_by_content(tmp_path):
 
 def test_sign_vocabulary_is_vietnamese():
     assert all(name and name == name.strip() for name in SIGNS.values())
+
+
+def test_safety_rules_an_unsafe_choice_never_ends_well_and_a_risky_one_is_never_safe(tree):
+    """Issue 9, section 4: what a rule can enforce."""
+
+    def change(d):
+        d["steps"]["xung_cong_an"]["choices"].append(  # unsafe, straight to the good ending
+            {
+                "text": "Làm theo trước, hỏi con sau",
+                "next": "ket_tot",
+                "safe": False,
+                "signs": ["giuc_gap"],
+                "feedback": "Chưa đúng ạ. Làm theo người lạ là mất tiền.",
+            }
+        )
+        safe = d["steps"]["goi_den"]["choices"][0]
+        safe["text"] = "Quét thử mã cho biết"  # risky in real life, marked safe
+        d["steps"]["doi_tien"]["choices"][0].update(
+            text="Chuyển tiền cho xong", feedback="Không sao ạ, lần sau cẩn thận hơn."
+        )
+
+    edit(tree, EXAMPLE, change)
+    found = [str(i) for i in check(None, tree).issues]
+    assert any("xung_cong_an.choices.2.next" in i and "kết thúc tốt" in i for i in found)
+    assert any("goi_den.choices.0.safe" in i for i in found)
+    assert any("doi_tien.choices.0.feedback" in i and "Không sao" in i for i in found)
