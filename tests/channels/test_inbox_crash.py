@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import signal
 import sqlite3
+import time
 
 from tests.channels.test_run_command import clean_env, start_bot, stop_bot, wait_line
 from tests.fakes.base import Call
@@ -40,6 +41,7 @@ async def test_kill_9_mid_burst_then_restart_answers_everyone_once(tmp_path, fak
     await fake_tg.wait_for(lambda: answered(fake_tg) >= 60, timeout=60)
     proc.send_signal(signal.SIGKILL)
     await proc.wait()
+    killed_at = time.monotonic()
     before = answered(fake_tg)
     assert before < PEOPLE, "the kill came too late to test anything"
 
@@ -56,9 +58,12 @@ async def test_kill_9_mid_burst_then_restart_answers_everyone_once(tmp_path, fak
     twice = [i for i in range(PEOPLE) if len(consent_messages(fake_tg, 7000 + i)) > 1]
     print(f"answered before the kill: {before}; after restart: {PEOPLE}; "
           f"people whose reply was sent again: {len(twice)}")  # fmt: skip
-    # Turns run exactly once; a reply is sent at least once: only those sent in the instant
-    # between the send and the commit carrying the row's done mark can go out twice.
-    assert len(twice) <= PEOPLE // 10
+    # Turns run exactly once; a reply goes out at least once. Only a reply already sent before
+    # the kill, whose done mark had not been committed yet, can be sent again: never a turn
+    # handled after the restart (how many is a matter of timing, so it is printed, not bounded).
+    for i in twice:
+        first, *_ = consent_messages(fake_tg, 7000 + i)
+        assert first.at < killed_at, f"person {i} got a second reply without a crash between"
     with sqlite3.connect(tmp_path / "run.db") as db:
         statuses = dict(db.execute("SELECT status, COUNT(*) FROM inbox GROUP BY status"))
         events = db.execute("SELECT COUNT(*) FROM inbound_events").fetchone()[0]
