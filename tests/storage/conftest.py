@@ -12,8 +12,13 @@ Adding PostgreSQL (the next issue) is one entry and its factory::
         # a schema of its own per test, dropped afterwards
         ...
 
-    Backend("postgresql", _postgresql, asyncpg.IntegrityConstraintViolationError,
-            _postgresql_dump, needs_env="HOCSO_TEST_DATABASE_URL")
+    Backend(
+        "postgresql",
+        open=_postgresql,
+        integrity_error=asyncpg.IntegrityConstraintViolationError,
+        dump=_postgresql_dump,  # SELECT * from every table of the test's schema
+        needs_env="HOCSO_TEST_DATABASE_URL",
+    ),
 
 Without that variable the PostgreSQL runs are reported as skipped, with the reason.
 
@@ -80,7 +85,12 @@ async def _sqlite_dump(db: Database) -> dict[str, list[dict]]:
 
 
 BACKENDS: tuple[Backend, ...] = (
-    Backend("sqlite", _sqlite, sqlite3.IntegrityError, _sqlite_dump),
+    Backend(
+        "sqlite",
+        open=_sqlite,
+        integrity_error=sqlite3.IntegrityError,
+        dump=_sqlite_dump,
+    ),
 )
 
 
@@ -88,7 +98,8 @@ def _params() -> list:
     out = []
     for b in BACKENDS:
         reason = b.skip_reason()
-        out.append(pytest.param(b, id=b.name, marks=[pytest.mark.skip(reason=reason)] * bool(reason)))
+        marks = [pytest.mark.skip(reason=reason)] if reason else []
+        out.append(pytest.param(b, id=b.name, marks=marks))
     return out
 
 

@@ -18,7 +18,9 @@ async def test_put_stores_an_update_once_per_channel(tx):
     other = await tx(lambda s: s.inbox.put("zalo", "100", "zalo:1", "{}", NOW))
     assert other is not None and other != first
     rows = await tx.read(lambda s: s.inbox.open_rows("telegram"))
-    assert rows == [InboxRow(first, "telegram", "100", "telegram:1", '{"a": 1}', "pending", 0, None)]
+    assert rows == [
+        InboxRow(first, "telegram", "100", "telegram:1", '{"a": 1}', "pending", 0, None)
+    ]
 
 
 async def test_open_rows_are_the_channels_unfinished_rows_oldest_first(backend, tx):

@@ -103,9 +103,7 @@ async def test_history_by_month_with_helpers_apart(tx, people):
 
 async def test_counters_follow_a_move_and_an_erasure(backend, tx, people):
     async with backend.transaction() as s:
-        await s.users.update(
-            people["b"], province_code=OTHER_PROVINCE, commune_code=OTHER_COMMUNE
-        )
+        await s.users.update(people["b"], province_code=OTHER_PROVINCE, commune_code=OTHER_COMMUNE)
     assert sorted(await tx.read(lambda s: s.reports.by_sub_unit("all", JAN))) == [
         (PROVINCE, 2025, sums(registered=1, m_an_toan=1, i_chuyen_doi_so=1)),
         (OTHER_PROVINCE, 2025, sums(registered=1, proficient=1)),
@@ -157,9 +155,7 @@ async def test_targets(backend, tx, integrity_error):
         await r.set_target(f"province:{PROVINCE}", "proficient", 2030, 35.0, None, NOW)
         await r.set_target(f"province:{PROVINCE}", "proficient", 2030, 40.5, None, NOW)
         await r.set_target(f"province:{PROVINCE}", "informed", 2035, 100, None, NOW)
-    got = await tx.read(
-        lambda s: s.reports.targets([f"province:{PROVINCE}", f"commune:{COMMUNE}"])
-    )
+    got = await tx.read(lambda s: s.reports.targets([f"province:{PROVINCE}", f"commune:{COMMUNE}"]))
     assert sorted(got) == [
         (f"province:{PROVINCE}", "informed", 2035, 100.0),
         (f"province:{PROVINCE}", "proficient", 2030, 40.5),
@@ -187,9 +183,18 @@ async def test_indicator_entries(backend, tx, integrity_error):
         here = (PROVINCE, COMMUNE, None)
         e1 = await r.add_entry(f"commune:{COMMUNE}", here, "trees", on, 100, "Xã trồng", None, NOW)
         e2 = await r.add_entry(f"commune:{COMMUNE}", here, "trees", on + DAY, 50, "", None, NOW)
-        await r.add_entry(f"province:{PROVINCE}", (PROVINCE, None, None), "jobs", on, 7, "", None, NOW)
         await r.add_entry(
-            f"commune:{OTHER_COMMUNE}", (OTHER_PROVINCE, OTHER_COMMUNE, None), "trees", on, 9, "", None, NOW
+            f"province:{PROVINCE}", (PROVINCE, None, None), "jobs", on, 7, "", None, NOW
+        )
+        await r.add_entry(
+            f"commune:{OTHER_COMMUNE}",
+            (OTHER_PROVINCE, OTHER_COMMUNE, None),
+            "trees",
+            on,
+            9,
+            "",
+            None,
+            NOW,
         )
         assert e2 != e1
         with pytest.raises(ValueError):

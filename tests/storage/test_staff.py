@@ -169,13 +169,15 @@ async def test_recipients(backend, tx, admin):
         await s.progress.set_area(a.id, "an_toan", False, NOW)
         await s.users.set_branch(b.id, branch.id)
     async with backend.reading() as s:
-        r = s.staff.recipients
         everyone = [(admin, "telegram:admin"), (a.id, "telegram:a"), (b.id, "zalo:b")]
-        assert await r("all", None) == [*everyone, (far.id, "telegram:far")]  # by id
-        assert await r(f"commune:{COMMUNE}", None) == everyone
-        assert await r(f"province:{PROVINCE}", "an_toan") == everyone[:2]
-        assert await r(f"branch:{branch.id}", None) == [(b.id, "zalo:b")]
-        assert await r(f"branch:{branch.id}", "an_toan") == []
+        assert await s.staff.recipients("all", None) == [
+            *everyone,
+            (far.id, "telegram:far"),
+        ]  # by id
+        assert await s.staff.recipients(f"commune:{COMMUNE}", None) == everyone
+        assert await s.staff.recipients(f"province:{PROVINCE}", "an_toan") == everyone[:2]
+        assert await s.staff.recipients(f"branch:{branch.id}", None) == [(b.id, "zalo:b")]
+        assert await s.staff.recipients(f"branch:{branch.id}", "an_toan") == []
 
 
 async def test_skill_confirmations_are_recorded(tx, admin, dump):
@@ -184,9 +186,10 @@ async def test_skill_confirmations_are_recorded(tx, admin, dump):
         await s.staff.confirm_skill(u.id, "thanh_toan", admin, NOW)
         await s.staff.confirm_skill(u.id, "thanh_toan", admin, NOW + DAY)  # evidence, not a set
     rows = (await dump())["skill_confirmations"]  # read back by no repository
-    assert sorted((r["user_id"], r["area"], r["confirmed_by"]) for r in rows) == [
-        (u.id, "thanh_toan", admin)
-    ] * 2
+    assert (
+        sorted((r["user_id"], r["area"], r["confirmed_by"]) for r in rows)
+        == [(u.id, "thanh_toan", admin)] * 2
+    )
 
 
 async def announce(s, admin, text, send_at, *, urgent=False, topic="chuyen_doi_so", **kw):
@@ -214,7 +217,17 @@ async def test_announcements_fall_due_in_send_order(backend, tx, admin):
     due = await tx.read(lambda s: s.staff.due_announcements(NOW))
     assert [tuple(r) for r in due] == [
         (first, admin, "all", "chuyen_doi_so", "Trước", None, 1, None, None),
-        (now, admin, f"commune:{COMMUNE}", "viec_lam", "Bây giờ", "an_toan", 0, "image", "media/a.jpg"),
+        (
+            now,
+            admin,
+            f"commune:{COMMUNE}",
+            "viec_lam",
+            "Bây giờ",
+            "an_toan",
+            0,
+            "image",
+            "media/a.jpg",
+        ),
     ]
     await tx(lambda s: s.staff.mark_queued(first, 12))
     assert [r[0] for r in await tx.read(lambda s: s.staff.due_announcements(NOW + HOUR))] == [
