@@ -35,4 +35,4 @@ def test_every_public_repository_method_is_exercised():
         for method, _ in inspect.getmembers(type(repo), inspect.isfunction)
         if not method.startswith("_") and f".{method}(" not in source
     ]
-    assert missing == []
+    assert missing == [], f"public repository methods without a contract test here: {missing}"

@@ -106,3 +106,23 @@ async def test_riders_write_with_the_next_commit(backend, tx):
     assert await tx.read(lambda s: s.inbox.status(row)) == "pending"
     await tx(lambda s: s.users.create("sim:a", "given", NOW))
     assert await tx.read(lambda s: s.inbox.status(row)) == "done"
+
+
+async def test_a_riders_write_survives_a_failing_body(backend, tx):
+    """The rider has handed its writes over (an inbox row's done mark): a turn that fails in the
+    same transaction must not take them down with it."""
+    row = await tx(lambda s: s.inbox.put("telegram", "1", "telegram:1", "{}", NOW))
+    marks = [row]
+
+    async def mark_done(store):
+        while marks:
+            await store.inbox.done(marks.pop(), NOW)
+
+    backend.ride_along(mark_done)
+    with pytest.raises(Boom):
+        async with backend.transaction() as s:
+            await s.users.create("telegram:1", "given", NOW)
+            raise Boom
+    async with backend.reading() as s:
+        assert await s.inbox.status(row) == "done"
+        assert await s.users.by_identity("telegram:1") is None
