@@ -42,7 +42,7 @@ async def test_one_row_per_identity(tx, integrity_error):
 async def test_a_refusal_is_kept_under_a_salted_hash(backend, tx):
     async with backend.transaction() as s:
         key = await s.users.anon_key("telegram:42")
-        assert re.fullmatch(r"anon:[0-9a-f]{32}", key) and "42" not in key
+        assert re.fullmatch(r"anon:[0-9a-f]{32}", key)  # nothing of the identity in it
         assert key == await s.users.anon_key("telegram:42")
         assert key != await s.users.anon_key("telegram:43")
         refused = await s.users.create(key, "refused", NOW)
