@@ -153,3 +153,40 @@ async def test_merging_moves_rows(backend, tx, uid, other):
             "l2": LessonRow("l2", iso(NOW), iso(NOW + HOUR), 2, 3),
         }
         assert set(await p.lesson_rows(other)) == {"l2"}
+
+
+async def test_answer_events_and_attempts_at(backend, tx, uid, other):
+    async with backend.transaction() as s:
+        p = s.progress
+        await p.record_answer(uid, "q1", "l1", 0, False, "lesson", NOW + MINUTE)
+        await p.record_answer(uid, "q1", "l1", 1, True, "review", NOW + HOUR)
+        await p.record_answer(uid, "q1", "sc1", 0, True, "scenario", NOW)
+        await p.record_answer(uid, "q2", "l1", 0, True, "lesson", NOW)
+        await p.record_answer(other, "q1", "l1", 0, True, "lesson", NOW)
+    async with backend.reading() as s:
+        assert await s.progress.answer_events(uid) == [  # by answer time, then recording
+            ("q1", "sc1", "scenario", True),
+            ("q2", "l1", "lesson", True),
+            ("q1", "l1", "lesson", False),
+            ("q1", "l1", "review", True),
+        ]
+        assert await s.progress.attempts_at(uid, "q1") == 2  # scenarios are not attempts
+        assert await s.progress.attempts_at(uid, "q9") == 0
+        assert await s.progress.attempts_at(other, "q1") == 1
+
+
+async def test_rewrite_mastery_replaces_every_estimate(backend, tx, uid, other):
+    async with backend.transaction() as s:
+        p = s.progress
+        await p.set_mastery(uid, "a", 0.4, False, True, NOW)
+        await p.set_mastery(uid, "b", 0.5, False, True, NOW)
+        await p.set_mastery(other, "a", 0.9, False, True, NOW)
+        await p.rewrite_mastery(uid, [("a", 0.2, False, 4, 1), ("c", 0.97, True, 5, 5)], NOW)
+    async with backend.reading() as s:
+        assert await s.progress.mastery(uid) == {
+            "a": MasteryRow("a", 0.2, False, 4, 1),
+            "c": MasteryRow("c", 0.97, True, 5, 5),
+        }
+        assert (await s.progress.mastery(other))["a"].p_known == 0.9
+    await tx(lambda s: s.progress.rewrite_mastery(uid, [], NOW))
+    assert await tx.read(lambda s: s.progress.mastery(uid)) == {}

@@ -293,5 +293,12 @@ async def test_raw_events(tx, people):
         assert [x async for x in s.raw.answers(f"province:{OTHER_PROVINCE}", cutoff)] == [
             (c, "q1", "review", True)
         ]
+        events = [x async for x in s.raw.answer_events("all", cutoff)]
+        assert [x for x in events if x[0] == a] == [
+            (a, "q1", "l1", "lesson", False),
+            (a, "q2", "l1", "lesson", True),
+        ]
+        assert [x[0] for x in events] == [x[0] for x in answers]  # the same rows, with lessons
+        assert [x async for x in s.raw.answer_events("all", NOW.isoformat())] == []
         assert [x async for x in s.raw.acknowledgements(cutoff)] == [(a, "chuyen_doi_so")]
         assert [x async for x in s.raw.acknowledgements(NOW.isoformat())] == []

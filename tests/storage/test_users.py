@@ -7,7 +7,7 @@ import re
 import pytest
 
 from storage.repos import iso
-from tests.storage.contract import COMMUNE, MINUTE, NOW, PROVINCE, learner
+from tests.storage.contract import COMMUNE, DAY, MINUTE, NOW, PROVINCE, learner
 
 
 async def test_create_returns_a_fresh_learner(tx):
@@ -201,3 +201,34 @@ async def test_meta_get_or_create_makes_a_value_once(tx):
     assert await tx(lambda s: s.meta.get_or_create("k", make)) == "v1"
     assert made == [1]
     assert await tx.read(lambda s: s.meta.get("k")) == "v1"
+
+
+async def test_meta_set_overwrites(tx):
+    await tx(lambda s: s.meta.set("k", "a"))
+    await tx(lambda s: s.meta.set("k", "b"))
+    assert await tx.read(lambda s: s.meta.get("k")) == "b"
+    assert await tx(lambda s: s.meta.get_or_create("k", lambda: "c")) == "b"
+
+
+async def test_tracked_is_every_consenting_learner_in_id_order(backend, tx):
+    async with backend.transaction() as s:
+        a = await learner(s, "telegram:a")
+        await s.users.create(await s.users.anon_key("telegram:r"), "refused", NOW)
+        b = await learner(s, "zalo:b", registered=False)
+    assert [u.id for u in await tx.read(lambda s: s.users.tracked())] == [a.id, b.id]
+
+
+async def test_set_proficient_on_dates_the_change_without_counting_as_activity(backend, tx):
+    later = NOW + 3 * DAY
+    async with backend.transaction() as s:
+        u = await learner(s, "telegram:a", birth_year=1950)
+        await s.users.set_proficient_on(u.id, True, later)
+        await s.users.set_proficient_on(u.id + 99, True, later)  # nobody: harmless
+    async with backend.reading() as s:
+        assert (await s.users.by_id(u.id)).proficient is True
+        # the counters change on `later`'s day, not before
+        (before,) = await s.reports.by_sub_unit("all", (later - DAY).date())
+        (after,) = await s.reports.by_sub_unit("all", later.date())
+        assert (before[2]["proficient"], after[2]["proficient"]) == (0, 1)
+        # and the learner was not active then: still last seen at sign-up
+        assert await s.reports.active("all", NOW + DAY, 2000) == 0
