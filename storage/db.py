@@ -9,6 +9,7 @@ serialises coroutines so that one conversation turn reads and writes as a unit.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import re
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
@@ -103,16 +104,26 @@ class Database:
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[Store]:
-        """One writer at a time; commit on success, roll back on any exception."""
+        """One writer at a time; commit on success, roll back on any exception. What the
+        riders wrote is kept when only the body fails: they have handed their writes over."""
         async with self._lock:
             await self.conn.execute("BEGIN IMMEDIATE")
+            savepoint = False
             try:
                 for ride in self._riders:
                     await ride(self.store)
+                if self._riders:
+                    await self.conn.execute("SAVEPOINT body")
+                    savepoint = True
                 yield self.store
             except BaseException:
                 self.store.checkpoint_requested = False
-                await self.conn.execute("ROLLBACK")
+                if savepoint:
+                    with contextlib.suppress(Exception):  # else: all goes, as without riders
+                        await self.conn.execute("ROLLBACK TO body")
+                        await self.conn.execute("COMMIT")
+                if self.conn.in_transaction:
+                    await self.conn.execute("ROLLBACK")
                 raise
             else:
                 await self.conn.execute("COMMIT")

@@ -73,10 +73,18 @@ class PrivacyRepo:
         if self.store is not None:
             self.store.checkpoint_requested = True
         if key is not None and key[4] and key[3] > SHARED_OLDER:
-            p, c, b, since = key[:4]
+            since = key[3]
             target = SHARED_HELPER if since > now.year else SHARED_OLDER
-            for branch in (-1, b):
-                await self._rekey(p, c, branch, since, target)
+            # every series under that key, not only where the person was last: the rows of a
+            # branch they left or a commune they moved from keep it too (netting to zero)
+            async with self.conn.execute(
+                "SELECT DISTINCT province_code, commune_code, branch_id FROM stat_days"
+                " WHERE since = ?",
+                (since,),
+            ) as cur:
+                series = await cur.fetchall()
+            for p, c, b in series:
+                await self._rekey(p, c, b, since, target)
 
     async def _rekey(self, p: int, c: int, b: int, since: int, target: int) -> None:
         """Move a counter series nobody holds any more to a shared key (same sums per day)."""

@@ -222,6 +222,8 @@ class UserRepo:
         for k in GROUP_COLUMNS:
             if k in fields and fields[k] is not None:
                 fields[k] = int(bool(fields[k]))
+        if not fields:  # nothing to change (an empty SET is not SQL)
+            return
         cols = ", ".join(f"{k} = ?" for k in fields)
         await self.conn.execute(
             f"UPDATE users SET {cols} WHERE id = ?", (*fields.values(), user_id)

@@ -49,9 +49,9 @@ class StaffRepo:
     async def grant(
         self, user_id: int, role: str, unit: str, by: int | None, now: dt.datetime
     ) -> None:
-        await self.conn.execute(
-            "INSERT OR IGNORE INTO roles (user_id, role, unit, granted_by, granted_at)"
-            " VALUES (?, ?, ?, ?, ?)",
+        await self.conn.execute(  # a role already held stays; a bad role is refused
+            "INSERT INTO roles (user_id, role, unit, granted_by, granted_at)"
+            " VALUES (?, ?, ?, ?, ?) ON CONFLICT (user_id, role, unit) DO NOTHING",
             (user_id, role, unit, by, iso(now)),
         )
 

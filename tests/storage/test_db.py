@@ -1,13 +1,12 @@
-import datetime as dt
-import sqlite3
+"""What is SQLite's own: migrations, pragmas, and upgrading a database written by older code.
 
-import pytest
+What every backend must do (transactions, rollback, cascades, refusals kept as salted hashes)
+is the contract suite beside this file: test_transactions.py, test_users.py and the rest.
+"""
 
 from storage import db as dbmod
 from storage.db import Database
 from storage.repos import ProgressRepo, UserRepo
-
-NOW = dt.datetime(2026, 11, 23, tzinfo=dt.UTC)
 
 
 async def test_migrations_on_an_empty_database(tmp_path):
@@ -42,40 +41,4 @@ async def test_migrations_on_an_existing_database_keep_data(tmp_path, monkeypatc
         user = await UserRepo(conn).find("sim:x")
         assert user.id == 7 and user.reminder_time is None
         assert (await ProgressRepo(conn).mastery(7))["dvc.a"].p_known == 0.5
-    await db.close()
-
-
-async def test_a_failed_transaction_leaves_nothing(tmp_path):
-    db = await Database.open(tmp_path / "c.db")
-    with pytest.raises(RuntimeError):
-        async with db.sql(write=True) as conn:
-            await UserRepo(conn).create("sim:y", "given", NOW)
-            raise RuntimeError("boom")
-    async with db.sql() as conn:
-        assert await UserRepo(conn).find("sim:y") is None
-    await db.close()
-
-
-async def test_foreign_keys_cascade_on_delete(tmp_path):
-    db = await Database.open(tmp_path / "d.db")
-    async with db.sql(write=True) as conn:
-        user = await UserRepo(conn).create("sim:z", "given", NOW)
-        await ProgressRepo(conn).record_answer(user.id, "q", "l", 0, True, "lesson", NOW)
-        await UserRepo(conn).delete(user.id)
-        assert await conn.execute_fetchall("SELECT * FROM answers") == []
-    with pytest.raises(sqlite3.IntegrityError):
-        async with db.sql(write=True) as conn:
-            await ProgressRepo(conn).record_answer(999, "q", "l", 0, True, "lesson", NOW)
-    await db.close()
-
-
-async def test_refusal_identity_is_a_salted_hash(tmp_path):
-    db = await Database.open(tmp_path / "e.db")
-    async with db.sql(write=True) as conn:
-        users = UserRepo(conn)
-        key = await users.anon_key("telegram:42")
-        assert key.startswith("anon:") and "telegram" not in key and len(key) == 37
-        assert key == await users.anon_key("telegram:42")
-        await users.create(key, "refused", NOW)
-        assert (await users.find("telegram:42")).consent == "refused"
     await db.close()
