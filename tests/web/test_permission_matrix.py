@@ -6,9 +6,18 @@ import pytest
 
 from bot.core.permissions import ROLE_ACTIONS
 from storage.db import Database
-from tests.web.world import A, A_BRANCH, A_COMMUNE, B, B_COMMUNE, ROLES, app_for, build_world
+from tests.web.world import (
+    A_BRANCH,
+    A_COMMUNE,
+    B_COMMUNE,
+    ROLES,
+    A,
+    B,
+    app_for,
+    build_world,
+    logged_in,
+)
 from tests.web.world import client as make_client
-from tests.web.world import logged_in
 
 # Units below each role's unit (inclusive); every other unit is outside it.
 INSIDE = {A: {A, A_COMMUNE, A_BRANCH}, B: {B, B_COMMUNE}}
