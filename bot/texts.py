@@ -758,9 +758,15 @@ WEB_DELIVERY = {
     "failed": "không gửi được",
 }
 WEB_CHANNELS = {"telegram": "Telegram", "zalo": "Zalo", "zalo_oa": "Zalo OA", "sim": "Thử nghiệm"}
-WEB_ANN_STATUS = {"scheduled": "chờ đến giờ gửi", "queued": "đã đưa vào hàng gửi", "cancelled": "đã hủy"}
+WEB_ANN_STATUS = {
+    "scheduled": "chờ đến giờ gửi",
+    "queued": "đã đưa vào hàng gửi",
+    "cancelled": "đã hủy",
+}
 WEB_INDICATOR_NAMES = {"proficient": "Thành thạo kỹ năng số", "informed": "Được tuyên truyền"}
-WEB_LOGGED_OUT = "Anh chị đã đăng xuất. Khi cần vào lại, bấm «🌐 Mở trang quản lý» trong trò chuyện."
+WEB_LOGGED_OUT = (
+    "Anh chị đã đăng xuất. Khi cần vào lại, bấm «🌐 Mở trang quản lý» trong trò chuyện."
+)
 WEB_ROLES = {"admin": "Quản trị", "leader": "Lãnh đạo", "staff": "Cán bộ"}
 CLI_WEB_FAILED = "Không mở được trang quản lý: {error}"
 CLI_WEB_PAGES = "Trang quản lý trên web: {url}"

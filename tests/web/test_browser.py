@@ -8,6 +8,8 @@ an expired and a reused link. Skipped, saying why, where /usr/bin/chromium is ab
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import datetime as dt
 import os
 import shutil
@@ -18,7 +20,7 @@ import pytest
 import uvicorn
 
 from storage.db import Database
-from tests.web.world import A, A_COMMUNE, app_for, build_world, login_link
+from tests.web.world import A_COMMUNE, A, app_for, build_world, login_link
 
 CHROMIUM = Path(os.environ.get("HOCSO_CHROMIUM", "/usr/bin/chromium"))
 ARGS = [
@@ -44,8 +46,6 @@ class _Quiet(uvicorn.Server):
         pass
 
     def capture_signals(self):  # newer uvicorn
-        import contextlib
-
         return contextlib.nullcontext()
 
 
@@ -62,8 +62,6 @@ async def site(tmp_path):
     sock.setblocking(False)
     port = sock.getsockname()[1]
     server = _Quiet(uvicorn.Config(app, log_level="warning", lifespan="off"))
-    import asyncio
-
     task = asyncio.create_task(server.serve(sockets=[sock]))
     while not server.started:
         await asyncio.sleep(0.02)
