@@ -16,6 +16,7 @@ import socket
 
 import uvicorn
 
+from bot import texts
 from bot.config import Settings
 from bot.web.app import create_app
 from storage.db import Database
@@ -92,7 +93,7 @@ async def serve_pages(settings: Settings, stop: asyncio.Event) -> int:
     try:
         web = WebServer(settings, db, settings.admins())
         await web.start()
-        print(f"http://{web.host}:{web.port}", flush=True)
+        print(texts.CLI_WEB_PAGES.format(url=f"http://{web.host}:{web.port}"), flush=True)
         try:
             await stop.wait()
         finally:
