@@ -30,9 +30,9 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
 import httpx  # noqa: E402
+import report_speed  # noqa: E402
 import uvicorn  # noqa: E402
 
-import report_speed  # noqa: E402
 from bot.core.review import VN  # noqa: E402
 from bot.web.app import create_app  # noqa: E402
 from bot.web.auth import new_login  # noqa: E402
