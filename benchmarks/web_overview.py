@@ -56,7 +56,7 @@ async def _login(db: Database, client: httpx.AsyncClient, identity: str, role: s
         )
         await store.staff.grant(user.id, role, unit, None, now)
         link = await new_login(store, user.id, now, str(client.base_url))
-    r = await client.get(link)
+    r = await client.post(link)
     assert r.status_code == 303, r.status_code
 
 

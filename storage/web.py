@@ -61,6 +61,17 @@ class WebRepo:
             (token_hash, user_id, iso(now), iso(now + valid)),
         )
 
+    async def login_status(self, token_hash: str, now: dt.datetime) -> str:
+        """ "ok" for a valid unused link (left unused), else "used", "expired" or "unknown"."""
+        rows = await self.conn.execute_fetchall(
+            "SELECT expires_at, used_at FROM web_logins WHERE token_hash = ?", (token_hash,)
+        )
+        if not rows:
+            return "unknown"
+        if rows[0][1] is not None:
+            return "used"
+        return "expired" if rows[0][0] <= iso(now) else "ok"
+
     async def redeem_login(self, token_hash: str, now: dt.datetime) -> tuple[str, int | None]:
         """("ok", user id) for a valid unused link, now used; else ("used" | "expired" |
         "unknown", None)."""

@@ -181,8 +181,18 @@ def create_app(
     # --- login and logout ---
 
     async def login(request: Request) -> Response:
+        """GET shows a button and uses nothing (chat apps fetch links for their previews);
+        the button's POST uses the link and opens the session."""
         token = request.path_params["token"]
         now = clock()
+        if request.method == "GET":
+            async with db.reading() as store:
+                status = await store.web.login_status(auth.token_hash(token), now)
+            if status != "ok":
+                return _message(request, texts.WEB_LINK_INVALID[status], 403)
+            response = _page(request, "login.html", viewer=None)
+            response.headers["Referrer-Policy"] = "no-referrer"
+            return response
         async with db.transaction() as store:
             status, user_id = await store.web.redeem_login(auth.token_hash(token), now)
             if status == "ok":
@@ -573,7 +583,7 @@ def create_app(
 
     routes = [
         Route("/", home),
-        Route(auth.LOGIN_PATH + "{token}", login),
+        Route(auth.LOGIN_PATH + "{token}", login, methods=["GET", "POST"]),
         Route("/dang-xuat", logout, methods=["POST"]),
         Route("/don-vi/{unit}", overview),
         Route("/don-vi/{unit}/tai-ve.{fmt}", download),

@@ -102,9 +102,12 @@ async def test_leader_and_staff_pages_in_chromium(site):
     # a leader of province A: login by link, home, overview, a sub-unit, downloads, logout
     link = await login_link(world, "leader_A", base)
     await page.goto(link)
+    shots = await _shoot(page, "0-dang-nhap")
+    await page.get_by_role("button", name="Vào trang quản lý").click()
+    await page.wait_for_load_state()
     assert page.url == base + "/"
     assert await page.get_by_text("Xin chào").count() == 1
-    shots = await _shoot(page, "1-trang-dau")
+    shots += await _shoot(page, "1-trang-dau")
     await page.get_by_role("link", name="Thái Nguyên").click()
     await page.wait_for_load_state()
     assert "Mục tiêu" in await page.content()
@@ -141,6 +144,8 @@ async def test_leader_and_staff_pages_in_chromium(site):
 
     # staff of A: members, announcements (compose, preview, confirm), other indicators
     await page.goto(await login_link(world, "staff_A", base))
+    await page.get_by_role("button", name="Vào trang quản lý").click()
+    await page.wait_for_load_state()
     await page.goto(f"{base}/don-vi/{A}/hoc-vien")
     content = await page.content()
     assert "Học viên 0" in content and "Trang 1 / 1" in content

@@ -46,7 +46,7 @@ async def test_run_serves_webhooks_and_pages_on_their_own_ports(tmp_path, fake_t
         async with httpx.AsyncClient(base_url=base) as c:
             assert (await c.get("/")).status_code == 401
             link = await _link(tmp_path / "serve.db", "telegram:7", base)
-            r = await c.get(link)
+            r = await c.post(link)
             assert r.status_code == 303
             assert (await c.get("/don-vi/all")).status_code == 200  # an admin from the settings
             async with httpx.AsyncClient() as raw:  # pages are not on the webhook port

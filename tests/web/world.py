@@ -135,7 +135,7 @@ def client(app, base: str = "http://testserver") -> httpx.AsyncClient:
 async def logged_in(w: World, app, who: str) -> tuple[httpx.AsyncClient, str]:
     """A client holding `who`'s session, and the session's CSRF token ("" if refused)."""
     c = client(app)
-    r = await c.get(await login_link(w, who))
+    r = await c.post(await login_link(w, who))
     if r.status_code != 303:
         return c, ""
     home = await c.get("/")
