@@ -770,3 +770,4 @@ WEB_LOGGED_OUT = (
 WEB_ROLES = {"admin": "Quản trị", "leader": "Lãnh đạo", "staff": "Cán bộ"}
 CLI_WEB_FAILED = "Không mở được trang quản lý: {error}"
 CLI_WEB_PAGES = "Trang quản lý trên web: {url}"
+WEB_AUDIT_SYSTEM = "hệ thống"

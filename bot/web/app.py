@@ -38,6 +38,8 @@ from storage.repos import User
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
 MEMBERS_PER_PAGE = 50
 INACTIVE_DAYS = 30
+AUDIT_SCANNED = 2000  # latest audit rows looked through for a unit's page
+AUDIT_SHOWN = 200
 #: matplotlib's pyplot keeps global state: one chart at a time, off the event loop
 _RENDER_LOCK = threading.Lock()
 DOWNLOADS = {
@@ -577,6 +579,49 @@ def create_app(
             await store.staff.audit(viewer.user.id, f"web:set_{what}", unit, now, **detail)
         return ""
 
+    async def audit_log(request: Request) -> Response:
+        got = await guard(request, "invite_admin", "audit_log")
+        if isinstance(got, Response):
+            return got
+        viewer, unit = got
+        what = request.query_params.get("viec", "").strip()[:50]
+        rows = []
+        async with db.reading() as store:
+            names: dict[int, str] = {}
+            for at, actor, action, where, detail in await store.web.audit_entries(
+                what or None, None, limit=AUDIT_SCANNED
+            ):
+                if unit != "all":  # entries about this unit and below; none without a unit
+                    above = await permissions.chain(store, where) if where else None
+                    if not above or unit not in above:
+                        continue
+                if actor is not None and actor not in names:
+                    u = await store.users.by_id(actor)
+                    names[actor] = (u.display_name or u.identity) if u else "?"
+                rows.append(
+                    {
+                        "at": dt.datetime.fromisoformat(at).astimezone(VN),
+                        "who": names.get(actor, texts.WEB_AUDIT_SYSTEM)
+                        if actor
+                        else texts.WEB_AUDIT_SYSTEM,
+                        "action": action,
+                        "unit": where or "",
+                        "detail": ", ".join(f"{k}={v}" for k, v in detail.items()),
+                    }
+                )
+                if len(rows) >= AUDIT_SHOWN:
+                    break
+        return _page(
+            request,
+            "audit.html",
+            viewer=viewer,
+            unit=unit,
+            unit_name=await _name(unit),
+            nav=await nav(viewer, unit),
+            rows=rows,
+            what=what,
+        )
+
     async def _name(unit: str) -> str:
         async with db.reading() as store:
             return await permissions.unit_name(store, unit)
@@ -590,6 +635,7 @@ def create_app(
         Route("/don-vi/{unit}/hoc-vien", members),
         Route("/don-vi/{unit}/thong-bao", announcements, methods=["GET", "POST"]),
         Route("/don-vi/{unit}/chi-tieu", indicators, methods=["GET", "POST"]),
+        Route("/don-vi/{unit}/nhat-ky", audit_log),
     ]
     app = Starlette(routes=routes)
     app.state.config = cfg

@@ -20,7 +20,7 @@ import pytest
 import uvicorn
 
 from storage.db import Database
-from tests.web.world import A_COMMUNE, A, app_for, build_world, login_link
+from tests.web.world import A_COMMUNE, A, B, app_for, build_world, login_link
 
 CHROMIUM = Path(os.environ.get("HOCSO_CHROMIUM", "/usr/bin/chromium"))
 ARGS = [
@@ -96,7 +96,7 @@ async def _shoot(page, name: str) -> list[Path]:
 
 async def test_leader_and_staff_pages_in_chromium(site):
     world, base, browser = site
-    context = await browser.new_context(accept_downloads=True)
+    context = await browser.new_context(accept_downloads=True, locale="vi-VN")
     page = await context.new_page()
 
     # a leader of province A: login by link, home, overview, a sub-unit, downloads, logout
@@ -179,6 +179,18 @@ async def test_leader_and_staff_pages_in_chromium(site):
     # a page outside the staff member's permissions
     await page.goto(f"{base}/don-vi/{A}")
     assert "không có quyền" in await page.content()
+    await page.get_by_role("button", name="Đăng xuất").click()
+
+    # an admin of province B: the audit log of B, filtered
+    await page.goto(await login_link(world, "admin_B", base))
+    await page.get_by_role("button", name="Vào trang quản lý").click()
+    await page.wait_for_load_state()
+    await page.goto(f"{base}/don-vi/{B}/nhat-ky")
+    await page.fill("#viec", "web:")
+    await page.get_by_role("button", name="Lọc").click()
+    await page.wait_for_load_state()
+    assert "web:audit_log" in await page.content()
+    shots += await _shoot(page, "10-nhat-ky")
     await context.close()
     print(f"\nweb e2e: {len(shots)} screenshots in {OUT}")
     assert all(p.stat().st_size > 1000 for p in shots)

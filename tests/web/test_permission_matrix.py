@@ -38,6 +38,7 @@ ROUTES = [
         "record_indicator",
         {"what": "entry", "indicator": "trees", "value": "3", "note": "thử"},
     ),
+    ("GET", "/don-vi/{u}/nhat-ky", "invite_admin", None),
     # residents and targets: admins only (the CLI's admin commands)
     ("POST", "/don-vi/{u}/chi-tieu", "invite_admin", {"what": "population", "value": "900"}),
     (
@@ -143,3 +144,15 @@ async def test_forms_without_the_csrf_token_are_refused(world):
     r = await c.post(f"/don-vi/{A}/chi-tieu", data={**form, "csrf": csrf})
     assert r.status_code == 200 and "Đã lưu" in r.text
     await c.aclose()
+
+
+async def test_the_audit_log_shows_only_the_admins_units(world):
+    app = app_for(world)
+    staff, _ = await logged_in(world, app, "staff_A")
+    assert (await staff.get(f"/don-vi/{A}/hoc-vien")).status_code == 200
+    admin, _ = await logged_in(world, app, "admin_B")
+    r = await admin.get(f"/don-vi/{B}/nhat-ky")
+    assert r.status_code == 200 and "web:audit_log" in r.text
+    assert "web:members" not in r.text  # staff of A at province A: not B's business
+    await staff.aclose()
+    await admin.aclose()
