@@ -87,8 +87,20 @@ HELPERS = {
 }
 
 
+#: on every answer: nothing cached (personal data), no framing, no script, forms to us only
+HEADERS = {
+    "Cache-Control": "no-store",
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Content-Security-Policy": "default-src 'self'; style-src 'self' 'unsafe-inline';"
+    " img-src 'self' data:; script-src 'none'; form-action 'self'; frame-ancestors 'none'",
+}
+
+
 def _page(request: Request, template: str, status: int = 200, **ctx) -> HTMLResponse:
-    return TEMPLATES.TemplateResponse(request, template, {**HELPERS, **ctx}, status_code=status)
+    response = TEMPLATES.TemplateResponse(request, template, {**HELPERS, **ctx}, status_code=status)
+    response.headers.update(HEADERS)
+    return response
 
 
 def _message(request: Request, text: str, status: int, viewer: Viewer | None = None) -> Response:
@@ -311,7 +323,7 @@ def create_app(
         return Response(
             body,
             media_type=DOWNLOADS[fmt],
-            headers={"Content-Disposition": f'{disposition}; filename="{name}"'},
+            headers={**HEADERS, "Content-Disposition": f'{disposition}; filename="{name}"'},
         )
 
     async def members(request: Request) -> Response:

@@ -137,3 +137,15 @@ async def test_the_chat_button_sends_a_link_bound_to_the_person(sim):
     # a learner has no staff menu, so no button and no link
     learner = await sign_up(sim, "m2", name="Mai")
     assert texts.BTN_STAFF not in [b["label"] for b in learner[-1]["buttons"]]
+
+
+async def test_pages_are_not_cached_framed_or_scripted(world):
+    app = app_for(world)
+    c, _ = await logged_in(world, app, "leader_A")
+    for path in ("/", f"/don-vi/{A}", f"/don-vi/{A}/tai-ve.png"):
+        r = await c.get(path)
+        assert r.status_code == 200
+        assert r.headers["cache-control"] == "no-store"
+        assert r.headers["x-frame-options"] == "DENY"
+        assert "frame-ancestors 'none'" in r.headers["content-security-policy"]
+    await c.aclose()
