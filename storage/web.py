@@ -166,6 +166,20 @@ class WebRepo:
         rows = await self.conn.execute_fetchall(sql, (*args, int(limit), int(offset)))
         return [MemberRow(r[0], r[1], r[2], r[3], r[4], r[5], bool(r[6]), r[7]) for r in rows]
 
+    async def confirmed(self, user_ids: list[int]) -> dict[int, set[str]]:
+        """Areas staff have confirmed after a class, per learner."""
+        out: dict[int, set[str]] = {u: set() for u in user_ids}
+        if not user_ids:
+            return out
+        marks = ",".join("?" * len(user_ids))
+        rows = await self.conn.execute_fetchall(
+            f"SELECT user_id, area FROM skill_confirmations WHERE user_id IN ({marks})",
+            user_ids,
+        )
+        for uid, area in rows:
+            out[uid].add(area)
+        return out
+
     # --- announcements and their delivery ---
     async def announcements(self, units: list[str], limit: int = 50) -> list[AnnouncementRow]:
         """The latest announcements sent to any of `units`."""

@@ -348,6 +348,7 @@ def create_app(
                 cutoff if only_inactive else None,
             )
             mastered = await store.staff.areas_mastered([m.id for m in rows])
+            confirmed = await store.web.confirmed([m.id for m in rows])
             people = []
             for m in rows:
                 last = dt.datetime.fromisoformat(m.last_active_at)
@@ -358,6 +359,11 @@ def create_app(
                         "where": await _member_place(store, m),
                         "proficient": m.proficient,
                         "missing": [texts.REPORT_AREAS_SHORT[a] for a in missing],
+                        "to_confirm": [
+                            texts.REPORT_AREAS_SHORT[a]
+                            for a in compute.NATIONAL
+                            if a in mastered.get(m.id, set()) and a not in confirmed[m.id]
+                        ],
                         "days": (now - last).days,
                         "inactive": last < cutoff,
                     }
