@@ -27,7 +27,7 @@ from starlette.templating import Jinja2Templates
 from bot import texts
 from bot.core import permissions
 from bot.core.engine import utc_now
-from bot.core.staff import ANNOUNCEMENT_MAX, TOPICS, roles_of
+from bot.core.staff import ANNOUNCEMENT_MAX, INVITE_KINDS, TOPICS, roles_of
 from bot.domain import VN, Unit
 from bot.reports import compute, render
 from bot.web import auth
@@ -189,7 +189,14 @@ def create_app(
         async with db.reading() as store:
             return {
                 a: await permissions.allowed(store, viewer.roles, a, unit)
-                for a in ("report", "members", "announce", "record_indicator", "invite_admin")
+                for a in (
+                    "report",
+                    "members",
+                    "announce",
+                    "record_indicator",
+                    "invite_member",
+                    "invite_admin",
+                )
             }
 
     # --- login and logout ---
@@ -597,6 +604,49 @@ def create_app(
             await store.staff.audit(viewer.user.id, f"web:set_{what}", unit, now, **detail)
         return ""
 
+    async def invite(request: Request) -> Response:
+        """Invitation codes, as in chat: each kind needs its own permission at the unit;
+        members join a branch."""
+        form = dict(await request.form()) if request.method == "POST" else None
+        got = await guard(request, "invite_member", "invite", form=form)
+        if isinstance(got, Response):
+            return got
+        viewer, unit = got
+        now = clock()
+        kinds = []
+        async with db.reading() as store:
+            for kind, need in INVITE_KINDS:
+                if kind == "member" and unit.kind != "branch":
+                    continue
+                if await permissions.allowed(store, viewer.roles, need, unit):
+                    kinds.append((kind, texts.INVITE_KINDS[kind]))
+        code = error = ""
+        if form is not None:
+            kind = form.get("kind")
+            if kind not in dict(kinds):
+                error = texts.WEB_FORBIDDEN
+            else:
+                async with db.transaction() as store:
+                    code = await store.staff.create_invitation(kind, unit, viewer.user.id, now)
+                    await store.staff.audit(
+                        viewer.user.id, "invite", unit, now, role=kind, code=code, via="web"
+                    )
+                code = texts.ST_INVITE_CODE.format(
+                    code=code, kind=texts.INVITE_KINDS[kind], unit=await _name(unit)
+                )
+        return _page(
+            request,
+            "invite.html",
+            403 if error else 200,
+            viewer=viewer,
+            unit=unit,
+            unit_name=await _name(unit),
+            nav=await nav(viewer, unit),
+            kinds=kinds,
+            code=code,
+            error=error,
+        )
+
     async def audit_log(request: Request) -> Response:
         got = await guard(request, "invite_admin", "audit_log")
         if isinstance(got, Response):
@@ -654,6 +704,7 @@ def create_app(
         Route("/don-vi/{unit}/thong-bao", announcements, methods=["GET", "POST"]),
         Route("/don-vi/{unit}/chi-tieu", indicators, methods=["GET", "POST"]),
         Route("/don-vi/{unit}/nhat-ky", audit_log),
+        Route("/don-vi/{unit}/moi", invite, methods=["GET", "POST"]),
     ]
     app = Starlette(routes=routes)
     app.state.config = cfg

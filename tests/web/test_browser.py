@@ -176,6 +176,11 @@ async def test_leader_and_staff_pages_in_chromium(site):
     await page.wait_for_load_state()
     assert "Đã lưu" in await page.content()
     shots += await _shoot(page, "9-chi-tieu-khac")
+    await page.goto(f"{base}/don-vi/branch:1/moi")
+    await page.get_by_role("button", name="Tạo mã mời").click()
+    await page.wait_for_load_state()
+    assert "Mã mời làm thành viên chi hội" in await page.content()
+    shots += await _shoot(page, "9b-moi")
     # a page outside the staff member's permissions
     await page.goto(f"{base}/don-vi/{A}")
     assert "không có quyền" in await page.content()

@@ -39,6 +39,9 @@ ROUTES = [
         {"what": "entry", "indicator": "trees", "value": "3", "note": "thử"},
     ),
     ("GET", "/don-vi/{u}/nhat-ky", "invite_admin", None),
+    ("GET", "/don-vi/{u}/moi", "invite_member", None),
+    ("POST", "/don-vi/{u}/moi", "invite_staff", {"kind": "staff"}),
+    ("POST", "/don-vi/{u}/moi", "invite_admin", {"kind": "admin"}),
     # residents and targets: admins only (the CLI's admin commands)
     ("POST", "/don-vi/{u}/chi-tieu", "invite_admin", {"what": "population", "value": "900"}),
     (
@@ -89,6 +92,8 @@ async def test_every_route_by_every_role(world):
                 ok = r.status_code == 200
                 if ok and form and "what" in form and form["what"] != "entry":
                     ok = "Đã lưu" in r.text
+                if ok and form and "kind" in form:
+                    ok = "Mã mời" in r.text
                 want = expected(who, action, unit)
                 checked += 1
                 if ok and not want:
