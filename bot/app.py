@@ -191,9 +191,12 @@ class App:
         if self.settings.web_port:  # the pages for leaders and staff, on their own port
             from bot.web.server import WebServer
 
-            self.starting = "web"
-            self.pages = WebServer(self.settings, self.engine.db, self.engine.admins)
-            await self.pages.start()
+            pages = WebServer(self.settings, self.engine.db, self.engine.admins)
+            try:
+                await pages.start()
+                self.pages = pages
+            except OSError as exc:  # the chat must go on: learners first
+                log.error("web pages not served (HOCSO_WEB_PORT %s): %s", pages.port, exc)
         for ch in self.channels:
             self.starting = ch.name
             try:

@@ -72,3 +72,31 @@ async def test_bot_web_serves_the_pages_alone(tmp_path, capsys):
     finally:
         stop.set()
         assert await asyncio.wait_for(task, 20) == 0
+
+
+async def test_a_busy_pages_port_does_not_stop_the_bot(tmp_path, fake_tg):
+    import socket
+
+    busy = socket.socket()
+    busy.bind(("127.0.0.1", 0))
+    busy.listen(1)
+    port = free_port()
+    s = settings(
+        tmp_path,
+        telegram_token=fake_tg.token,
+        telegram_base_url=fake_tg.base_url,
+        telegram_webhook_url=f"http://127.0.0.1:{port}/telegram/hook",
+        telegram_webhook_secret=SECRET,
+        webhook_port=port,
+        web_port=busy.getsockname()[1],
+    )
+    task, stop = await start_serve(s)
+    try:
+        await fake_tg.wait_for(lambda: fake_tg.webhook)
+        res = await fake_tg.post_to_webhook(fake_tg.command(3001, "start"), secret=SECRET)
+        assert res.status_code == 200
+        assert not task.done()
+    finally:
+        stop.set()
+        assert await asyncio.wait_for(task, 20) == 0
+        busy.close()
