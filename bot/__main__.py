@@ -1,4 +1,5 @@
-"""Command line: `python -m bot run | chat | simulate | content check | report | admin | scamcheck`."""
+"""Command line: `python -m bot run | web | chat | simulate | content check | report | admin |
+scamcheck`."""
 
 from __future__ import annotations
 
@@ -71,6 +72,27 @@ async def _run(settings: Settings) -> int:
     from bot.app import serve
 
     return await serve(settings)
+
+
+async def _web(args: argparse.Namespace, settings: Settings) -> int:
+    import signal
+
+    from bot.web.server import serve_pages
+
+    if args.db:
+        settings.db_path = args.db
+    if args.port is not None:
+        settings.web_port = args.port
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
+            loop.add_signal_handler(sig, stop.set)
+    try:
+        return await serve_pages(settings, stop)
+    except OSError as exc:
+        print(texts.CLI_WEB_FAILED.format(error=exc), file=sys.stderr)
+        return 1
 
 
 def _vn_today() -> dt.date:
@@ -157,6 +179,10 @@ def main(argv: list[str] | None = None) -> int:
 
     sub.add_parser("run", help="chạy bot trên các kênh đã cấu hình (Telegram, Zalo)")
 
+    web = sub.add_parser("web", help="chỉ chạy trang quản lý trên web (máy bàn, SQLite)")
+    web.add_argument("--db", type=Path, help="tệp cơ sở dữ liệu (mặc định HOCSO_DB_PATH)")
+    web.add_argument("--port", type=int, help="cổng (mặc định HOCSO_WEB_PORT, 8081)")
+
     chat = sub.add_parser("chat", help="trò chuyện với bot ngay trên máy tính")
     chat.add_argument("--db", type=Path, help="tệp cơ sở dữ liệu (mặc định HOCSO_DB_PATH)")
     chat.add_argument("--user", help="định danh người dùng, ví dụ console:lan")
@@ -224,6 +250,8 @@ def main(argv: list[str] | None = None) -> int:
             print(texts.CLI_PERCENT, file=sys.stderr)
             return 2
         return asyncio.run(_admin(args, settings))
+    if args.cmd == "web":
+        return asyncio.run(_web(args, settings))
     if args.cmd == "run":
         return asyncio.run(_run(settings))
     if args.cmd == "scamcheck":

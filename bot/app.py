@@ -173,6 +173,7 @@ class App:
         self._tick_task: asyncio.Task | None = None
         self.deliverer: Deliverer | None = None  # the outbox of bulk messages
         self.starting = ""
+        self.pages = None  # bot/web/server.py WebServer, when HOCSO_WEB_PORT is set
 
     def route(self, replies: list[Reply]) -> None:
         """Hand replies to the channel that owns each identity (e.g. "zalo:…")."""
@@ -187,6 +188,15 @@ class App:
         if self.web is not None:
             await self.web.start()
             log.info("webhook server listening on %s:%s", self.web.host, self.web.port)
+        if self.settings.web_port:  # the pages for leaders and staff, on their own port
+            from bot.web.server import WebServer
+
+            pages = WebServer(self.settings, self.engine.db, self.engine.admins)
+            try:
+                await pages.start()
+                self.pages = pages
+            except OSError as exc:  # the chat must go on: learners first
+                log.error("web pages not served (HOCSO_WEB_PORT %s): %s", pages.port, exc)
         for ch in self.channels:
             self.starting = ch.name
             try:
@@ -261,6 +271,9 @@ class App:
             log.info("outbox delivery stopped")
         if self.web is not None:
             await self.web.stop()
+        if self.pages is not None:
+            await self.pages.stop()
+            self.pages = None
         for ch in reversed(self._started):
             try:
                 await ch.stop()

@@ -61,10 +61,23 @@ class Settings(BaseSettings):
     telegram_chat_rate: float = Field(1.0, gt=0)
     zalo_bulk_rate: float = Field(10.0, gt=0)
 
+    # The web pages for leaders and staff (bot/web/): their own port beside the webhook server
+    # (see README), the public address login links point to (https behind a TLS proxy makes
+    # the session cookie Secure), the key signing session cookies (random at each start if
+    # unset: sessions then end at a restart), and minutes of inactivity ending a session.
+    web_host: str = "127.0.0.1"
+    web_port: int = 8081
+    web_url: str | None = None
+    web_secret: SecretStr | None = None
+    web_idle_minutes: int = Field(30, ge=1)
+
     admin_ids: str = Field("", description="comma-separated identities, e.g. telegram:1,sim:admin")
 
     def admins(self) -> frozenset[str]:
         return frozenset(x.strip() for x in self.admin_ids.split(",") if x.strip())
+
+    def web_base_url(self) -> str:
+        return (self.web_url or f"http://{self.web_host}:{self.web_port}").rstrip("/")
 
     def channels_configured(self) -> list[str]:
         found = []

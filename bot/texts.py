@@ -726,3 +726,48 @@ CLI_SCAM_NEED = "mỗi dòng cần «text» (chữ) hoặc «image» (đường 
 CLI_SCAM_NO_IMAGE = "không mở được ảnh {path}"
 CLI_SCAM_BLOCKLIST = "Đã lưu {n} tên miền vào danh sách chặn: {path}"
 CLI_SCAM_BLOCKLIST_EMPTY = "Tệp {path} không có tên miền nào."
+# --- the web pages for leaders and staff (bot/web/); page words are in its templates ---
+BTN_ST_WEB = "🌐 Mở trang quản lý"
+WEB_LINK = (
+    "🌐 Đường dẫn vào trang quản lý, dùng được một lần trong {minutes} phút, chỉ cho riêng "
+    "anh chị:\n{url}\n\nAnh chị mở bằng trình duyệt trên máy tính hoặc điện thoại. "
+    "Xin đừng chuyển đường dẫn này cho người khác."
+)
+WEB_LINK_INVALID = {
+    "used": "Đường dẫn này đã được dùng rồi. Anh chị bấm «🌐 Mở trang quản lý» trong trò chuyện để lấy đường dẫn mới.",
+    "expired": "Đường dẫn này đã hết hạn (chỉ dùng được trong 10 phút). Anh chị bấm «🌐 Mở trang quản lý» trong trò chuyện để lấy đường dẫn mới.",
+    "unknown": "Đường dẫn này không đúng. Anh chị bấm «🌐 Mở trang quản lý» trong trò chuyện để lấy đường dẫn mới.",
+    "no_role": "Anh chị không còn vai trò quản lý nào, nên không vào được trang này.",
+}
+WEB_SESSION_ENDED = "Phiên làm việc đã kết thúc. Anh chị lấy đường dẫn mới trong trò chuyện."
+WEB_FORBIDDEN = "Anh chị không có quyền xem trang này."
+WEB_NOT_FOUND = "Không tìm thấy trang này."
+WEB_BAD_FORM = "Biểu mẫu đã cũ hoặc không hợp lệ. Anh chị tải lại trang rồi làm lại."
+WEB_SAVED = "✅ Đã lưu."
+WEB_BAD_NUMBER = "Cần một số không âm. Anh chị nhập lại giúp."
+WEB_BAD_PERCENT = "Tỉ lệ phải từ 0 đến 100. Anh chị nhập lại giúp."
+WEB_BAD_DATE = "Ngày không hợp lệ. Anh chị chọn lại giúp."
+WEB_ANN_SCHEDULED = "✅ Đã xếp lịch gửi thông báo lúc {when}."
+WEB_ANN_EMPTY = "Anh chị cần viết nội dung thông báo (tối đa {n} ký tự)."
+WEB_DELIVERY = {
+    "sent": "đã gửi",
+    "pending": "đang chờ gửi",
+    "sending": "đang gửi",
+    "waiting": "chờ người nhận hoặc gửi lại",
+    "blocked": "đã chặn bot",
+    "failed": "không gửi được",
+}
+WEB_CHANNELS = {"telegram": "Telegram", "zalo": "Zalo", "zalo_oa": "Zalo OA", "sim": "Thử nghiệm"}
+WEB_ANN_STATUS = {
+    "scheduled": "chờ đến giờ gửi",
+    "queued": "đã đưa vào hàng gửi",
+    "cancelled": "đã hủy",
+}
+WEB_INDICATOR_NAMES = {"proficient": "Thành thạo kỹ năng số", "informed": "Được tuyên truyền"}
+WEB_LOGGED_OUT = (
+    "Anh chị đã đăng xuất. Khi cần vào lại, bấm «🌐 Mở trang quản lý» trong trò chuyện."
+)
+WEB_ROLES = {"admin": "Quản trị", "leader": "Lãnh đạo", "staff": "Cán bộ"}
+CLI_WEB_FAILED = "Không mở được trang quản lý: {error}"
+CLI_WEB_PAGES = "Trang quản lý trên web: {url}"
+WEB_AUDIT_SYSTEM = "hệ thống"

@@ -24,6 +24,7 @@ from storage.repos import (
 )
 from storage.scam import ScamExampleRepo
 from storage.staff import StaffRepo
+from storage.web import WebRepo
 from storage.zalo_oa import ZaloOaRepo
 
 
@@ -47,6 +48,7 @@ class Store:
         self.privacy = PrivacyRepo(conn, self)
         self.zalo_oa = ZaloOaRepo(conn)
         self.scam_examples = ScamExampleRepo(conn)
+        self.web = WebRepo(conn)
         #: set by an erasure: the WAL is checkpointed after the commit, so no old page
         #: holding the person's data stays in the database files (secure_delete zeroes the rest)
         self.checkpoint_requested = False

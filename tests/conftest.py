@@ -1,6 +1,7 @@
 import datetime as dt
 import io
 import json
+import os
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -13,6 +14,10 @@ from lessons import Content, load_content
 from scenarios.loader import load_scenarios
 from storage.db import Database
 from tests.fakes import FakeTelegram, FakeZalo
+
+# `serve` (python -m bot run) also serves the web pages on HOCSO_WEB_PORT; tests that want them
+# pass a free port (tests/web/test_server.py), the others leave 8081 alone.
+os.environ.setdefault("HOCSO_WEB_PORT", "0")
 
 START = dt.datetime(2026, 11, 23, 1, 0, tzinfo=dt.UTC)  # 08:00 in Vietnam
 

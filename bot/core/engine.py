@@ -66,6 +66,7 @@ class Engine:
         self.scenarios = scenarios if scenarios is not None else Scenarios()
         self.admins = admins  # identities that are admins everywhere (HOCSO_ADMIN_IDS)
         self.media_dir = db.path.parent / "media"  # scenario pictures, announcement files
+        self.web_url = "http://127.0.0.1:8081"  # the web pages' address, for login links
 
     async def handle(self, event: Event, inbox_id: int | None = None) -> list[Reply]:
         """Answer one event; an exception rolls the whole turn back and propagates.
@@ -194,6 +195,7 @@ class Engine:
             scenarios=self.scenarios,
             media_dir=self.media_dir,
             roles=roles,
+            web_url=self.web_url,
         )
 
     def _signing_up(self, t: Turn) -> bool:

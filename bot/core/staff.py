@@ -85,6 +85,7 @@ ACTION_BUTTONS = (
     ("sent", texts.BTN_ST_SENT),
     ("record_indicator", texts.BTN_ST_INDICATOR),
     ("report", texts.BTN_REPORT),
+    ("web", texts.BTN_ST_WEB),
 )
 # The permission an action needs ("invite" needs any of the invite_* ones: checked per kind).
 NEEDS = {"invite": "invite_member", "sent": "announce"}
@@ -105,6 +106,8 @@ def _grants(t: Turn, action: str) -> bool:
     """Whether any role could allow `action` somewhere (for showing the button at all)."""
     from bot.core.permissions import ROLE_ACTIONS
 
+    if action == "web":  # the web pages: anyone with a role (each page checks its own)
+        return bool(t.roles)
     need = NEEDS.get(action, action)
     kinds = ("invite_member", "invite_staff", "invite_leader", "invite_admin")
     return any(
@@ -131,11 +134,23 @@ class StaffMenu(Screen):
             await go(t, "menu")
             return True
         action = bid.removeprefix("st:")
+        if action == "web" and _grants(t, action):
+            await web_link(t)
+            return True
         if action not in FIRST_SCREEN or not _grants(t, action):
             return False
         t.data["staff"] = {"action": action}
         await go(t, "staff.sent" if action == "sent" else "staff.unit")  # "sent": their own
         return True
+
+
+async def web_link(t: Turn) -> None:
+    """A one-time link into the web pages, bound to this person (bot/web/auth.py)."""
+    from bot.web.auth import LOGIN_VALID, new_login
+
+    url = await new_login(t.store, t.user.id, t.now, t.web_url)
+    await audit(t, "web_link", None)
+    t.say(texts.WEB_LINK, [("menu", texts.BTN_MENU)], url=url, minutes=LOGIN_VALID.seconds // 60)
 
 
 class StaffScreen(Screen):

@@ -32,6 +32,7 @@ class Turn:
     scenarios: Scenarios = field(default_factory=Scenarios)
     media_dir: Path = Path("data/media")
     roles: list[tuple[str, str]] = field(default_factory=list)  # (role, unit) incl. admin ids
+    web_url: str = "http://127.0.0.1:8081"  # where the web pages are (HOCSO_WEB_URL)
     #: Work for after the turn's transaction commits, before the replies leave the engine
     #: (report files: rendered off the event loop, holding no transaction).
     after_commit: list[Callable[[], Awaitable[None]]] = field(default_factory=list)

@@ -15,6 +15,7 @@ ROOT = Path(__file__).resolve().parents[2]
 def clean_env(tmp_path: Path, **extra: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("HOCSO_")}
     env.update(PYTHONPATH=str(ROOT), HOCSO_DB_PATH=str(tmp_path / "run.db"), HOCSO_LOG_LEVEL="INFO")
+    env.setdefault("HOCSO_WEB_PORT", "0")  # no web pages unless a test asks for them
     env.update(extra)
     return env
 

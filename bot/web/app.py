@@ -1,0 +1,755 @@
+"""The web pages for leaders and staff: Starlette routes, Jinja2 templates, no JavaScript needed.
+
+Every page and download goes through `_guard`: a valid session (signed cookie, not ended, not
+idle past the timeout, the person still holding a role), then `permissions.allowed` for the
+page's action at the unit in the URL, exactly as chat checks it, then an audit-log row, all in
+one transaction. Every form carries the session's CSRF token and is refused without it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import secrets
+import tempfile
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import quote
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, RedirectResponse, Response
+from starlette.routing import Route
+from starlette.templating import Jinja2Templates
+
+from bot import texts
+from bot.core import permissions
+from bot.core.engine import utc_now
+from bot.core.staff import ANNOUNCEMENT_MAX, INVITE_KINDS, TOPICS, roles_of
+from bot.domain import VN, Unit
+from bot.reports import compute, render
+from bot.web import auth
+from storage.db import Database
+from storage.reports import INDICATORS
+from storage.repos import User
+
+TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
+MEMBERS_PER_PAGE = 50
+INACTIVE_DAYS = 30
+AUDIT_SCANNED = 2000  # latest audit rows looked through for a unit's page
+AUDIT_SHOWN = 200
+#: matplotlib's pyplot keeps global state: one chart at a time, off the event loop
+_RENDER_LOCK = threading.Lock()
+DOWNLOADS = {
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "png": "image/png",
+}
+
+
+@dataclass
+class Viewer:
+    user: User
+    roles: list[tuple[str, str]]
+    session: str  # the session token's hash
+    csrf: str
+
+
+@dataclass
+class WebConfig:
+    key: bytes
+    idle: dt.timedelta
+    admins: frozenset[str]
+    secure_default: bool  # the public address is https
+
+
+def _unit_url(unit: str, page: str = "") -> str:
+    return f"/don-vi/{quote(unit, safe=':')}" + (f"/{page}" if page else "")
+
+
+def _indicator_name(indicator: str) -> str:
+    kind, _, topic = indicator.partition(":")
+    if kind == "informed" and topic:
+        return texts.REPORT_INFORMED.format(topic=texts.TOPICS.get(topic, topic).lower())
+    return texts.REPORT_PROFICIENT if kind == "proficient" else indicator
+
+
+HELPERS = {
+    "texts": texts,
+    "unit_url": _unit_url,
+    "count": render.count_text,
+    "share": render.share_text,
+    "people": lambda v: "—" if v is None else render.count_text(v),
+    "indicator_name": _indicator_name,
+    "area_names": texts.REPORT_AREAS,
+}
+
+
+#: on every answer: nothing cached (personal data), no framing, no script, forms to us only
+HEADERS = {
+    "Cache-Control": "no-store",
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Content-Security-Policy": "default-src 'self'; style-src 'self' 'unsafe-inline';"
+    " img-src 'self' data:; script-src 'none'; form-action 'self'; frame-ancestors 'none'",
+}
+
+
+def _page(request: Request, template: str, status: int = 200, **ctx) -> HTMLResponse:
+    response = TEMPLATES.TemplateResponse(request, template, {**HELPERS, **ctx}, status_code=status)
+    response.headers.update(HEADERS)
+    return response
+
+
+def _message(request: Request, text: str, status: int, viewer: Viewer | None = None) -> Response:
+    return _page(request, "message.html", status, message=text, viewer=viewer)
+
+
+def _vn_date(value: str | None, today: dt.date) -> dt.date | None:
+    """A date from a form (YYYY-MM-DD), not after today; None when missing or malformed."""
+    if not value:
+        return today
+    try:
+        day = dt.date.fromisoformat(value)
+    except ValueError:
+        return None
+    return day if day <= today else None
+
+
+def create_app(
+    db: Database,
+    *,
+    admins: frozenset[str] = frozenset(),
+    secret: bytes | None = None,
+    idle_minutes: int = 30,
+    public_url: str = "",
+    clock: Callable[[], dt.datetime] = utc_now,
+) -> Starlette:
+    cfg = WebConfig(
+        key=secret or secrets.token_bytes(32),
+        idle=dt.timedelta(minutes=idle_minutes),
+        admins=admins,
+        secure_default=public_url.startswith("https://"),
+    )
+
+    async def viewer_of(request: Request, store, now: dt.datetime) -> Viewer | None:
+        token = auth.unsign(cfg.key, request.cookies.get(auth.COOKIE))
+        if token is None:
+            return None
+        h = auth.token_hash(token)
+        s = await store.web.session(h)
+        if s is None or s.ended_at is not None:
+            return None
+        if dt.datetime.fromisoformat(s.last_seen) + cfg.idle < now:
+            await store.web.end_session(h, now)
+            await store.staff.audit(s.user_id, "web:timeout", None, now)
+            return None
+        user = await store.users.by_id(s.user_id)
+        if user is None or not user.tracked:
+            await store.web.end_session(h, now)
+            return None
+        roles = await roles_of(store, user.id, user.identity, cfg.admins)
+        if not roles:  # the role was removed: the session ends at once
+            await store.web.end_session(h, now)
+            await store.staff.audit(user.id, "web:ended_no_role", None, now)
+            return None
+        await store.web.touch(h, now)
+        return Viewer(user, roles, h, s.csrf)
+
+    async def guard(
+        request: Request, action: str | None, page: str, *, form: dict | None = None
+    ) -> tuple[Viewer, Unit | None] | Response:
+        """The viewer and the URL's unit when `action` is allowed there (audited either way);
+        otherwise the response to send (login needed, not allowed, bad form)."""
+        now = clock()
+        raw = request.path_params.get("unit")
+        async with db.transaction() as store:
+            viewer = await viewer_of(request, store, now)
+            if viewer is None:
+                return _message(request, texts.WEB_SESSION_ENDED, 401)
+            if form is not None and not secrets.compare_digest(
+                str(form.get("csrf", "")), viewer.csrf
+            ):
+                await store.staff.audit(viewer.user.id, "web:csrf_refused", raw, now, page=page)
+                return _message(request, texts.WEB_BAD_FORM, 403, viewer)
+            unit = Unit.parse(raw) if raw is not None else None
+            if raw is not None and (unit is None or await permissions.chain(store, unit) is None):
+                return _message(request, texts.WEB_NOT_FOUND, 404, viewer)
+            if action is not None and (
+                unit is None or not await permissions.allowed(store, viewer.roles, action, unit)
+            ):
+                await store.staff.audit(viewer.user.id, "web:denied", raw, now, page=page)
+                return _message(request, texts.WEB_FORBIDDEN, 403, viewer)
+            await store.staff.audit(viewer.user.id, f"web:{page}", raw, now)
+        return viewer, unit
+
+    async def nav(viewer: Viewer, unit: Unit) -> dict[str, bool]:
+        async with db.reading() as store:
+            return {
+                a: await permissions.allowed(store, viewer.roles, a, unit)
+                for a in (
+                    "report",
+                    "members",
+                    "announce",
+                    "record_indicator",
+                    "invite_member",
+                    "invite_admin",
+                )
+            }
+
+    # --- login and logout ---
+
+    async def login(request: Request) -> Response:
+        """GET shows a button and uses nothing (chat apps fetch links for their previews);
+        the button's POST uses the link and opens the session."""
+        token = request.path_params["token"]
+        now = clock()
+        if request.method == "GET":
+            async with db.reading() as store:
+                status = await store.web.login_status(auth.token_hash(token), now)
+            if status != "ok":
+                return _message(request, texts.WEB_LINK_INVALID[status], 403)
+            response = _page(request, "login.html", viewer=None)
+            response.headers["Referrer-Policy"] = "no-referrer"
+            return response
+        async with db.transaction() as store:
+            status, user_id = await store.web.redeem_login(auth.token_hash(token), now)
+            if status == "ok":
+                user = await store.users.by_id(user_id)
+                roles = (
+                    await roles_of(store, user.id, user.identity, cfg.admins)
+                    if user and user.tracked
+                    else []
+                )
+                if not roles:
+                    status = "no_role"
+            await store.staff.audit(user_id, "web:login", None, now, result=status)
+            if status != "ok":
+                return _message(request, texts.WEB_LINK_INVALID[status], 403)
+            session, csrf = auth.new_session_token()
+            secure = cfg.secure_default or request.url.scheme == "https"
+            await store.web.create_session(auth.token_hash(session), user_id, csrf, secure, now)
+        response = RedirectResponse("/", status_code=303)
+        response.set_cookie(
+            auth.COOKIE,
+            auth.sign(cfg.key, session),
+            httponly=True,
+            samesite="lax",
+            secure=secure,
+            path="/",
+        )
+        response.headers["Referrer-Policy"] = "no-referrer"  # the used link stays private
+        return response
+
+    async def logout(request: Request) -> Response:
+        form = dict(await request.form())
+        got = await guard(request, None, "logout", form=form)
+        if isinstance(got, Response):
+            return got
+        viewer, _ = got
+        async with db.transaction() as store:
+            await store.web.end_session(viewer.session, clock())
+        response = _page(request, "message.html", message=texts.WEB_LOGGED_OUT, viewer=None)
+        response.delete_cookie(auth.COOKIE, path="/")
+        return response
+
+    # --- pages ---
+
+    async def home(request: Request) -> Response:
+        got = await guard(request, None, "home")
+        if isinstance(got, Response):
+            return got
+        viewer, _ = got
+        units = []
+        async with db.reading() as store:
+            for role, unit in viewer.roles:
+                units.append(
+                    {
+                        "role": texts.WEB_ROLES.get(role, role),
+                        "raw": role,
+                        "unit": unit,
+                        "name": await permissions.unit_name(store, unit),
+                    }
+                )
+            name = viewer.user.display_name or ""
+        return _page(request, "home.html", viewer=viewer, units=units, name=name)
+
+    async def overview(request: Request) -> Response:
+        got = await guard(request, "report", "overview")
+        if isinstance(got, Response):
+            return got
+        viewer, unit = got
+        today = clock().astimezone(VN).date()
+        as_of = _vn_date(request.query_params.get("ngay"), today)
+        if as_of is None:
+            return _message(request, texts.WEB_BAD_DATE, 400, viewer)
+        async with db.transaction() as store:
+            report = await compute.build(store, unit, as_of, today)
+        order = request.query_params.get("sap-xep", "thanh-thao")
+        keys = {
+            "ten": (lambda s: s.name, False),
+            "dang-ky": (lambda s: s.registered or 0, True),
+            "thanh-thao": (lambda s: s.proficient.of_registered or 0, True),
+        }
+        key, reverse = keys.get(order, keys["thanh-thao"])
+        subs = sorted(report.sub_units, key=key, reverse=reverse)
+        return _page(
+            request,
+            "overview.html",
+            viewer=viewer,
+            unit=unit,
+            r=report,
+            subs=subs,
+            order=order,
+            trend=_trend_svg(report),
+            notes=render.target_notes(report),
+            nav=await nav(viewer, unit),
+            day=as_of.isoformat() if as_of != today else "",
+            today=today.isoformat(),
+        )
+
+    async def download(request: Request) -> Response:
+        fmt = request.path_params["fmt"]
+        got = await guard(request, "report", f"download_{fmt}")
+        if isinstance(got, Response):
+            return got
+        viewer, unit = got
+        if fmt not in DOWNLOADS:
+            return _message(request, texts.WEB_NOT_FOUND, 404, viewer)
+        today = clock().astimezone(VN).date()
+        as_of = _vn_date(request.query_params.get("ngay"), today)
+        if as_of is None:
+            return _message(request, texts.WEB_BAD_DATE, 400, viewer)
+        async with db.transaction() as store:
+            report = await compute.build(store, unit, as_of, today)
+        body = await asyncio.to_thread(_render_bytes, report, fmt)
+        name = f"bao-cao-{str(unit).replace(':', '-')}-{as_of.isoformat()}.{fmt}"
+        disposition = "inline" if fmt == "png" else "attachment"
+        return Response(
+            body,
+            media_type=DOWNLOADS[fmt],
+            headers={**HEADERS, "Content-Disposition": f'{disposition}; filename="{name}"'},
+        )
+
+    async def members(request: Request) -> Response:
+        got = await guard(request, "members", "members")
+        if isinstance(got, Response):
+            return got
+        viewer, unit = got
+        now = clock()
+        only_inactive = request.query_params.get("chi") == "khong-hoat-dong"
+        try:
+            page = max(1, int(request.query_params.get("trang", "1")))
+        except ValueError:
+            page = 1
+        cutoff = now - dt.timedelta(days=INACTIVE_DAYS)
+        async with db.reading() as store:
+            total = await store.web.member_count(unit)
+            inactive = await store.web.member_count(unit, cutoff)
+            rows = await store.web.members_page(
+                unit,
+                (page - 1) * MEMBERS_PER_PAGE,
+                MEMBERS_PER_PAGE,
+                cutoff if only_inactive else None,
+            )
+            mastered = await store.staff.areas_mastered([m.id for m in rows])
+            confirmed = await store.web.confirmed([m.id for m in rows])
+            people = []
+            for m in rows:
+                last = dt.datetime.fromisoformat(m.last_active_at)
+                missing = [a for a in compute.NATIONAL if a not in mastered.get(m.id, set())]
+                people.append(
+                    {
+                        "name": f"{m.address_form or ''} {m.display_name or '—'}".strip(),
+                        "where": await _member_place(store, m),
+                        "proficient": m.proficient,
+                        "missing": [texts.REPORT_AREAS_SHORT[a] for a in missing],
+                        "to_confirm": [
+                            texts.REPORT_AREAS_SHORT[a]
+                            for a in compute.NATIONAL
+                            if a in mastered.get(m.id, set()) and a not in confirmed[m.id]
+                        ],
+                        "days": (now - last).days,
+                        "inactive": last < cutoff,
+                    }
+                )
+        shown_total = inactive if only_inactive else total
+        pages = max(1, -(-shown_total // MEMBERS_PER_PAGE))
+        return _page(
+            request,
+            "members.html",
+            viewer=viewer,
+            unit=unit,
+            unit_name=await _name(unit),
+            people=people,
+            total=total,
+            inactive=inactive,
+            only_inactive=only_inactive,
+            page=page,
+            pages=pages,
+            nav=await nav(viewer, unit),
+            inactive_days=INACTIVE_DAYS,
+        )
+
+    async def announcements(request: Request) -> Response:
+        if request.method == "POST":
+            return await compose(request)
+        got = await guard(request, "announce", "announcements")
+        if isinstance(got, Response):
+            return got
+        viewer, unit = got
+        return await _announcements_page(request, viewer, unit)
+
+    async def _announcements_page(
+        request: Request, viewer: Viewer, unit: Unit, *, notice: str = "", error: str = "",
+        draft: dict | None = None, preview: dict | None = None, status: int = 200,
+    ) -> Response:  # fmt: skip
+        items = []
+        async with db.reading() as store:
+            # this unit's announcements and those of the units below it
+            below = []
+            for u in await store.web.announcement_units():
+                above = await permissions.chain(store, u)
+                if above and unit in above:
+                    below.append(u)
+            for a in await store.web.announcements(below):
+                delivery = await store.web.delivery(a.id)
+                items.append(
+                    {
+                        "a": a,
+                        "unit_name": await permissions.unit_name(store, a.unit),
+                        "when": dt.datetime.fromisoformat(a.send_at).astimezone(VN),
+                        "topic": texts.TOPICS.get(a.topic, a.topic),
+                        "status": texts.WEB_ANN_STATUS.get(a.status, a.status),
+                        "delivery": [
+                            (
+                                texts.WEB_CHANNELS.get(ch, ch),
+                                [(texts.WEB_DELIVERY.get(k, k), n) for k, n in sorted(per.items())],
+                            )
+                            for ch, per in sorted(delivery.items())
+                        ],
+                        "acks": await store.staff.acks(a.id),
+                    }
+                )
+        return _page(
+            request,
+            "announcements.html",
+            status,
+            viewer=viewer,
+            unit=unit,
+            unit_name=await _name(unit),
+            items=items,
+            nav=await nav(viewer, unit),
+            topics=[(t, texts.TOPICS[t]) for t in TOPICS],
+            areas=[(a, texts.REPORT_AREAS_SHORT[a]) for a in compute.NATIONAL],
+            notice=notice,
+            error=error,
+            draft=draft or {},
+            preview=preview,
+            max_len=ANNOUNCEMENT_MAX,
+        )
+
+    async def compose(request: Request) -> Response:
+        form = dict(await request.form())
+        got = await guard(request, "announce", "announce_form", form=form)
+        if isinstance(got, Response):
+            return got
+        viewer, unit = got
+        now = clock()
+        text = str(form.get("text", "")).strip()
+        topic = str(form.get("topic", ""))
+        only_not = str(form.get("only_not", "")) or None
+        draft = {
+            "text": text,
+            "topic": topic,
+            "only_not": only_not or "",
+            "when": form.get("when", ""),
+        }
+        if not text or len(text) > ANNOUNCEMENT_MAX or topic not in TOPICS:
+            error = texts.WEB_ANN_EMPTY.format(n=ANNOUNCEMENT_MAX)
+            return await _announcements_page(
+                request, viewer, unit, error=error, draft=draft, status=400
+            )
+        if only_not is not None and only_not not in compute.NATIONAL:
+            return _message(request, texts.WEB_BAD_FORM, 400, viewer)
+        when_text = str(form.get("when", "")).strip()
+        if when_text:
+            try:
+                send_at = dt.datetime.fromisoformat(when_text).replace(tzinfo=VN)
+            except ValueError:
+                return await _announcements_page(
+                    request, viewer, unit, error=texts.WEB_BAD_DATE, draft=draft, status=400
+                )
+            send_at = max(send_at, now)
+        else:
+            send_at = now
+        if form.get("confirm") != "1":
+            async with db.reading() as store:
+                n = len(await store.staff.recipients(unit, only_not))
+                label = await permissions.unit_name(store, unit)
+            preview = {
+                "text": texts.ANNOUNCEMENT.format(unit=label, text=text),
+                "n": n,
+                "when": f"{send_at.astimezone(VN):%H:%M %d/%m/%Y}",
+            }
+            return await _announcements_page(request, viewer, unit, draft=draft, preview=preview)
+        async with db.transaction() as store:
+            if not await permissions.allowed(store, viewer.roles, "announce", unit):
+                return _message(request, texts.WEB_FORBIDDEN, 403, viewer)
+            ann_id = await store.staff.create_announcement(
+                viewer.user.id, unit, topic, text, only_not, send_at, False, now
+            )
+            await store.staff.audit(
+                viewer.user.id, "announce", unit, now, announcement=ann_id, topic=topic, via="web"
+            )
+        notice = texts.WEB_ANN_SCHEDULED.format(when=f"{send_at.astimezone(VN):%H:%M %d/%m/%Y}")
+        return await _announcements_page(request, viewer, unit, notice=notice)
+
+    async def indicators(request: Request) -> Response:
+        form = dict(await request.form()) if request.method == "POST" else None
+        got = await guard(request, "record_indicator", "indicators", form=form)
+        if isinstance(got, Response):
+            return got
+        viewer, unit = got
+        now = clock()
+        today = now.astimezone(VN).date()
+        notice = error = ""
+        is_admin = (await nav(viewer, unit))["invite_admin"]
+        if form is not None:
+            error = await _save_indicator(form, viewer, unit, now, today, is_admin)
+            notice = "" if error else texts.WEB_SAVED
+        async with db.reading() as store:
+            totals = await store.reports.indicator_totals(unit, today)
+            entries = await store.reports.entries(unit, limit=20)
+            goals = await store.reports.indicator_targets(unit)
+            population = await store.staff.population(unit)
+            targets = await store.reports.targets([unit])
+        return _page(
+            request,
+            "indicators.html",
+            (403 if error == texts.WEB_FORBIDDEN else 400) if error else 200,
+            viewer=viewer,
+            unit=unit,
+            unit_name=await _name(unit),
+            nav=await nav(viewer, unit),
+            names=texts.REPORT_INDICATORS,
+            indicators=INDICATORS,
+            totals=totals,
+            entries=entries,
+            goals=goals,
+            population=population,
+            targets=targets,
+            is_admin=is_admin,
+            notice=notice,
+            error=error,
+            today=today.isoformat(),
+            target_names=texts.WEB_INDICATOR_NAMES,
+        )
+
+    async def _save_indicator(
+        form: dict, viewer: Viewer, unit: Unit, now: dt.datetime, today: dt.date, is_admin: bool
+    ) -> str:
+        """Save one form; the error text, or "" when saved (and audited)."""
+        what = form.get("what")
+        if what != "entry" and not is_admin:  # targets and residents: admins only
+            return texts.WEB_FORBIDDEN
+        try:
+            value = float(str(form.get("value", "")).replace(",", "."))
+        except ValueError:
+            return texts.WEB_BAD_NUMBER
+        if value < 0 or value != value:
+            return texts.WEB_BAD_NUMBER
+        note = str(form.get("note", ""))[:500]
+        async with db.transaction() as store:
+            if what == "entry":
+                indicator = form.get("indicator")
+                day = _vn_date(str(form.get("date", "")), today)
+                if indicator not in INDICATORS or day is None:
+                    return texts.WEB_BAD_FORM
+                codes = await permissions.unit_codes(store, unit)
+                await store.reports.add_entry(
+                    unit, codes, indicator, day, int(value), note, viewer.user.id, now
+                )
+                detail = {"indicator": indicator, "value": int(value), "note": note}
+            elif what == "population":
+                await store.staff.set_population(unit, int(value), viewer.user.id, now)
+                detail = {"older_residents": int(value), "note": note}
+            elif what in ("target", "indicator_target"):
+                try:
+                    year = int(str(form.get("year", "")))
+                except ValueError:
+                    return texts.WEB_BAD_FORM
+                if not 2025 <= year <= 2100:
+                    return texts.WEB_BAD_FORM
+                indicator = form.get("indicator")
+                if what == "target":
+                    if indicator not in ("proficient", "informed"):
+                        return texts.WEB_BAD_FORM
+                    if value > 100:
+                        return texts.WEB_BAD_PERCENT
+                    await store.reports.set_target(
+                        unit, indicator, year, value, viewer.user.id, now
+                    )
+                else:
+                    if indicator not in INDICATORS:
+                        return texts.WEB_BAD_FORM
+                    await store.reports.set_indicator_target(
+                        unit, indicator, year, int(value), viewer.user.id, now
+                    )
+                detail = {"indicator": indicator, "year": year, "value": value, "note": note}
+            else:
+                return texts.WEB_BAD_FORM
+            await store.staff.audit(viewer.user.id, f"web:set_{what}", unit, now, **detail)
+        return ""
+
+    async def invite(request: Request) -> Response:
+        """Invitation codes, as in chat: each kind needs its own permission at the unit;
+        members join a branch."""
+        form = dict(await request.form()) if request.method == "POST" else None
+        got = await guard(request, "invite_member", "invite", form=form)
+        if isinstance(got, Response):
+            return got
+        viewer, unit = got
+        now = clock()
+        kinds = []
+        async with db.reading() as store:
+            for kind, need in INVITE_KINDS:
+                if kind == "member" and unit.kind != "branch":
+                    continue
+                if await permissions.allowed(store, viewer.roles, need, unit):
+                    kinds.append((kind, texts.INVITE_KINDS[kind]))
+        code = error = ""
+        if form is not None:
+            kind = form.get("kind")
+            if kind not in dict(kinds):
+                error = texts.WEB_FORBIDDEN
+            else:
+                async with db.transaction() as store:
+                    code = await store.staff.create_invitation(kind, unit, viewer.user.id, now)
+                    await store.staff.audit(
+                        viewer.user.id, "invite", unit, now, role=kind, code=code, via="web"
+                    )
+                code = texts.ST_INVITE_CODE.format(
+                    code=code, kind=texts.INVITE_KINDS[kind], unit=await _name(unit)
+                )
+        return _page(
+            request,
+            "invite.html",
+            403 if error else 200,
+            viewer=viewer,
+            unit=unit,
+            unit_name=await _name(unit),
+            nav=await nav(viewer, unit),
+            kinds=kinds,
+            code=code,
+            error=error,
+        )
+
+    async def audit_log(request: Request) -> Response:
+        got = await guard(request, "invite_admin", "audit_log")
+        if isinstance(got, Response):
+            return got
+        viewer, unit = got
+        what = request.query_params.get("viec", "").strip()[:50]
+        rows = []
+        async with db.reading() as store:
+            names: dict[int, str] = {}
+            for at, actor, action, where, detail in await store.web.audit_entries(
+                what or None, None, limit=AUDIT_SCANNED
+            ):
+                if unit != "all":  # entries about this unit and below; none without a unit
+                    above = await permissions.chain(store, where) if where else None
+                    if not above or unit not in above:
+                        continue
+                if actor is not None and actor not in names:
+                    u = await store.users.by_id(actor)
+                    names[actor] = (u.display_name or u.identity) if u else "?"
+                rows.append(
+                    {
+                        "at": dt.datetime.fromisoformat(at).astimezone(VN),
+                        "who": names.get(actor, texts.WEB_AUDIT_SYSTEM)
+                        if actor
+                        else texts.WEB_AUDIT_SYSTEM,
+                        "action": action,
+                        "unit": where or "",
+                        "detail": ", ".join(f"{k}={v}" for k, v in detail.items()),
+                    }
+                )
+                if len(rows) >= AUDIT_SHOWN:
+                    break
+        return _page(
+            request,
+            "audit.html",
+            viewer=viewer,
+            unit=unit,
+            unit_name=await _name(unit),
+            nav=await nav(viewer, unit),
+            rows=rows,
+            what=what,
+        )
+
+    async def _name(unit: str) -> str:
+        async with db.reading() as store:
+            return await permissions.unit_name(store, unit)
+
+    routes = [
+        Route("/", home),
+        Route(auth.LOGIN_PATH + "{token}", login, methods=["GET", "POST"]),
+        Route("/dang-xuat", logout, methods=["POST"]),
+        Route("/don-vi/{unit}", overview),
+        Route("/don-vi/{unit}/tai-ve.{fmt}", download),
+        Route("/don-vi/{unit}/hoc-vien", members),
+        Route("/don-vi/{unit}/thong-bao", announcements, methods=["GET", "POST"]),
+        Route("/don-vi/{unit}/chi-tieu", indicators, methods=["GET", "POST"]),
+        Route("/don-vi/{unit}/nhat-ky", audit_log),
+        Route("/don-vi/{unit}/moi", invite, methods=["GET", "POST"]),
+    ]
+    app = Starlette(routes=routes)
+    app.state.config = cfg
+    return app
+
+
+async def _member_place(store, m) -> str:
+    if m.branch_id is not None:
+        return await permissions.unit_name(store, Unit.branch(m.branch_id))
+    if m.commune_code is not None:
+        return await permissions.unit_name(store, Unit.commune(m.commune_code))
+    if m.province_code is not None:
+        return await permissions.unit_name(store, Unit.province(m.province_code))
+    return ""
+
+
+def _render_bytes(report: compute.Report, fmt: str) -> bytes:
+    """A report file's bytes, in a worker thread (the event loop keeps serving)."""
+    with _RENDER_LOCK, tempfile.TemporaryDirectory(prefix="hocso-web-") as tmp:
+        out = render.render(report, fmt, Path(tmp) / f"report.{fmt}")
+        return out.read_bytes()
+
+
+def _trend_svg(r: compute.Report) -> dict | None:
+    """Points of the monthly trend (registered, proficient) scaled to a 600 x 240 SVG."""
+    points = r.trend
+    if not points:
+        return None
+    top = max(1, *(p.registered for p in points))
+    w, h, pad = 600, 240, 30
+    step = (w - 2 * pad) / max(1, len(points) - 1)
+
+    def line(values: list[int]) -> str:
+        return " ".join(
+            f"{pad + i * step:.1f},{h - pad - (v / top) * (h - 2 * pad):.1f}"
+            for i, v in enumerate(values)
+        )
+
+    return {
+        "registered": line([p.registered for p in points]),
+        "proficient": line([p.proficient for p in points]),
+        "labels": [(pad + i * step, f"{p.month[5:]}/{p.month[2:4]}") for i, p in enumerate(points)],
+        "top": top,
+        "w": w,
+        "h": h,
+        "pad": pad,
+        "last": points[-1],
+    }
