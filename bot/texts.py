@@ -75,11 +75,6 @@ PLACES_FOUND = (
 )
 PLACES_MANY = "Có {n} nơi giống tên này, đây là 5 nơi đầu. Không thấy thì {ong_ba} gõ thêm chữ ạ."
 PLACES_NONE = "Cháu chưa tìm thấy «{query}» ạ. {Ong_ba} gõ lại tên, ví dụ: {example}."
-ASK_BRANCH = (
-    "Nếu chi hội người cao tuổi đã cho {ong_ba} mã chi hội, {ong_ba} gõ vào đây.\n"
-    "Không có thì {ong_ba} bấm «Bỏ qua» ạ."
-)
-BRANCH_BAD = "Mã chi hội chỉ gồm chữ không dấu, số và dấu gạch, ví dụ: CH05. {Ong_ba} gõ lại hoặc bấm «Bỏ qua»."
 SIGNUP_DONE = (
     "✅ Đăng ký xong rồi ạ! Cháu chào {ten}, ở {commune}, {province}.\nMình bắt đầu học nhé."
 )
@@ -321,7 +316,24 @@ ST_INVITE_CODE = (
     "✉️ Mã mời làm {kind} ở {unit}: {code}\n"
     "Người được mời đăng ký với Học Số, rồi nhắn mã này cho Học Số. Mã dùng một lần, trong 14 ngày."
 )
-INVITE_SIGN_UP_FIRST = "{Ong_ba} đăng ký xong rồi nhắn lại mã mời này cho cháu nhé."
+# A code given before or during sign-up is kept, applied at the end, and confirmed in words.
+INVITE_KEPT_CONSENT = (
+    "Cháu đã giữ mã {code} của {ong_ba}. {Ong_ba} đồng ý và đăng ký xong (vài bước ngắn),"
+    " cháu sẽ ghi {ong_ba} vào {unit} ngay ạ."
+)
+INVITE_KEPT_SIGNUP = (
+    "Cháu đã giữ mã {code}: đăng ký xong, cháu ghi {ong_ba} vào {unit} ạ. Mình đăng ký tiếp nhé."
+)
+INVITE_PLACE_FROM_CODE = "Mã {code} là của {unit}, nên cháu không hỏi tỉnh, xã nữa ạ."
+INVITE_ALREADY = "Dạ, {ong_ba} đã ở {unit} rồi ạ."
+INVITE_JOINED_BRANCH = (
+    "✅ Dạ, cháu đã ghi {ong_ba} vào {unit}. Cán bộ chi hội sẽ thấy {ong_ba} học đến đâu"
+    " để giúp khi cần ạ."
+)
+INVITE_KEPT_LOST = (
+    "Mã {code} {ong_ba} nhắn lúc đăng ký đã hết hạn hoặc đủ người rồi ạ."
+    " {Ong_ba} hỏi cán bộ chi hội mã mới giúp cháu."
+)
 INVITE_BAD = (
     "Mã mời này chưa đúng, đã dùng rồi hoặc hết hạn ạ. {Ong_ba} hỏi lại người mời giúp cháu."
 )
@@ -329,6 +341,62 @@ INVITE_TOO_MANY = (
     "{Ong_ba} nhập sai mã mời nhiều lần quá. {Ong_ba} chờ một tiếng rồi thử lại giúp cháu ạ."
 )
 INVITE_OK = "✅ Dạ, {ong_ba} đã là {kind} ở {unit}."
+# A class code: one printed sheet with a big QR code for a whole class.
+INVITE_CLASS_KIND = "🧾 Mã lớp học (nhiều người)"
+ST_CLASS_CODE = (
+    "🧾 Mã lớp học của {unit}: {code}\n"
+    "Dùng được cho {cap} người, đến hết ngày {until}. Tờ giấy A4 in kèm (ảnh và PDF) có mã QR:"
+    " người học quét mã, hoặc nhắn «{code}» cho Học Số, lúc nào cũng được, kể cả khi đang"
+    " đăng ký.\nLiên kết: {link}"
+)
+SHEET_TITLE = "Tham gia lớp học Học Số"
+SHEET_UNIT = "{unit}"
+SHEET_SCAN = "Quét mã QR bằng điện thoại"
+SHEET_OR_TYPE = "hoặc nhắn cho Học Số mã:"
+SHEET_STEPS = (
+    "1. Mở camera hoặc Zalo, quét mã QR ở trên.",
+    "2. Bấm «Bắt đầu», rồi bấm «Đồng ý».",
+    "3. Trả lời vài câu hỏi ngắn. Xong là vào lớp.",
+)
+SHEET_UNTIL = "Mã dùng được đến hết ngày {until}."
+SHEET_ZALO = "Trên Zalo: {link}"
+BTN_ST_CLASS = "🏫 Lớp học hôm nay"
+ST_CLASS_NONE = (
+    "{unit} chưa có mã lớp học nào đang mở. Anh chị vào «Mời người» → «Mã lớp học» để tạo."
+)
+ST_CLASS_HEAD = "🏫 Lớp học ở {unit}"
+ST_CLASS_CODES = "Mã đang mở: {codes}"
+ST_CLASS_CODE_LINE = "{code} ({uses}/{cap} người)"
+ST_CLASS_JOINED = "✅ Vào lớp trong một giờ qua ({n}): {names}"
+ST_CLASS_JOINED_NONE = "Chưa ai vào lớp trong một giờ qua."
+ST_CLASS_STUCK = "⚠️ Đang dừng lâu ({n}):\n{lines}"
+ST_CLASS_STUCK_LINE = "• {name}: {where}, {minutes} phút chưa nhắn"
+ST_CLASS_STUCK_NONE = "Không ai đang bị dừng lâu."
+ST_CLASS_SIGNING = "✍️ Đang đăng ký ({n}): {names}"
+ST_CLASS_NO_NAME = "người chưa ghi tên"
+BTN_ST_CLASS_REFRESH = "🔄 Xem lại"
+BTN_ST_CLASS_CLOSE = "🔒 Đóng mã {code}"
+ST_CLASS_CLOSED = "🔒 Đã đóng mã {code}: từ giờ không ai dùng được mã này nữa."
+#: Where a person stands, for the class screen (by the start of the screen's name).
+WHERE = {
+    "consent": "chưa bấm «Đồng ý»",
+    "onboard.address": "đăng ký, câu hỏi cách xưng hô",
+    "onboard.name": "đăng ký, câu hỏi tên",
+    "onboard.birth_year": "đăng ký, câu hỏi năm sinh",
+    "onboard.province": "đăng ký, câu hỏi tỉnh",
+    "onboard.commune": "đăng ký, câu hỏi xã",
+    "onboard.reminder": "đăng ký, câu hỏi giờ nhắc",
+    "onboard.sex": "đăng ký, câu hỏi giới tính",
+    "onboard.groups": "đăng ký, câu hỏi nhóm ưu tiên",
+    "lesson": "đang học bài",
+    "quiz": "đang trả lời câu hỏi",
+    "review": "đang ôn tập",
+    "practice": "đang luyện tình huống",
+    "menu": "ở trang chính",
+    "help": "ở mục trợ giúp",
+}
+WHERE_OTHER = "ở giữa một bước"
+WHERE_LESSON = "bài «{title}»"
 ST_MEMBERS_HEAD = "👥 {unit}: {n} thành viên, {p} người đã thạo kỹ năng số cơ bản."
 ST_NEEDS_HELP = "• Cần giúp về {area}: {names}"
 ST_MORE = " và {n} người khác"
