@@ -360,6 +360,8 @@ SHEET_STEPS = (
 )
 SHEET_UNTIL = "Mã dùng được đến hết ngày {until}."
 SHEET_ZALO = "Trên Zalo: {link}"
+ST_CLASS_CAP = "Mã lớp học dùng cho bao nhiêu người? (mã dùng được 30 ngày, đóng lúc nào cũng được)"
+ST_CLASS_CAP_BTN = "Tối đa {n} người"
 BTN_ST_CLASS = "🏫 Lớp học hôm nay"
 ST_CLASS_NONE = (
     "{unit} chưa có mã lớp học nào đang mở. Anh chị vào «Mời người» → «Mã lớp học» để tạo."

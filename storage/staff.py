@@ -98,6 +98,12 @@ class StaffRepo:
         )
         return Branch(*rows[0]) if rows else None
 
+    async def branch_of(self, user_id: int) -> int | None:
+        rows = await self.conn.execute_fetchall(
+            "SELECT branch_id FROM users WHERE id = ?", (user_id,)
+        )
+        return rows[0][0] if rows else None
+
     async def branches_in_commune(self, commune_code: int) -> list[Branch]:
         rows = await self.conn.execute_fetchall(
             "SELECT id, commune_code, name FROM branches WHERE commune_code = ? ORDER BY name",

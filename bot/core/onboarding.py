@@ -1,5 +1,4 @@
-"""Consent and sign-up: address form, name, year of birth, province, commune, branch, reminder
-time, then one optional step (sex and priority groups) that a single «Bỏ qua» skips.
+"""Consent and sign-up: address form, name, year of birth, province, commune, reminder time, then one optional step (sex and priority groups) that a single «Bỏ qua» skips.
 
 ```mermaid
 stateDiagram-v2
@@ -9,8 +8,8 @@ stateDiagram-v2
     onboard.name --> onboard.birth_year
     onboard.birth_year --> onboard.province
     onboard.province --> onboard.commune
-    onboard.commune --> onboard.branch
-    onboard.branch --> onboard.reminder
+    onboard.birth_year --> onboard.reminder: a class code names the branch
+    onboard.commune --> onboard.reminder
     onboard.reminder --> onboard.sex
     onboard.sex --> menu: Bỏ qua
     onboard.sex --> onboard.groups: Nam / Nữ
@@ -27,10 +26,12 @@ import re
 from typing import ClassVar
 
 from bot import texts
-from bot.core import places, review
+from bot.core import places, review, staff
 from bot.core.flow import Screen, go, screen
 from bot.core.matching import best_match, choice_index, clean, fold, small_int
+from bot.core.permissions import unit_name
 from bot.core.turn import Turn
+from bot.domain import Unit
 from storage.repos import GROUP_COLUMNS, SEXES, iso
 
 HELPER_AGE = 60
@@ -116,9 +117,13 @@ class Consent(SignupScreen):
         t.user = await t.users.create(t.identity, "given", t.now)
         t.conv_key = t.identity
         t.data = {}
+        if code := await staff.take_pending(t):  # a code given before consent: kept on
+            t.data["pending_code"] = code
+            await t.store.staff.start_use(code, t.user.id, t.now)
         await go(t, "onboard.address")
 
     async def _refuse(self, t: Turn) -> None:
+        await staff.take_pending(t)  # a code given before consent is forgotten with it
         if t.user is None:
             anon = await t.users.anon_key(t.identity)
             t.user = await t.users.create(anon, "refused", t.now)
@@ -248,6 +253,8 @@ class ProvinceScreen(PlaceScreen):
     previous = "onboard.birth_year"
 
     async def show(self, t: Turn) -> None:
+        if await place_from_code(t):
+            return
         t.say(texts.ASK_PROVINCE)
 
     async def on_text(self, t: Turn, text: str) -> bool:
@@ -277,6 +284,8 @@ class CommuneScreen(PlaceScreen):
     previous = "onboard.province"
 
     async def show(self, t: Turn) -> None:
+        if await place_from_code(t):
+            return
         p = places.province(t.user.province_code)
         t.say(texts.ASK_COMMUNE, province=p.name, example=_commune_example(p.code))
 
@@ -293,39 +302,43 @@ class CommuneScreen(PlaceScreen):
             return False
         await t.users.update(t.user.id, commune_code=c.code)
         t.user.commune_code = c.code
-        await go(t, "onboard.branch")
+        await go(t, "onboard.reminder")
         return True
 
 
-_BRANCH = re.compile(r"^[A-Za-z0-9][A-Za-z0-9\-]{1,19}$")
+async def place_from_code(t: Turn) -> bool:
+    """A class or member code kept during sign-up names the branch, hence the province and
+    commune: those two questions are skipped."""
+    branch_id = await staff.pending_branch(t)
+    branch = await t.store.staff.branch(branch_id) if branch_id is not None else None
+    commune = places.commune(branch.commune_code) if branch else None
+    if commune is None:
+        return False
+    await t.users.update(t.user.id, province_code=commune.province_code, commune_code=commune.code)
+    t.user.province_code, t.user.commune_code = commune.province_code, commune.code
+    t.say(
+        texts.INVITE_PLACE_FROM_CODE,
+        code=t.data["pending_code"],
+        unit=await unit_name(t.store, Unit.branch(branch.id)),
+    )
+    await go(t, "onboard.reminder")
+    return True
 
 
 @screen
 class Branch(SignupScreen):
+    """The branch-code question is gone (codes work at any point); a conversation saved here
+    before the change goes on to the reminder question."""
+
     name = "onboard.branch"
     previous = "onboard.commune"
 
     async def show(self, t: Turn) -> None:
-        t.say(texts.ASK_BRANCH, [("skip", texts.BTN_SKIP)])
-
-    async def on_button(self, t: Turn, bid: str) -> bool:
-        if bid != "skip":
-            return False
-        await self._finish(t)
-        return True
+        await go(t, "onboard.reminder")
 
     async def on_text(self, t: Turn, text: str) -> bool:
-        code = clean(text).replace(" ", "")
-        if not _BRANCH.match(code):
-            t.say(texts.BRANCH_BAD, [("skip", texts.BTN_SKIP)])
-            return True
-        await t.users.update(t.user.id, branch_code=code.upper())
-        t.user.branch_code = code.upper()
-        await self._finish(t)
-        return True
-
-    async def _finish(self, t: Turn) -> None:
         await go(t, "onboard.reminder")
+        return True
 
 
 class ReminderChoice(Screen):
@@ -373,7 +386,7 @@ class ReminderChoice(Screen):
 @screen
 class SignupReminder(ReminderChoice, SignupScreen):
     name = "onboard.reminder"
-    previous = "onboard.branch"
+    previous = "onboard.commune"
 
     async def chosen(self, t: Turn) -> None:
         await go(t, "onboard.sex")
@@ -387,6 +400,8 @@ async def finish_signup(t: Turn) -> None:
     p = places.province(t.user.province_code)
     c = places.commune(t.user.commune_code)
     t.say(texts.SIGNUP_DONE, province=p.name, commune=c.name)
+    if code := t.data.pop("pending_code", None):  # kept since the deep link or the typed code
+        await staff.apply(t, code)
     await go(t, "menu")
 
 

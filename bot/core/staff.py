@@ -22,6 +22,7 @@ and written to the audit log.
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import re
 from typing import ClassVar
@@ -78,6 +79,7 @@ def work(t: Turn) -> dict:
 ACTION_BUTTONS = (
     ("announce", texts.BTN_ST_ANNOUNCE),
     ("invite", texts.BTN_ST_INVITE),
+    ("class", texts.BTN_ST_CLASS),
     ("members", texts.BTN_ST_MEMBERS),
     ("confirm_skill", texts.BTN_ST_CONFIRM),
     ("set_population", texts.BTN_ST_POPULATION),
@@ -87,10 +89,11 @@ ACTION_BUTTONS = (
     ("report", texts.BTN_REPORT),
 )
 # The permission an action needs ("invite" needs any of the invite_* ones: checked per kind).
-NEEDS = {"invite": "invite_member", "sent": "announce"}
+NEEDS = {"invite": "invite_member", "sent": "announce", "class": "invite_member"}
 FIRST_SCREEN = {
     "announce": "staff.ann.text",
     "invite": "staff.invite",
+    "class": "staff.class",
     "members": "staff.members",
     "confirm_skill": "staff.confirm.member",
     "set_population": "staff.population",
@@ -180,6 +183,8 @@ class StaffUnit(StaffScreen):
         units = await _candidate_units(t, self.need(t))
         if work(t).get("action") == "create_branch":
             units = [u for u in units if _kind(u) == "commune"]
+        if work(t).get("action") == "class":  # a class joins one branch
+            units = [u for u in units if _kind(u) == "branch"]
         if len(units) == 1 and units[0] != "all":
             await self._chosen(t, units[0])
             return
@@ -575,6 +580,11 @@ INVITE_KINDS = (
 )
 
 
+#: A class code: how many people may use it (staff choose) and for how long.
+CLASS_CAPS = (30, 60, 100)
+CLASS_DAYS = 30
+
+
 @screen
 class Invite(StaffScreen):
     name = "staff.invite"
@@ -587,6 +597,8 @@ class Invite(StaffScreen):
                 continue  # members join a branch
             if await can(t, need, unit):
                 buttons.append((f"inv:{kind}", texts.INVITE_KINDS[kind]))
+                if kind == "member":
+                    buttons.append(("inv:class", texts.INVITE_CLASS_KIND))
         if not buttons:
             t.say(texts.ST_INVITE_NONE, [("back", texts.BTN_BACK)])
             return
@@ -600,9 +612,26 @@ class Invite(StaffScreen):
         if bid == "back":
             await self.back(t)
             return True
+        unit = work(t)["unit"]
+        if bid == "inv:class":
+            if _kind(unit) != "branch":
+                return False
+            caps = [(f"cap:{n}", texts.ST_CLASS_CAP_BTN.format(n=n)) for n in CLASS_CAPS]
+            t.say(texts.ST_CLASS_CAP, [*caps, ("back", texts.BTN_BACK)])
+            return True
+        if bid.startswith("cap:"):
+            cap = small_int(bid[4:])
+            if cap not in CLASS_CAPS or _kind(unit) != "branch":
+                return False
+            if not await can(t, "invite_member", unit):
+                t.say(texts.ST_NOT_ALLOWED)
+                await go(t, "staff.menu")
+                return True
+            await class_code(t, unit, cap)
+            await go(t, "staff.menu")
+            return True
         kind = bid.removeprefix("inv:")
         need = dict(INVITE_KINDS).get(kind)
-        unit = work(t)["unit"]
         if need is None or (kind == "member" and _kind(unit) != "branch"):
             return False
         if not await can(t, need, unit):
@@ -621,24 +650,118 @@ class Invite(StaffScreen):
         return True
 
 
+def join_link(t: Turn, code: str, channel: str = "telegram") -> str | None:
+    template = t.links.get(channel)
+    return template.format(code=code) if template else None
+
+
+async def class_code(t: Turn, unit: str, cap: int) -> str:
+    """Create a class code for a branch and send its printable sheet (PNG and PDF)."""
+    from bot.reports import class_sheet
+
+    code = await repo(t).create_invitation(
+        "member", unit, t.user.id, t.now, days=CLASS_DAYS, max_uses=cap
+    )
+    await audit(t, "invite", unit, role="member", code=code, max_uses=cap)
+    until = f"{(t.now + dt.timedelta(days=CLASS_DAYS)).astimezone(VN):%d/%m/%Y}"
+    name = await unit_name(t.store, unit)
+    link = join_link(t, code) or code
+    sheet = class_sheet.Sheet(code, name, link, until, join_link(t, code, "zalo_oa"))
+    folder = t.media_dir / "classes"
+    png, pdf = folder / f"{code}.png", folder / f"{code}.pdf"
+
+    async def render() -> None:
+        await asyncio.to_thread(class_sheet.write, sheet, png, pdf)
+
+    t.after_commit.append(render)
+    t.say(
+        texts.ST_CLASS_CODE,
+        files=[OutFile("image", str(png)), OutFile("document", str(pdf))],
+        unit=name,
+        code=code,
+        cap=cap,
+        until=until,
+        link=link,
+    )
+    return code
+
+
+async def _throttled(t: Turn) -> tuple[str, bool]:
+    key = await t.users.anon_key(f"invite:{t.identity}")
+    return key, await t.store.throttle.failures(
+        key, t.now, INVITE_FAILURE_WINDOW
+    ) >= INVITE_MAX_FAILURES
+
+
 async def redeem(t: Turn, code: str) -> bool:
-    """A typed or deep-linked invitation code: a role, or membership of a branch."""
-    if not t.tracked or not t.user.registered_at:
-        t.say(texts.INVITE_SIGN_UP_FIRST)
-        return True
+    """A typed or deep-linked invitation or class code, at any point.
+
+    Before consent the code is kept under a salted hash of the identity (nothing personal);
+    during sign-up it is kept in the conversation; either way it is applied when sign-up ends
+    and confirmed in words. A registered person gets it applied at once.
+    """
+    code = code.upper()
     # Codes are short enough to say aloud, so wrong guesses are limited per identity, as for
     # link codes (bot/core/linking.py): five an hour, then a wait. (Erasure removes the key.)
-    key = await t.users.anon_key(f"invite:{t.identity}")
-    throttle = t.store.throttle
-    if await throttle.failures(key, t.now, INVITE_FAILURE_WINDOW) >= INVITE_MAX_FAILURES:
+    key, blocked = await _throttled(t)
+    if blocked:
         t.say(texts.INVITE_TOO_MANY)
         return True
-    found = await repo(t).redeem(code.upper(), t.user.id, t.now)
-    if found is None:
-        await throttle.fail(key, t.now, INVITE_FAILURE_WINDOW)
-        t.say(texts.INVITE_BAD)
+    if not t.tracked or not t.user.registered_at:
+        inv = await repo(t).invitation(code, t.now)
+        if inv is None:
+            await t.store.throttle.fail(key, t.now, INVITE_FAILURE_WINDOW)
+            t.say(texts.INVITE_BAD)
+            return True
+        unit = await unit_name(t.store, inv.unit)
+        if not t.tracked:
+            pending = await t.users.anon_key(f"pending:{t.identity}")
+            await repo(t).keep_pending(pending, code, t.now)
+            t.say(texts.INVITE_KEPT_CONSENT, code=code, unit=unit)
+        else:
+            t.data["pending_code"] = code
+            await repo(t).start_use(code, t.user.id, t.now)
+            t.say(texts.INVITE_KEPT_SIGNUP, code=code, unit=unit)
         return True
-    await throttle.clear(key)
+    return await apply(t, code, key)
+
+
+async def take_pending(t: Turn) -> str | None:
+    """At consent: the code given before it (kept a day at most), now the learner's."""
+    pending = await t.users.anon_key(f"pending:{t.identity}")
+    return await repo(t).take_pending(pending, t.now - PENDING_KEPT)
+
+
+PENDING_KEPT = dt.timedelta(days=1)
+
+
+async def pending_branch(t: Turn) -> int | None:
+    """The branch a code kept during sign-up joins (its commune need not be asked)."""
+    code = t.data.get("pending_code")
+    inv = await repo(t).invitation(code, t.now) if code else None
+    if inv is None or inv.role != "member":
+        return None
+    return Unit.of(inv.unit).code
+
+
+async def apply(t: Turn, code: str, key: str | None = None) -> bool:
+    """Apply a code for a registered person: a role, or membership of a branch."""
+    inv = await repo(t).invitation(code, t.now)
+    if inv is not None and inv.role == "member":
+        branch_id = Unit.of(inv.unit).code
+        if await repo(t).branch_of(t.user.id) == branch_id:  # scanned twice: nothing used up
+            t.say(texts.INVITE_ALREADY, unit=await unit_name(t.store, inv.unit))
+            return True
+    found = await repo(t).redeem(code, t.user.id, t.now)
+    if found is None:
+        if key is not None:
+            await t.store.throttle.fail(key, t.now, INVITE_FAILURE_WINDOW)
+            t.say(texts.INVITE_BAD)
+        else:
+            t.say(texts.INVITE_KEPT_LOST, code=code)
+        return True
+    if key is not None:
+        await t.store.throttle.clear(key)
     role, unit = found
     if role == "member":
         branch = await repo(t).branch(Unit.of(unit).code)
@@ -647,10 +770,11 @@ async def redeem(t: Turn, code: str) -> bool:
             t.user.id, commune_code=commune.code, province_code=commune.province_code
         )
         await t.users.set_branch(t.user.id, branch.id)
-        if commune.code != t.user.commune_code:  # the local area's competencies change with it
+        changed = commune.code != t.user.commune_code
+        t.user = await t.users.by_id(t.user.id)
+        if changed:  # the local area's competencies change with it
             from bot.core.linking import recompute_areas
 
-            t.user = await t.users.by_id(t.user.id)
             await recompute_areas(t.store, t.content, t.user, t.now)
     else:
         await repo(t).grant(t.user.id, role, unit, None, t.now)
@@ -658,8 +782,120 @@ async def redeem(t: Turn, code: str) -> bool:
     await repo(t).audit(
         t.user.id, "join" if role == "member" else "grant", unit, t.now, code=code, role=role
     )
-    t.say(texts.INVITE_OK, kind=texts.INVITE_KINDS[role], unit=await unit_name(t.store, unit))
+    name = await unit_name(t.store, unit)
+    if role == "member":
+        t.say(texts.INVITE_JOINED_BRANCH, unit=name)
+    else:
+        t.say(texts.INVITE_OK, kind=texts.INVITE_KINDS[role], unit=name)
     return True
+
+
+# --- the class screen: who joined in the last hour, who is stuck where ---
+
+#: Someone who has not written for this long, in the middle of something, is stuck.
+STUCK_AFTER = dt.timedelta(minutes=10)
+CLASS_WINDOW = dt.timedelta(hours=12)
+_RESTING = ("menu", "paused", "lesson.done", "review.done", "practice.done", "progress", "help")
+
+
+def where(t: Turn, state: str | None, data: dict) -> str:
+    state = state or "consent"
+    if state in texts.WHERE:
+        return texts.WHERE[state]
+    head = state.split(".")[0]
+    lesson = (data.get("lesson") or {}).get("id")
+    if head == "lesson" and (found := t.content.lessons.get(lesson or "")):
+        return texts.WHERE_LESSON.format(title=found.title)
+    return texts.WHERE.get(head, texts.WHERE_OTHER)
+
+
+@screen
+class ClassView(StaffScreen):
+    name = "staff.class"
+
+    async def show(self, t: Turn) -> None:
+        unit = work(t)["unit"]
+        if _kind(unit) != "branch" or not await can(t, "invite_member", unit):
+            t.say(texts.ST_NOT_ALLOWED)
+            await go(t, "staff.menu")
+            return
+        await audit(t, "view_class", unit)
+        name = await unit_name(t.store, unit)
+        codes = await repo(t).class_codes(unit, t.now)
+        people = await repo(t).class_people(unit, t.now - CLASS_WINDOW)
+        if not codes and not people:
+            t.say(texts.ST_CLASS_NONE, [("back", texts.BTN_BACK)], unit=name)
+            return
+
+        def who(p) -> str:
+            if not p.display_name:
+                return texts.ST_CLASS_NO_NAME
+            return f"{p.address_form or ''} {p.display_name}".strip()
+
+        hour = iso(t.now - dt.timedelta(hours=1))
+        joined = [p for p in people if p.joined_at and p.joined_at >= hour]
+        signing = [p for p in people if not p.registered_at]
+        stuck = []
+        for p in people:
+            last = dt.datetime.fromisoformat(p.last_active_at) if p.last_active_at else t.now
+            idle = t.now - last
+            if idle >= STUCK_AFTER and (p.state or "consent") not in _RESTING:
+                stuck.append((p, idle))
+        lines = [t.render(texts.ST_CLASS_HEAD, unit=name)]
+        if codes:
+            shown = ", ".join(
+                texts.ST_CLASS_CODE_LINE.format(code=c.code, uses=c.uses, cap=c.max_uses)
+                for c in codes
+            )
+            lines.append(texts.ST_CLASS_CODES.format(codes=shown))
+        if joined:
+            names = ", ".join(who(p) for p in joined)
+            lines.append(texts.ST_CLASS_JOINED.format(n=len(joined), names=names))
+        else:
+            lines.append(texts.ST_CLASS_JOINED_NONE)
+        if signing:
+            names = ", ".join(who(p) for p in signing)
+            lines.append(texts.ST_CLASS_SIGNING.format(n=len(signing), names=names))
+        if stuck:
+            rows = "\n".join(
+                texts.ST_CLASS_STUCK_LINE.format(
+                    name=who(p),
+                    where=where(t, p.state, p.data),
+                    minutes=int(idle.total_seconds() // 60),
+                )
+                for p, idle in stuck
+            )
+            lines.append(texts.ST_CLASS_STUCK.format(n=len(stuck), lines=rows))
+        else:
+            lines.append(texts.ST_CLASS_STUCK_NONE)
+        buttons = [("refresh", texts.BTN_ST_CLASS_REFRESH)]
+        buttons += [
+            (f"close:{c.code}", texts.BTN_ST_CLASS_CLOSE.format(code=c.code)) for c in codes[:2]
+        ]
+        t.say_text("\n\n".join(lines), [*buttons, ("back", texts.BTN_BACK)])
+
+    async def on_button(self, t: Turn, bid: str) -> bool:
+        if bid == "refresh":
+            await self.show(t)
+            return True
+        if bid == "back":
+            await self.back(t)
+            return True
+        unit = work(t)["unit"]
+        if bid.startswith("close:"):
+            code = bid[6:]
+            if code not in [c.code for c in await repo(t).class_codes(unit, t.now)]:
+                return False
+            if not await can(t, "invite_member", unit):
+                t.say(texts.ST_NOT_ALLOWED)
+                await go(t, "staff.menu")
+                return True
+            await repo(t).close_code(code, t.now)
+            await audit(t, "close_code", unit, code=code)
+            t.say(texts.ST_CLASS_CLOSED, code=code)
+            await self.show(t)
+            return True
+        return False
 
 
 # --- members, who needs help, confirming skills ---

@@ -32,6 +32,8 @@ class Turn:
     scenarios: Scenarios = field(default_factory=Scenarios)
     media_dir: Path = Path("data/media")
     roles: list[tuple[str, str]] = field(default_factory=list)  # (role, unit) incl. admin ids
+    #: Deep-link templates per channel for class codes ("https://t.me/<bot>?start={code}").
+    links: dict[str, str] = field(default_factory=dict)
     #: Work for after the turn's transaction commits, before the replies leave the engine
     #: (report files: rendered off the event loop, holding no transaction).
     after_commit: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
