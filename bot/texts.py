@@ -551,6 +551,7 @@ REPORT_GROUPS = {
     "khuyet_tat": "Người khuyết tật",
 }
 REPORT_NO_BRANCH = "Chưa vào chi hội"
+UNIT_UNKNOWN = "đơn vị không còn"
 REPORT_HIDDEN = "<5"
 REPORT_NONE = "—"
 REPORT_TITLE = "Báo cáo kết quả thực hiện Quyết định 379/QĐ-TTg: {unit}"

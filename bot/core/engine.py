@@ -31,7 +31,6 @@ from bot.core.matching import (
     best_match,
     choice_index,
     clean,
-    fold,
     intent,
     small_int,
 )
@@ -248,7 +247,7 @@ class Engine:
     async def _global_words(self, t: Turn, scr: Screen, event: Event, text: str) -> bool:
         """«✅ Đã đọc» under an announcement and invitation codes work on any screen."""
         ann_id = small_int(event.text[4:]) if event.text.startswith("ack:") else None
-        is_ack = ann_id is not None or fold(text) == "da doc"
+        is_ack = ann_id is not None or staff.is_ack_word(event.text or "", text, t.state)
         if is_ack and await staff.acknowledge(t, ann_id):
             if buttons := t.current_buttons():
                 t.attach([(b.id, b.label) for b in buttons])

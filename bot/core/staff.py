@@ -554,6 +554,23 @@ async def queue_due_announcements(store: Store, now: dt.datetime) -> int:
     return queued
 
 
+#: Words that say "I have read it", whatever the screen (an announcement must be waiting).
+ACK_WORDS = {"da doc", "da doc roi", "doc roi", "da xem", "da xem roi", "xem roi", "da nhan"}
+ACK_EMOJI = {"👍", "👌", "🙏", "❤️", "❤", "✅"}
+#: Plain "ok", "vâng": read only where they mean nothing else (not inside a lesson, where
+#: they mean «Tiếp»).
+ACK_WEAK = {"ok", "oke", "okay", "vang", "da", "u", "vang a", "da vang", "ok a"}
+ACK_WEAK_SCREENS = ("menu", "paused", "lesson.done", "review.done", "practice.done", "progress")
+
+
+def is_ack_word(raw: str, text: str, state: str) -> bool:
+    words = fold(text).strip(" .!")
+    bare = raw.strip().replace("\ufe0f", "")
+    if words in ACK_WORDS or (bare and all(ch in "".join(ACK_EMOJI) for ch in bare)):
+        return True
+    return words in ACK_WEAK and state in ACK_WEAK_SCREENS
+
+
 async def acknowledge(t: Turn, ann_id: int | None) -> bool:
     """«✅ Đã đọc»: the given announcement, or the latest one this person received."""
     if not t.tracked:
