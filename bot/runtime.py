@@ -25,6 +25,6 @@ async def open_engine(
     try:
         async with db.transaction() as store:  # once per mastery model: recompute from answers
             await remaster.migrate(store, content, scenarios, clock())
-        yield Engine(db, content, clock, scenarios, settings.admins())
+        yield Engine(db, content, clock, scenarios, settings.admins(), settings.join_links())
     finally:
         await db.close()

@@ -265,6 +265,18 @@ class StaffRepo:
         rows = await self.conn.execute_fetchall(sql, args)
         return [Member(*r[:7], bool(r[7])) for r in rows]
 
+    async def older_learners(self, user_ids: list[int], born_by: int) -> set[int]:
+        """Those of `user_ids` born in `born_by` or before and holding no role."""
+        if not user_ids:
+            return set()
+        marks = ",".join("?" * len(user_ids))
+        rows = await self.conn.execute_fetchall(
+            f"SELECT id FROM users WHERE id IN ({marks}) AND birth_year <= ?"
+            " AND NOT EXISTS (SELECT 1 FROM roles r WHERE r.user_id = users.id)",
+            (*user_ids, born_by),
+        )
+        return {r[0] for r in rows}
+
     async def areas_mastered(self, user_ids: list[int]) -> dict[int, set[str]]:
         if not user_ids:
             return {}

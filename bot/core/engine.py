@@ -252,7 +252,7 @@ class Engine:
             if buttons := t.current_buttons():
                 t.attach([(b.id, b.label) for b in buttons])
             return True
-        if (m := staff.INVITE_RE.search(text)) and len(text) <= 40:
+        if event.kind != "button" and (m := staff.INVITE_RE.search(text)) and len(text) <= 40:
             await self._code(t, scr, f"HS-{m.group(1)}")
             return True
         return False

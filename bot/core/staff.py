@@ -48,6 +48,8 @@ INVITE_MAX_FAILURES = 5
 INVITE_FAILURE_WINDOW = dt.timedelta(hours=1)
 INVITE_RE = re.compile(r"\bHS-?([A-HJ-NP-Z2-9]{6})\b", re.I)
 MEMBERS_SHOWN = 20
+#: «Cần giúp» lists older learners only (60+ in the current year), never staff or helpers.
+HELP_AGE = 60
 ANNOUNCEMENT_MAX = 2000
 
 
@@ -217,6 +219,15 @@ class StaffUnit(StaffScreen):
             if units:
                 break
         units = [u for u in units if await can(t, self.need(t), u)][:5]
+        with_branches: list[str] = []  # a commune's branches follow it: invite into a branch
+        for u in units:
+            with_branches.append(u)
+            if _kind(u) == "commune":
+                for b in await repo(t).branches_in_commune(Unit.of(u).code):
+                    with_branches.append(Unit.branch(b.id))
+        units = with_branches[:8]
+        if work(t).get("action") == "class":
+            units = [u for u in units if _kind(u) == "branch"]
         if not units:
             t.say(texts.ST_UNIT_NONE, [("back", texts.BTN_BACK)])
             return True
@@ -934,8 +945,9 @@ async def _members_lines(t: Turn) -> tuple[list, str]:
             p=sum(m.proficient for m in members),
         )
     ]
+    helped = await repo(t).older_learners([m.id for m in members], t.now.year - HELP_AGE)
     for area in NATIONAL_AREAS:
-        needing = [m for m in members if area not in mastered.get(m.id, set())]
+        needing = [m for m in members if m.id in helped and area not in mastered.get(m.id, set())]
         if needing:
             shown = ", ".join(name(m) for m in needing[:10])
             more = t.render(texts.ST_MORE, n=len(needing) - 10) if len(needing) > 10 else ""
@@ -1035,8 +1047,8 @@ class Population(StaffScreen):
         )
 
     async def on_text(self, t: Turn, text: str) -> bool:
-        digits = re.sub(r"[.,\s]", "", clean(text))
-        if small_int(digits, 20_000_000) is None:
+        digits = population_number(text)
+        if digits is None:
             t.say(texts.ST_POPULATION_BAD, [("back", texts.BTN_BACK)])
             return True
         unit = work(t)["unit"]
@@ -1053,6 +1065,18 @@ class Population(StaffScreen):
         )
         await go(t, "staff.menu")
         return True
+
+
+_PEOPLE_WORDS = re.compile(r"\b(?:nguoi|cu|nguoi cao tuoi|khoang|chung|tat ca|la)\b")
+
+
+def population_number(text: str) -> str | None:
+    """ "2.350", "2 350", "2,350", "2350 người", "khoảng 2.350 cụ" -> "2350"; None otherwise."""
+    words = _PEOPLE_WORDS.sub(" ", fold(clean(text)))
+    if not re.fullmatch(r"\s*\d{1,3}(?:[., ]\d{3})*\s*|\s*\d+\s*", words):
+        return None
+    digits = re.sub(r"[., ]", "", words)
+    return digits if small_int(digits, 20_000_000) is not None else None
 
 
 _BRANCH_NAME = re.compile(r"^[\w][\w .,'\-]{1,59}$")

@@ -1,0 +1,92 @@
+"""Class codes: a cap on uses, closing, a code kept before consent, numbers staff type."""
+
+from bot import texts
+from bot.core.staff import population_number
+from tests.core.test_staff import code_in, labels, rows
+from tests.transcript import sign_up
+
+
+async def class_code(sim, cap: int = 30) -> str:
+    await sign_up(sim, "admin", name="Hòa")
+    await sim.press("admin", texts.BTN_STAFF)
+    await sim.press("admin", texts.BTN_ST_BRANCH)
+    await sim.text("admin", "phu thinh")
+    await sim.text("admin", "1")
+    await sim.text("admin", "Chi hội Xóm Đông")  # typed with its prefix: never doubled
+    await sim.press("admin", texts.BTN_ST_INVITE)
+    replies = await sim.text("admin", "phu thinh")  # the commune, then its branches
+    assert "Chi hội Xóm Đông, Xã Phú Thịnh" in " ".join(labels(replies))
+    await sim.press("admin", "unit:branch:1")
+    await sim.press("admin", texts.INVITE_CLASS_KIND)
+    replies = await sim.press("admin", f"cap:{cap}")
+    assert "Chi hội Chi hội" not in replies[0]["text"]
+    return code_in(replies)
+
+
+async def test_a_class_code_serves_many_until_its_cap_or_closing(sim):
+    code = await class_code(sim)
+    await sim.send(advance_seconds=60)
+    for i in range(30):
+        await sign_up(sim, f"m{i}")
+        replies = await sim.text(f"m{i}", code)
+        assert "cháu đã ghi bà vào Chi hội Xóm Đông" in replies[0]["text"]
+    await sign_up(sim, "late")
+    replies = await sim.text("late", code)  # the cap: 30
+    assert replies[0]["text"] == texts.INVITE_BAD.format(ong_ba="bà", Ong_ba="Bà")
+    assert await rows(sim, "SELECT uses, max_uses FROM invitations WHERE code = ?", code) == [
+        (30, 30)
+    ]
+
+
+async def test_closing_a_class_code_and_the_class_screen(sim):
+    code = await class_code(sim, 60)
+    await sim.send(user="m1", command="start", args=code)
+    await sim.press("m1", "Đồng ý")
+    await sim.press("m1", "Bà")
+    await sim.send(advance_seconds=20 * 60)  # stuck at the name question
+    await sim.text("admin", "menu")
+    await sim.press("admin", texts.BTN_STAFF)
+    await sim.press("admin", texts.BTN_ST_CLASS)
+    await sim.text("admin", "phu thinh")  # the country admin names the commune
+    replies = await sim.press("admin", "unit:branch:1")
+    view = replies[-1]["text"]
+    assert "Đang đăng ký (1): người chưa ghi tên" in view
+    assert "người chưa ghi tên: đăng ký, câu hỏi tên, 20 phút chưa nhắn" in view
+    replies = await sim.press("admin", texts.BTN_ST_CLASS_CLOSE.format(code=code))
+    assert replies[0]["text"] == texts.ST_CLASS_CLOSED.format(code=code)
+    await sign_up(sim, "m2")
+    replies = await sim.text("m2", code)
+    assert replies[0]["text"].startswith("Mã mời này chưa đúng")
+    # m1 finishes sign-up after the code was closed: told in words, not silently dropped.
+    await sim.text("m1", "Lan")
+    replies = await sim.text("m1", "1950")
+    assert replies[-1]["text"].startswith("Bà đang ở tỉnh")  # the code no longer names a place
+    for answer in ("thai nguyen", "1", "phu thinh", "1"):
+        await sim.text("m1", answer)
+    await sim.press("m1", texts.BTN_NO_REMINDER)
+    replies = await sim.press("m1", texts.BTN_SKIP)
+    assert any(f"Mã {code} bà nhắn lúc đăng ký" in r["text"] for r in replies)
+
+
+async def test_a_code_before_a_refusal_is_forgotten(sim):
+    code = await class_code(sim, 60)
+    replies = await sim.send(user="x", command="start", args=code)
+    assert "Cháu đã giữ mã" in replies[1]["text"]
+    assert await rows(sim, "SELECT COUNT(*) FROM pending_codes") == [(1,)]
+    await sim.press("x", "Không đồng ý")
+    assert await rows(sim, "SELECT COUNT(*) FROM pending_codes") == [(0,)]
+
+
+async def test_staff_numbers_and_who_needs_help(sim):
+    for typed in ("2.350", "2 350", "2350 người", "2.350 nguoi", "khoảng 2.350 cụ"):
+        assert population_number(typed) == "2350"
+    assert population_number("2.35") is None and population_number("1 2") is None
+    await sign_up(sim, "admin", name="Hòa")
+    await sign_up(sim, "young", name="Tuấn", year="1990")
+    await sign_up(sim, "old", name="Lan", year="1950")
+    await sim.press("admin", texts.BTN_STAFF)
+    await sim.press("admin", texts.BTN_ST_MEMBERS)
+    await sim.text("admin", "phu thinh")
+    replies = await sim.text("admin", "1")
+    needing = [line for line in replies[-1]["text"].splitlines() if "Cần giúp" in line]
+    assert needing and all("Lan" in line and "Tuấn" not in line for line in needing)
