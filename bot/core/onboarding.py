@@ -228,8 +228,11 @@ class BirthYear(SignupScreen):
         t.user.birth_year = year
         if age < HELPER_AGE:
             t.say(texts.HELPER_NOTE)
-        await go(t, "onboard.province")
+        await self.next_step(t)
         return True
+
+    async def next_step(self, t: Turn) -> None:
+        await go(t, "onboard.province")
 
 
 class PlaceScreen(SignupScreen):
@@ -652,28 +655,59 @@ class GroupSetting(GroupChoice):
 
 @screen
 class ProfileSetting(Screen):
-    """Trợ giúp → the optional answers: what is saved, and a way to change each."""
+    """Trợ giúp → Thông tin của tôi: everything kept about the person, and a button to correct
+    each answer (the consent promise: see and correct, two taps each)."""
 
     name = "settings.profile"
 
     async def show(self, t: Turn) -> None:
-        groups = t.user.groups()
+        u = t.user
+        groups = u.groups()
+        p = places.province(u.province_code) if u.province_code else None
+        c = places.commune(u.commune_code) if u.commune_code else None
+        branch = await t.store.staff.branch_of(u.id)
         t.say(
             texts.PROFILE,
             [
+                ("profile:address", texts.BTN_EDIT_ADDRESS),
+                ("profile:name", texts.BTN_EDIT_NAME),
+                ("profile:year", texts.BTN_EDIT_YEAR),
+                ("profile:place", texts.BTN_EDIT_PLACE),
                 ("profile:sex", texts.BTN_EDIT_SEX),
                 ("profile:groups", texts.BTN_EDIT_GROUPS),
                 ("menu", texts.BTN_MENU),
             ],
-            sex=texts.SEX_LABELS[t.user.sex] if t.user.sex else texts.PROFILE_NOT_SAID,
+            form=(u.address_form or texts.PROFILE_NOT_SAID).capitalize(),
+            name=u.display_name or texts.PROFILE_NOT_SAID,
+            year=u.birth_year or texts.PROFILE_NOT_SAID,
+            place=", ".join(x.name for x in (c, p) if x) or texts.PROFILE_NOT_SAID,
+            branch=await unit_name(t.store, Unit.branch(branch))
+            if branch
+            else texts.PROFILE_NO_BRANCH,
+            reminder=review.say_time(u.reminder_time)
+            if u.reminder_time
+            else texts.PROFILE_NO_REMINDER,
+            sex=texts.SEX_LABELS[u.sex] if u.sex else texts.PROFILE_NOT_SAID,
             groups=texts.PROFILE_NOT_SAID
             if groups is None
             else say_groups([k for k, v in groups.items() if v]),
+            since=(u.registered_at or "")[8:10]
+            + "/"
+            + (u.registered_at or "")[5:7]
+            + "/"
+            + (u.registered_at or "")[:4],
         )
 
     async def on_button(self, t: Turn, bid: str) -> bool:
-        if bid == "profile:sex":
-            await go(t, "settings.sex")
+        target = {
+            "profile:sex": "settings.sex",
+            "profile:name": "settings.name",
+            "profile:address": "settings.address",
+            "profile:year": "settings.birth_year",
+            "profile:place": "settings.province",
+        }.get(bid)
+        if target:
+            await go(t, target)
         elif bid == "profile:groups":
             await ask_groups(t, "settings.groups")
         elif bid == "menu":
@@ -684,3 +718,133 @@ class ProfileSetting(Screen):
 
     async def back(self, t: Turn) -> None:
         await go(t, "help")
+
+
+class SettingScreen:
+    """A sign-up question asked again from «Thông tin của tôi»: back leads there, menu words
+    work as anywhere else."""
+
+    async def back(self, t: Turn) -> None:
+        await go(t, "settings.profile")
+
+    async def menu(self, t: Turn) -> None:
+        await Screen.menu(self, t)
+
+    async def help(self, t: Turn) -> None:
+        await Screen.help(self, t)
+
+    async def stop(self, t: Turn) -> None:
+        await Screen.stop(self, t)
+
+    async def resume(self, t: Turn) -> None:
+        await Screen.resume(self, t)
+
+    async def changed(self, t: Turn) -> None:
+        t.say(texts.PROFILE_CHANGED)
+        await go(t, "settings.profile")
+
+
+@screen
+class NameSetting(SettingScreen, Name):
+    name = "settings.name"
+
+    async def show(self, t: Turn) -> None:
+        t.say(texts.ASK_NEW_NAME, [("back", texts.BTN_BACK)])
+
+    async def on_button(self, t: Turn, bid: str) -> bool:
+        if bid != "back":
+            return False
+        await self.back(t)
+        return True
+
+    async def on_text(self, t: Turn, text: str) -> bool:
+        name = clean_name(text)
+        if name is None:
+            t.say(texts.NAME_BAD, [("back", texts.BTN_BACK)])
+            return True
+        await t.users.update(t.user.id, display_name=name)
+        t.user.display_name = name
+        await self.changed(t)
+        return True
+
+
+@screen
+class AddressSetting(SettingScreen, Address):
+    name = "settings.address"
+
+    async def on_button(self, t: Turn, bid: str) -> bool:
+        form = bid.removeprefix("addr:")
+        if form not in texts.ADDRESS_FORMS:
+            return False
+        await t.users.update(t.user.id, address_form=form)
+        t.user.address_form = form
+        await self.changed(t)
+        return True
+
+
+@screen
+class BirthYearSetting(SettingScreen, BirthYear):
+    name = "settings.birth_year"
+
+    async def next_step(self, t: Turn) -> None:
+        await self.changed(t)
+
+
+@screen
+class ProvinceSetting(SettingScreen, ProvinceScreen):
+    name = "settings.province"
+
+    async def show(self, t: Turn) -> None:
+        t.say(texts.ASK_PROVINCE, [("back", texts.BTN_BACK)])
+
+    async def on_button(self, t: Turn, bid: str) -> bool:
+        if bid == "back":
+            await self.back(t)
+            return True
+        code = small_int(bid.removeprefix("place:"))
+        p = places.province(code) if code is not None else None
+        if p is None:
+            return False
+        t.data["new_province"] = p.code
+        await go(t, "settings.commune")
+        return True
+
+
+@screen
+class CommuneSetting(SettingScreen, CommuneScreen):
+    name = "settings.commune"
+
+    def _province(self, t: Turn) -> int:
+        return t.data.get("new_province") or t.user.province_code
+
+    async def show(self, t: Turn) -> None:
+        p = places.province(self._province(t))
+        t.say(texts.ASK_COMMUNE, province=p.name, example=_commune_example(p.code))
+
+    async def on_text(self, t: Turn, text: str) -> bool:
+        options = places.communes(self._province(t))
+        found, total = places.search(text, options)
+        await self._offer(t, text, found, total, _commune_example(self._province(t)))
+        return True
+
+    async def on_button(self, t: Turn, bid: str) -> bool:
+        code = small_int(bid.removeprefix("place:"))
+        c = places.commune(code) if code is not None else None
+        if c is None or c.province_code != self._province(t):
+            return False
+        t.data.pop("new_province", None)
+        if c.code != t.user.commune_code:  # another commune: its branch and local lessons
+            await t.users.update(t.user.id, province_code=c.province_code, commune_code=c.code)
+            await t.users.set_branch(t.user.id, None)
+            from bot.core.linking import recompute_areas
+
+            t.user = await t.users.by_id(t.user.id)
+            if t.user.registered_at:
+                await recompute_areas(t.store, t.content, t.user, t.now)
+        t.say(
+            texts.PLACE_CHANGED,
+            commune=c.name,
+            province=places.province(c.province_code).name,
+        )
+        await go(t, "settings.profile")
+        return True

@@ -463,6 +463,19 @@ class AnnWhen(StaffScreen):
         return True
 
 
+#: Non-urgent announcements are held 21:00-07:00 Vietnam time (bot/delivery.py does the holding).
+QUIET_FROM_HOUR, QUIET_UNTIL_HOUR = 21, 7
+
+
+def real_send_time(when: dt.datetime, urgent: bool) -> dt.datetime:
+    """When members will really get it: a non-urgent message asked for the night goes at 07:00."""
+    local = when.astimezone(VN)
+    if urgent or QUIET_UNTIL_HOUR <= local.hour < QUIET_FROM_HOUR:
+        return local
+    day = local.date() + dt.timedelta(days=1 if local.hour >= QUIET_FROM_HOUR else 0)
+    return dt.datetime.combine(day, dt.time(QUIET_UNTIL_HOUR), tzinfo=VN)
+
+
 async def recipients(store: Store, unit: str, only_not: str | None) -> list[tuple[int, str]]:
     """(user id, identity) of the members an announcement reaches."""
     return await store.staff.recipients(unit, only_not)
@@ -479,7 +492,7 @@ class AnnConfirm(StaffScreen):
     async def show(self, t: Turn) -> None:
         w = work(t)
         n = len(await recipients(t.store, w["unit"], w.get("only_not")))
-        when = dt.datetime.fromisoformat(w["send_at"]).astimezone(VN)
+        when = real_send_time(dt.datetime.fromisoformat(w["send_at"]), bool(w.get("urgent")))
         label = await unit_name(t.store, w["unit"])
         f = _attached(t)
         files = [OutFile(f["kind"], f["path"])] if f else []
@@ -983,7 +996,10 @@ class ConfirmMember(StaffScreen):
             t.say(texts.ST_NO_MEMBERS, [("back", texts.BTN_BACK)])
             return
         buttons = [
-            (f"m:{m.id}", f"{m.address_form or ''} {m.display_name or m.id}".strip())
+            (
+                f"m:{m.id}",
+                f"{m.address_form or ''} {m.display_name or texts.ST_CLASS_NO_NAME}".strip(),
+            )
             for m in members
         ]
         t.say(texts.ST_CONFIRM_WHO, [*buttons, ("back", texts.BTN_BACK)])

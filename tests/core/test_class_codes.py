@@ -90,3 +90,42 @@ async def test_staff_numbers_and_who_needs_help(sim):
     replies = await sim.text("admin", "1")
     needing = [line for line in replies[-1]["text"].splitlines() if "Cần giúp" in line]
     assert needing and all("Lan" in line and "Tuấn" not in line for line in needing)
+
+
+async def test_help_shows_everything_kept_and_corrects_it_in_two_taps(sim):
+    await sign_up(sim, "h", name="Lan", year="1955")
+    await sim.text("h", "tro giup")
+    shown = await sim.press("h", texts.BTN_PROFILE)  # tap 1
+    kept = shown[-1]["text"]
+    for part in ("Cách xưng hô: Bà", "Tên: Lan", "Năm sinh: 1955", "Xã Phú Thịnh", "Chi hội"):
+        assert part in kept, kept
+    await sim.press("h", texts.BTN_EDIT_NAME)  # tap 2
+    replies = await sim.text("h", "Nguyễn Thị Lan")
+    assert "Tên: Nguyễn Thị Lan" in replies[-1]["text"]
+    await sim.press("h", texts.BTN_EDIT_ADDRESS)
+    replies = await sim.press("h", "Cô")
+    assert "Cách xưng hô: Cô" in replies[-1]["text"]
+    await sim.press("h", texts.BTN_EDIT_YEAR)
+    replies = await sim.text("h", "1950")
+    assert "Năm sinh: 1950" in replies[-1]["text"]
+    await sim.press("h", texts.BTN_EDIT_PLACE)
+    await sim.text("h", "ha noi")
+    await sim.text("h", "1")
+    await sim.text("h", "hoan kiem")
+    replies = await sim.text("h", "1")
+    assert "Phường Hoàn Kiếm" in replies[0]["text"] and "Phường Hoàn Kiếm" in replies[-1]["text"]
+    assert await rows(sim, "SELECT display_name, address_form, birth_year FROM users") == [
+        ("Nguyễn Thị Lan", "cô", 1950)
+    ]
+
+
+def test_previews_show_the_real_send_time():
+    import datetime as dt
+
+    from bot.core.staff import real_send_time
+
+    night = dt.datetime(2026, 12, 1, 19, 56, tzinfo=dt.UTC)  # 02:56 on the 2nd in Vietnam
+    assert f"{real_send_time(night, False):%H:%M %d/%m}" == "07:00 02/12"
+    assert f"{real_send_time(night, True):%H:%M %d/%m}" == "02:56 02/12"
+    late = dt.datetime(2026, 12, 1, 15, 0, tzinfo=dt.UTC)  # 22:00 on the 1st
+    assert f"{real_send_time(late, False):%H:%M %d/%m}" == "07:00 02/12"
