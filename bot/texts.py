@@ -63,6 +63,11 @@ ASK_NAME = (
 NAME_BAD = "Tên chỉ gồm chữ, ngắn thôi ạ (ví dụ: Lan). {Ong_ba} gõ lại, hoặc bấm «Bỏ qua»."
 ASK_BIRTH_YEAR = "{Ong_ba} sinh năm nào ạ? {Ong_ba} gõ 4 số, ví dụ: 1958."
 BIRTH_YEAR_BAD = "Cháu chưa đọc được năm sinh ạ. {Ong_ba} gõ 4 số, ví dụ: 1958."
+BIRTH_YEAR_ASK_BACK = (
+    "{Ong_ba} sinh năm {year} hay năm nay {n} tuổi ạ? {Ong_ba} bấm một nút giúp cháu."
+)
+BTN_BORN_IN = "Sinh năm {year}"
+BTN_AGED = "{n} tuổi (sinh năm {year})"
 BIRTH_YEAR_RANGE = "Năm {year} có vẻ chưa đúng ạ. {Ong_ba} gõ lại năm sinh, ví dụ: 1958."
 HELPER_NOTE = (
     "Dạ, {ong_ba} chưa đến 60 tuổi, cháu ghi {ong_ba} là người hỗ trợ "

@@ -215,7 +215,26 @@ class BirthYear(SignupScreen):
     async def show(self, t: Turn) -> None:
         t.say(texts.ASK_BIRTH_YEAR)
 
+    async def on_button(self, t: Turn, bid: str) -> bool:
+        year = small_int(bid.removeprefix("by:")) if bid.startswith("by:") else None
+        if year is None:
+            return False
+        return await self.on_text(t, str(year))
+
     async def on_text(self, t: Turn, text: str) -> bool:
+        if m := _TWO_DIGITS.match(fold(text)):  # "74": born in 1974, or 74 years old?
+            n = int(m.group(1))
+            born, aged = 1900 + n, t.now.year - n
+            t.say(
+                texts.BIRTH_YEAR_ASK_BACK,
+                [
+                    (f"by:{born}", texts.BTN_BORN_IN.format(year=born)),
+                    (f"by:{aged}", texts.BTN_AGED.format(n=n, year=aged)),
+                ],
+                year=born,
+                n=n,
+            )
+            return True
         year = parse_birth_year(text, t.now.year)
         if year is None:
             t.say(texts.BIRTH_YEAR_BAD)

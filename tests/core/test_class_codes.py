@@ -129,3 +129,16 @@ def test_previews_show_the_real_send_time():
     assert f"{real_send_time(night, True):%H:%M %d/%m}" == "02:56 02/12"
     late = dt.datetime(2026, 12, 1, 15, 0, tzinfo=dt.UTC)  # 22:00 on the 1st
     assert f"{real_send_time(late, False):%H:%M %d/%m}" == "07:00 02/12"
+
+
+async def test_two_digits_for_a_birth_year_are_asked_back(sim):
+    await sim.send(user="y", command="start")
+    await sim.press("y", "Đồng ý")
+    await sim.press("y", "Bà")
+    await sim.text("y", "Lan")
+    replies = await sim.text("y", "74")
+    assert replies[0]["text"].startswith("Bà sinh năm 1974 hay năm nay 74 tuổi")
+    assert labels(replies) == ["Sinh năm 1974", "74 tuổi (sinh năm 1952)"]
+    replies = await sim.press("y", "74 tuổi (sinh năm 1952)")
+    assert replies[-1]["text"].startswith("Bà đang ở tỉnh")  # no helper note: 60+
+    assert await rows(sim, "SELECT birth_year FROM users") == [(1952,)]
