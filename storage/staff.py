@@ -98,6 +98,9 @@ class StaffRepo:
         )
         return Branch(*rows[0]) if rows else None
 
+    async def rename_branch(self, branch_id: int, name: str) -> None:
+        await self.conn.execute("UPDATE branches SET name = ? WHERE id = ?", (name, branch_id))
+
     async def branch_of(self, user_id: int) -> int | None:
         rows = await self.conn.execute_fetchall(
             "SELECT branch_id FROM users WHERE id = ?", (user_id,)

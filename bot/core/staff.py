@@ -86,12 +86,18 @@ ACTION_BUTTONS = (
     ("confirm_skill", texts.BTN_ST_CONFIRM),
     ("set_population", texts.BTN_ST_POPULATION),
     ("create_branch", texts.BTN_ST_BRANCH),
+    ("rename_branch", texts.BTN_ST_RENAME),
     ("sent", texts.BTN_ST_SENT),
     ("record_indicator", texts.BTN_ST_INDICATOR),
     ("report", texts.BTN_REPORT),
 )
 # The permission an action needs ("invite" needs any of the invite_* ones: checked per kind).
-NEEDS = {"invite": "invite_member", "sent": "announce", "class": "invite_member"}
+NEEDS = {
+    "invite": "invite_member",
+    "sent": "announce",
+    "class": "invite_member",
+    "rename_branch": "create_branch",
+}
 FIRST_SCREEN = {
     "announce": "staff.ann.text",
     "invite": "staff.invite",
@@ -100,6 +106,7 @@ FIRST_SCREEN = {
     "confirm_skill": "staff.confirm.member",
     "set_population": "staff.population",
     "create_branch": "staff.branch",
+    "rename_branch": "staff.branch.rename",
     "sent": "staff.sent",
     "record_indicator": "report.indicator",  # bot/core/reporting.py
     "report": "report.view",
@@ -185,7 +192,7 @@ class StaffUnit(StaffScreen):
         units = await _candidate_units(t, self.need(t))
         if work(t).get("action") == "create_branch":
             units = [u for u in units if _kind(u) == "commune"]
-        if work(t).get("action") == "class":  # a class joins one branch
+        if work(t).get("action") in ("class", "rename_branch"):  # one branch
             units = [u for u in units if _kind(u) == "branch"]
         if len(units) == 1 and units[0] != "all":
             await self._chosen(t, units[0])
@@ -226,7 +233,7 @@ class StaffUnit(StaffScreen):
                 for b in await repo(t).branches_in_commune(Unit.of(u).code):
                     with_branches.append(Unit.branch(b.id))
         units = with_branches[:8]
-        if work(t).get("action") == "class":
+        if work(t).get("action") in ("class", "rename_branch"):
             units = [u for u in units if _kind(u) == "branch"]
         if not units:
             t.say(texts.ST_UNIT_NONE, [("back", texts.BTN_BACK)])
@@ -1129,6 +1136,40 @@ class CreateBranch(StaffScreen):
         code = await repo(t).create_invitation("member", Unit.branch(branch.id), t.user.id, t.now)
         await audit(t, "invite", Unit.branch(branch.id), role="member", code=code)
         t.say(texts.ST_BRANCH_DONE, name=name, code=code)
+        await go(t, "staff.menu")
+        return True
+
+
+@screen
+class RenameBranch(StaffScreen):
+    name = "staff.branch.rename"
+    exact_labels = True
+
+    async def show(self, t: Turn) -> None:
+        t.say(
+            texts.ST_RENAME_ASK,
+            [("back", texts.BTN_BACK)],
+            unit=await unit_name(t.store, work(t)["unit"]),
+        )
+
+    async def on_text(self, t: Turn, text: str) -> bool:
+        name = clean(text)
+        unit = work(t)["unit"]
+        if not _BRANCH_NAME.match(name):
+            t.say(texts.ST_BRANCH_BAD, [("back", texts.BTN_BACK)])
+            return True
+        branch = await repo(t).branch(Unit.of(unit).code) if _kind(unit) == "branch" else None
+        if branch is None or not await can(t, "create_branch", unit):
+            t.say(texts.ST_NOT_ALLOWED)
+            await go(t, "staff.menu")
+            return True
+        others = await repo(t).branches_in_commune(branch.commune_code)
+        if any(fold(b.name) == fold(name) and b.id != branch.id for b in others):
+            t.say(texts.ST_BRANCH_EXISTS, [("back", texts.BTN_BACK)])
+            return True
+        await repo(t).rename_branch(branch.id, name)
+        await audit(t, "rename_branch", unit, old=branch.name, name=name)
+        t.say(texts.ST_RENAMED, unit=await unit_name(t.store, unit))
         await go(t, "staff.menu")
         return True
 

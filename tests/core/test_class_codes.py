@@ -142,3 +142,15 @@ async def test_two_digits_for_a_birth_year_are_asked_back(sim):
     replies = await sim.press("y", "74 tuổi (sinh năm 1952)")
     assert replies[-1]["text"].startswith("Bà đang ở tỉnh")  # no helper note: 60+
     assert await rows(sim, "SELECT birth_year FROM users") == [(1952,)]
+
+
+async def test_a_branch_is_renamed(sim):
+    await class_code(sim)
+    await sim.text("admin", "menu")
+    await sim.press("admin", texts.BTN_STAFF)
+    await sim.press("admin", texts.BTN_ST_RENAME)
+    await sim.text("admin", "phu thinh")
+    await sim.press("admin", "unit:branch:1")
+    replies = await sim.text("admin", "Xóm Đông Hòa")
+    assert replies[0]["text"] == "✅ Đã sửa tên: Chi hội Xóm Đông Hòa, Xã Phú Thịnh."
+    assert await rows(sim, "SELECT name FROM branches") == [("Xóm Đông Hòa",)]
