@@ -53,7 +53,6 @@ SIGN_UP = [
     0,
     "phu thinh",
     0,
-    "Bỏ qua",
     "Không cần nhắc",
     "Bỏ qua",
 ]

@@ -55,7 +55,7 @@ from storage.outbox import OutboxItem  # noqa: E402
 from storage.store import Store  # noqa: E402
 from tests.fakes.zalo_oa_api import FakeZaloOA  # noqa: E402
 
-SIGN_UP = ["Đồng ý", "Bà", "Lan", "1955", "thai nguyen", "1", "phu thinh", "1", "Bỏ qua",
+SIGN_UP = ["Đồng ý", "Bà", "Lan", "1955", "thai nguyen", "1", "phu thinh", "1",
            "Không cần nhắc", "Bỏ qua"]  # fmt: skip
 ANNOUNCEMENT = 1
 TEXT = (

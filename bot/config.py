@@ -72,12 +72,23 @@ class Settings(BaseSettings):
     web_idle_minutes: int = Field(30, ge=1)
 
     admin_ids: str = Field("", description="comma-separated identities, e.g. telegram:1,sim:admin")
+    # Where a class code's QR code leads: https://t.me/<username>?start=HS-XXXXXX, and the
+    # Official Account's follow link printed beside it when Zalo OA is set up.
+    telegram_bot_username: str = Field("HocSoBot", pattern=r"^[A-Za-z][A-Za-z0-9_]{3,31}$")
+    zalo_oa_join_link: str | None = Field(None, pattern=r"^https://\S+$")
 
     def admins(self) -> frozenset[str]:
         return frozenset(x.strip() for x in self.admin_ids.split(",") if x.strip())
 
     def web_base_url(self) -> str:
         return (self.web_url or f"http://{self.web_host}:{self.web_port}").rstrip("/")
+
+    def join_links(self) -> dict[str, str]:
+        """Deep-link templates per channel for class codes ({code} is filled in)."""
+        links = {"telegram": f"https://t.me/{self.telegram_bot_username}?start={{code}}"}
+        if self.zalo_oa_join_link:
+            links["zalo_oa"] = self.zalo_oa_join_link
+        return links
 
     def channels_configured(self) -> list[str]:
         found = []

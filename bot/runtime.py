@@ -25,7 +25,7 @@ async def open_engine(
     try:
         async with db.transaction() as store:  # once per mastery model: recompute from answers
             await remaster.migrate(store, content, scenarios, clock())
-        engine = Engine(db, content, clock, scenarios, settings.admins())
+        engine = Engine(db, content, clock, scenarios, settings.admins(), settings.join_links())
         engine.web_url = settings.web_base_url()
         yield engine
     finally:

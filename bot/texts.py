@@ -63,6 +63,11 @@ ASK_NAME = (
 NAME_BAD = "Tên chỉ gồm chữ, ngắn thôi ạ (ví dụ: Lan). {Ong_ba} gõ lại, hoặc bấm «Bỏ qua»."
 ASK_BIRTH_YEAR = "{Ong_ba} sinh năm nào ạ? {Ong_ba} gõ 4 số, ví dụ: 1958."
 BIRTH_YEAR_BAD = "Cháu chưa đọc được năm sinh ạ. {Ong_ba} gõ 4 số, ví dụ: 1958."
+BIRTH_YEAR_ASK_BACK = (
+    "{Ong_ba} sinh năm {year} hay năm nay {n} tuổi ạ? {Ong_ba} bấm một nút giúp cháu."
+)
+BTN_BORN_IN = "Sinh năm {year}"
+BTN_AGED = "{n} tuổi (sinh năm {year})"
 BIRTH_YEAR_RANGE = "Năm {year} có vẻ chưa đúng ạ. {Ong_ba} gõ lại năm sinh, ví dụ: 1958."
 HELPER_NOTE = (
     "Dạ, {ong_ba} chưa đến 60 tuổi, cháu ghi {ong_ba} là người hỗ trợ "
@@ -75,11 +80,6 @@ PLACES_FOUND = (
 )
 PLACES_MANY = "Có {n} nơi giống tên này, đây là 5 nơi đầu. Không thấy thì {ong_ba} gõ thêm chữ ạ."
 PLACES_NONE = "Cháu chưa tìm thấy «{query}» ạ. {Ong_ba} gõ lại tên, ví dụ: {example}."
-ASK_BRANCH = (
-    "Nếu chi hội người cao tuổi đã cho {ong_ba} mã chi hội, {ong_ba} gõ vào đây.\n"
-    "Không có thì {ong_ba} bấm «Bỏ qua» ạ."
-)
-BRANCH_BAD = "Mã chi hội chỉ gồm chữ không dấu, số và dấu gạch, ví dụ: CH05. {Ong_ba} gõ lại hoặc bấm «Bỏ qua»."
 SIGNUP_DONE = (
     "✅ Đăng ký xong rồi ạ! Cháu chào {ten}, ở {commune}, {province}.\nMình bắt đầu học nhé."
 )
@@ -91,7 +91,18 @@ BTN_MALE = "Nam"
 BTN_FEMALE = "Nữ"
 BTN_DONE = "Xong"
 BTN_RATHER_NOT = "Không muốn nói"
-BTN_PROFILE = "Giới tính, hoàn cảnh"
+BTN_PROFILE = "Thông tin của tôi"
+BTN_EDIT_NAME = "Sửa tên"
+BTN_EDIT_ADDRESS = "Sửa cách xưng hô"
+BTN_EDIT_YEAR = "Sửa năm sinh"
+BTN_EDIT_PLACE = "Sửa nơi ở"
+PROFILE_NO_BRANCH = "chưa vào chi hội"
+PROFILE_NO_REMINDER = "không nhắc"
+ASK_NEW_NAME = "{Ong_ba} gõ tên mới ạ."
+PLACE_CHANGED = "✅ Dạ, cháu đã sửa nơi ở: {commune}, {province}."
+BIRTH_YEAR_CHECK = "{Ong_ba} sinh năm {year} phải không ạ?"
+BTN_YEAR_YES = "Đúng, năm {year}"
+BTN_YEAR_NO = "Không, gõ lại"
 BTN_EDIT_SEX = "Sửa giới tính"
 BTN_EDIT_GROUPS = "Sửa hoàn cảnh"
 SEX_LABELS = {"nam": "Nam", "nu": "Nữ"}
@@ -123,11 +134,18 @@ GROUPS_SAVED = (
     "✅ Dạ, cháu ghi: {chosen}.\nMuốn sửa, {ong_ba} vào «Trợ giúp» → «Giới tính, hoàn cảnh»."
 )
 PROFILE = (
-    "Thông tin thêm {ong_ba} cho cháu biết (không bắt buộc, chỉ Hội Người cao tuổi "
-    "ở địa phương được xem):\n"
+    "Đây là mọi thông tin cháu lưu về {ong_ba} (chỉ Hội Người cao tuổi ở địa phương được xem):\n"
+    "• Cách xưng hô: {form}\n"
+    "• Tên: {name}\n"
+    "• Năm sinh: {year}\n"
+    "• Nơi ở: {place}\n"
+    "• Chi hội: {branch}\n"
+    "• Giờ nhắc ôn bài: {reminder}\n"
     "• Giới tính: {sex}\n"
     "• Hoàn cảnh: {groups}\n"
-    "{Ong_ba} muốn sửa gì không ạ?"
+    "• Đồng ý từ ngày: {since}\n"
+    "Ngoài ra cháu lưu các câu {ong_ba} trả lời trong bài học, để biết {ong_ba} đã thạo gì.\n"
+    "{Ong_ba} muốn sửa gì thì bấm nút ạ."
 )
 PROFILE_NOT_SAID = "chưa nói"
 PROFILE_CHANGED = "✅ Dạ, cháu đã sửa rồi ạ."
@@ -321,7 +339,24 @@ ST_INVITE_CODE = (
     "✉️ Mã mời làm {kind} ở {unit}: {code}\n"
     "Người được mời đăng ký với Học Số, rồi nhắn mã này cho Học Số. Mã dùng một lần, trong 14 ngày."
 )
-INVITE_SIGN_UP_FIRST = "{Ong_ba} đăng ký xong rồi nhắn lại mã mời này cho cháu nhé."
+# A code given before or during sign-up is kept, applied at the end, and confirmed in words.
+INVITE_KEPT_CONSENT = (
+    "Cháu đã giữ mã {code} của {ong_ba}. {Ong_ba} đồng ý và đăng ký xong (vài bước ngắn),"
+    " cháu sẽ ghi {ong_ba} vào {unit} ngay ạ."
+)
+INVITE_KEPT_SIGNUP = (
+    "Cháu đã giữ mã {code}: đăng ký xong, cháu ghi {ong_ba} vào {unit} ạ. Mình đăng ký tiếp nhé."
+)
+INVITE_PLACE_FROM_CODE = "Mã {code} là của {unit}, nên cháu không hỏi tỉnh, xã nữa ạ."
+INVITE_ALREADY = "Dạ, {ong_ba} đã ở {unit} rồi ạ."
+INVITE_JOINED_BRANCH = (
+    "✅ Dạ, cháu đã ghi {ong_ba} vào {unit}. Cán bộ chi hội sẽ thấy {ong_ba} học đến đâu"
+    " để giúp khi cần ạ."
+)
+INVITE_KEPT_LOST = (
+    "Mã {code} {ong_ba} nhắn lúc đăng ký đã hết hạn hoặc đủ người rồi ạ."
+    " {Ong_ba} hỏi cán bộ chi hội mã mới giúp cháu."
+)
 INVITE_BAD = (
     "Mã mời này chưa đúng, đã dùng rồi hoặc hết hạn ạ. {Ong_ba} hỏi lại người mời giúp cháu."
 )
@@ -329,6 +364,64 @@ INVITE_TOO_MANY = (
     "{Ong_ba} nhập sai mã mời nhiều lần quá. {Ong_ba} chờ một tiếng rồi thử lại giúp cháu ạ."
 )
 INVITE_OK = "✅ Dạ, {ong_ba} đã là {kind} ở {unit}."
+# A class code: one printed sheet with a big QR code for a whole class.
+INVITE_CLASS_KIND = "🧾 Mã lớp học (nhiều người)"
+ST_CLASS_CODE = (
+    "🧾 Mã lớp học của {unit}: {code}\n"
+    "Dùng được cho {cap} người, đến hết ngày {until}. Tờ giấy A4 in kèm (ảnh và PDF) có mã QR:"
+    " người học quét mã, hoặc nhắn «{code}» cho Học Số, lúc nào cũng được, kể cả khi đang"
+    " đăng ký.\nLiên kết: {link}"
+)
+SHEET_TITLE = "Tham gia lớp học Học Số"
+SHEET_UNIT = "{unit}"
+SHEET_SCAN = "Quét mã QR bằng điện thoại"
+SHEET_OR_TYPE = "hoặc nhắn cho Học Số mã:"
+SHEET_STEPS = (
+    "1. Mở camera hoặc Zalo, quét mã QR ở trên.",
+    "2. Bấm «Bắt đầu», rồi bấm «Đồng ý».",
+    "3. Trả lời vài câu hỏi ngắn. Xong là vào lớp.",
+)
+SHEET_UNTIL = "Mã dùng được đến hết ngày {until}."
+SHEET_ZALO = "Trên Zalo: {link}"
+ST_CLASS_CAP = "Mã lớp học dùng cho bao nhiêu người? (mã dùng được 30 ngày, đóng lúc nào cũng được)"
+ST_CLASS_CAP_BTN = "Tối đa {n} người"
+BTN_ST_CLASS = "🏫 Lớp học hôm nay"
+ST_CLASS_NONE = (
+    "{unit} chưa có mã lớp học nào đang mở. Anh chị vào «Mời người» → «Mã lớp học» để tạo."
+)
+ST_CLASS_HEAD = "🏫 Lớp học ở {unit}"
+ST_CLASS_CODES = "Mã đang mở: {codes}"
+ST_CLASS_CODE_LINE = "{code} ({uses}/{cap} người)"
+ST_CLASS_JOINED = "✅ Vào lớp trong một giờ qua ({n}): {names}"
+ST_CLASS_JOINED_NONE = "Chưa ai vào lớp trong một giờ qua."
+ST_CLASS_STUCK = "⚠️ Đang dừng lâu ({n}):\n{lines}"
+ST_CLASS_STUCK_LINE = "• {name}: {where}, {minutes} phút chưa nhắn"
+ST_CLASS_STUCK_NONE = "Không ai đang bị dừng lâu."
+ST_CLASS_SIGNING = "✍️ Đang đăng ký ({n}): {names}"
+ST_CLASS_NO_NAME = "người chưa ghi tên"
+BTN_ST_CLASS_REFRESH = "🔄 Xem lại"
+BTN_ST_CLASS_CLOSE = "🔒 Đóng mã {code}"
+ST_CLASS_CLOSED = "🔒 Đã đóng mã {code}: từ giờ không ai dùng được mã này nữa."
+#: Where a person stands, for the class screen (by the start of the screen's name).
+WHERE = {
+    "consent": "chưa bấm «Đồng ý»",
+    "onboard.address": "đăng ký, câu hỏi cách xưng hô",
+    "onboard.name": "đăng ký, câu hỏi tên",
+    "onboard.birth_year": "đăng ký, câu hỏi năm sinh",
+    "onboard.province": "đăng ký, câu hỏi tỉnh",
+    "onboard.commune": "đăng ký, câu hỏi xã",
+    "onboard.reminder": "đăng ký, câu hỏi giờ nhắc",
+    "onboard.sex": "đăng ký, câu hỏi giới tính",
+    "onboard.groups": "đăng ký, câu hỏi nhóm ưu tiên",
+    "lesson": "đang học bài",
+    "quiz": "đang trả lời câu hỏi",
+    "review": "đang ôn tập",
+    "practice": "đang luyện tình huống",
+    "menu": "ở trang chính",
+    "help": "ở mục trợ giúp",
+}
+WHERE_OTHER = "ở giữa một bước"
+WHERE_LESSON = "bài «{title}»"
 ST_MEMBERS_HEAD = "👥 {unit}: {n} thành viên, {p} người đã thạo kỹ năng số cơ bản."
 ST_NEEDS_HELP = "• Cần giúp về {area}: {names}"
 ST_MORE = " và {n} người khác"
@@ -343,6 +436,9 @@ ST_POPULATION_SET = "✅ Đã ghi: {unit} có {n} người cao tuổi."
 ST_BRANCH_NAME = "Tạo chi hội mới ở {unit}. Anh chị gõ tên chi hội, ví dụ: Xóm Đồng Tâm."
 ST_BRANCH_BAD = "Tên chi hội từ 2 đến 60 chữ, ví dụ: Xóm Đồng Tâm."
 ST_BRANCH_EXISTS = "Xã này đã có chi hội tên như vậy."
+BTN_ST_RENAME = "✏️ Sửa tên chi hội"
+ST_RENAME_ASK = "Tên mới cho {unit}? Anh chị gõ tên, ví dụ: Xóm Đồng Tâm."
+ST_RENAMED = "✅ Đã sửa tên: {unit}."
 ST_BRANCH_DONE = "✅ Đã tạo chi hội {name}. Mã mời thành viên vào chi hội: {code}"
 ST_SENT_NONE = "Anh chị chưa gửi thông báo nào."
 ST_SENT_HEAD = "📬 Thông báo gần đây:"
@@ -481,6 +577,7 @@ REPORT_GROUPS = {
     "khuyet_tat": "Người khuyết tật",
 }
 REPORT_NO_BRANCH = "Chưa vào chi hội"
+UNIT_UNKNOWN = "đơn vị không còn"
 REPORT_HIDDEN = "<5"
 REPORT_NONE = "—"
 REPORT_TITLE = "Báo cáo kết quả thực hiện Quyết định 379/QĐ-TTg: {unit}"

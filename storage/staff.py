@@ -24,6 +24,33 @@ class Branch:
 
 
 @dataclass(frozen=True)
+class Invitation:
+    code: str
+    role: str
+    unit: str
+    max_uses: int
+    uses: int
+    expires_at: str
+
+    @property
+    def is_class(self) -> bool:
+        return self.max_uses > 1
+
+
+@dataclass(frozen=True)
+class ClassPerson:
+    id: int
+    address_form: str | None
+    display_name: str | None
+    registered_at: str | None
+    last_active_at: str | None
+    started_at: str | None
+    joined_at: str | None
+    state: str | None
+    data: dict
+
+
+@dataclass(frozen=True)
 class Member:
     id: int
     identity: str
@@ -71,6 +98,15 @@ class StaffRepo:
         )
         return Branch(*rows[0]) if rows else None
 
+    async def rename_branch(self, branch_id: int, name: str) -> None:
+        await self.conn.execute("UPDATE branches SET name = ? WHERE id = ?", (name, branch_id))
+
+    async def branch_of(self, user_id: int) -> int | None:
+        rows = await self.conn.execute_fetchall(
+            "SELECT branch_id FROM users WHERE id = ?", (user_id,)
+        )
+        return rows[0][0] if rows else None
+
     async def branches_in_commune(self, commune_code: int) -> list[Branch]:
         rows = await self.conn.execute_fetchall(
             "SELECT id, commune_code, name FROM branches WHERE commune_code = ? ORDER BY name",
@@ -80,29 +116,119 @@ class StaffRepo:
 
     # --- invitations ---
     async def create_invitation(
-        self, role: str, unit: str, by: int, now: dt.datetime, days: int = 14
+        self,
+        role: str,
+        unit: str,
+        by: int,
+        now: dt.datetime,
+        days: int = 14,
+        max_uses: int = 1,
     ) -> str:
+        """A code for a role or membership; `max_uses` > 1 makes a class code many people use."""
         code = "HS-" + "".join(secrets.choice(INVITE_ALPHABET) for _ in range(6))
         await self.conn.execute(
-            "INSERT INTO invitations (code, role, unit, created_by, created_at, expires_at)"
-            " VALUES (?, ?, ?, ?, ?, ?)",
-            (code, role, unit, by, iso(now), iso(now + dt.timedelta(days=days))),
+            "INSERT INTO invitations (code, role, unit, created_by, created_at, expires_at,"
+            " max_uses) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (code, role, unit, by, iso(now), iso(now + dt.timedelta(days=days)), max_uses),
         )
         return code
 
-    async def redeem(self, code: str, user_id: int, now: dt.datetime) -> tuple[str, str] | None:
-        """(role, unit) of a valid unused code, now marked used; None otherwise."""
+    async def invitation(self, code: str, now: dt.datetime) -> Invitation | None:
+        """A code that can still be used (not expired, closed or used up); None otherwise."""
         rows = await self.conn.execute_fetchall(
-            "SELECT role, unit FROM invitations WHERE code = ? AND used_by IS NULL AND expires_at > ?",
+            "SELECT code, role, unit, max_uses, uses, expires_at FROM invitations"
+            " WHERE code = ? AND closed_at IS NULL AND expires_at > ? AND uses < max_uses",
             (code, iso(now)),
         )
-        if not rows:
-            return None
+        return Invitation(*rows[0]) if rows else None
+
+    async def used_by(self, code: str, user_id: int) -> bool:
+        rows = await self.conn.execute_fetchall(
+            "SELECT 1 FROM invitation_uses WHERE code = ? AND user_id = ? AND joined_at IS NOT NULL",
+            (code, user_id),
+        )
+        return bool(rows)
+
+    async def start_use(self, code: str, user_id: int, now: dt.datetime) -> None:
+        """The person gave the code during sign-up: the class screen shows them from now."""
         await self.conn.execute(
-            "UPDATE invitations SET used_by = ?, used_at = ? WHERE code = ?",
+            "INSERT OR IGNORE INTO invitation_uses (code, user_id, started_at) VALUES (?, ?, ?)",
+            (code, user_id, iso(now)),
+        )
+
+    async def redeem(self, code: str, user_id: int, now: dt.datetime) -> tuple[str, str] | None:
+        """(role, unit) of a usable code, now counted as used once more; None otherwise."""
+        inv = await self.invitation(code, now)
+        if inv is None:
+            return None
+        cur = await self.conn.execute(
+            "UPDATE invitations SET uses = uses + 1, used_by = ?, used_at = ?"
+            " WHERE code = ? AND uses < max_uses",
             (user_id, iso(now), code),
         )
-        return rows[0][0], rows[0][1]
+        if cur.rowcount == 0:
+            return None
+        await self.start_use(code, user_id, now)
+        await self.conn.execute(
+            "UPDATE invitation_uses SET joined_at = ? WHERE code = ? AND user_id = ?",
+            (iso(now), code, user_id),
+        )
+        return inv.role, inv.unit
+
+    async def class_codes(self, unit: str, now: dt.datetime) -> list[Invitation]:
+        """Open class codes of a branch, newest first."""
+        rows = await self.conn.execute_fetchall(
+            "SELECT code, role, unit, max_uses, uses, expires_at FROM invitations"
+            " WHERE unit = ? AND max_uses > 1 AND closed_at IS NULL AND expires_at > ?"
+            " ORDER BY created_at DESC, code",
+            (unit, iso(now)),
+        )
+        return [Invitation(*r) for r in rows]
+
+    async def close_code(self, code: str, now: dt.datetime) -> None:
+        await self.conn.execute(
+            "UPDATE invitations SET closed_at = ? WHERE code = ? AND closed_at IS NULL",
+            (iso(now), code),
+        )
+
+    async def class_people(self, unit: str, since: dt.datetime) -> list[ClassPerson]:
+        """Everyone who gave one of the unit's codes or joined the branch since `since`, with
+        where their conversation stands."""
+        branch = int(Unit.of(unit).code)
+        rows = await self.conn.execute_fetchall(
+            "SELECT u.id, u.address_form, u.display_name, u.registered_at, u.last_active_at,"
+            " MIN(iu.started_at), MAX(iu.joined_at), c.state, c.data"
+            " FROM users u"
+            " LEFT JOIN invitation_uses iu ON iu.user_id = u.id"
+            "  AND iu.code IN (SELECT code FROM invitations WHERE unit = ?)"
+            " LEFT JOIN conversations c ON c.key = u.identity"
+            " WHERE u.consent = 'given' AND (iu.user_id IS NOT NULL"
+            "  OR (u.branch_id = ? AND u.last_active_at >= ?))"
+            " GROUP BY u.id ORDER BY MIN(iu.started_at), u.id",
+            (unit, branch, iso(since)),
+        )
+        return [
+            ClassPerson(r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], json.loads(r[8] or "{}"))
+            for r in rows
+        ]
+
+    # --- a code given before consent: kept by a salted hash, nothing personal ---
+    async def keep_pending(self, key: str, code: str, now: dt.datetime) -> None:
+        await self.conn.execute(
+            "INSERT INTO pending_codes (key, code, kept_at) VALUES (?, ?, ?)"
+            " ON CONFLICT (key) DO UPDATE SET code = excluded.code, kept_at = excluded.kept_at",
+            (key, code, iso(now)),
+        )
+
+    async def take_pending(self, key: str, since: dt.datetime) -> str | None:
+        """The code kept for this key (if kept after `since`), forgotten once taken."""
+        rows = await self.conn.execute_fetchall(
+            "SELECT code FROM pending_codes WHERE key = ? AND kept_at >= ?", (key, iso(since))
+        )
+        await self.conn.execute(
+            "DELETE FROM pending_codes WHERE key = ? OR kept_at < ?", (key, iso(since))
+        )
+        return rows[0][0] if rows else None
 
     # --- audit and population ---
     async def audit(
@@ -141,6 +267,18 @@ class StaffRepo:
             sql += f" LIMIT {int(limit)}"
         rows = await self.conn.execute_fetchall(sql, args)
         return [Member(*r[:7], bool(r[7])) for r in rows]
+
+    async def older_learners(self, user_ids: list[int], born_by: int) -> set[int]:
+        """Those of `user_ids` born in `born_by` or before and holding no role."""
+        if not user_ids:
+            return set()
+        marks = ",".join("?" * len(user_ids))
+        rows = await self.conn.execute_fetchall(
+            f"SELECT id FROM users WHERE id IN ({marks}) AND birth_year <= ?"
+            " AND NOT EXISTS (SELECT 1 FROM roles r WHERE r.user_id = users.id)",
+            (*user_ids, born_by),
+        )
+        return {r[0] for r in rows}
 
     async def areas_mastered(self, user_ids: list[int]) -> dict[int, set[str]]:
         if not user_ids:

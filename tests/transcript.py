@@ -34,7 +34,6 @@ async def sign_up(
     await sim.text(user, "1")
     await sim.text(user, commune)
     await sim.text(user, "1")
-    await sim.press(user, "Bỏ qua")
     replies = await sim.press(user, reminder)
     if not profile:
         return replies

@@ -31,7 +31,6 @@ from bot.core.matching import (
     best_match,
     choice_index,
     clean,
-    fold,
     intent,
     small_int,
 )
@@ -45,6 +44,8 @@ from storage.store import Store
 log = logging.getLogger(__name__)
 
 Clock = Callable[[], dt.datetime]
+#: Where a class code's QR code leads when no bot name is configured.
+DEFAULT_LINKS = {"telegram": "https://t.me/HocSoBot?start={code}"}
 
 
 def utc_now() -> dt.datetime:
@@ -59,12 +60,14 @@ class Engine:
         clock: Clock = utc_now,
         scenarios: Scenarios | None = None,
         admins: frozenset[str] = frozenset(),
+        links: dict[str, str] | None = None,
     ):
         self.db = db
         self.content = content
         self.clock = clock
         self.scenarios = scenarios if scenarios is not None else Scenarios()
         self.admins = admins  # identities that are admins everywhere (HOCSO_ADMIN_IDS)
+        self.links = links if links is not None else dict(DEFAULT_LINKS)
         self.media_dir = db.path.parent / "media"  # scenario pictures, announcement files
         self.web_url = "http://127.0.0.1:8081"  # the web pages' address, for login links
 
@@ -196,6 +199,7 @@ class Engine:
             media_dir=self.media_dir,
             roles=roles,
             web_url=self.web_url,
+            links=self.links,
         )
 
     def _signing_up(self, t: Turn) -> bool:
@@ -245,15 +249,28 @@ class Engine:
     async def _global_words(self, t: Turn, scr: Screen, event: Event, text: str) -> bool:
         """«✅ Đã đọc» under an announcement and invitation codes work on any screen."""
         ann_id = small_int(event.text[4:]) if event.text.startswith("ack:") else None
-        is_ack = ann_id is not None or fold(text) == "da doc"
+        is_ack = ann_id is not None or staff.is_ack_word(event.text or "", text, t.state)
         if is_ack and await staff.acknowledge(t, ann_id):
             if buttons := t.current_buttons():
                 t.attach([(b.id, b.label) for b in buttons])
             return True
-        if (m := staff.INVITE_RE.search(text)) and len(text) <= 40:
-            await staff.redeem(t, f"HS-{m.group(1)}")
+        if event.kind != "button" and (m := staff.INVITE_RE.search(text)) and len(text) <= 40:
+            await self._code(t, scr, f"HS-{m.group(1)}")
             return True
         return False
+
+    async def _code(self, t: Turn, scr: Screen, code: str) -> None:
+        """An invitation or class code, typed or deep-linked, on any screen: kept through consent
+        and sign-up (then the screen is shown again), applied at once afterwards."""
+        before = t.tracked and bool(t.user.registered_at)
+        await staff.redeem(t, code)
+        if before:
+            return
+        if not t.tracked:
+            t.say(texts.CONSENT, onboarding.CONSENT_BUTTONS)
+            t.state = "consent"
+        elif self._signing_up(t):
+            await scr.show(t)
 
     def _resolve_button(self, t: Turn, scr: Screen, event: Event, text: str) -> Button | None:
         """A press by id or label, a typed number or letter, or text close to one label."""
@@ -276,8 +293,10 @@ class Engine:
 
     async def _command(self, t: Turn, scr: Screen, event: Event) -> None:
         name = event.command.lower().lstrip("/")
-        if name == "start" and (m := staff.INVITE_RE.search(event.text)) and t.user is not None:
-            await staff.redeem(t, f"HS-{m.group(1)}")  # deep link: /start HS-XXXXXX
+        if name == "start" and (m := staff.INVITE_RE.search(event.text)):
+            if not t.tracked:
+                t.say(texts.WELCOME)  # deep link: /start HS-XXXXXX, before consent
+            await self._code(t, scr, f"HS-{m.group(1)}")
         elif name == "start":
             if t.user is None:
                 await go(t, "consent")

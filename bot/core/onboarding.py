@@ -1,5 +1,4 @@
-"""Consent and sign-up: address form, name, year of birth, province, commune, branch, reminder
-time, then one optional step (sex and priority groups) that a single «Bỏ qua» skips.
+"""Consent and sign-up: address form, name, year of birth, province, commune, reminder time, then one optional step (sex and priority groups) that a single «Bỏ qua» skips.
 
 ```mermaid
 stateDiagram-v2
@@ -9,8 +8,8 @@ stateDiagram-v2
     onboard.name --> onboard.birth_year
     onboard.birth_year --> onboard.province
     onboard.province --> onboard.commune
-    onboard.commune --> onboard.branch
-    onboard.branch --> onboard.reminder
+    onboard.birth_year --> onboard.reminder: a class code names the branch
+    onboard.commune --> onboard.reminder
     onboard.reminder --> onboard.sex
     onboard.sex --> menu: Bỏ qua
     onboard.sex --> onboard.groups: Nam / Nữ
@@ -27,10 +26,12 @@ import re
 from typing import ClassVar
 
 from bot import texts
-from bot.core import places, review
+from bot.core import places, review, staff
 from bot.core.flow import Screen, go, screen
 from bot.core.matching import best_match, choice_index, clean, fold, small_int
+from bot.core.permissions import unit_name
 from bot.core.turn import Turn
+from bot.domain import Unit
 from storage.repos import GROUP_COLUMNS, SEXES, iso
 
 HELPER_AGE = 60
@@ -116,9 +117,13 @@ class Consent(SignupScreen):
         t.user = await t.users.create(t.identity, "given", t.now)
         t.conv_key = t.identity
         t.data = {}
+        if code := await staff.take_pending(t):  # a code given before consent: kept on
+            t.data["pending_code"] = code
+            await t.store.staff.start_use(code, t.user.id, t.now)
         await go(t, "onboard.address")
 
     async def _refuse(self, t: Turn) -> None:
+        await staff.take_pending(t)  # a code given before consent is forgotten with it
         if t.user is None:
             anon = await t.users.anon_key(t.identity)
             t.user = await t.users.create(anon, "refused", t.now)
@@ -210,7 +215,26 @@ class BirthYear(SignupScreen):
     async def show(self, t: Turn) -> None:
         t.say(texts.ASK_BIRTH_YEAR)
 
+    async def on_button(self, t: Turn, bid: str) -> bool:
+        year = small_int(bid.removeprefix("by:")) if bid.startswith("by:") else None
+        if year is None:
+            return False
+        return await self.on_text(t, str(year))
+
     async def on_text(self, t: Turn, text: str) -> bool:
+        if m := _TWO_DIGITS.match(fold(text)):  # "74": born in 1974, or 74 years old?
+            n = int(m.group(1))
+            born, aged = 1900 + n, t.now.year - n
+            t.say(
+                texts.BIRTH_YEAR_ASK_BACK,
+                [
+                    (f"by:{born}", texts.BTN_BORN_IN.format(year=born)),
+                    (f"by:{aged}", texts.BTN_AGED.format(n=n, year=aged)),
+                ],
+                year=born,
+                n=n,
+            )
+            return True
         year = parse_birth_year(text, t.now.year)
         if year is None:
             t.say(texts.BIRTH_YEAR_BAD)
@@ -223,8 +247,11 @@ class BirthYear(SignupScreen):
         t.user.birth_year = year
         if age < HELPER_AGE:
             t.say(texts.HELPER_NOTE)
-        await go(t, "onboard.province")
+        await self.next_step(t)
         return True
+
+    async def next_step(self, t: Turn) -> None:
+        await go(t, "onboard.province")
 
 
 class PlaceScreen(SignupScreen):
@@ -248,6 +275,8 @@ class ProvinceScreen(PlaceScreen):
     previous = "onboard.birth_year"
 
     async def show(self, t: Turn) -> None:
+        if await place_from_code(t):
+            return
         t.say(texts.ASK_PROVINCE)
 
     async def on_text(self, t: Turn, text: str) -> bool:
@@ -277,6 +306,8 @@ class CommuneScreen(PlaceScreen):
     previous = "onboard.province"
 
     async def show(self, t: Turn) -> None:
+        if await place_from_code(t):
+            return
         p = places.province(t.user.province_code)
         t.say(texts.ASK_COMMUNE, province=p.name, example=_commune_example(p.code))
 
@@ -293,39 +324,43 @@ class CommuneScreen(PlaceScreen):
             return False
         await t.users.update(t.user.id, commune_code=c.code)
         t.user.commune_code = c.code
-        await go(t, "onboard.branch")
+        await go(t, "onboard.reminder")
         return True
 
 
-_BRANCH = re.compile(r"^[A-Za-z0-9][A-Za-z0-9\-]{1,19}$")
+async def place_from_code(t: Turn) -> bool:
+    """A class or member code kept during sign-up names the branch, hence the province and
+    commune: those two questions are skipped."""
+    branch_id = await staff.pending_branch(t)
+    branch = await t.store.staff.branch(branch_id) if branch_id is not None else None
+    commune = places.commune(branch.commune_code) if branch else None
+    if commune is None:
+        return False
+    await t.users.update(t.user.id, province_code=commune.province_code, commune_code=commune.code)
+    t.user.province_code, t.user.commune_code = commune.province_code, commune.code
+    t.say(
+        texts.INVITE_PLACE_FROM_CODE,
+        code=t.data["pending_code"],
+        unit=await unit_name(t.store, Unit.branch(branch.id)),
+    )
+    await go(t, "onboard.reminder")
+    return True
 
 
 @screen
 class Branch(SignupScreen):
+    """The branch-code question is gone (codes work at any point); a conversation saved here
+    before the change goes on to the reminder question."""
+
     name = "onboard.branch"
     previous = "onboard.commune"
 
     async def show(self, t: Turn) -> None:
-        t.say(texts.ASK_BRANCH, [("skip", texts.BTN_SKIP)])
-
-    async def on_button(self, t: Turn, bid: str) -> bool:
-        if bid != "skip":
-            return False
-        await self._finish(t)
-        return True
+        await go(t, "onboard.reminder")
 
     async def on_text(self, t: Turn, text: str) -> bool:
-        code = clean(text).replace(" ", "")
-        if not _BRANCH.match(code):
-            t.say(texts.BRANCH_BAD, [("skip", texts.BTN_SKIP)])
-            return True
-        await t.users.update(t.user.id, branch_code=code.upper())
-        t.user.branch_code = code.upper()
-        await self._finish(t)
-        return True
-
-    async def _finish(self, t: Turn) -> None:
         await go(t, "onboard.reminder")
+        return True
 
 
 class ReminderChoice(Screen):
@@ -373,7 +408,7 @@ class ReminderChoice(Screen):
 @screen
 class SignupReminder(ReminderChoice, SignupScreen):
     name = "onboard.reminder"
-    previous = "onboard.branch"
+    previous = "onboard.commune"
 
     async def chosen(self, t: Turn) -> None:
         await go(t, "onboard.sex")
@@ -387,6 +422,8 @@ async def finish_signup(t: Turn) -> None:
     p = places.province(t.user.province_code)
     c = places.commune(t.user.commune_code)
     t.say(texts.SIGNUP_DONE, province=p.name, commune=c.name)
+    if code := t.data.pop("pending_code", None):  # kept since the deep link or the typed code
+        await staff.apply(t, code)
     await go(t, "menu")
 
 
@@ -637,28 +674,59 @@ class GroupSetting(GroupChoice):
 
 @screen
 class ProfileSetting(Screen):
-    """Trợ giúp → the optional answers: what is saved, and a way to change each."""
+    """Trợ giúp → Thông tin của tôi: everything kept about the person, and a button to correct
+    each answer (the consent promise: see and correct, two taps each)."""
 
     name = "settings.profile"
 
     async def show(self, t: Turn) -> None:
-        groups = t.user.groups()
+        u = t.user
+        groups = u.groups()
+        p = places.province(u.province_code) if u.province_code else None
+        c = places.commune(u.commune_code) if u.commune_code else None
+        branch = await t.store.staff.branch_of(u.id)
         t.say(
             texts.PROFILE,
             [
+                ("profile:address", texts.BTN_EDIT_ADDRESS),
+                ("profile:name", texts.BTN_EDIT_NAME),
+                ("profile:year", texts.BTN_EDIT_YEAR),
+                ("profile:place", texts.BTN_EDIT_PLACE),
                 ("profile:sex", texts.BTN_EDIT_SEX),
                 ("profile:groups", texts.BTN_EDIT_GROUPS),
                 ("menu", texts.BTN_MENU),
             ],
-            sex=texts.SEX_LABELS[t.user.sex] if t.user.sex else texts.PROFILE_NOT_SAID,
+            form=(u.address_form or texts.PROFILE_NOT_SAID).capitalize(),
+            name=u.display_name or texts.PROFILE_NOT_SAID,
+            year=u.birth_year or texts.PROFILE_NOT_SAID,
+            place=", ".join(x.name for x in (c, p) if x) or texts.PROFILE_NOT_SAID,
+            branch=await unit_name(t.store, Unit.branch(branch))
+            if branch
+            else texts.PROFILE_NO_BRANCH,
+            reminder=review.say_time(u.reminder_time)
+            if u.reminder_time
+            else texts.PROFILE_NO_REMINDER,
+            sex=texts.SEX_LABELS[u.sex] if u.sex else texts.PROFILE_NOT_SAID,
             groups=texts.PROFILE_NOT_SAID
             if groups is None
             else say_groups([k for k, v in groups.items() if v]),
+            since=(u.registered_at or "")[8:10]
+            + "/"
+            + (u.registered_at or "")[5:7]
+            + "/"
+            + (u.registered_at or "")[:4],
         )
 
     async def on_button(self, t: Turn, bid: str) -> bool:
-        if bid == "profile:sex":
-            await go(t, "settings.sex")
+        target = {
+            "profile:sex": "settings.sex",
+            "profile:name": "settings.name",
+            "profile:address": "settings.address",
+            "profile:year": "settings.birth_year",
+            "profile:place": "settings.province",
+        }.get(bid)
+        if target:
+            await go(t, target)
         elif bid == "profile:groups":
             await ask_groups(t, "settings.groups")
         elif bid == "menu":
@@ -669,3 +737,133 @@ class ProfileSetting(Screen):
 
     async def back(self, t: Turn) -> None:
         await go(t, "help")
+
+
+class SettingScreen:
+    """A sign-up question asked again from «Thông tin của tôi»: back leads there, menu words
+    work as anywhere else."""
+
+    async def back(self, t: Turn) -> None:
+        await go(t, "settings.profile")
+
+    async def menu(self, t: Turn) -> None:
+        await Screen.menu(self, t)
+
+    async def help(self, t: Turn) -> None:
+        await Screen.help(self, t)
+
+    async def stop(self, t: Turn) -> None:
+        await Screen.stop(self, t)
+
+    async def resume(self, t: Turn) -> None:
+        await Screen.resume(self, t)
+
+    async def changed(self, t: Turn) -> None:
+        t.say(texts.PROFILE_CHANGED)
+        await go(t, "settings.profile")
+
+
+@screen
+class NameSetting(SettingScreen, Name):
+    name = "settings.name"
+
+    async def show(self, t: Turn) -> None:
+        t.say(texts.ASK_NEW_NAME, [("back", texts.BTN_BACK)])
+
+    async def on_button(self, t: Turn, bid: str) -> bool:
+        if bid != "back":
+            return False
+        await self.back(t)
+        return True
+
+    async def on_text(self, t: Turn, text: str) -> bool:
+        name = clean_name(text)
+        if name is None:
+            t.say(texts.NAME_BAD, [("back", texts.BTN_BACK)])
+            return True
+        await t.users.update(t.user.id, display_name=name)
+        t.user.display_name = name
+        await self.changed(t)
+        return True
+
+
+@screen
+class AddressSetting(SettingScreen, Address):
+    name = "settings.address"
+
+    async def on_button(self, t: Turn, bid: str) -> bool:
+        form = bid.removeprefix("addr:")
+        if form not in texts.ADDRESS_FORMS:
+            return False
+        await t.users.update(t.user.id, address_form=form)
+        t.user.address_form = form
+        await self.changed(t)
+        return True
+
+
+@screen
+class BirthYearSetting(SettingScreen, BirthYear):
+    name = "settings.birth_year"
+
+    async def next_step(self, t: Turn) -> None:
+        await self.changed(t)
+
+
+@screen
+class ProvinceSetting(SettingScreen, ProvinceScreen):
+    name = "settings.province"
+
+    async def show(self, t: Turn) -> None:
+        t.say(texts.ASK_PROVINCE, [("back", texts.BTN_BACK)])
+
+    async def on_button(self, t: Turn, bid: str) -> bool:
+        if bid == "back":
+            await self.back(t)
+            return True
+        code = small_int(bid.removeprefix("place:"))
+        p = places.province(code) if code is not None else None
+        if p is None:
+            return False
+        t.data["new_province"] = p.code
+        await go(t, "settings.commune")
+        return True
+
+
+@screen
+class CommuneSetting(SettingScreen, CommuneScreen):
+    name = "settings.commune"
+
+    def _province(self, t: Turn) -> int:
+        return t.data.get("new_province") or t.user.province_code
+
+    async def show(self, t: Turn) -> None:
+        p = places.province(self._province(t))
+        t.say(texts.ASK_COMMUNE, province=p.name, example=_commune_example(p.code))
+
+    async def on_text(self, t: Turn, text: str) -> bool:
+        options = places.communes(self._province(t))
+        found, total = places.search(text, options)
+        await self._offer(t, text, found, total, _commune_example(self._province(t)))
+        return True
+
+    async def on_button(self, t: Turn, bid: str) -> bool:
+        code = small_int(bid.removeprefix("place:"))
+        c = places.commune(code) if code is not None else None
+        if c is None or c.province_code != self._province(t):
+            return False
+        t.data.pop("new_province", None)
+        if c.code != t.user.commune_code:  # another commune: its branch and local lessons
+            await t.users.update(t.user.id, province_code=c.province_code, commune_code=c.code)
+            await t.users.set_branch(t.user.id, None)
+            from bot.core.linking import recompute_areas
+
+            t.user = await t.users.by_id(t.user.id)
+            if t.user.registered_at:
+                await recompute_areas(t.store, t.content, t.user, t.now)
+        t.say(
+            texts.PLACE_CHANGED,
+            commune=c.name,
+            province=places.province(c.province_code).name,
+        )
+        await go(t, "settings.profile")
+        return True

@@ -6,7 +6,9 @@ at a unit holds for that unit and everything below it.
 
 from __future__ import annotations
 
+from bot import texts
 from bot.core import places
+from bot.core.matching import fold
 from bot.domain import Unit
 from storage.store import Store
 
@@ -78,9 +80,16 @@ async def unit_name(store: Store, unit: str) -> str:
         return p.name
     if kind == "commune" and (c := places.commune(code)):
         return f"{c.name} ({places.province(c.province_code).name})"
+    if kind == "branch" and code == 0:
+        return texts.REPORT_NO_BRANCH
     if kind == "branch" and (b := await store.staff.branch(code)):
-        return f"Chi hội {b.name}, {places.commune(b.commune_code).name}"
-    return unit
+        return f"{branch_title(b.name)}, {places.commune(b.commune_code).name}"
+    return texts.UNIT_UNKNOWN
+
+
+def branch_title(name: str) -> str:
+    """ "Chi hội Xóm Đông" from "Xóm Đông", and never "Chi hội Chi hội Xóm Đông"."""
+    return name if fold(name).startswith("chi hoi") else f"Chi hội {name}"
 
 
 async def unit_codes(store: Store, unit: str) -> tuple[int | None, int | None, int | None]:

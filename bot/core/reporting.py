@@ -30,6 +30,7 @@ from bot.core.permissions import allowed, unit_codes, unit_name
 from bot.core.review import VN
 from bot.core.staff import StaffScreen, audit, can, roles_of, work
 from bot.core.turn import Turn
+from bot.domain import Unit
 from bot.reports.compute import Report, build
 from bot.reports.render import count_text, render, share_text
 from storage.db import Database
@@ -129,7 +130,11 @@ class ReportView(StaffScreen):
             await go(t, "staff.menu")
             return
         r = await build(t.store, unit, today(t.now), today(t.now))
-        work(t)["subs"] = [s.unit for s in r.sub_units if s.registered != 0][:SUBS_SHOWN]
+        # "branch:0" gathers the commune's learners outside any branch: a row of the report,
+        # not a unit anyone can open.
+        work(t)["subs"] = [
+            s.unit for s in r.sub_units if s.registered != 0 and Unit.of(s.unit).code != 0
+        ][:SUBS_SHOWN]
         t.say_text(summary(r), [], files=write_files(t, r, ("png", "xlsx")))
         await self._buttons(t)
 

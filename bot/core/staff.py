@@ -22,6 +22,7 @@ and written to the audit log.
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import re
 from typing import ClassVar
@@ -47,6 +48,8 @@ INVITE_MAX_FAILURES = 5
 INVITE_FAILURE_WINDOW = dt.timedelta(hours=1)
 INVITE_RE = re.compile(r"\bHS-?([A-HJ-NP-Z2-9]{6})\b", re.I)
 MEMBERS_SHOWN = 20
+#: «Cần giúp» lists older learners only (60+ in the current year), never staff or helpers.
+HELP_AGE = 60
 ANNOUNCEMENT_MAX = 2000
 
 
@@ -78,24 +81,33 @@ def work(t: Turn) -> dict:
 ACTION_BUTTONS = (
     ("announce", texts.BTN_ST_ANNOUNCE),
     ("invite", texts.BTN_ST_INVITE),
+    ("class", texts.BTN_ST_CLASS),
     ("members", texts.BTN_ST_MEMBERS),
     ("confirm_skill", texts.BTN_ST_CONFIRM),
     ("set_population", texts.BTN_ST_POPULATION),
     ("create_branch", texts.BTN_ST_BRANCH),
+    ("rename_branch", texts.BTN_ST_RENAME),
     ("sent", texts.BTN_ST_SENT),
     ("record_indicator", texts.BTN_ST_INDICATOR),
     ("report", texts.BTN_REPORT),
     ("web", texts.BTN_ST_WEB),
 )
 # The permission an action needs ("invite" needs any of the invite_* ones: checked per kind).
-NEEDS = {"invite": "invite_member", "sent": "announce"}
+NEEDS = {
+    "invite": "invite_member",
+    "sent": "announce",
+    "class": "invite_member",
+    "rename_branch": "create_branch",
+}
 FIRST_SCREEN = {
     "announce": "staff.ann.text",
     "invite": "staff.invite",
+    "class": "staff.class",
     "members": "staff.members",
     "confirm_skill": "staff.confirm.member",
     "set_population": "staff.population",
     "create_branch": "staff.branch",
+    "rename_branch": "staff.branch.rename",
     "sent": "staff.sent",
     "record_indicator": "report.indicator",  # bot/core/reporting.py
     "report": "report.view",
@@ -195,6 +207,8 @@ class StaffUnit(StaffScreen):
         units = await _candidate_units(t, self.need(t))
         if work(t).get("action") == "create_branch":
             units = [u for u in units if _kind(u) == "commune"]
+        if work(t).get("action") in ("class", "rename_branch"):  # one branch
+            units = [u for u in units if _kind(u) == "branch"]
         if len(units) == 1 and units[0] != "all":
             await self._chosen(t, units[0])
             return
@@ -227,6 +241,15 @@ class StaffUnit(StaffScreen):
             if units:
                 break
         units = [u for u in units if await can(t, self.need(t), u)][:5]
+        with_branches: list[str] = []  # a commune's branches follow it: invite into a branch
+        for u in units:
+            with_branches.append(u)
+            if _kind(u) == "commune":
+                for b in await repo(t).branches_in_commune(Unit.of(u).code):
+                    with_branches.append(Unit.branch(b.id))
+        units = with_branches[:8]
+        if work(t).get("action") in ("class", "rename_branch"):
+            units = [u for u in units if _kind(u) == "branch"]
         if not units:
             t.say(texts.ST_UNIT_NONE, [("back", texts.BTN_BACK)])
             return True
@@ -462,6 +485,19 @@ class AnnWhen(StaffScreen):
         return True
 
 
+#: Non-urgent announcements are held 21:00-07:00 Vietnam time (bot/delivery.py does the holding).
+QUIET_FROM_HOUR, QUIET_UNTIL_HOUR = 21, 7
+
+
+def real_send_time(when: dt.datetime, urgent: bool) -> dt.datetime:
+    """When members will really get it: a non-urgent message asked for the night goes at 07:00."""
+    local = when.astimezone(VN)
+    if urgent or QUIET_UNTIL_HOUR <= local.hour < QUIET_FROM_HOUR:
+        return local
+    day = local.date() + dt.timedelta(days=1 if local.hour >= QUIET_FROM_HOUR else 0)
+    return dt.datetime.combine(day, dt.time(QUIET_UNTIL_HOUR), tzinfo=VN)
+
+
 async def recipients(store: Store, unit: str, only_not: str | None) -> list[tuple[int, str]]:
     """(user id, identity) of the members an announcement reaches."""
     return await store.staff.recipients(unit, only_not)
@@ -478,7 +514,7 @@ class AnnConfirm(StaffScreen):
     async def show(self, t: Turn) -> None:
         w = work(t)
         n = len(await recipients(t.store, w["unit"], w.get("only_not")))
-        when = dt.datetime.fromisoformat(w["send_at"]).astimezone(VN)
+        when = real_send_time(dt.datetime.fromisoformat(w["send_at"]), bool(w.get("urgent")))
         label = await unit_name(t.store, w["unit"])
         f = _attached(t)
         files = [OutFile(f["kind"], f["path"])] if f else []
@@ -564,6 +600,23 @@ async def queue_due_announcements(store: Store, now: dt.datetime) -> int:
     return queued
 
 
+#: Words that say "I have read it", whatever the screen (an announcement must be waiting).
+ACK_WORDS = {"da doc", "da doc roi", "doc roi", "da xem", "da xem roi", "xem roi", "da nhan"}
+ACK_EMOJI = {"👍", "👌", "🙏", "❤️", "❤", "✅"}
+#: Plain "ok", "vâng": read only where they mean nothing else (not inside a lesson, where
+#: they mean «Tiếp»).
+ACK_WEAK = {"ok", "oke", "okay", "vang", "da", "u", "vang a", "da vang", "ok a"}
+ACK_WEAK_SCREENS = ("menu", "paused", "lesson.done", "review.done", "practice.done", "progress")
+
+
+def is_ack_word(raw: str, text: str, state: str) -> bool:
+    words = fold(text).strip(" .!")
+    bare = raw.strip().replace("\ufe0f", "")
+    if words in ACK_WORDS or (bare and all(ch in "".join(ACK_EMOJI) for ch in bare)):
+        return True
+    return words in ACK_WEAK and state in ACK_WEAK_SCREENS
+
+
 async def acknowledge(t: Turn, ann_id: int | None) -> bool:
     """«✅ Đã đọc»: the given announcement, or the latest one this person received."""
     if not t.tracked:
@@ -590,6 +643,11 @@ INVITE_KINDS = (
 )
 
 
+#: A class code: how many people may use it (staff choose) and for how long.
+CLASS_CAPS = (30, 60, 100)
+CLASS_DAYS = 30
+
+
 @screen
 class Invite(StaffScreen):
     name = "staff.invite"
@@ -602,6 +660,8 @@ class Invite(StaffScreen):
                 continue  # members join a branch
             if await can(t, need, unit):
                 buttons.append((f"inv:{kind}", texts.INVITE_KINDS[kind]))
+                if kind == "member":
+                    buttons.append(("inv:class", texts.INVITE_CLASS_KIND))
         if not buttons:
             t.say(texts.ST_INVITE_NONE, [("back", texts.BTN_BACK)])
             return
@@ -615,9 +675,26 @@ class Invite(StaffScreen):
         if bid == "back":
             await self.back(t)
             return True
+        unit = work(t)["unit"]
+        if bid == "inv:class":
+            if _kind(unit) != "branch":
+                return False
+            caps = [(f"cap:{n}", texts.ST_CLASS_CAP_BTN.format(n=n)) for n in CLASS_CAPS]
+            t.say(texts.ST_CLASS_CAP, [*caps, ("back", texts.BTN_BACK)])
+            return True
+        if bid.startswith("cap:"):
+            cap = small_int(bid[4:])
+            if cap not in CLASS_CAPS or _kind(unit) != "branch":
+                return False
+            if not await can(t, "invite_member", unit):
+                t.say(texts.ST_NOT_ALLOWED)
+                await go(t, "staff.menu")
+                return True
+            await class_code(t, unit, cap)
+            await go(t, "staff.menu")
+            return True
         kind = bid.removeprefix("inv:")
         need = dict(INVITE_KINDS).get(kind)
-        unit = work(t)["unit"]
         if need is None or (kind == "member" and _kind(unit) != "branch"):
             return False
         if not await can(t, need, unit):
@@ -636,24 +713,118 @@ class Invite(StaffScreen):
         return True
 
 
+def join_link(t: Turn, code: str, channel: str = "telegram") -> str | None:
+    template = t.links.get(channel)
+    return template.format(code=code) if template else None
+
+
+async def class_code(t: Turn, unit: str, cap: int) -> str:
+    """Create a class code for a branch and send its printable sheet (PNG and PDF)."""
+    from bot.reports import class_sheet
+
+    code = await repo(t).create_invitation(
+        "member", unit, t.user.id, t.now, days=CLASS_DAYS, max_uses=cap
+    )
+    await audit(t, "invite", unit, role="member", code=code, max_uses=cap)
+    until = f"{(t.now + dt.timedelta(days=CLASS_DAYS)).astimezone(VN):%d/%m/%Y}"
+    name = await unit_name(t.store, unit)
+    link = join_link(t, code) or code
+    sheet = class_sheet.Sheet(code, name, link, until, join_link(t, code, "zalo_oa"))
+    folder = t.media_dir / "classes"
+    png, pdf = folder / f"{code}.png", folder / f"{code}.pdf"
+
+    async def render() -> None:
+        await asyncio.to_thread(class_sheet.write, sheet, png, pdf)
+
+    t.after_commit.append(render)
+    t.say(
+        texts.ST_CLASS_CODE,
+        files=[OutFile("image", str(png)), OutFile("document", str(pdf))],
+        unit=name,
+        code=code,
+        cap=cap,
+        until=until,
+        link=link,
+    )
+    return code
+
+
+async def _throttled(t: Turn) -> tuple[str, bool]:
+    key = await t.users.anon_key(f"invite:{t.identity}")
+    return key, await t.store.throttle.failures(
+        key, t.now, INVITE_FAILURE_WINDOW
+    ) >= INVITE_MAX_FAILURES
+
+
 async def redeem(t: Turn, code: str) -> bool:
-    """A typed or deep-linked invitation code: a role, or membership of a branch."""
-    if not t.tracked or not t.user.registered_at:
-        t.say(texts.INVITE_SIGN_UP_FIRST)
-        return True
+    """A typed or deep-linked invitation or class code, at any point.
+
+    Before consent the code is kept under a salted hash of the identity (nothing personal);
+    during sign-up it is kept in the conversation; either way it is applied when sign-up ends
+    and confirmed in words. A registered person gets it applied at once.
+    """
+    code = code.upper()
     # Codes are short enough to say aloud, so wrong guesses are limited per identity, as for
     # link codes (bot/core/linking.py): five an hour, then a wait. (Erasure removes the key.)
-    key = await t.users.anon_key(f"invite:{t.identity}")
-    throttle = t.store.throttle
-    if await throttle.failures(key, t.now, INVITE_FAILURE_WINDOW) >= INVITE_MAX_FAILURES:
+    key, blocked = await _throttled(t)
+    if blocked:
         t.say(texts.INVITE_TOO_MANY)
         return True
-    found = await repo(t).redeem(code.upper(), t.user.id, t.now)
-    if found is None:
-        await throttle.fail(key, t.now, INVITE_FAILURE_WINDOW)
-        t.say(texts.INVITE_BAD)
+    if not t.tracked or not t.user.registered_at:
+        inv = await repo(t).invitation(code, t.now)
+        if inv is None:
+            await t.store.throttle.fail(key, t.now, INVITE_FAILURE_WINDOW)
+            t.say(texts.INVITE_BAD)
+            return True
+        unit = await unit_name(t.store, inv.unit)
+        if not t.tracked:
+            pending = await t.users.anon_key(f"pending:{t.identity}")
+            await repo(t).keep_pending(pending, code, t.now)
+            t.say(texts.INVITE_KEPT_CONSENT, code=code, unit=unit)
+        else:
+            t.data["pending_code"] = code
+            await repo(t).start_use(code, t.user.id, t.now)
+            t.say(texts.INVITE_KEPT_SIGNUP, code=code, unit=unit)
         return True
-    await throttle.clear(key)
+    return await apply(t, code, key)
+
+
+async def take_pending(t: Turn) -> str | None:
+    """At consent: the code given before it (kept a day at most), now the learner's."""
+    pending = await t.users.anon_key(f"pending:{t.identity}")
+    return await repo(t).take_pending(pending, t.now - PENDING_KEPT)
+
+
+PENDING_KEPT = dt.timedelta(days=1)
+
+
+async def pending_branch(t: Turn) -> int | None:
+    """The branch a code kept during sign-up joins (its commune need not be asked)."""
+    code = t.data.get("pending_code")
+    inv = await repo(t).invitation(code, t.now) if code else None
+    if inv is None or inv.role != "member":
+        return None
+    return Unit.of(inv.unit).code
+
+
+async def apply(t: Turn, code: str, key: str | None = None) -> bool:
+    """Apply a code for a registered person: a role, or membership of a branch."""
+    inv = await repo(t).invitation(code, t.now)
+    if inv is not None and inv.role == "member":
+        branch_id = Unit.of(inv.unit).code
+        if await repo(t).branch_of(t.user.id) == branch_id:  # scanned twice: nothing used up
+            t.say(texts.INVITE_ALREADY, unit=await unit_name(t.store, inv.unit))
+            return True
+    found = await repo(t).redeem(code, t.user.id, t.now)
+    if found is None:
+        if key is not None:
+            await t.store.throttle.fail(key, t.now, INVITE_FAILURE_WINDOW)
+            t.say(texts.INVITE_BAD)
+        else:
+            t.say(texts.INVITE_KEPT_LOST, code=code)
+        return True
+    if key is not None:
+        await t.store.throttle.clear(key)
     role, unit = found
     if role == "member":
         branch = await repo(t).branch(Unit.of(unit).code)
@@ -662,10 +833,11 @@ async def redeem(t: Turn, code: str) -> bool:
             t.user.id, commune_code=commune.code, province_code=commune.province_code
         )
         await t.users.set_branch(t.user.id, branch.id)
-        if commune.code != t.user.commune_code:  # the local area's competencies change with it
+        changed = commune.code != t.user.commune_code
+        t.user = await t.users.by_id(t.user.id)
+        if changed:  # the local area's competencies change with it
             from bot.core.linking import recompute_areas
 
-            t.user = await t.users.by_id(t.user.id)
             await recompute_areas(t.store, t.content, t.user, t.now)
     else:
         await repo(t).grant(t.user.id, role, unit, None, t.now)
@@ -673,8 +845,120 @@ async def redeem(t: Turn, code: str) -> bool:
     await repo(t).audit(
         t.user.id, "join" if role == "member" else "grant", unit, t.now, code=code, role=role
     )
-    t.say(texts.INVITE_OK, kind=texts.INVITE_KINDS[role], unit=await unit_name(t.store, unit))
+    name = await unit_name(t.store, unit)
+    if role == "member":
+        t.say(texts.INVITE_JOINED_BRANCH, unit=name)
+    else:
+        t.say(texts.INVITE_OK, kind=texts.INVITE_KINDS[role], unit=name)
     return True
+
+
+# --- the class screen: who joined in the last hour, who is stuck where ---
+
+#: Someone who has not written for this long, in the middle of something, is stuck.
+STUCK_AFTER = dt.timedelta(minutes=10)
+CLASS_WINDOW = dt.timedelta(hours=12)
+_RESTING = ("menu", "paused", "lesson.done", "review.done", "practice.done", "progress", "help")
+
+
+def where(t: Turn, state: str | None, data: dict) -> str:
+    state = state or "consent"
+    if state in texts.WHERE:
+        return texts.WHERE[state]
+    head = state.split(".")[0]
+    lesson = (data.get("lesson") or {}).get("id")
+    if head == "lesson" and (found := t.content.lessons.get(lesson or "")):
+        return texts.WHERE_LESSON.format(title=found.title)
+    return texts.WHERE.get(head, texts.WHERE_OTHER)
+
+
+@screen
+class ClassView(StaffScreen):
+    name = "staff.class"
+
+    async def show(self, t: Turn) -> None:
+        unit = work(t)["unit"]
+        if _kind(unit) != "branch" or not await can(t, "invite_member", unit):
+            t.say(texts.ST_NOT_ALLOWED)
+            await go(t, "staff.menu")
+            return
+        await audit(t, "view_class", unit)
+        name = await unit_name(t.store, unit)
+        codes = await repo(t).class_codes(unit, t.now)
+        people = await repo(t).class_people(unit, t.now - CLASS_WINDOW)
+        if not codes and not people:
+            t.say(texts.ST_CLASS_NONE, [("back", texts.BTN_BACK)], unit=name)
+            return
+
+        def who(p) -> str:
+            if not p.display_name:
+                return texts.ST_CLASS_NO_NAME
+            return f"{p.address_form or ''} {p.display_name}".strip()
+
+        hour = iso(t.now - dt.timedelta(hours=1))
+        joined = [p for p in people if p.joined_at and p.joined_at >= hour]
+        signing = [p for p in people if not p.registered_at]
+        stuck = []
+        for p in people:
+            last = dt.datetime.fromisoformat(p.last_active_at) if p.last_active_at else t.now
+            idle = t.now - last
+            if idle >= STUCK_AFTER and (p.state or "consent") not in _RESTING:
+                stuck.append((p, idle))
+        lines = [t.render(texts.ST_CLASS_HEAD, unit=name)]
+        if codes:
+            shown = ", ".join(
+                texts.ST_CLASS_CODE_LINE.format(code=c.code, uses=c.uses, cap=c.max_uses)
+                for c in codes
+            )
+            lines.append(texts.ST_CLASS_CODES.format(codes=shown))
+        if joined:
+            names = ", ".join(who(p) for p in joined)
+            lines.append(texts.ST_CLASS_JOINED.format(n=len(joined), names=names))
+        else:
+            lines.append(texts.ST_CLASS_JOINED_NONE)
+        if signing:
+            names = ", ".join(who(p) for p in signing)
+            lines.append(texts.ST_CLASS_SIGNING.format(n=len(signing), names=names))
+        if stuck:
+            rows = "\n".join(
+                texts.ST_CLASS_STUCK_LINE.format(
+                    name=who(p),
+                    where=where(t, p.state, p.data),
+                    minutes=int(idle.total_seconds() // 60),
+                )
+                for p, idle in stuck
+            )
+            lines.append(texts.ST_CLASS_STUCK.format(n=len(stuck), lines=rows))
+        else:
+            lines.append(texts.ST_CLASS_STUCK_NONE)
+        buttons = [("refresh", texts.BTN_ST_CLASS_REFRESH)]
+        buttons += [
+            (f"close:{c.code}", texts.BTN_ST_CLASS_CLOSE.format(code=c.code)) for c in codes[:2]
+        ]
+        t.say_text("\n\n".join(lines), [*buttons, ("back", texts.BTN_BACK)])
+
+    async def on_button(self, t: Turn, bid: str) -> bool:
+        if bid == "refresh":
+            await self.show(t)
+            return True
+        if bid == "back":
+            await self.back(t)
+            return True
+        unit = work(t)["unit"]
+        if bid.startswith("close:"):
+            code = bid[6:]
+            if code not in [c.code for c in await repo(t).class_codes(unit, t.now)]:
+                return False
+            if not await can(t, "invite_member", unit):
+                t.say(texts.ST_NOT_ALLOWED)
+                await go(t, "staff.menu")
+                return True
+            await repo(t).close_code(code, t.now)
+            await audit(t, "close_code", unit, code=code)
+            t.say(texts.ST_CLASS_CLOSED, code=code)
+            await self.show(t)
+            return True
+        return False
 
 
 # --- members, who needs help, confirming skills ---
@@ -696,8 +980,9 @@ async def _members_lines(t: Turn) -> tuple[list, str]:
             p=sum(m.proficient for m in members),
         )
     ]
+    helped = await repo(t).older_learners([m.id for m in members], t.now.year - HELP_AGE)
     for area in NATIONAL_AREAS:
-        needing = [m for m in members if area not in mastered.get(m.id, set())]
+        needing = [m for m in members if m.id in helped and area not in mastered.get(m.id, set())]
         if needing:
             shown = ", ".join(name(m) for m in needing[:10])
             more = t.render(texts.ST_MORE, n=len(needing) - 10) if len(needing) > 10 else ""
@@ -733,7 +1018,10 @@ class ConfirmMember(StaffScreen):
             t.say(texts.ST_NO_MEMBERS, [("back", texts.BTN_BACK)])
             return
         buttons = [
-            (f"m:{m.id}", f"{m.address_form or ''} {m.display_name or m.id}".strip())
+            (
+                f"m:{m.id}",
+                f"{m.address_form or ''} {m.display_name or texts.ST_CLASS_NO_NAME}".strip(),
+            )
             for m in members
         ]
         t.say(texts.ST_CONFIRM_WHO, [*buttons, ("back", texts.BTN_BACK)])
@@ -797,8 +1085,8 @@ class Population(StaffScreen):
         )
 
     async def on_text(self, t: Turn, text: str) -> bool:
-        digits = re.sub(r"[.,\s]", "", clean(text))
-        if small_int(digits, 20_000_000) is None:
+        digits = population_number(text)
+        if digits is None:
             t.say(texts.ST_POPULATION_BAD, [("back", texts.BTN_BACK)])
             return True
         unit = work(t)["unit"]
@@ -815,6 +1103,18 @@ class Population(StaffScreen):
         )
         await go(t, "staff.menu")
         return True
+
+
+_PEOPLE_WORDS = re.compile(r"\b(?:nguoi|cu|nguoi cao tuoi|khoang|chung|tat ca|la)\b")
+
+
+def population_number(text: str) -> str | None:
+    """ "2.350", "2 350", "2,350", "2350 người", "khoảng 2.350 cụ" -> "2350"; None otherwise."""
+    words = _PEOPLE_WORDS.sub(" ", fold(clean(text)))
+    if not re.fullmatch(r"\s*\d{1,3}(?:[., ]\d{3})*\s*|\s*\d+\s*", words):
+        return None
+    digits = re.sub(r"[., ]", "", words)
+    return digits if small_int(digits, 20_000_000) is not None else None
 
 
 _BRANCH_NAME = re.compile(r"^[\w][\w .,'\-]{1,59}$")
@@ -851,6 +1151,40 @@ class CreateBranch(StaffScreen):
         code = await repo(t).create_invitation("member", Unit.branch(branch.id), t.user.id, t.now)
         await audit(t, "invite", Unit.branch(branch.id), role="member", code=code)
         t.say(texts.ST_BRANCH_DONE, name=name, code=code)
+        await go(t, "staff.menu")
+        return True
+
+
+@screen
+class RenameBranch(StaffScreen):
+    name = "staff.branch.rename"
+    exact_labels = True
+
+    async def show(self, t: Turn) -> None:
+        t.say(
+            texts.ST_RENAME_ASK,
+            [("back", texts.BTN_BACK)],
+            unit=await unit_name(t.store, work(t)["unit"]),
+        )
+
+    async def on_text(self, t: Turn, text: str) -> bool:
+        name = clean(text)
+        unit = work(t)["unit"]
+        if not _BRANCH_NAME.match(name):
+            t.say(texts.ST_BRANCH_BAD, [("back", texts.BTN_BACK)])
+            return True
+        branch = await repo(t).branch(Unit.of(unit).code) if _kind(unit) == "branch" else None
+        if branch is None or not await can(t, "create_branch", unit):
+            t.say(texts.ST_NOT_ALLOWED)
+            await go(t, "staff.menu")
+            return True
+        others = await repo(t).branches_in_commune(branch.commune_code)
+        if any(fold(b.name) == fold(name) and b.id != branch.id for b in others):
+            t.say(texts.ST_BRANCH_EXISTS, [("back", texts.BTN_BACK)])
+            return True
+        await repo(t).rename_branch(branch.id, name)
+        await audit(t, "rename_branch", unit, old=branch.name, name=name)
+        t.say(texts.ST_RENAMED, unit=await unit_name(t.store, unit))
         await go(t, "staff.menu")
         return True
 

@@ -33,6 +33,8 @@ class Turn:
     media_dir: Path = Path("data/media")
     roles: list[tuple[str, str]] = field(default_factory=list)  # (role, unit) incl. admin ids
     web_url: str = "http://127.0.0.1:8081"  # where the web pages are (HOCSO_WEB_URL)
+    #: Deep-link templates per channel for class codes ("https://t.me/<bot>?start={code}").
+    links: dict[str, str] = field(default_factory=dict)
     #: Work for after the turn's transaction commits, before the replies leave the engine
     #: (report files: rendered off the event loop, holding no transaction).
     after_commit: list[Callable[[], Awaitable[None]]] = field(default_factory=list)

@@ -106,7 +106,6 @@ async def tg_sign_up(person: TelegramPerson) -> None:
     await person.press(person.buttons[0])
     await person.send("phu thinh")
     await person.press(person.buttons[0])
-    await person.press(texts.BTN_SKIP)
     await person.press(texts.BTN_NO_REMINDER)
     await person.press(texts.BTN_SKIP)  # the optional sex and groups
     assert "Đăng ký xong" in person.said, person.said
@@ -197,7 +196,6 @@ async def zalo_sign_up(person: ZaloPerson) -> None:
     await person.send("1")
     await person.send("phu thinh")
     await person.send("1")
-    await person.send("bỏ qua")
     await person.send("không cần nhắc")
     await person.send(person.number_of(texts.BTN_SKIP))  # the optional sex and groups
     assert "Đăng ký xong" in person.said, person.said

@@ -58,7 +58,6 @@ class Person:
         await self.press(self.buttons[0])
         await self.say("phu thinh")
         await self.press(self.buttons[0])
-        await self.press(texts.BTN_SKIP)
         await self.press(texts.BTN_NO_REMINDER)
         await self.press(texts.BTN_SKIP)  # the optional sex and groups
         assert "Đăng ký xong" in self.text

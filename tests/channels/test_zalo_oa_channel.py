@@ -177,7 +177,6 @@ async def oa_sign_up(person: OaPerson, by_number: bool = False) -> None:
     await person.send("1")
     await person.send("phu thinh")
     await person.send("1")
-    await person.send("bỏ qua")
     await person.send("không cần nhắc")
     await choose(texts.BTN_SKIP)
     assert "Đăng ký xong" in person.said, person.said

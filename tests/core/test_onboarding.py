@@ -177,7 +177,15 @@ async def test_tro_giup_shows_and_changes_the_answers(sim):
     shown = await sim.press("h1", texts.BTN_PROFILE)
     assert "• Giới tính: Nữ" in shown[-1]["text"]
     assert "• Hoàn cảnh: sống một mình" in shown[-1]["text"]
-    assert labels(shown) == [texts.BTN_EDIT_SEX, texts.BTN_EDIT_GROUPS, texts.BTN_MENU]
+    assert labels(shown) == [
+        texts.BTN_EDIT_ADDRESS,
+        texts.BTN_EDIT_NAME,
+        texts.BTN_EDIT_YEAR,
+        texts.BTN_EDIT_PLACE,
+        texts.BTN_EDIT_SEX,
+        texts.BTN_EDIT_GROUPS,
+        texts.BTN_MENU,
+    ]
 
     asked = await sim.press("h1", texts.BTN_EDIT_SEX)
     assert labels(asked) == [texts.BTN_MALE, texts.BTN_FEMALE, texts.BTN_RATHER_NOT]

@@ -52,7 +52,7 @@ async def test_staff_workflow_with_scopes_audit_and_acknowledgements(sim):
     member_code = code_in(replies)
     await sign_up(sim, "m1", name="Lan")
     replies = await sim.send(user="m1", command="start", args=member_code)  # a deep link
-    assert "thành viên chi hội" in replies[0]["text"]
+    assert "cháu đã ghi bà vào Chi hội Xóm Đồng Tâm" in replies[0]["text"]
     assert await rows(sim, "SELECT branch_id FROM users WHERE identity = 'sim:m1'") == [(1,)]
 
     # m3 lives in Hà Nội: outside the staff member's commune.
