@@ -23,23 +23,6 @@ def test_a_backend_that_needs_a_server_is_skipped_with_the_reason(monkeypatch):
     assert BACKENDS[0].skip_reason() is None
 
 
-#: Methods that arrived with the class codes (issue 12) and the web pages (issue 13) in the same
-#: session: covered by those features' own tests (tests/core/test_class_codes.py, tests/web/), not
-#: yet by this backend-neutral suite. Shrink this list; never add to it.
-NOT_YET = frozenset(
-    {
-        *(f"staff.{m}" for m in ("branch_of", "class_codes", "class_people", "close_code",
-                                  "invitation", "keep_pending", "older_learners",
-                                  "rename_branch", "start_use", "take_pending", "used_by")),
-        *(f"web.{m}" for m in ("announcement_units", "announcements", "audit_entries",
-                                "confirmed", "create_login", "create_session", "delivery",
-                                "end_session", "end_sessions_of", "login_status",
-                                "member_count", "members_page", "redeem_login", "session",
-                                "touch")),
-    }
-)  # fmt: skip
-
-
 def test_every_public_repository_method_is_exercised():
     store = Store(None)  # the repositories only keep the connection: enough to list them
     source = "\n".join(
@@ -50,8 +33,6 @@ def test_every_public_repository_method_is_exercised():
         for name, repo in vars(store).items()
         if not name.startswith("_") and hasattr(repo, "conn")
         for method, _ in inspect.getmembers(type(repo), inspect.isfunction)
-        if not method.startswith("_")
-        and f".{method}(" not in source
-        and f"{name}.{method}" not in NOT_YET
+        if not method.startswith("_") and f".{method}(" not in source
     ]
     assert missing == [], f"public repository methods without a contract test here: {missing}"

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from storage.staff import Branch, ClassPerson, Invitation
 from storage.repos import iso
+from storage.staff import Branch, ClassPerson, Invitation
 from tests.storage.contract import COMMUNE, DAY, HOUR, MINUTE, NOW, learner
 
 
