@@ -15,9 +15,11 @@ from __future__ import annotations
 import asyncio
 import contextvars
 import datetime as dt
+import functools
 import json
 import logging
 from collections.abc import Callable
+from typing import Any
 
 from bot.core.events import Reply
 from storage.db import Database
@@ -149,3 +151,43 @@ class Inbox:
                         fut.set_result(row_id)
         finally:
             self._idle.set()
+
+
+class StoredUpdates:
+    """What every channel does with its inbox rows, written once: handle a row with the row bound
+    (so the engine marks it answered in the turn), finish what a crash left, resend replies.
+
+    A channel provides `inbox`, `turns`, `name`, `deliver`, and `_turn_key` (the per-chat
+    dispatcher key for an identity), `_process_stored` (handle one decoded update) and, if its
+    payload is not plain JSON, `_decode`."""
+
+    inbox: Inbox
+
+    def _decode(self, payload: str) -> Any:
+        return json.loads(payload)
+
+    async def _handle_row(self, row_id: int, update: Any) -> None:
+        token = Inbox.bind(row_id)
+        try:
+            await self._process_stored(update)
+        finally:
+            Inbox.unbind(token)
+        self.inbox.done(row_id)
+
+    async def _recover(self) -> None:
+        """Finish what the last run left in the inbox, in order, before taking new updates."""
+        rows = await self.inbox.recover()
+        if rows:
+            log.warning("%s: %d stored updates left by the last run are finished now",
+                        self.name, len(rows))  # fmt: skip
+        for row in rows:
+            key = self._turn_key(row.chat)
+            if row.status == "answered":  # the turn is recorded: only its replies may be missing
+                job = functools.partial(self._resend, row.id, replies_of(row))
+            else:
+                job = functools.partial(self._handle_row, row.id, self._decode(row.payload))
+            self.turns.submit(key, job)
+
+    async def _resend(self, row_id: int, replies: list[Reply]) -> None:
+        await self.deliver(replies)
+        self.inbox.done(row_id)

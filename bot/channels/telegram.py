@@ -76,7 +76,7 @@ from bot.channels.common import (
     split_text,
     typing_while,
 )
-from bot.channels.inbox import Inbox, current_row, replies_of
+from bot.channels.inbox import Inbox, StoredUpdates, current_row
 from bot.channels.webserver import Request, Response
 from bot.core.engine import Engine
 from bot.core.events import (
@@ -219,7 +219,7 @@ def _attachment_kind(update: Update) -> AttachmentKind:
     return "other"
 
 
-class TelegramChannel(ReplySender):
+class TelegramChannel(StoredUpdates, ReplySender):
     name = "telegram"
     prefix = PREFIX
 
@@ -387,34 +387,15 @@ class TelegramChannel(ReplySender):
                 self._chat_of(update), functools.partial(self._handle_row, row_id, update)
             )
 
-    async def _handle_row(self, row_id: int, update: Update) -> None:
-        """One stored update: PTB's handlers (which call the engine with this row), then done."""
-        token = Inbox.bind(row_id)
-        try:
-            await self.app.process_update(update)
-        finally:
-            Inbox.unbind(token)
-        self.inbox.done(row_id)
+    def _turn_key(self, identity: str) -> int:
+        return int(identity.removeprefix(PREFIX))
 
-    async def _recover(self) -> None:
-        """Finish what the last run left in the inbox, in order, before taking new updates."""
-        rows = await self.inbox.recover()
-        if rows:
-            log.warning("telegram: %d stored updates left by the last run are finished now",
-                        len(rows))  # fmt: skip
-        for row in rows:
-            if row.status == "answered":  # the turn is recorded: only its replies may be missing
-                job = functools.partial(self._resend, row.id, replies_of(row))
-                self.turns.submit(int(row.chat.removeprefix(PREFIX)), job)
-                continue
-            update = Update.de_json(json.loads(row.payload), self.bot)
-            self.turns.submit(
-                self._chat_of(update), functools.partial(self._handle_row, row.id, update)
-            )
+    def _decode(self, payload: str) -> Update:
+        return Update.de_json(json.loads(payload), self.bot)
 
-    async def _resend(self, row_id: int, replies: list[Reply]) -> None:
-        await self.deliver(replies)
-        self.inbox.done(row_id)
+    async def _process_stored(self, update: Update) -> None:
+        """PTB's handlers, which call the engine with the row bound (StoredUpdates)."""
+        await self.app.process_update(update)
 
     async def handle_webhook(self, request: Request) -> Response:
         """Telegram's POST: only with the secret header; queued, then acknowledged at once."""

@@ -38,7 +38,7 @@ from bot.channels.common import (
     split_text,
     typing_while,
 )
-from bot.channels.inbox import Inbox, current_row, replies_of
+from bot.channels.inbox import Inbox, StoredUpdates, current_row
 from bot.channels.webserver import Request, Response
 from bot.core.engine import Engine
 from bot.core.events import (
@@ -181,7 +181,7 @@ def photo_download(client: httpx.AsyncClient, url: str) -> IncomingFile:
     return IncomingFile(fetch)  # JPEG or PNG: the core checks the bytes on arrival
 
 
-class ZaloChannel(ReplySender):
+class ZaloChannel(StoredUpdates, ReplySender):
     name = "zalo"
     prefix = PREFIX
 
@@ -316,31 +316,11 @@ class ZaloChannel(ReplySender):
             return
         self.turns.submit(chat_id, functools.partial(self._handle_row, row_id, update))
 
-    async def _handle_row(self, row_id: int, update: dict) -> None:
-        token = Inbox.bind(row_id)
-        try:
-            await self._process(update)
-        finally:
-            Inbox.unbind(token)
-        self.inbox.done(row_id)
+    def _turn_key(self, identity: str) -> str:
+        return identity.removeprefix(PREFIX)
 
-    async def _recover(self) -> None:
-        """Finish what the last run left in the inbox, in order, before taking new updates."""
-        rows = await self.inbox.recover()
-        if rows:
-            log.warning("zalo: %d stored updates left by the last run are finished now",
-                        len(rows))  # fmt: skip
-        for row in rows:
-            chat_id = row.chat.removeprefix(PREFIX)
-            if row.status == "answered":
-                self.turns.submit(chat_id, functools.partial(self._resend, row.id, replies_of(row)))
-            else:
-                update = json.loads(row.payload)
-                self.turns.submit(chat_id, functools.partial(self._handle_row, row.id, update))
-
-    async def _resend(self, row_id: int, replies: list[Reply]) -> None:
-        await self.deliver(replies)
-        self.inbox.done(row_id)
+    async def _process_stored(self, update: dict) -> None:
+        await self._process(update)
 
     async def handle_webhook(self, request: Request) -> Response:
         """Zalo's POST: only with the secret header (compared in constant time)."""

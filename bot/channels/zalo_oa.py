@@ -60,7 +60,7 @@ from bot.channels.common import (
     numbered_choices,
     split_text,
 )
-from bot.channels.inbox import Inbox, current_row, replies_of
+from bot.channels.inbox import Inbox, StoredUpdates, current_row
 from bot.channels.webserver import Request, Response
 from bot.channels.zalo import photo_download
 from bot.core.engine import Engine
@@ -369,7 +369,7 @@ def shrink_image(path: Path, limit: int = IMAGE_LIMIT) -> bytes | None:
 # --- the channel ---
 
 
-class ZaloOaChannel(ReplySender):
+class ZaloOaChannel(StoredUpdates, ReplySender):
     name = "zalo_oa"
     prefix = PREFIX
     mode = "webhook"
@@ -531,31 +531,11 @@ class ZaloOaChannel(ReplySender):
             return
         self.turns.submit(user, functools.partial(self._handle_row, row_id, event))
 
-    async def _handle_row(self, row_id: int, event: dict) -> None:
-        token = Inbox.bind(row_id)
-        try:
-            await self._process(event)
-        finally:
-            Inbox.unbind(token)
-        self.inbox.done(row_id)
+    def _turn_key(self, identity: str) -> str:
+        return identity.removeprefix(PREFIX)
 
-    async def _recover(self) -> None:
-        """Finish what the last run left in the inbox, in order, before taking new events."""
-        rows = await self.inbox.recover()
-        if rows:
-            log.warning("zalo_oa: %d stored events left by the last run are finished now",
-                        len(rows))  # fmt: skip
-        for row in rows:
-            user = row.chat.removeprefix(PREFIX)
-            if row.status == "answered":
-                self.turns.submit(user, functools.partial(self._resend, row.id, replies_of(row)))
-            else:
-                event = json.loads(row.payload)
-                self.turns.submit(user, functools.partial(self._handle_row, row.id, event))
-
-    async def _resend(self, row_id: int, replies: list[Reply]) -> None:
-        await self.deliver(replies)
-        self.inbox.done(row_id)
+    async def _process_stored(self, update: dict) -> None:
+        await self._process(update)
 
     async def _process(self, event: dict) -> None:
         user = self._user_of(event) or ""
