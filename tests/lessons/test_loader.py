@@ -156,7 +156,6 @@ def test_a_dangerous_wrong_choice_is_not_answered_gently(tree):
     assert any("questions.0.options" in i and "Không sao" in i for i in found)
 
 
-
 def test_pressing_the_longest_option_scores_one_a_share_of_a_tie_or_nothing():
     from bot.content_check import longest_option_score
     from lessons.schema import Question
