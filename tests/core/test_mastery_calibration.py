@@ -24,9 +24,10 @@ async def test_quick_calibration_meets_the_engine_goals():
     table = results.table()
     print(table)
     rows = {name: (value, ok) for name, value, _, ok in results.rows}
-    # What the engine decides: guessers by position, knowers, forgetters. ("Always the
-    # longest" measures the content: it is in the table, and in the full run's exit code.)
-    for name in ("random", "always 1", "always 2"):
+    # What the engine decides (guessers by position, knowers, forgetters) and what the content
+    # decides: no competency may be mastered by always pressing the longest (or the shortest)
+    # option; `content check` holds each competency's longest-key share at 40% at most.
+    for name in ("random", "always 1", "always 2", "longest", "shortest"):
         assert rows[f"guess '{name}': competencies mastered at the end"][1], table
         assert rows[f"guess '{name}': areas mastered at the end"][1], table
     # Two knowers give about 50 competencies: their median may sit one above the full run's.
