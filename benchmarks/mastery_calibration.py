@@ -5,11 +5,12 @@ Every learner signs up in Xã Phú Thịnh (so the local area counts too) and is
 copied here, it is read back from the database the engine writes. Populations:
 
 - guessers who know nothing: press at random, always the first option shown, always the
-  second, always the longest. They take every lesson once, then REVIEW_DAYS daily review
-  sessions. Goal: fewer than 2% of competencies and no area mastered at the end; the share
-  that was mastered at some point (a lucky streak, lost again at the next wrong answer) is
-  shown beside it. "Always the longest" measures the content, not the engine: where the key
-  is usually the longest option, pressing the longest is knowing.
+  second, always the longest, always the shortest. They take every lesson once, then
+  REVIEW_DAYS daily review sessions. Goal: fewer than 2% of competencies and no area mastered
+  at the end; the share that was mastered at some point (a lucky streak, lost again at the next
+  wrong answer) is shown beside it. "Always the longest" and "always the shortest" measure the
+  content, not the engine: where the key is usually the longest option, pressing the longest is
+  knowing; and rewriting keys to be short must not teach "press the shortest" instead.
 - knowers: answer right with probability 0.9. They take every lesson, then review daily until
   everything is mastered. Goal: median number of answers on a competency until it is first
   mastered at most 6. Also shown: the share not mastered once all of its questions have been
@@ -88,6 +89,10 @@ def press_longest(rng: random.Random, s: Screen) -> str:
     return max(s.buttons, key=lambda b: len(s.texts[int(b.id[4:])])).id
 
 
+def press_shortest(rng: random.Random, s: Screen) -> str:
+    return min(s.buttons, key=lambda b: len(s.texts[int(b.id[4:])])).id
+
+
 def knows(p_right: float) -> Policy:
     def policy(rng: random.Random, s: Screen) -> str:
         if rng.random() < p_right:
@@ -102,6 +107,7 @@ GUESSERS: dict[str, Policy] = {
     "always 1": press_first,
     "always 2": press_second,
     "longest": press_longest,
+    "shortest": press_shortest,
 }
 
 

@@ -17,7 +17,7 @@ from bot.core.mastery import (
     question_params,
 )
 from lessons import Content, ContentError, ContentIssue, load_content
-from lessons.schema import NATIONAL_AREAS
+from lessons.schema import NATIONAL_AREAS, Question
 from scenarios.loader import Scenarios, load_scenarios
 
 MAX_CARD_CHARS = 350
@@ -27,6 +27,12 @@ MAX_QUESTION_CHARS = 300
 MAX_FEEDBACK_CHARS = 300
 MIN_QUESTIONS_PER_COMPETENCY = 4
 MIN_CORRECT_IN_A_ROW = 3
+#: Within one competency, pressing the longest option may be right on at most this share of
+#: its questions (ties shared). Shuffling cannot hide length, and a competency whose keys are
+#: mostly the longest option can be "mastered" by that habit alone: before this rule, the
+#: calibration's longest-option learner mastered 6-7% of competencies (ms.dat_hang every time)
+#: while pressing at random mastered under 1%. Chance on a three-option question is 33%.
+MAX_LONGEST_KEY_SHARE = 0.4
 #: Links may point only at official Vietnamese government or bank-association domains.
 ALLOWED_LINK_DOMAINS = (
     "gov.vn",
@@ -214,6 +220,18 @@ def lint(content: Content) -> list[ContentIssue]:
                         " thì người học mới có thể thành thạo",
                     )
                 )
+    for comp, (n, right) in longest_key_by_competency(content).items():
+        if n >= MIN_QUESTIONS_PER_COMPETENCY and right / n > MAX_LONGEST_KEY_SHARE:
+            area = content.competency_area[comp]
+            issues.append(
+                ContentIssue(
+                    f"lessons/{area}/_area.yaml",
+                    f"competencies.{comp}",
+                    f"chọn phương án dài nhất thì đúng {right:g} trong {n} câu"
+                    f" ({round(100 * right / n)}%), tối đa {round(100 * MAX_LONGEST_KEY_SHARE)}%:"
+                    " viết phương án sai cụ thể, dài như đáp án, hoặc rút gọn đáp án",
+                )
+            )
     for area_id in NATIONAL_AREAS:
         if not content.lessons_in(area_id, ()):
             issues.append(
@@ -306,7 +324,33 @@ def position_table(content: Content) -> str:
         f"  Đáp án đúng là phương án dài nhất: {round(100 * longest)}%"
         f" (nếu ngẫu nhiên: {round(100 * chance)}%)"
     )
+    rows.append(
+        f"{'Chọn phương án dài nhất, theo kỹ năng':<44} {'Số câu':>8}   đúng"
+        f" (tối đa {round(100 * MAX_LONGEST_KEY_SHARE)}%)"
+    )
+    by_comp = longest_key_by_competency(content)
+    for comp, (n, right) in sorted(by_comp.items(), key=lambda kv: (-kv[1][1] / kv[1][0], kv[0])):
+        rows.append(f"  {comp:<42} {n:>8}   {round(100 * right / n)}%")
     return "\n".join(rows)
+
+
+def longest_option_score(q: Question) -> float:
+    """What pressing the longest option scores on `q`: 1 when the key alone is longest,
+    1/k when it ties with k-1 others, else 0."""
+    lengths = [len(o.text) for o in q.options]
+    key = next(i for i, o in enumerate(q.options) if o.correct)
+    return 1 / lengths.count(lengths[key]) if lengths[key] == max(lengths) else 0.0
+
+
+def longest_key_by_competency(content: Content) -> dict[str, tuple[int, float]]:
+    """competency -> (its questions, how many of them pressing the longest option gets right,
+    ties shared)."""
+    out: dict[str, tuple[int, float]] = {}
+    for comp, qids in content.competency_questions.items():
+        if qids:
+            scores = [longest_option_score(content.questions[qid][1]) for qid in qids]
+            out[comp] = (len(scores), sum(scores))
+    return out
 
 
 def longest_key_share(content: Content) -> tuple[float, float]:

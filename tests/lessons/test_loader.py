@@ -154,3 +154,48 @@ def test_a_dangerous_wrong_choice_is_not_answered_gently(tree):
     edit(tree, LESSON, change)
     found = [str(i) for i in check(tree).issues]
     assert any("questions.0.options" in i and "Không sao" in i for i in found)
+
+
+def test_pressing_the_longest_option_scores_one_a_share_of_a_tie_or_nothing():
+    from bot.content_check import longest_option_score
+    from lessons.schema import Question
+
+    def q(*texts: str, key: int) -> Question:
+        options = [
+            {"text": t, "feedback": "Ạ.", **({"correct": True} if i == key else {})}
+            for i, t in enumerate(texts)
+        ]
+        return Question(id="q", competencies=["c"], text="Hỏi?", options=options)
+
+    assert longest_option_score(q("Dài nhất đây", "Ngắn", "Vừa vừa", key=0)) == 1
+    assert longest_option_score(q("Dài nhất đây", "Ngắn", "Vừa vừa", key=2)) == 0
+    assert longest_option_score(q("Bằng nhau", "Bằng nhau", "Ngắn", key=1)) == 0.5
+    assert longest_option_score(q("Ba bằng", "Ba bằng", "Ba bằng", key=0)) == 1 / 3
+
+
+def test_a_competency_whose_keys_are_mostly_the_longest_option_is_rejected(tree):
+    """Shuffling cannot hide length: within a competency, pressing the longest option may be
+    right on at most MAX_LONGEST_KEY_SHARE of its questions."""
+    from bot.content_check import MAX_LONGEST_KEY_SHARE, longest_key_by_competency
+
+    shipped = longest_key_by_competency(load_content(tree))
+    assert all(right / n <= MAX_LONGEST_KEY_SHARE for n, right in shipped.values())
+
+    def key_is_the_longest(d):
+        for q in d["questions"]:
+            if "dvc.vneid_tai_khoan" in q["competencies"]:
+                key = next(o for o in q["options"] if o.get("correct"))
+                key["text"] = "Đáp án đúng, " + "dài hơn mọi phương án khác " * 3
+
+    for path in sorted(tree.glob("dich_vu_cong/[0-9]*.yaml")):
+        edit(tree, str(path.relative_to(tree)), key_is_the_longest)
+    n, right = longest_key_by_competency(load_content(tree))["dvc.vneid_tai_khoan"]
+    assert n == shipped["dvc.vneid_tai_khoan"][0] and right == n
+    found = [str(i) for i in check(tree).issues if "phương án dài nhất" in str(i)]
+    assert (
+        "lessons/dich_vu_cong/_area.yaml: competencies.dvc.vneid_tai_khoan: chọn phương án dài"
+        f" nhất thì đúng {n} trong {n} câu (100%), tối đa 40%: viết phương án sai cụ thể, dài"
+        " như đáp án, hoặc rút gọn đáp án"
+    ) in found
+    # Only competencies that share those questions can have crossed the line.
+    assert all("competencies.dvc." in i for i in found)
