@@ -769,6 +769,9 @@ SCAM_SIGNS = {
     "secret": "dặn giữ bí mật, không được nói với ai",
     "call_number": "bảo gọi hay kết bạn Zalo với một số lạ",
     "click": "bảo bấm vào đường link",
+    "odd_login": "báo đăng nhập lạ, giao dịch lạ để dụ bấm vào",
+    "fee_cancel": "báo bị trừ phí, bảo bấm vào để hủy",
+    "parcel": "báo đơn hàng bị giữ, chưa giao, đòi phí hay cập nhật",
     "link_blocked": "đường link nằm trong danh sách trang lừa đảo",
     "link_brand": "đường link mượn tên ngân hàng, cơ quan nhưng không phải trang thật",
     "link_lookalike": "đường link viết gần giống tên trang thật",
@@ -821,6 +824,7 @@ SCAM_NOT_SHARED = "Dạ, cháu không gửi, và đã quên tin này rồi ạ."
 SCAM_SHARE_GONE = "Tin đó cháu đã quên rồi ạ, nên không gửi được."
 CLI_SCAM_NEED = "mỗi dòng cần «text» (chữ) hoặc «image» (đường dẫn tuyệt đối tới ảnh)"
 CLI_SCAM_NO_IMAGE = "không mở được ảnh {path}"
+CLI_SCAM_MODEL_BUILT = "Đã huấn luyện lại mô hình kiểm tra tin, lưu ở {path} ({size} KB)."
 CLI_SCAM_BLOCKLIST = "Đã lưu {n} tên miền vào danh sách chặn: {path}"
 CLI_SCAM_BLOCKLIST_EMPTY = "Tệp {path} không có tên miền nào."
 # --- the web pages for leaders and staff (bot/web/); page words are in its templates ---
