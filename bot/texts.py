@@ -261,6 +261,9 @@ BTN_STAFF = "Quản lý"
 BTN_ST_ANNOUNCE = "📣 Gửi thông báo"
 BTN_ST_INVITE = "✉️ Mời người"
 BTN_ST_MEMBERS = "👥 Thành viên, ai cần giúp"
+BTN_ST_SCAM = "🔎 Tin nghi ngờ bà con gửi"
+BTN_PAGE_PREV = "← Trang trước"
+BTN_PAGE_NEXT = "Trang sau →"
 BTN_ST_CONFIRM = "✅ Xác nhận kỹ năng"
 BTN_ST_POPULATION = "🔢 Số người cao tuổi"
 BTN_ST_BRANCH = "🏠 Tạo chi hội"
@@ -276,6 +279,18 @@ BTN_ACK = "✅ Đã đọc"
 ST_MENU = "Việc quản lý. Anh chị chọn việc cần làm:"
 ST_PICK_UNIT = "Làm cho đơn vị nào? Chọn dưới đây, hoặc gõ tên xã, phường, tỉnh."
 ST_UNIT_NONE = "Không tìm thấy đơn vị nào anh chị được quản lý với tên này."
+ST_SCAM_HEAD = (
+    "🔎 Tin nghi ngờ bà con ở {unit} gửi cho hội: {n} tin (trang {page}/{pages}), mới nhất trước. "
+    "Số điện thoại, số tài khoản và tên người đã được che. {Ong_ba} có thể dùng làm ví dụ "
+    "khi sinh hoạt để nhắc bà con cảnh giác."
+)
+ST_SCAM_ITEM = "{i}. Ngày {date} · cháu kết luận: {verdict}\n«{text}»"
+ST_SCAM_VERDICT = {
+    "scam": "rất có thể lừa đảo",
+    "unsure": "cần cẩn thận",
+    "ok": "chưa thấy dấu hiệu lừa đảo",
+}
+ST_SCAM_NONE = "Chưa có tin nghi ngờ nào bà con ở {unit} gửi cho hội."
 ST_NOT_ALLOWED = "Xin lỗi, anh chị không có quyền làm việc này ở đơn vị này."
 ST_CANCELLED = "Đã hủy, chưa gửi gì."
 TOPICS = {
