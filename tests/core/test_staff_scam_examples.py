@@ -71,9 +71,10 @@ async def test_staff_see_their_units_examples_paged_masked_and_audited(sim):
     assert labels(second) == [texts.BTN_PAGE_PREV, texts.BTN_BACK]
     back = await sim.press("staff", texts.BTN_PAGE_PREV)
     assert "trang 1/2" in all_text(back)
-    assert await rows(
-        sim, "SELECT action, unit FROM audit_log WHERE action = 'view_scam_examples'"
-    ) == [("view_scam_examples", "commune:5800")] * 3
+    assert (
+        await rows(sim, "SELECT action, unit FROM audit_log WHERE action = 'view_scam_examples'")
+        == [("view_scam_examples", "commune:5800")] * 3
+    )
 
     # the national admin chooses the country and sees every example
     await sim.text("admin", "menu")
@@ -91,9 +92,9 @@ async def test_members_have_no_such_screen_and_forged_presses_are_refused(sim):
     menu = await sim.text("m1", "menu")
     assert texts.BTN_ST_SCAM not in labels(menu)
     await sim.press("m1", "st:scam_examples")
-    assert await rows(sim, "SELECT count(*) FROM audit_log WHERE action = 'view_scam_examples'") == [
-        (0,)
-    ]
+    assert await rows(
+        sim, "SELECT count(*) FROM audit_log WHERE action = 'view_scam_examples'"
+    ) == [(0,)]
     # staff of Phú Thịnh cannot open Hà Nội's examples by a forged unit
     await sim.text("staff", "menu")
     await sim.press("staff", texts.BTN_STAFF)
