@@ -230,6 +230,7 @@ def main(argv: list[str] | None = None) -> int:
     scam_sub = scam.add_subparsers(dest="scam_action")
     block = scam_sub.add_parser("update-blocklist", help="thay danh sách tên miền lừa đảo")
     block.add_argument("file", type=Path, help="tệp, mỗi dòng một tên miền")
+    scam_sub.add_parser("build-model", help="huấn luyện lại mô hình và lưu kèm gói")
 
     args = parser.parse_args(argv)
     settings = Settings()
@@ -259,6 +260,8 @@ def main(argv: list[str] | None = None) -> int:
 
         if args.scam_action == "update-blocklist":
             return cli.update_blocklist(args.file, sys.stdout)
+        if args.scam_action == "build-model":
+            return cli.build_model(sys.stdout)
         return cli.run(sys.stdin, sys.stdout)
     return 2
 

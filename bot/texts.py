@@ -261,6 +261,9 @@ BTN_STAFF = "Quản lý"
 BTN_ST_ANNOUNCE = "📣 Gửi thông báo"
 BTN_ST_INVITE = "✉️ Mời người"
 BTN_ST_MEMBERS = "👥 Thành viên, ai cần giúp"
+BTN_ST_SCAM = "🔎 Tin nghi ngờ bà con gửi"
+BTN_PAGE_PREV = "← Trang trước"
+BTN_PAGE_NEXT = "Trang sau →"
 BTN_ST_CONFIRM = "✅ Xác nhận kỹ năng"
 BTN_ST_POPULATION = "🔢 Số người cao tuổi"
 BTN_ST_BRANCH = "🏠 Tạo chi hội"
@@ -276,6 +279,18 @@ BTN_ACK = "✅ Đã đọc"
 ST_MENU = "Việc quản lý. Anh chị chọn việc cần làm:"
 ST_PICK_UNIT = "Làm cho đơn vị nào? Chọn dưới đây, hoặc gõ tên xã, phường, tỉnh."
 ST_UNIT_NONE = "Không tìm thấy đơn vị nào anh chị được quản lý với tên này."
+ST_SCAM_HEAD = (
+    "🔎 Tin nghi ngờ bà con ở {unit} gửi cho hội: {n} tin (trang {page}/{pages}), mới nhất trước. "
+    "Số điện thoại, số tài khoản và tên người đã được che. {Ong_ba} có thể dùng làm ví dụ "
+    "khi sinh hoạt để nhắc bà con cảnh giác."
+)
+ST_SCAM_ITEM = "{i}. Ngày {date} · cháu kết luận: {verdict}\n«{text}»"
+ST_SCAM_VERDICT = {
+    "scam": "rất có thể lừa đảo",
+    "unsure": "cần cẩn thận",
+    "ok": "chưa thấy dấu hiệu lừa đảo",
+}
+ST_SCAM_NONE = "Chưa có tin nghi ngờ nào bà con ở {unit} gửi cho hội."
 ST_NOT_ALLOWED = "Xin lỗi, anh chị không có quyền làm việc này ở đơn vị này."
 ST_CANCELLED = "Đã hủy, chưa gửi gì."
 TOPICS = {
@@ -769,6 +784,9 @@ SCAM_SIGNS = {
     "secret": "dặn giữ bí mật, không được nói với ai",
     "call_number": "bảo gọi hay kết bạn Zalo với một số lạ",
     "click": "bảo bấm vào đường link",
+    "odd_login": "báo đăng nhập lạ, giao dịch lạ để dụ bấm vào",
+    "fee_cancel": "báo bị trừ phí, bảo bấm vào để hủy",
+    "parcel": "báo đơn hàng bị giữ, chưa giao, đòi phí hay cập nhật",
     "link_blocked": "đường link nằm trong danh sách trang lừa đảo",
     "link_brand": "đường link mượn tên ngân hàng, cơ quan nhưng không phải trang thật",
     "link_lookalike": "đường link viết gần giống tên trang thật",
@@ -821,6 +839,7 @@ SCAM_NOT_SHARED = "Dạ, cháu không gửi, và đã quên tin này rồi ạ."
 SCAM_SHARE_GONE = "Tin đó cháu đã quên rồi ạ, nên không gửi được."
 CLI_SCAM_NEED = "mỗi dòng cần «text» (chữ) hoặc «image» (đường dẫn tuyệt đối tới ảnh)"
 CLI_SCAM_NO_IMAGE = "không mở được ảnh {path}"
+CLI_SCAM_MODEL_BUILT = "Đã huấn luyện lại mô hình kiểm tra tin, lưu ở {path} ({size} KB)."
 CLI_SCAM_BLOCKLIST = "Đã lưu {n} tên miền vào danh sách chặn: {path}"
 CLI_SCAM_BLOCKLIST_EMPTY = "Tệp {path} không có tên miền nào."
 # --- the web pages for leaders and staff (bot/web/); page words are in its templates ---

@@ -24,6 +24,7 @@ ACTIONS = (
     "create_branch",
     "record_indicator",
     "report",
+    "scam_examples",
 )
 ROLE_ACTIONS: dict[str, frozenset[str]] = {
     "admin": frozenset(ACTIONS),
@@ -36,9 +37,10 @@ ROLE_ACTIONS: dict[str, frozenset[str]] = {
             "set_population",
             "create_branch",
             "record_indicator",
+            "scam_examples",
         }
     ),
-    "leader": frozenset({"report"}),
+    "leader": frozenset({"report", "scam_examples"}),
 }
 
 

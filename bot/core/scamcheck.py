@@ -30,6 +30,7 @@ from bot.core.events import Event
 from bot.core.flow import Screen, go, screen
 from bot.core.media import Received
 from bot.core.turn import Turn
+from bot.domain import Unit
 from bot.scamcheck import Verdict, check_image, check_text, has_contact
 from bot.scamcheck.mask import mask
 
@@ -326,6 +327,9 @@ class Share(Screen):
         s = t.data.pop(KEY, None)
         if bid == "scam:share_yes" and s and s.get("masked"):
             units = t.user.units() if t.user else []
+            branch = await t.store.staff.branch_of(t.user.id) if t.user else None
+            if branch is not None:  # the narrowest unit, so the branch's staff see it too
+                units.append(Unit.branch(branch))
             await t.store.scam_examples.add(
                 s["masked"],
                 s["verdict"],

@@ -15,6 +15,7 @@ stateDiagram-v2
     staff.unit --> staff.confirm.member --> staff.confirm.area --> staff.menu
     staff.unit --> staff.population --> staff.menu
     staff.unit --> staff.branch --> staff.menu
+    staff.unit --> staff.scam: messages learners shared (paged)
 ```
 Every action is checked against the person's roles when chosen and again when carried out,
 and written to the audit log.
@@ -87,6 +88,7 @@ ACTION_BUTTONS = (
     ("set_population", texts.BTN_ST_POPULATION),
     ("create_branch", texts.BTN_ST_BRANCH),
     ("rename_branch", texts.BTN_ST_RENAME),
+    ("scam_examples", texts.BTN_ST_SCAM),
     ("sent", texts.BTN_ST_SENT),
     ("record_indicator", texts.BTN_ST_INDICATOR),
     ("report", texts.BTN_REPORT),
@@ -111,6 +113,7 @@ FIRST_SCREEN = {
     "sent": "staff.sent",
     "record_indicator": "report.indicator",  # bot/core/reporting.py
     "report": "report.view",
+    "scam_examples": "staff.scam",
 }
 
 
@@ -1237,3 +1240,83 @@ class Sent(StaffScreen):
 
 async def unit_exists(store: Store, unit: str) -> bool:
     return await chain(store, unit) is not None
+
+
+# --- messages learners shared after a scam check ---
+
+SCAM_PER_PAGE = 5
+SCAM_TEXT_SHOWN = 400
+
+
+def scam_scope(unit: str) -> list[str] | None:
+    """The units whose shared examples staff of `unit` see: the unit, for a province its
+    communes too (the store adds the branches of communes); None for the whole country."""
+    u = Unit.parse(unit)
+    if u is None:
+        return []
+    if u.kind == "all":
+        return None
+    if u.kind == "province":
+        return [unit, *(Unit.commune(c.code) for c in places.communes(u.code))]
+    return [unit]
+
+
+def shared_date(shared_at: str) -> str:
+    when = dt.datetime.fromisoformat(shared_at)
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=dt.UTC)
+    return when.astimezone(VN).strftime("%d/%m/%Y")
+
+
+@screen
+class ScamExamples(StaffScreen):
+    """Anonymised messages learners chose to share after a check, newest first, five a page."""
+
+    name = "staff.scam"
+
+    async def show(self, t: Turn) -> None:
+        w = work(t)
+        unit = w["unit"]
+        if not await can(t, "scam_examples", unit):
+            t.say(texts.ST_NOT_ALLOWED)
+            await go(t, "staff.menu")
+            return
+        scope = scam_scope(unit)
+        total = await t.store.scam_examples.count_below(scope)
+        pages = max(1, -(-total // SCAM_PER_PAGE))
+        page = min(max(0, int(w.get("page", 0))), pages - 1)
+        w["page"] = page
+        rows = await t.store.scam_examples.page_below(scope, page * SCAM_PER_PAGE, SCAM_PER_PAGE)
+        await audit(t, "view_scam_examples", unit, page=page + 1)
+        name = await unit_name(t.store, unit)
+        if not rows:
+            t.say(texts.ST_SCAM_NONE, [("back", texts.BTN_BACK)], unit=name)
+            return
+        parts = [t.render(texts.ST_SCAM_HEAD, unit=name, n=total, page=page + 1, pages=pages)]
+        for i, e in enumerate(rows, start=page * SCAM_PER_PAGE + 1):
+            text = e.text if len(e.text) <= SCAM_TEXT_SHOWN else e.text[:SCAM_TEXT_SHOWN] + "…"
+            parts.append(
+                texts.ST_SCAM_ITEM.format(
+                    i=i,
+                    date=shared_date(e.shared_at),
+                    verdict=texts.ST_SCAM_VERDICT.get(e.verdict, e.verdict),
+                    text=text,
+                )
+            )
+        buttons = []
+        if page > 0:
+            buttons.append(("scam:prev", texts.BTN_PAGE_PREV))
+        if page < pages - 1:
+            buttons.append(("scam:next", texts.BTN_PAGE_NEXT))
+        t.say_text("\n\n".join(parts), [*buttons, ("back", texts.BTN_BACK)])
+
+    async def on_button(self, t: Turn, bid: str) -> bool:
+        if bid == "back":
+            await self.back(t)
+            return True
+        if bid not in ("scam:prev", "scam:next"):
+            return False
+        w = work(t)
+        w["page"] = int(w.get("page", 0)) + (1 if bid == "scam:next" else -1)
+        await self.show(t)
+        return True

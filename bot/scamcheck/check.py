@@ -22,6 +22,10 @@ from bot.scamcheck.normalize import fold
 MODEL_SHARE = 0.6
 SCAM_AT = 0.5
 UNSURE_AT = 0.3
+#: Every link goes to an official site and no strong sign: real notices of banks, carriers and
+#: state bodies look like this ("cập nhật thông tin tại https://vneid.gov.vn"), so the words
+#: "update", "authority" weigh less. Never below "unsure" on its own: they may still be scams.
+OFFICIAL_DAMP = 0.6
 LINK_WEIGHTS = {
     "link_blocked": 0.95,
     "link_brand": 0.85,
@@ -90,8 +94,11 @@ def score_text(text: str, m: model.Model | None = None) -> Verdict:
         keep *= 1 - _weight(key)
     from_signs = 1 - keep
     score = MODEL_SHARE * p + (1 - MODEL_SHARE) * from_signs
+    official_only = bool(found) and all(f.official is not None and not f.signs for f in found)
     if any(s in STRONG for s in signs):
         score = max(score, 0.75)
+    elif official_only:
+        score *= OFFICIAL_DAMP
     verdict = "scam" if score >= SCAM_AT else "unsure" if score >= UNSURE_AT else "ok"
     return Verdict(
         verdict,

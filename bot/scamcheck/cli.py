@@ -14,7 +14,7 @@ from typing import TextIO
 from PIL import Image
 
 from bot import texts
-from bot.scamcheck import check
+from bot.scamcheck import check, model
 from bot.scamcheck.links import blocklist_path, parse_blocklist
 
 
@@ -70,4 +70,11 @@ def update_blocklist(source: Path, out: TextIO) -> int:
     tmp.write_text("\n".join(hosts) + "\n", encoding="utf-8")
     tmp.replace(dest)
     print(texts.CLI_SCAM_BLOCKLIST.format(n=len(hosts), path=dest), file=out)
+    return 0
+
+
+def build_model(out: TextIO) -> int:
+    """Train the shipped model again (after messages.csv changed)."""
+    path = model.build()
+    print(texts.CLI_SCAM_MODEL_BUILT.format(path=path, size=path.stat().st_size // 1024), file=out)
     return 0

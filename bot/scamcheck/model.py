@@ -1,14 +1,24 @@
 """A small classifier on character n-grams, trained from the messages kept in the repository.
 
-Nothing is downloaded: the model is trained from `data/messages.csv` the first time it is
-needed (a fraction of a second) and kept in memory. `split()` is the fixed held-out split the
-benchmark uses; the bot's own model trains on every message.
+Nothing is downloaded. The bot's model is trained on every self-written message in
+`data/messages.csv` and shipped already trained in `data/model.json.gz` (`python -m bot scamcheck
+build-model`, run again whenever messages.csv changes; a test checks it is current), so the
+first check is fast (no scikit-learn to import: the fitted n-gram weights are applied in plain
+Python) and every install gives the same answers. If the file is missing or stale (another
+messages.csv), the model is trained in memory instead, as
+before (about a second). `split()` is the fixed held-out split of the self-written messages;
+the real messages in `data/real_messages.csv` are never trained on (`real_examples()`).
 """
 
 from __future__ import annotations
 
 import csv
+import gzip
 import hashlib
+import json
+import logging
+import math
+import re
 import threading
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,6 +26,9 @@ from pathlib import Path
 from bot.scamcheck.normalize import fold
 
 DATA = Path(__file__).parent / "data"
+SHIPPED = DATA / "model.json.gz"
+_SPACES = re.compile(r"\s\s+")
+log = logging.getLogger(__name__)
 TEST_SHARE = 30  # percent of messages held out, chosen by a hash of their id
 
 
@@ -36,6 +49,12 @@ def examples(path: Path | None = None) -> list[Example]:
         return [Example(r["id"], r["label"], r["source"], r["text"]) for r in csv.DictReader(fh)]
 
 
+def real_examples(path: Path | None = None) -> list[Example]:
+    """Real messages from published warnings and official notices: evaluation only."""
+    with (path or DATA / "real_messages.csv").open(encoding="utf-8") as fh:
+        return [Example(r["id"], r["label"], r["url"], r["text"]) for r in csv.DictReader(fh)]
+
+
 def held_out(example: Example) -> bool:
     return int(hashlib.sha1(example.id.encode()).hexdigest(), 16) % 100 < TEST_SHARE
 
@@ -48,14 +67,20 @@ def features(text: str) -> str:
     return fold(text)
 
 
+NGRAMS = (2, 5)
+PARAMS = "tfidf char_wb 2-5 sublinear l2; logistic C=8 balanced"
+
+
 class Model:
+    """The classifier as trained by scikit-learn (training, the benchmark and `build`)."""
+
     def __init__(self, rows: list[Example]):
         from sklearn.feature_extraction.text import TfidfVectorizer
         from sklearn.linear_model import LogisticRegression
         from sklearn.pipeline import make_pipeline
 
         self.pipeline = make_pipeline(
-            TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True),
+            TfidfVectorizer(analyzer="char_wb", ngram_range=NGRAMS, sublinear_tf=True),
             LogisticRegression(C=8.0, class_weight="balanced", max_iter=2000),
         )
         self.pipeline.fit([features(e.text) for e in rows], [e.y for e in rows])
@@ -63,15 +88,93 @@ class Model:
     def probability(self, folded: str) -> float:
         return float(self.pipeline.predict_proba([folded])[0][1])
 
+    def export(self) -> dict:
+        """The fitted numbers: per n-gram its idf and weight, and the intercept."""
+        vec, lr = self.pipeline[0], self.pipeline[-1]
+        coef = lr.coef_[0]
+        grams = {
+            g: [round(float(vec.idf_[i]), 12), round(float(coef[i]), 12)]
+            for g, i in sorted(vec.vocabulary_.items())
+        }
+        return {"intercept": float(lr.intercept_[0]), "grams": grams}
+
+
+def char_wb(text: str, lo: int = NGRAMS[0], hi: int = NGRAMS[1]) -> list[str]:
+    """Character n-grams inside word boundaries, exactly as scikit-learn's `char_wb` makes them."""
+    out: list[str] = []
+    for word in _SPACES.sub(" ", text.lower()).split():
+        w = " " + word + " "
+        for n in range(lo, hi + 1):
+            offset = 0
+            out.append(w[offset : offset + n])
+            while offset + n < len(w):
+                offset += 1
+                out.append(w[offset : offset + n])
+            if offset == 0:  # a word shorter than n counts once
+                break
+    return out
+
+
+class Shipped:
+    """The trained model read back from plain numbers: no scikit-learn needed to answer."""
+
+    def __init__(self, payload: dict):
+        self.intercept = float(payload["intercept"])
+        self.grams: dict[str, tuple[float, float]] = {
+            g: (float(v[0]), float(v[1])) for g, v in payload["grams"].items()
+        }
+
+    def probability(self, folded: str) -> float:
+        counts: dict[str, int] = {}
+        for g in char_wb(folded):
+            if g in self.grams:
+                counts[g] = counts.get(g, 0) + 1
+        weights = {g: (1.0 + math.log(c)) * self.grams[g][0] for g, c in counts.items()}
+        norm = math.sqrt(sum(w * w for w in weights.values())) or 1.0
+        z = self.intercept + sum(w / norm * self.grams[g][1] for g, w in weights.items())
+        return 1.0 / (1.0 + math.exp(-z)) if z > -700 else 0.0
+
+
+def fingerprint() -> dict[str, str]:
+    """What a shipped model must match: the training data and the model's settings."""
+    data = (DATA / "messages.csv").read_bytes()
+    return {"messages_sha256": hashlib.sha256(data).hexdigest(), "params": PARAMS}
+
+
+def build(path: Path = SHIPPED) -> Path:
+    """Train on every self-written message and write the fitted numbers beside the data."""
+    payload = {"fingerprint": fingerprint(), **Model(examples()).export()}
+    tmp = path.with_suffix(".tmp")
+    data = json.dumps(payload, ensure_ascii=False, sort_keys=True).encode()
+    tmp.write_bytes(gzip.compress(data, mtime=0))  # no time, no name: same data, same bytes
+    tmp.replace(path)
+    return path
+
+
+def load_shipped(path: Path = SHIPPED) -> Shipped | None:
+    """The shipped model, or None when it is missing or was built from other data."""
+    try:
+        with gzip.open(path, "rb") as fh:
+            payload = json.loads(fh.read())
+    except (OSError, ValueError, EOFError):
+        return None
+    if not isinstance(payload, dict) or payload.get("fingerprint") != fingerprint():
+        log.warning("scamcheck: shipped model does not match messages.csv; training in memory")
+        return None
+    try:
+        return Shipped(payload)
+    except (KeyError, TypeError, ValueError, IndexError):
+        return None
+
 
 _lock = threading.Lock()
-_model: Model | None = None
+_model: Model | Shipped | None = None
 
 
-def default() -> Model:
-    """The bot's model, trained on every message in the repository (once per process)."""
+def default() -> Model | Shipped:
+    """The bot's model: the shipped one, or trained on every message (once per process)."""
     global _model
     with _lock:
         if _model is None:
-            _model = Model(examples())
+            _model = load_shipped() or Model(examples())
         return _model

@@ -18,6 +18,8 @@ class Rule:
     patterns: tuple[re.Pattern[str], ...]
     #: when one of these is near, the words are a warning, not a request ("không cung cấp OTP")
     unless: re.Pattern[str] | None = None
+    #: the same, said after the words in the clause ("chỉ cung cấp OTP cho các kênh chính thức")
+    unless_after: re.Pattern[str] | None = None
 
 
 def _r(*patterns: str) -> tuple[re.Pattern[str], ...]:
@@ -27,9 +29,13 @@ def _r(*patterns: str) -> tuple[re.Pattern[str], ...]:
 #: A warning, not a request: a negation earlier in the same clause ("không bao giờ gửi link
 #: yêu cầu cung cấp mã OTP", "tuyệt đối không cung cấp ...").
 _NEGATED = re.compile(
-    r"\b(khong|dung|chang|cam|chua bao gio|khong bao gio|canh giac|luu y|khuyen cao|canh bao)\b"
+    # "dung" is "đừng" (don't) but also "dụng" in "ứng dụng", "sử dụng", "tín dụng", "áp dụng"
+    r"\b(khong|(?<!ung )(?<!su )(?<!tin )(?<!ap )dung|chang|cam|chua bao gio|khong bao gio|"
+    r"canh giac|luu y|khuyen cao|canh bao)\b"
 )
 _CLAUSE_END = re.compile(r"[.,;:!?\n]")
+#: An instruction to use only the sender's own channels, as real carrier and bank notices say.
+_OFFICIAL_ONLY = re.compile(r"\b(cho|qua|tai|o) (cac |)(kenh|diem giao dich|ung dung) chinh thuc\b")
 
 RULES: tuple[Rule, ...] = (
     Rule(
@@ -43,6 +49,7 @@ RULES: tuple[Rule, ...] = (
             r"de (xac (thuc|minh|nhan)|hoan|nhan|mo khoa|huy))",
         ),
         unless=_NEGATED,
+        unless_after=_OFFICIAL_ONLY,
     ),
     Rule(
         "transfer",
@@ -191,6 +198,34 @@ RULES: tuple[Rule, ...] = (
         ),
     ),
     Rule(
+        "odd_login",
+        0.5,
+        "at-07-tin-nhan-gia",
+        _r(
+            r"\b(thiet bi la|dang nhap (bat thuong|khac vung|la|tren thiet bi)|"
+            r"tieu dung o nuoc ngoai|giao dich (bat thuong|la)|tai khoan (co dau hieu )?bat thuong)\b",
+        ),
+        unless=_NEGATED,
+    ),
+    Rule(
+        "fee_cancel",
+        0.45,
+        "at-07-tin-nhan-gia",
+        _r(
+            r"\b(da dang ky|thu phi|tru phi|phi duy tri)\b.{0,80}\b(kiem tra hoac (de )?huy|de huy|"
+            r"huy (dich vu|goi|dang ky))\b",
+        ),
+    ),
+    Rule(
+        "parcel",
+        0.45,
+        "at-07-tin-nhan-gia",
+        _r(
+            r"\b(don hang|buu pham|buu kien|kien hang)\b.{0,60}\b(chua (duoc )?giao|giao khong thanh|"
+            r"bi giu|bi treo|phi luu kho|cap nhat (dia chi|thong tin)|xac nhan gap)",
+        ),
+    ),
+    Rule(
         "click",
         0.3,
         "at-07-tin-nhan-gia",
@@ -207,10 +242,19 @@ def _clause_before(text: str, at: int) -> str:
     return text[ends[-1] if ends else 0 : at]
 
 
+def _clause_after(text: str, at: int) -> str:
+    m = _CLAUSE_END.search(text, at)
+    return text[at : m.start() if m else len(text)]
+
+
 def _hit(rule: Rule, text: str) -> bool:
     for p in rule.patterns:
         for m in p.finditer(text):
             if rule.unless is not None and rule.unless.search(_clause_before(text, m.start())):
+                continue
+            if rule.unless_after is not None and rule.unless_after.search(
+                _clause_after(text, m.end())
+            ):
                 continue
             return True
     return False

@@ -196,6 +196,7 @@ def create_app(
                     "record_indicator",
                     "invite_member",
                     "invite_admin",
+                    "scam_examples",
                 )
             }
 
@@ -690,6 +691,52 @@ def create_app(
             what=what,
         )
 
+    async def scam_examples(request: Request) -> Response:
+        """Anonymised messages learners shared after a check, as in chat (staff.scam)."""
+        from bot.core.staff import SCAM_PER_PAGE, scam_scope, shared_date
+
+        got = await guard(request, "scam_examples", "scam_examples")
+        if isinstance(got, Response):
+            return got
+        viewer, unit = got
+        try:
+            page = max(1, int(request.query_params.get("trang", "1")))
+        except ValueError:
+            page = 1
+        scope = scam_scope(unit)
+        async with db.reading() as store:
+            total = await store.scam_examples.count_below(scope)
+            pages = max(1, -(-total // SCAM_PER_PAGE))
+            page = min(page, pages)
+            found = await store.scam_examples.page_below(
+                scope, (page - 1) * SCAM_PER_PAGE, SCAM_PER_PAGE
+            )
+        rows = [
+            {
+                "n": (page - 1) * SCAM_PER_PAGE + i,
+                "date": shared_date(e.shared_at),
+                "verdict": e.verdict,
+                "verdict_text": texts.ST_SCAM_VERDICT.get(e.verdict, e.verdict),
+                "signs": [texts.SCAM_SIGNS.get(k, k) for k in e.signs],
+                "text": e.text,
+            }
+            for i, e in enumerate(found, start=1)
+        ]
+        address = viewer.user.address_form or texts.DEFAULT_ADDRESS
+        return _page(
+            request,
+            "scam.html",
+            viewer=viewer,
+            unit=unit,
+            unit_name=await _name(unit),
+            nav=await nav(viewer, unit),
+            rows=rows,
+            total=total,
+            page=page,
+            pages=pages,
+            address=address[:1].upper() + address[1:],
+        )
+
     async def _name(unit: str) -> str:
         async with db.reading() as store:
             return await permissions.unit_name(store, unit)
@@ -705,6 +752,7 @@ def create_app(
         Route("/don-vi/{unit}/chi-tieu", indicators, methods=["GET", "POST"]),
         Route("/don-vi/{unit}/nhat-ky", audit_log),
         Route("/don-vi/{unit}/moi", invite, methods=["GET", "POST"]),
+        Route("/don-vi/{unit}/tin-nghi-ngo", scam_examples),
     ]
     app = Starlette(routes=routes)
     app.state.config = cfg

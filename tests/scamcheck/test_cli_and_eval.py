@@ -54,4 +54,5 @@ def test_eval_quick_prints_honest_figures():
     assert out.returncode == 0, out.stderr
     for word in ("Split:", "held out", "precision", "recall", "F1", "false alarms", "median"):
         assert word in out.stdout
+    assert "REAL messages (never trained on)" in out.stdout and "first check" in out.stdout
     assert "written by the project" in out.stdout  # the provenance is printed

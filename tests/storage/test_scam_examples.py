@@ -6,7 +6,7 @@ import pytest
 
 from storage.repos import iso
 from storage.scam import ScamExample
-from tests.storage.contract import COMMUNE, MINUTE, NOW, PROVINCE
+from tests.storage.contract import COMMUNE, MINUTE, NOW, PROVINCE, learner
 
 HERE = f"commune:{COMMUNE}"
 ABOVE = f"province:{PROVINCE}"
@@ -35,3 +35,30 @@ async def test_examples_come_back_newest_first(backend, tx):
 async def test_only_the_three_verdicts(tx, integrity_error):
     with pytest.raises(integrity_error):
         await tx(lambda s: s.scam_examples.add("x", "maybe", 0.5, [], None, NOW))
+
+
+async def test_a_page_below_a_unit_takes_the_branches_of_its_communes(backend, tx):
+    async with backend.transaction() as s:
+        staff = await learner(s, "tg:1")
+        branch = (await s.staff.create_branch(COMMUNE, "Chi hội 1", staff.id, NOW)).id
+        add = s.scam_examples.add
+        in_branch = await add("a", "scam", 0.9, [], f"branch:{branch}", NOW)
+        in_commune = await add("b", "unsure", 0.4, [], HERE, NOW)
+        in_province = await add("c", "ok", 0.1, [], ABOVE, NOW)
+        elsewhere = await add("d", "scam", 0.8, [], "commune:6100", NOW)
+        await add("e", "scam", 0.8, [], None, NOW)
+    async with backend.reading() as s:
+        ex = s.scam_examples
+        assert await ex.count_below([HERE]) == 2
+        assert [e.id for e in await ex.page_below([HERE], 0, 10)] == [in_commune, in_branch]
+        assert [e.id for e in await ex.page_below([HERE], 1, 1)] == [in_branch]
+        assert [e.id for e in await ex.page_below([f"branch:{branch}"], 0, 10)] == [in_branch]
+        both = [ABOVE, HERE]  # a province's staff pass its communes
+        assert [e.id for e in await ex.page_below(both, 0, 10)] == [
+            in_province,
+            in_commune,
+            in_branch,
+        ]
+        assert elsewhere not in [e.id for e in await ex.page_below(both, 0, 10)]
+        assert await ex.count_below([]) == 0 and await ex.page_below([], 0, 5) == []
+        assert await ex.count_below(None) == 5

@@ -99,3 +99,27 @@ async def test_admins_set_residents_and_targets_audited(world):
     overview = await c.get(f"/don-vi/{B}?ngay={(world.clock().date() - dt.timedelta(days=1))}")
     assert overview.status_code == 200 and "Mục tiêu" in overview.text
     await c.aclose()
+
+
+async def test_shared_scam_examples_a_page_at_a_time_in_the_units_scope(world):
+    async with world.db.transaction() as store:
+        for i in range(7):
+            when = dt.datetime(2026, 3, 1 + i, 9, tzinfo=dt.UTC)
+            await store.scam_examples.add(
+                f"Mẫu xã {i}: bấm [link] để nhận quà", "scam", 0.9, ["prize"], A_COMMUNE, when
+            )
+        await store.scam_examples.add("Mẫu tỉnh B", "unsure", 0.4, [], B, dt.datetime.now(dt.UTC))
+    c, _ = await logged_in(world, app_for(world), "staff_A")
+    r = await c.get(f"/don-vi/{A}/tin-nghi-ngo")
+    assert r.status_code == 200 and "7 tin" in r.text and "Trang 1 / 2" in r.text
+    assert "Mẫu xã 6" in r.text and "Mẫu xã 1" not in r.text and "Mẫu tỉnh B" not in r.text
+    assert "rất có thể lừa đảo" in r.text and "báo trúng thưởng" in r.text
+    assert "07/03/2026" in r.text and "tin-nghi-ngo" in r.text  # in the unit's navigation
+    r = await c.get(f"/don-vi/{A}/tin-nghi-ngo?trang=2")
+    assert "Mẫu xã 0" in r.text and "Mẫu xã 6" not in r.text
+    r = await c.get(f"/don-vi/{B}/tin-nghi-ngo")
+    assert r.status_code == 403
+    async with world.db.reading() as store:
+        entries = await store.web.audit_entries("web:scam_examples", None, limit=10)
+    assert len(entries) == 2
+    await c.aclose()

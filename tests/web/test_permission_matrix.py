@@ -40,6 +40,7 @@ ROUTES = [
     ),
     ("GET", "/don-vi/{u}/nhat-ky", "invite_admin", None),
     ("GET", "/don-vi/{u}/moi", "invite_member", None),
+    ("GET", "/don-vi/{u}/tin-nghi-ngo", "scam_examples", None),
     ("POST", "/don-vi/{u}/moi", "invite_staff", {"kind": "staff"}),
     ("POST", "/don-vi/{u}/moi", "invite_admin", {"kind": "admin"}),
     # residents and targets: admins only (the CLI's admin commands)
