@@ -107,7 +107,7 @@ async def _unit_database(args: argparse.Namespace, settings: Settings):
     from bot.core.permissions import chain
     from storage.db import Database
 
-    db = await Database.open(args.db or settings.db_path)
+    db = await Database.open(settings.database(args.db), media=settings.db_path)
     try:
         async with db.reading() as store:
             known = await chain(store, args.unit)

@@ -13,6 +13,7 @@ from typing import Any
 import aiosqlite
 
 from bot.domain import Unit
+from storage.sql import POSTGRESQL, dialect
 
 
 def iso(t: dt.datetime) -> str:
@@ -140,12 +141,19 @@ class UserRepo:
 
     async def create(self, identity: str, consent: str, now: dt.datetime) -> User:
         t = iso(now)
-        await self.conn.execute(  # ids are never reused (migration 0090)
-            "INSERT INTO users (id, identity, consent, consent_at, created_at, last_active_at)"
-            " VALUES ((SELECT max(CAST(value AS INTEGER), (SELECT COALESCE(MAX(id), 0)"
-            " FROM users)) + 1 FROM meta WHERE key = 'users_max_id'), ?, ?, ?, ?, ?)",
-            (identity, consent, t, t, t),
-        )
+        if dialect(self.conn) == POSTGRESQL:  # an identity column: its sequence never reuses
+            await self.conn.execute(
+                "INSERT INTO users (identity, consent, consent_at, created_at, last_active_at)"
+                " VALUES (?, ?, ?, ?, ?)",
+                (identity, consent, t, t, t),
+            )
+        else:  # ids are never reused (migration 0090)
+            await self.conn.execute(
+                "INSERT INTO users (id, identity, consent, consent_at, created_at, last_active_at)"
+                " VALUES ((SELECT max(CAST(value AS INTEGER), (SELECT COALESCE(MAX(id), 0)"
+                " FROM users)) + 1 FROM meta WHERE key = 'users_max_id'), ?, ?, ?, ?, ?)",
+                (identity, consent, t, t, t),
+            )
         user = await self.by_identity(identity)
         assert user is not None
         return user
@@ -235,6 +243,10 @@ class ConversationRepo:
         self.conn = conn
 
     async def load(self, key: str) -> tuple[str, dict] | None:
+        """The conversation's state; on PostgreSQL this also locks the conversation for the
+        rest of the transaction, so two workers never run turns of one person at once."""
+        if dialect(self.conn) == POSTGRESQL:
+            await self.conn.execute("SELECT pg_advisory_xact_lock(hashtextextended(?, 0))", (key,))
         async with self.conn.execute(
             "SELECT state, data FROM conversations WHERE key = ?", (key,)
         ) as cur:
@@ -261,7 +273,8 @@ class InboundRepo:
 
     async def first_time(self, key: str, now: dt.datetime) -> bool:
         cur = await self.conn.execute(
-            "INSERT OR IGNORE INTO inbound_events (key, seen_at) VALUES (?, ?)", (key, iso(now))
+            "INSERT INTO inbound_events (key, seen_at) VALUES (?, ?) ON CONFLICT DO NOTHING",
+            (key, iso(now)),
         )
         return cur.rowcount == 1
 
@@ -297,8 +310,10 @@ class IdentityRepo:
             )
         else:
             await self.conn.execute(
-                "INSERT OR REPLACE INTO identities (identity, user_id, blocked, linked_at)"
-                " VALUES (?, ?, ?, ?)",
+                "INSERT INTO identities (identity, user_id, blocked, linked_at)"
+                " VALUES (?, ?, ?, ?) ON CONFLICT (identity) DO UPDATE SET"
+                " user_id = excluded.user_id, blocked = excluded.blocked,"
+                " linked_at = excluded.linked_at",
                 (identity, user_id, int(blocked), iso(now)),
             )
 
@@ -345,8 +360,9 @@ class ThrottleRepo:
     async def fail(self, key: str, now: dt.datetime, window: dt.timedelta) -> None:
         if await self.failures(key, now, window) == 0:
             await self.conn.execute(
-                "INSERT OR REPLACE INTO link_attempts (key, failures, window_start)"
-                " VALUES (?, 1, ?)",
+                "INSERT INTO link_attempts (key, failures, window_start) VALUES (?, 1, ?)"
+                " ON CONFLICT (key) DO UPDATE SET failures = 1,"
+                " window_start = excluded.window_start",
                 (key, iso(now)),
             )
         else:
@@ -374,8 +390,8 @@ class LinkRepo:
         while True:
             code = f"{secrets.randbelow(10**digits):0{digits}d}"
             cur = await self.conn.execute(
-                "INSERT OR IGNORE INTO link_codes (code, user_id, identity, expires_at)"
-                " VALUES (?, ?, ?, ?)",
+                "INSERT INTO link_codes (code, user_id, identity, expires_at)"
+                " VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
                 (code, user_id, identity, iso(now + ttl)),
             )
             if cur.rowcount == 1:
@@ -530,8 +546,8 @@ class ProgressRepo:
             "INSERT INTO mastery (user_id, competency, p_known, mastered, attempts, correct,"
             " updated_at) VALUES (?, ?, ?, ?, 1, ?, ?)"
             " ON CONFLICT (user_id, competency) DO UPDATE SET p_known = excluded.p_known,"
-            " mastered = excluded.mastered, attempts = attempts + 1,"
-            " correct = correct + excluded.correct, updated_at = excluded.updated_at",
+            " mastered = excluded.mastered, attempts = mastery.attempts + 1,"
+            " correct = mastery.correct + excluded.correct, updated_at = excluded.updated_at",
             (user_id, competency, p_known, int(mastered), int(correct), iso(now)),
         )
 
@@ -539,7 +555,7 @@ class ProgressRepo:
         await self.conn.execute(
             "INSERT INTO area_mastery (user_id, area, mastered, updated_at) VALUES (?, ?, ?, ?)"
             " ON CONFLICT (user_id, area) DO UPDATE SET mastered = excluded.mastered,"
-            " updated_at = excluded.updated_at WHERE mastered != excluded.mastered",
+            " updated_at = excluded.updated_at WHERE area_mastery.mastered != excluded.mastered",
             (user_id, area, int(mastered), iso(now)),
         )
 
@@ -551,7 +567,8 @@ class ProgressRepo:
 
     async def lesson_started(self, user_id: int, lesson_id: str, now: dt.datetime) -> None:
         await self.conn.execute(
-            "INSERT OR IGNORE INTO lesson_progress (user_id, lesson_id, started_at) VALUES (?, ?, ?)",
+            "INSERT INTO lesson_progress (user_id, lesson_id, started_at) VALUES (?, ?, ?)"
+            " ON CONFLICT DO NOTHING",
             (user_id, lesson_id, iso(now)),
         )
 

@@ -36,10 +36,10 @@ class ScamExampleRepo:
         """Keep an example that is already masked; no user id goes with it."""
         cur = await self.conn.execute(
             "INSERT INTO scam_examples (shared_at, unit, verdict, score, signs, text)"
-            " VALUES (?, ?, ?, ?, ?, ?)",
+            " VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
             (now.isoformat(), unit, verdict, score, json.dumps(signs), text),
         )
-        return int(cur.lastrowid)
+        return int((await cur.fetchone())[0])
 
     async def recent(self, units: list[str] | None = None, limit: int = 50) -> list[ScamExample]:
         """The newest examples, for staff of `units` (every unit when None)."""

@@ -87,10 +87,11 @@ class StaffRepo:
         self, commune_code: int, name: str, by: int, now: dt.datetime
     ) -> Branch:
         cur = await self.conn.execute(
-            "INSERT INTO branches (commune_code, name, created_by, created_at) VALUES (?, ?, ?, ?)",
+            "INSERT INTO branches (commune_code, name, created_by, created_at) VALUES (?, ?, ?, ?)"
+            " RETURNING id",
             (commune_code, name, by, iso(now)),
         )
-        return Branch(cur.lastrowid, commune_code, name)
+        return Branch((await cur.fetchone())[0], commune_code, name)
 
     async def branch(self, branch_id: int) -> Branch | None:
         rows = await self.conn.execute_fetchall(
@@ -152,7 +153,8 @@ class StaffRepo:
     async def start_use(self, code: str, user_id: int, now: dt.datetime) -> None:
         """The person gave the code during sign-up: the class screen shows them from now."""
         await self.conn.execute(
-            "INSERT OR IGNORE INTO invitation_uses (code, user_id, started_at) VALUES (?, ?, ?)",
+            "INSERT INTO invitation_uses (code, user_id, started_at) VALUES (?, ?, ?)"
+            " ON CONFLICT DO NOTHING",
             (code, user_id, iso(now)),
         )
 
@@ -376,15 +378,15 @@ class StaffRepo:
     async def ack(self, announcement_id: int, user_id: int, now: dt.datetime) -> bool:
         """Record "Đã đọc"; the first acknowledgement per topic counts the learner as informed."""
         cur = await self.conn.execute(
-            "INSERT OR IGNORE INTO announcement_acks (announcement_id, user_id, acked_at)"
-            " VALUES (?, ?, ?)",
+            "INSERT INTO announcement_acks (announcement_id, user_id, acked_at)"
+            " VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
             (announcement_id, user_id, iso(now)),
         )
         if cur.rowcount == 0:
             return False
         await self.conn.execute(
-            "INSERT OR IGNORE INTO informed (user_id, topic, first_at)"
-            " SELECT ?, topic, ? FROM announcements WHERE id = ?",
+            "INSERT INTO informed (user_id, topic, first_at)"
+            " SELECT ?, topic, ? FROM announcements WHERE id = ? ON CONFLICT DO NOTHING",
             (user_id, iso(now), announcement_id),
         )
         return True

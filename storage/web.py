@@ -10,7 +10,10 @@ from dataclasses import dataclass
 import aiosqlite
 
 from storage.repos import iso
+from storage.sql import position
 from storage.staff import unit_filter
+
+COLON = "':'"
 
 
 @dataclass(frozen=True)
@@ -201,7 +204,7 @@ class WebRepo:
         """channel (the identity's prefix) -> status -> rows, for one announcement."""
         out: dict[str, dict[str, int]] = {}
         async with self.conn.execute(
-            "SELECT substr(identity, 1, instr(identity, ':') - 1), status,"
+            f"SELECT substr(identity, 1, {position(self.conn, COLON, 'identity')} - 1), status,"
             " (last_error IS NOT NULL AND status = 'pending'), COUNT(*) FROM outbox"
             " WHERE announcement_id = ? GROUP BY 1, 2, 3",
             (announcement_id,),
