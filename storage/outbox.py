@@ -112,7 +112,7 @@ class OutboxRepo:
         People who blocked the bot are counted by `summary` as 'blocked', not here."""
         async with self.conn.execute(
             "SELECT COALESCE(last_error, ''), COUNT(*) FROM outbox"
-            " WHERE announcement_id IS ? AND status = 'failed'"
+            " WHERE announcement_id IS NOT DISTINCT FROM ? AND status = 'failed'"
             " GROUP BY 1 ORDER BY 2 DESC, 1",
             (announcement_id,),
         ) as cur:

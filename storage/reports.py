@@ -189,6 +189,8 @@ class ReportRepo:
 
     async def targets(self, units: list[str]) -> list[tuple[str, str, int, float]]:
         """(unit, indicator, year, percent) set for any of `units`."""
+        if not units:  # `IN ()` is SQLite's alone
+            return []
         marks = ",".join("?" * len(units))
         return [
             tuple(r)

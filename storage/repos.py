@@ -358,17 +358,18 @@ class ThrottleRepo:
         return row[0]
 
     async def fail(self, key: str, now: dt.datetime, window: dt.timedelta) -> None:
-        if await self.failures(key, now, window) == 0:
-            await self.conn.execute(
-                "INSERT INTO link_attempts (key, failures, window_start) VALUES (?, 1, ?)"
-                " ON CONFLICT (key) DO UPDATE SET failures = 1,"
-                " window_start = excluded.window_start",
-                (key, iso(now)),
-            )
-        else:
-            await self.conn.execute(
-                "UPDATE link_attempts SET failures = failures + 1 WHERE key = ?", (key,)
-            )
+        """Count one more failure, starting a new window if the last one is over: one
+        statement, so concurrent failures (several workers) are all counted."""
+        expired = iso(now - window)  # a window that started then or before is over
+        await self.conn.execute(
+            "INSERT INTO link_attempts (key, failures, window_start) VALUES (?, 1, ?)"
+            " ON CONFLICT (key) DO UPDATE SET"
+            " failures = CASE WHEN link_attempts.window_start <= ? THEN 1"
+            "  ELSE link_attempts.failures + 1 END,"
+            " window_start = CASE WHEN link_attempts.window_start <= ?"
+            "  THEN excluded.window_start ELSE link_attempts.window_start END",
+            (key, iso(now), expired, expired),
+        )
 
     async def clear(self, key: str) -> None:
         await self.conn.execute("DELETE FROM link_attempts WHERE key = ?", (key,))

@@ -43,6 +43,8 @@ class ScamExampleRepo:
 
     async def recent(self, units: list[str] | None = None, limit: int = 50) -> list[ScamExample]:
         """The newest examples, for staff of `units` (every unit when None)."""
+        if units == []:  # staff of no unit see none (and `IN ()` is SQLite's alone)
+            return []
         sql = "SELECT id, shared_at, unit, verdict, score, signs, text FROM scam_examples"
         args: list = []
         if units is not None:

@@ -74,6 +74,15 @@ class PgCursor:
         self._i += 1
         return self._rows[self._i - 1]
 
+    async def fetchmany(self, size: int) -> list:
+        rows, self._i = self._rows[self._i : self._i + size], min(self._i + size, len(self._rows))
+        return rows
+
+    @property
+    def description(self) -> list[tuple]:
+        """Column names as DB-API's (name, ...) tuples, read off the first row."""
+        return [(k, None, None, None, None, None, None) for k in (self._rows[:1] or [{}])[0].keys()]
+
     async def fetchall(self) -> list:
         rest, self._i = self._rows[self._i :], len(self._rows)
         return rest

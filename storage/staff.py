@@ -206,7 +206,7 @@ class StaffRepo:
             " LEFT JOIN conversations c ON c.key = u.identity"
             " WHERE u.consent = 'given' AND (iu.user_id IS NOT NULL"
             "  OR (u.branch_id = ? AND u.last_active_at >= ?))"
-            " GROUP BY u.id ORDER BY MIN(iu.started_at), u.id",
+            " GROUP BY u.id, c.key ORDER BY MIN(iu.started_at) NULLS FIRST, u.id",
             (unit, branch, iso(since)),
         )
         return [
@@ -338,7 +338,7 @@ class StaffRepo:
         cur = await self.conn.execute(
             "INSERT INTO announcements (sender_id, unit, topic, text, file_kind, file_path,"
             " only_not_area, send_at, urgent, status, created_at)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'scheduled', ?)",
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'scheduled', ?) RETURNING id",
             (
                 sender_id,
                 unit,
@@ -352,7 +352,7 @@ class StaffRepo:
                 iso(now),
             ),
         )
-        return cur.lastrowid
+        return (await cur.fetchone())[0]
 
     async def due_announcements(self, now: dt.datetime) -> list[tuple]:
         """(id, sender_id, unit, topic, text, only_not_area, urgent, file_kind, file_path)."""

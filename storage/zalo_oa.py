@@ -153,6 +153,8 @@ class ZaloOaRepo:
 
     async def wake_waiting(self, identity: str, reasons: list[str], now: dt.datetime) -> int:
         """The person wrote again: their outbox rows held back for the window are due now."""
+        if not reasons:
+            return 0
         marks = ",".join("?" * len(reasons))
         async with self.conn.execute(
             "UPDATE outbox SET not_before = ? WHERE identity = ? AND status = 'pending'"
