@@ -81,7 +81,8 @@ class PgCursor:
     @property
     def description(self) -> list[tuple]:
         """Column names as DB-API's (name, ...) tuples, read off the first row."""
-        return [(k, None, None, None, None, None, None) for k in (self._rows[:1] or [{}])[0].keys()]
+        first = self._rows[0] if self._rows else {}
+        return [(k, None, None, None, None, None, None) for k in first.keys()]  # noqa: SIM118 (a Record iterates values)
 
     async def fetchall(self) -> list:
         rest, self._i = self._rows[self._i :], len(self._rows)
