@@ -30,9 +30,7 @@ def test_placeholders_are_numbered_outside_literals_and_comments():
 
 
 def test_every_sqlite_migration_has_its_postgresql_twin():
-    assert [(v, n) for v, n, _ in pg.migrations()] == [
-        (v, n) for v, n, _ in sqlite_db.migrations()
-    ]
+    assert [(v, n) for v, n, _ in pg.migrations()] == [(v, n) for v, n, _ in sqlite_db.migrations()]
 
 
 @needs_pg
