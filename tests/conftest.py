@@ -145,3 +145,44 @@ async def _close_databases():
                 await db.close()
         elif not db.pool.is_closing():  # PostgreSQL
             await db.close()
+
+
+#: tests that run only on PostgreSQL (their ids do not say "postgresql")
+_PG_ONLY = ("tests/storage/test_pg.py::test_two", "tests/storage/test_pg.py::test_a_failing",
+            "tests/storage/test_pg.py::test_turns", "tests/storage/test_copy.py::test_a_sqlite")  # fmt: skip
+
+
+def _on_postgresql(report) -> bool:
+    if "[postgresql" in report.nodeid or "-postgresql" in report.nodeid:
+        return True
+    if report.nodeid.startswith(_PG_ONLY):
+        return True
+    return report.skipped and PG_ENV in str(report.longrepr)
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config):
+    """One line on the PostgreSQL half: how it went, or that it was skipped and how to run it."""
+    reports = [
+        r
+        for key in ("passed", "failed", "skipped", "error")
+        for r in terminalreporter.stats.get(key, [])
+        if getattr(r, "when", "call") in ("call", "setup") and _on_postgresql(r)
+    ]
+    if not reports:
+        return
+    outcome = {"passed": 0, "failed": 0, "skipped": 0}
+    for r in reports:
+        if r.when == "call" or r.outcome != "passed":
+            outcome[r.outcome] = outcome.get(r.outcome, 0) + 1
+    if os.environ.get(PG_ENV):
+        terminalreporter.write_line(
+            f"PostgreSQL half: {outcome['passed']} passed, {outcome['failed']} failed,"
+            f" {outcome['skipped']} skipped (on {PG_ENV})"
+        )
+    else:
+        terminalreporter.write_line(
+            f"PostgreSQL half SKIPPED: {outcome['skipped']} tests did not run;"
+            f" set {PG_ENV}=postgresql://user@host/db (an empty database) to run them",
+            yellow=True,
+            bold=True,
+        )
