@@ -1,8 +1,8 @@
 """CI helper: create or drop the PostgreSQL database the storage contract's PostgreSQL half runs on.
 
-    pgdb.py create NAME   prints the database's URL (user postgres, else root; trust auth on
-                          127.0.0.1:5432), or nothing and exit 1 if no server answers
-    pgdb.py drop URL      drops it (connections closed first)
+pgdb.py create NAME   prints the database's URL (user postgres, else root; trust auth on
+                      127.0.0.1:5432), or nothing and exit 1 if no server answers
+pgdb.py drop URL      drops it (connections closed first)
 """
 
 from __future__ import annotations

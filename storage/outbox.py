@@ -12,10 +12,8 @@ import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-import aiosqlite
-
 from storage.repos import iso
-from storage.sql import position
+from storage.sql import Conn, position
 
 COLON = "':'"
 
@@ -62,7 +60,7 @@ Outcome = tuple[str, int, str | None, str | None, str | None, int]
 
 
 class OutboxRepo:
-    def __init__(self, conn: aiosqlite.Connection):
+    def __init__(self, conn: Conn):
         self.conn = conn
 
     async def enqueue(self, items: Iterable[OutboxItem], now: dt.datetime | None = None) -> int:

@@ -12,9 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-import aiosqlite
-
-from storage.sql import POSTGRESQL, dialect, greatest
+from storage.sql import POSTGRESQL, Conn, dialect, greatest
 
 #: `since` of the counters: everyone already 60 shares 2025 (migration 0060); a series left
 #: only by erased people is moved to one of two shared keys that every past report reads alike.
@@ -30,7 +28,7 @@ _ADD = ", ".join(
 
 
 class PrivacyRepo:
-    def __init__(self, conn: aiosqlite.Connection, store: Any = None):
+    def __init__(self, conn: Conn, store: Any = None):
         self.conn = conn
         self.store = store
 

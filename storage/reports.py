@@ -12,11 +12,9 @@ import json
 from collections.abc import AsyncIterator, Iterable
 from dataclasses import dataclass
 
-import aiosqlite
-
 from bot.domain import Unit
 from storage.repos import iso
-from storage.sql import POSTGRESQL, dialect
+from storage.sql import POSTGRESQL, Conn, dialect
 from storage.staff import unit_filter
 
 AREAS = ("dich_vu_cong", "thanh_toan", "mua_sam", "an_toan", "dia_phuong")
@@ -74,7 +72,7 @@ class Entry:
 
 
 class ReportRepo:
-    def __init__(self, conn: aiosqlite.Connection):
+    def __init__(self, conn: Conn):
         self.conn = conn
 
     async def history(
@@ -344,7 +342,7 @@ class RawEvents:
     """The raw events a report can be recomputed from (bot/reports/naive.py), streamed: who
     registered where, every answer in order, and acknowledgements. Never the counters."""
 
-    def __init__(self, conn: aiosqlite.Connection):
+    def __init__(self, conn: Conn):
         self.conn = conn
 
     @staticmethod

@@ -10,10 +10,8 @@ import secrets
 from dataclasses import dataclass
 from typing import Any
 
-import aiosqlite
-
 from bot.domain import Unit
-from storage.sql import POSTGRESQL, dialect
+from storage.sql import POSTGRESQL, Conn, dialect
 
 
 def iso(t: dt.datetime) -> str:
@@ -74,7 +72,7 @@ _USER_COLS = (
 )
 
 
-def _user(row: aiosqlite.Row | None) -> User | None:
+def _user(row: Any) -> User | None:
     if row is None:
         return None
     d = dict(row)
@@ -86,7 +84,7 @@ def _user(row: aiosqlite.Row | None) -> User | None:
 
 
 class MetaRepo:
-    def __init__(self, conn: aiosqlite.Connection):
+    def __init__(self, conn: Conn):
         self.conn = conn
 
     async def get(self, key: str) -> str | None:
@@ -110,7 +108,7 @@ class MetaRepo:
 
 
 class UserRepo:
-    def __init__(self, conn: aiosqlite.Connection):
+    def __init__(self, conn: Conn):
         self.conn = conn
 
     async def anon_key(self, identity: str) -> str:
@@ -239,7 +237,7 @@ class UserRepo:
 
 
 class ConversationRepo:
-    def __init__(self, conn: aiosqlite.Connection):
+    def __init__(self, conn: Conn):
         self.conn = conn
 
     async def load(self, key: str) -> tuple[str, dict] | None:
@@ -268,7 +266,7 @@ class ConversationRepo:
 class InboundRepo:
     """Update ids the engine has handled, so a replayed event is answered with nothing."""
 
-    def __init__(self, conn: aiosqlite.Connection):
+    def __init__(self, conn: Conn):
         self.conn = conn
 
     async def first_time(self, key: str, now: dt.datetime) -> bool:
@@ -282,7 +280,7 @@ class InboundRepo:
 class IdentityRepo:
     """Channel identities linked to a learner (table `identities`), each with its own block flag."""
 
-    def __init__(self, conn: aiosqlite.Connection):
+    def __init__(self, conn: Conn):
         self.conn = conn
 
     async def alias(self, identity: str) -> tuple[int, bool] | None:
@@ -345,7 +343,7 @@ class IdentityRepo:
 class ThrottleRepo:
     """Wrong guesses counted per (hashed) key in a fixed window: link codes, invitation codes."""
 
-    def __init__(self, conn: aiosqlite.Connection):
+    def __init__(self, conn: Conn):
         self.conn = conn
 
     async def failures(self, key: str, now: dt.datetime, window: dt.timedelta) -> int:
@@ -378,7 +376,7 @@ class ThrottleRepo:
 class LinkRepo:
     """One-time codes that link a second channel identity to a learner."""
 
-    def __init__(self, conn: aiosqlite.Connection):
+    def __init__(self, conn: Conn):
         self.conn = conn
 
     async def create(
@@ -430,7 +428,7 @@ INBOX_MAX_ATTEMPTS = 3
 class InboxRepo:
     """Incoming updates, stored before they are acknowledged (migration 0080)."""
 
-    def __init__(self, conn: aiosqlite.Connection):
+    def __init__(self, conn: Conn):
         self.conn = conn
 
     async def put(
@@ -508,7 +506,7 @@ class MasteryRow:
 
 
 class ProgressRepo:
-    def __init__(self, conn: aiosqlite.Connection):
+    def __init__(self, conn: Conn):
         self.conn = conn
 
     async def record_answer(

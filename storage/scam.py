@@ -6,7 +6,7 @@ import datetime as dt
 import json
 from dataclasses import dataclass
 
-import aiosqlite
+from storage.sql import Conn
 
 
 @dataclass(frozen=True)
@@ -21,7 +21,7 @@ class ScamExample:
 
 
 class ScamExampleRepo:
-    def __init__(self, conn: aiosqlite.Connection):
+    def __init__(self, conn: Conn):
         self.conn = conn
 
     async def add(

@@ -15,7 +15,18 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Iterable, Sequence
-from typing import Any
+from typing import Any, Protocol
+
+
+class Conn(Protocol):
+    """What a repository holds: the bare aiosqlite connection or a `PgConn`."""
+
+    def execute(self, sql: str, params: Sequence = ...) -> Any: ...
+
+    async def execute_fetchall(self, sql: str, params: Sequence = ...) -> Iterable[Any]: ...
+
+    async def executemany(self, sql: str, seq: Iterable[Sequence]) -> Any: ...
+
 
 SQLITE = "sqlite"
 POSTGRESQL = "postgresql"

@@ -8,10 +8,9 @@ import secrets
 from dataclasses import dataclass
 from typing import Any
 
-import aiosqlite
-
 from bot.domain import Unit
 from storage.repos import iso
+from storage.sql import Conn
 
 INVITE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I to misread
 
@@ -63,7 +62,7 @@ class Member:
 
 
 class StaffRepo:
-    def __init__(self, conn: aiosqlite.Connection):
+    def __init__(self, conn: Conn):
         self.conn = conn
 
     # --- roles ---

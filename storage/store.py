@@ -1,12 +1,11 @@
 """The one boundary between the application and the database.
 
 `Database.transaction()` and `Database.reading()` yield a `Store`; its repositories are the only
-code that speaks SQL. A second backend provides the same repositories.
+code that speaks SQL, over the bare aiosqlite connection or, on PostgreSQL, a `PgConn`
+(storage/sql.py) with the same surface.
 """
 
 from __future__ import annotations
-
-import aiosqlite
 
 from storage.outbox import OutboxRepo
 from storage.privacy import PrivacyRepo
@@ -23,6 +22,7 @@ from storage.repos import (
     UserRepo,
 )
 from storage.scam import ScamExampleRepo
+from storage.sql import Conn
 from storage.staff import StaffRepo
 from storage.web import WebRepo
 from storage.zalo_oa import ZaloOaRepo
@@ -31,7 +31,7 @@ from storage.zalo_oa import ZaloOaRepo
 class Store:
     """Repositories over one connection, inside the caller's transaction."""
 
-    def __init__(self, conn: aiosqlite.Connection):
+    def __init__(self, conn: Conn):
         self.meta = MetaRepo(conn)
         self.users = UserRepo(conn)
         self.identities = IdentityRepo(conn)

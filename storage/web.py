@@ -7,10 +7,8 @@ import datetime as dt
 import json
 from dataclasses import dataclass
 
-import aiosqlite
-
 from storage.repos import iso
-from storage.sql import position
+from storage.sql import Conn, position
 from storage.staff import unit_filter
 
 COLON = "':'"
@@ -51,7 +49,7 @@ class AnnouncementRow:
 
 
 class WebRepo:
-    def __init__(self, conn: aiosqlite.Connection):
+    def __init__(self, conn: Conn):
         self.conn = conn
 
     # --- one-time login links ---

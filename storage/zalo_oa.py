@@ -8,9 +8,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-import aiosqlite
-
 from storage.repos import iso
+from storage.sql import Conn
 
 
 @dataclass
@@ -35,7 +34,7 @@ def _time(value: str | None) -> dt.datetime | None:
 
 
 class ZaloOaRepo:
-    def __init__(self, conn: aiosqlite.Connection):
+    def __init__(self, conn: Conn):
         self.conn = conn
 
     # --- tokens ---
