@@ -22,7 +22,7 @@ from storage.repos import (
     UserRepo,
 )
 from storage.scam import ScamExampleRepo
-from storage.sql import Conn
+from storage.sql import POSTGRESQL, Conn, dialect
 from storage.staff import StaffRepo
 from storage.web import WebRepo
 from storage.zalo_oa import ZaloOaRepo
@@ -52,3 +52,6 @@ class Store:
         #: set by an erasure: the WAL is checkpointed after the commit, so no old page
         #: holding the person's data stays in the database files (secure_delete zeroes the rest)
         self.checkpoint_requested = False
+        #: ConversationRepo.load locks the conversation until the transaction ends (PostgreSQL,
+        #: where several workers write at once; SQLite has one writer at a time anyway)
+        self.locks_turns = dialect(conn) == POSTGRESQL
