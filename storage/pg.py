@@ -76,12 +76,16 @@ class PgDatabase:
         min_size: int = 1,
         max_size: int = 10,
         schema: str | None = None,
+        server_settings: dict[str, str] | None = None,
     ) -> PgDatabase:
         """Connect a pool and migrate. `schema` (tests) puts every table in a schema of its
-        own, which must exist; the URL may also carry `?search_path=...`."""
-        settings = {"search_path": schema} if schema else None
+        own, which must exist; the URL may also carry `?search_path=...` (any setting given
+        in the URL's query, or in `server_settings`, is set on each connection)."""
+        settings = dict(server_settings or {})
+        if schema:
+            settings["search_path"] = schema
         pool = await asyncpg.create_pool(
-            url, min_size=min_size, max_size=max_size, init=_init, server_settings=settings
+            url, min_size=min_size, max_size=max_size, init=_init, server_settings=settings or None
         )
         db = cls(pool, url, Path(path))
         try:

@@ -107,7 +107,10 @@ async def pg_database(template: str | None = None) -> AsyncIterator[str]:
         tail = f' TEMPLATE "{template}"' if template else ""
         await admin.execute(f'CREATE DATABASE "{name}"{tail}')
         try:
-            yield urlunsplit(urlsplit(base)._replace(path=f"/{name}"))
+            # thrown away after the test: commits need not wait for the disk
+            yield urlunsplit(
+                urlsplit(base)._replace(path=f"/{name}", query="synchronous_commit=off")
+            )
         finally:
             await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     finally:

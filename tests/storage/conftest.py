@@ -75,6 +75,8 @@ async def _sqlite_dump(db: Database) -> dict[str, list[dict]]:
 
 
 PG_ENV = "HOCSO_TEST_DATABASE_URL"
+#: a test's schema is thrown away: no need to wait for each commit to reach the disk
+FAST = {"synchronous_commit": "off"}
 
 
 @asynccontextmanager
@@ -96,7 +98,9 @@ async def pg_schema() -> AsyncIterator[tuple[str, str]]:
 @asynccontextmanager
 async def _postgresql(tmp_path: Path) -> AsyncIterator[Database]:
     async with pg_schema() as (url, schema):
-        db = await PgDatabase.open(url, tmp_path / "contract.db", max_size=4, schema=schema)
+        db = await PgDatabase.open(
+            url, tmp_path / "contract.db", max_size=4, schema=schema, server_settings=FAST
+        )
         try:
             yield db  # type: ignore[misc]
         finally:
