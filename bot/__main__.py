@@ -1,5 +1,5 @@
 """Command line: `python -m bot run | web | chat | simulate | content check | report | admin |
-scamcheck`."""
+db copy | scamcheck`."""
 
 from __future__ import annotations
 
@@ -107,7 +107,7 @@ async def _unit_database(args: argparse.Namespace, settings: Settings):
     from bot.core.permissions import chain
     from storage.db import Database
 
-    db = await Database.open(args.db or settings.db_path)
+    db = await Database.open(settings.database(args.db), media=settings.db_path)
     try:
         async with db.reading() as store:
             known = await chain(store, args.unit)
@@ -173,6 +173,67 @@ async def _admin(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+async def _db_copy(args: argparse.Namespace, settings: Settings) -> int:
+    """`db copy --to postgresql://...`: the SQLite database into an empty PostgreSQL one,
+    checked table by table and report by report before it is committed."""
+    from bot.reports.compute import build
+    from storage.copy import CopyMismatch, CopyRefused, copy_sqlite_to_postgresql
+    from storage.db import Database, is_url
+    from storage.pg import PgDatabase
+
+    if not is_url(args.to):
+        print(texts.CLI_DB_COPY_NOT_PG, file=sys.stderr)
+        return 2
+    source = Path(args.source or settings.db_path)
+    if not source.is_file():
+        print(texts.CLI_DB_COPY_NO_SOURCE.format(path=source), file=sys.stderr)
+        return 2
+    today = _vn_today()
+
+    async def reports(store) -> dict[str, dict]:
+        """The whole country's report and each province's, as JSON, dated today."""
+        units = ["all"] + [
+            f"province:{code}"
+            for code, _, _ in await store.reports.by_sub_unit("all", today)
+            if code
+        ]
+        return {
+            u: (await build(store, u, today, today, record_baseline=False)).model_dump(mode="json")
+            for u in sorted(set(units))
+        }
+
+    src = await Database.open(source)
+    try:
+        dst = await PgDatabase.open(args.to, source, max_size=2)
+    except Exception as exc:  # unreachable server, bad credentials
+        await src.close()
+        print(texts.CLI_DB_COPY_FAILED.format(error=type(exc).__name__), file=sys.stderr)
+        return 1
+    try:
+        result = await copy_sqlite_to_postgresql(src, dst, verify=reports)
+    except CopyRefused as exc:
+        msg = texts.CLI_DB_COPY_NOT_EMPTY if exc.reason == "not empty" else texts.CLI_DB_COPY_SCHEMA
+        print(msg.format(tables=", ".join(exc.tables)), file=sys.stderr)
+        return 2
+    except CopyMismatch as exc:
+        print(texts.CLI_DB_COPY_MISMATCH.format(what=exc), file=sys.stderr)
+        return 1
+    finally:
+        await src.close()
+        await dst.close()
+    for table, n in result.counts.items():
+        print(texts.CLI_DB_COPY_ROW.format(table=table, rows=n))
+    print(
+        texts.CLI_DB_COPY_DONE.format(
+            rows=sum(result.counts.values()),
+            tables=len(result.counts),
+            reports=len(result.reports),
+            units=", ".join(result.reports),
+        )
+    )
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bot", description="Học Số")
     sub = parser.add_subparsers(dest="cmd", required=True)
@@ -226,6 +287,16 @@ def main(argv: list[str] | None = None) -> int:
         p.add_argument("--unit", required=True, help="all, province:19, commune:5800, branch:3")
         p.add_argument("--db", type=Path, help="tệp cơ sở dữ liệu (mặc định HOCSO_DB_PATH)")
 
+    dbp = sub.add_parser("db", help="cơ sở dữ liệu: chép sang PostgreSQL")
+    db_sub = dbp.add_subparsers(dest="db_action", required=True)
+    dbcopy = db_sub.add_parser(
+        "copy", help="chép toàn bộ cơ sở dữ liệu SQLite sang PostgreSQL trống"
+    )
+    dbcopy.add_argument("--to", required=True, help="địa chỉ PostgreSQL: postgresql://…")
+    dbcopy.add_argument(
+        "--from", dest="source", type=Path, help="tệp SQLite (mặc định HOCSO_DB_PATH)"
+    )
+
     scam = sub.add_parser("scamcheck", help="kiểm tra tin nghi ngờ: JSON lines vào, kết luận ra")
     scam_sub = scam.add_subparsers(dest="scam_action")
     block = scam_sub.add_parser("update-blocklist", help="thay danh sách tên miền lừa đảo")
@@ -253,6 +324,8 @@ def main(argv: list[str] | None = None) -> int:
         return asyncio.run(_admin(args, settings))
     if args.cmd == "web":
         return asyncio.run(_web(args, settings))
+    if args.cmd == "db":
+        return asyncio.run(_db_copy(args, settings))
     if args.cmd == "run":
         return asyncio.run(_run(settings))
     if args.cmd == "scamcheck":

@@ -12,6 +12,9 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="HOCSO_", extra="ignore")
 
     db_path: Path = Path("data/hocso.db")
+    # postgresql://user:pass@host/db selects PostgreSQL (storage/pg.py) instead of the SQLite
+    # file at db_path (still where media files are kept); a secret, since it may hold a password
+    database_url: SecretStr | None = None
     content_dir: Path | None = None
     scenario_dir: Path | None = None
     timezone: str = "Asia/Ho_Chi_Minh"
@@ -99,3 +102,12 @@ class Settings(BaseSettings):
         if self.zalo_oa_app_id:
             found.append("zalo_oa")
         return found
+
+    def database(self, override: Path | str | None = None) -> Path | str:
+        """What `Database.open` opens: `override` (--db: a file or a URL), else
+        HOCSO_DATABASE_URL, else the SQLite file at db_path."""
+        if override:
+            return override
+        if self.database_url is not None:
+            return self.database_url.get_secret_value()
+        return self.db_path

@@ -21,7 +21,7 @@ async def open_engine(
     settings = settings or Settings()
     content = load_content(settings.content_dir)
     scenarios = load_scenarios(settings.scenario_dir, content.competency_area)
-    db = await Database.open(db_path or settings.db_path)
+    db = await Database.open(settings.database(db_path), media=settings.db_path)
     try:
         async with db.transaction() as store:  # once per mastery model: recompute from answers
             await remaster.migrate(store, content, scenarios, clock())

@@ -692,6 +692,24 @@ CLI_REPORT_WRITTEN = "Đã ghi báo cáo: {path}"
 CLI_ADMIN_DONE = "Đã lưu."
 CLI_NEGATIVE = "Số phải từ 0 trở lên."
 CLI_PERCENT = "Tỉ lệ phần trăm phải từ 0 đến 100."
+CLI_DB_COPY_NOT_PG = "--to phải là địa chỉ PostgreSQL, ví dụ postgresql://hocso@localhost/hocso"
+CLI_DB_COPY_NO_SOURCE = "Không có tệp cơ sở dữ liệu {path}."
+CLI_DB_COPY_NOT_EMPTY = (
+    "Không chép: cơ sở dữ liệu đích đã có dữ liệu (bảng {tables}). "
+    "Hãy chép vào một cơ sở dữ liệu PostgreSQL mới, còn trống."
+)
+CLI_DB_COPY_SCHEMA = (
+    "Không chép: cơ sở dữ liệu đích thiếu {tables}. Hãy cập nhật phần mềm rồi thử lại."
+)
+CLI_DB_COPY_MISMATCH = (
+    "Không chép: sau khi chép, {what} không khớp. Đã hủy, cơ sở dữ liệu đích vẫn trống."
+)
+CLI_DB_COPY_FAILED = "Không chép được: {error}. Cơ sở dữ liệu đích vẫn trống."
+CLI_DB_COPY_ROW = "  {table:<24} {rows:>10} dòng"
+CLI_DB_COPY_DONE = (
+    "✅ Đã chép {rows} dòng của {tables} bảng. Số dòng từng bảng và báo cáo của {reports} "
+    "đơn vị ({units}) trước và sau khi chép khớp nhau."
+)
 # Reports in chat.
 BTN_REPORT = "📊 Báo cáo"
 BTN_ST_INDICATOR = "🌱 Nhập chỉ tiêu khác"

@@ -1,5 +1,8 @@
 """SQLite through aiosqlite: WAL, foreign keys, numbered migrations applied at start.
 
+`Database.open("postgresql://...")` opens the PostgreSQL backend instead (storage/pg.py):
+same `transaction()`, `reading()` and `Store`, over a connection pool.
+
 `transaction()` and `reading()` yield a `Store` (storage/store.py): repositories, no raw SQL.
 
 One connection per process and one writer at a time (SQLite allows no more); `transaction()`
@@ -20,6 +23,12 @@ import aiosqlite
 
 from storage.store import Store
 
+
+def is_url(target: object) -> bool:
+    """A PostgreSQL URL (HOCSO_DATABASE_URL), as opposed to a SQLite file's path."""
+    return isinstance(target, str) and target.startswith(("postgresql://", "postgres://"))
+
+
 _MIGRATION_NAME = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
 
 
@@ -38,6 +47,8 @@ def migrations() -> list[tuple[int, str, str]]:
 
 
 class Database:
+    dialect = "sqlite"
+
     def __init__(self, conn: aiosqlite.Connection, path: Path):
         self.conn = conn  # tests and storage only; the application goes through `store`
         self.path = path
@@ -46,7 +57,13 @@ class Database:
         self._riders: list[Callable[[Store], Awaitable[None]]] = []
 
     @classmethod
-    async def open(cls, path: Path | str) -> Database:
+    async def open(cls, path: Path | str, *, media: Path | str | None = None) -> Database:
+        """A SQLite file, or PostgreSQL when `path` is a postgresql:// URL (then `media` is
+        the path beside which media files are kept, as beside a SQLite file)."""
+        if is_url(path):
+            from storage.pg import PgDatabase
+
+            return await PgDatabase.open(str(path), media or Path("data/hocso.db"))  # type: ignore[return-value]
         path = Path(path)
         path.parent.mkdir(parents=True, exist_ok=True)
         conn = await aiosqlite.connect(path, isolation_level=None)

@@ -12,9 +12,10 @@ import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-import aiosqlite
-
 from storage.repos import iso
+from storage.sql import Conn, position
+
+COLON = "':'"
 
 STATUSES = ("pending", "sending", "sent", "failed", "blocked")
 
@@ -59,13 +60,13 @@ Outcome = tuple[str, int, str | None, str | None, str | None, int]
 
 
 class OutboxRepo:
-    def __init__(self, conn: aiosqlite.Connection):
+    def __init__(self, conn: Conn):
         self.conn = conn
 
     async def enqueue(self, items: Iterable[OutboxItem], now: dt.datetime | None = None) -> int:
         """Queue messages; returns how many rows were added.
 
-        INSERT OR IGNORE on (announcement_id, identity): enqueuing an announcement again adds
+        ON CONFLICT DO NOTHING on (announcement_id, identity): enqueuing an announcement again adds
         only recipients it did not have. Rows without an announcement are never deduplicated
         (SQL NULLs are all distinct).
         """
@@ -85,9 +86,9 @@ class OutboxRepo:
             return 0
         before = self.conn.total_changes
         await self.conn.executemany(
-            "INSERT OR IGNORE INTO outbox"
+            "INSERT INTO outbox"
             " (announcement_id, identity, payload, urgent, not_before, status, attempts,"
-            " created_at) VALUES (?, ?, ?, ?, ?, 'pending', 0, ?)",
+            " created_at) VALUES (?, ?, ?, ?, ?, 'pending', 0, ?) ON CONFLICT DO NOTHING",
             rows,
         )
         return self.conn.total_changes - before
@@ -96,7 +97,8 @@ class OutboxRepo:
         """Rows per status for one announcement, every status present (zero if none)."""
         counts = dict.fromkeys(STATUSES, 0)
         async with self.conn.execute(
-            "SELECT status, COUNT(*) FROM outbox WHERE announcement_id IS ? GROUP BY status",
+            "SELECT status, COUNT(*) FROM outbox WHERE announcement_id IS NOT DISTINCT FROM ?"
+            " GROUP BY status",
             (announcement_id,),
         ) as cur:
             async for status, n in cur:
@@ -108,7 +110,7 @@ class OutboxRepo:
         People who blocked the bot are counted by `summary` as 'blocked', not here."""
         async with self.conn.execute(
             "SELECT COALESCE(last_error, ''), COUNT(*) FROM outbox"
-            " WHERE announcement_id IS ? AND status = 'failed'"
+            " WHERE announcement_id IS NOT DISTINCT FROM ? AND status = 'failed'"
             " GROUP BY 1 ORDER BY 2 DESC, 1",
             (announcement_id,),
         ) as cur:
@@ -158,7 +160,7 @@ class OutboxRepo:
     async def pending_prefixes(self) -> list[str]:
         """Channel prefixes ("telegram:") that have pending rows."""
         async with self.conn.execute(
-            "SELECT DISTINCT substr(identity, 1, instr(identity, ':'))"
+            f"SELECT DISTINCT substr(identity, 1, {position(self.conn, COLON, 'identity')})"
             " FROM outbox WHERE status = 'pending'"
         ) as cur:
             return [r[0] for r in await cur.fetchall()]

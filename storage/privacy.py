@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-import aiosqlite
+from storage.sql import POSTGRESQL, Conn, dialect, greatest
 
 #: `since` of the counters: everyone already 60 shares 2025 (migration 0060); a series left
 #: only by erased people is moved to one of two shared keys that every past report reads alike.
@@ -22,11 +22,13 @@ _METRICS = (
     "registered, proficient, m_dich_vu_cong, m_thanh_toan, m_mua_sam, m_an_toan, m_dia_phuong,"
     " i_chuyen_doi_so, i_chuyen_doi_xanh, i_khoi_nghiep, i_viec_lam"
 )
-_ADD = ", ".join(f"{m} = {m} + excluded.{m}" for m in _METRICS.replace(" ", "").split(","))
+_ADD = ", ".join(
+    f"{m} = stat_days.{m} + excluded.{m}" for m in _METRICS.replace(" ", "").split(",")
+)
 
 
 class PrivacyRepo:
-    def __init__(self, conn: aiosqlite.Connection, store: Any = None):
+    def __init__(self, conn: Conn, store: Any = None):
         self.conn = conn
         self.store = store
 
@@ -44,7 +46,9 @@ class PrivacyRepo:
         identities = await self.identities_of(user_id)
         async with self.conn.execute(
             "SELECT COALESCE(province_code, 0), COALESCE(commune_code, 0),"
-            " COALESCE(branch_id, 0), max(COALESCE(birth_year + 60, 0), ?),"
+            " COALESCE(branch_id, 0), "
+            + greatest(self.conn, "COALESCE(birth_year + 60, 0)", "?")
+            + ","
             " consent = 'given' AND registered_at IS NOT NULL FROM users WHERE id = ?",
             (SHARED_OLDER, user_id),
         ) as cur:
@@ -64,11 +68,18 @@ class PrivacyRepo:
                 f"DELETE FROM link_attempts WHERE key IN ({','.join('?' * len(throttle_keys))})",
                 throttle_keys,
             )
-        await self.conn.execute(
-            "UPDATE audit_log SET detail = json_remove(detail, '$.member')"
-            " WHERE json_extract(detail, '$.member') = ?",
-            (user_id,),
-        )
+        if dialect(self.conn) == POSTGRESQL:
+            await self.conn.execute(
+                "UPDATE audit_log SET detail = (detail::jsonb - 'member')::text"
+                " WHERE detail::jsonb -> 'member' = to_jsonb(?::bigint)",
+                (user_id,),
+            )
+        else:
+            await self.conn.execute(
+                "UPDATE audit_log SET detail = json_remove(detail, '$.member')"
+                " WHERE json_extract(detail, '$.member') = ?",
+                (user_id,),
+            )
         await self.conn.execute("DELETE FROM users WHERE id = ?", (user_id,))
         if self.store is not None:
             self.store.checkpoint_requested = True

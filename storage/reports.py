@@ -12,10 +12,9 @@ import json
 from collections.abc import AsyncIterator, Iterable
 from dataclasses import dataclass
 
-import aiosqlite
-
 from bot.domain import Unit
 from storage.repos import iso
+from storage.sql import POSTGRESQL, Conn, dialect
 from storage.staff import unit_filter
 
 AREAS = ("dich_vu_cong", "thanh_toan", "mua_sam", "an_toan", "dia_phuong")
@@ -73,7 +72,7 @@ class Entry:
 
 
 class ReportRepo:
-    def __init__(self, conn: aiosqlite.Connection):
+    def __init__(self, conn: Conn):
         self.conn = conn
 
     async def history(
@@ -103,7 +102,8 @@ class ReportRepo:
             where, args = "branch_id = -1 AND day <= ?", ()
             sub, order = "province_code", "province_code, commune_code, day"
         elif kind == "province":  # +day: the primary key's range, not the (branch_id, day) index
-            where, args = "province_code = ? AND branch_id = -1 AND +day <= ?", (int(code),)
+            plus = "" if dialect(self.conn) == POSTGRESQL else "+"  # SQLite's index hint
+            where, args = f"province_code = ? AND branch_id = -1 AND {plus}day <= ?", (int(code),)
             sub, order = "commune_code", "commune_code, day"
         elif kind == "commune":  # stat_days_commune keeps them by day
             where, args = "commune_code = ? AND branch_id = -1 AND day <= ?", (int(code),)
@@ -132,7 +132,7 @@ class ReportRepo:
         rows = await self.conn.execute_fetchall(
             f"SELECT sub, substr(day, 1, 7), since, {_SUMS} FROM ("
             + " UNION ALL ".join(parts)
-            + ") GROUP BY 1, 2, 3",
+            + ") AS parts GROUP BY 1, 2, 3",
             params,
         )
         return [(r[0], r[1], r[2], _sums(r[3:])) for r in rows]
@@ -187,6 +187,8 @@ class ReportRepo:
 
     async def targets(self, units: list[str]) -> list[tuple[str, str, int, float]]:
         """(unit, indicator, year, percent) set for any of `units`."""
+        if not units:  # `IN ()` is SQLite's alone
+            return []
         marks = ",".join("?" * len(units))
         return [
             tuple(r)
@@ -216,7 +218,8 @@ class ReportRepo:
 
     async def set_baseline(self, unit: str, on: dt.date, shares: dict[str, float]) -> None:
         await self.conn.execute(
-            "INSERT OR IGNORE INTO report_baselines (unit, on_date, shares) VALUES (?, ?, ?)",
+            "INSERT INTO report_baselines (unit, on_date, shares) VALUES (?, ?, ?)"
+            " ON CONFLICT DO NOTHING",
             (unit, on.isoformat(), json.dumps(shares, sort_keys=True)),
         )
 
@@ -238,10 +241,10 @@ class ReportRepo:
         cur = await self.conn.execute(
             "INSERT INTO indicator_entries (unit, province_code, commune_code, branch_id,"
             " indicator, on_date, value, note, entered_by, entered_at)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
             (unit, *codes, indicator, on.isoformat(), value, note, by, iso(now)),
         )
-        return cur.lastrowid
+        return (await cur.fetchone())[0]
 
     async def indicator_totals(self, unit: str, until: dt.date) -> dict[str, tuple[int, int]]:
         """indicator -> (running total, number of entries) in `unit` and below."""
@@ -339,7 +342,7 @@ class RawEvents:
     """The raw events a report can be recomputed from (bot/reports/naive.py), streamed: who
     registered where, every answer in order, and acknowledgements. Never the counters."""
 
-    def __init__(self, conn: aiosqlite.Connection):
+    def __init__(self, conn: Conn):
         self.conn = conn
 
     @staticmethod

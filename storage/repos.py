@@ -10,9 +10,8 @@ import secrets
 from dataclasses import dataclass
 from typing import Any
 
-import aiosqlite
-
 from bot.domain import Unit
+from storage.sql import POSTGRESQL, Conn, dialect
 
 
 def iso(t: dt.datetime) -> str:
@@ -73,7 +72,7 @@ _USER_COLS = (
 )
 
 
-def _user(row: aiosqlite.Row | None) -> User | None:
+def _user(row: Any) -> User | None:
     if row is None:
         return None
     d = dict(row)
@@ -85,7 +84,7 @@ def _user(row: aiosqlite.Row | None) -> User | None:
 
 
 class MetaRepo:
-    def __init__(self, conn: aiosqlite.Connection):
+    def __init__(self, conn: Conn):
         self.conn = conn
 
     async def get(self, key: str) -> str | None:
@@ -109,7 +108,7 @@ class MetaRepo:
 
 
 class UserRepo:
-    def __init__(self, conn: aiosqlite.Connection):
+    def __init__(self, conn: Conn):
         self.conn = conn
 
     async def anon_key(self, identity: str) -> str:
@@ -140,12 +139,19 @@ class UserRepo:
 
     async def create(self, identity: str, consent: str, now: dt.datetime) -> User:
         t = iso(now)
-        await self.conn.execute(  # ids are never reused (migration 0090)
-            "INSERT INTO users (id, identity, consent, consent_at, created_at, last_active_at)"
-            " VALUES ((SELECT max(CAST(value AS INTEGER), (SELECT COALESCE(MAX(id), 0)"
-            " FROM users)) + 1 FROM meta WHERE key = 'users_max_id'), ?, ?, ?, ?, ?)",
-            (identity, consent, t, t, t),
-        )
+        if dialect(self.conn) == POSTGRESQL:  # an identity column: its sequence never reuses
+            await self.conn.execute(
+                "INSERT INTO users (identity, consent, consent_at, created_at, last_active_at)"
+                " VALUES (?, ?, ?, ?, ?)",
+                (identity, consent, t, t, t),
+            )
+        else:  # ids are never reused (migration 0090)
+            await self.conn.execute(
+                "INSERT INTO users (id, identity, consent, consent_at, created_at, last_active_at)"
+                " VALUES ((SELECT max(CAST(value AS INTEGER), (SELECT COALESCE(MAX(id), 0)"
+                " FROM users)) + 1 FROM meta WHERE key = 'users_max_id'), ?, ?, ?, ?, ?)",
+                (identity, consent, t, t, t),
+            )
         user = await self.by_identity(identity)
         assert user is not None
         return user
@@ -231,10 +237,14 @@ class UserRepo:
 
 
 class ConversationRepo:
-    def __init__(self, conn: aiosqlite.Connection):
+    def __init__(self, conn: Conn):
         self.conn = conn
 
     async def load(self, key: str) -> tuple[str, dict] | None:
+        """The conversation's state; on PostgreSQL this also locks the conversation for the
+        rest of the transaction, so two workers never run turns of one person at once."""
+        if dialect(self.conn) == POSTGRESQL:
+            await self.conn.execute("SELECT pg_advisory_xact_lock(hashtextextended(?, 0))", (key,))
         async with self.conn.execute(
             "SELECT state, data FROM conversations WHERE key = ?", (key,)
         ) as cur:
@@ -256,12 +266,13 @@ class ConversationRepo:
 class InboundRepo:
     """Update ids the engine has handled, so a replayed event is answered with nothing."""
 
-    def __init__(self, conn: aiosqlite.Connection):
+    def __init__(self, conn: Conn):
         self.conn = conn
 
     async def first_time(self, key: str, now: dt.datetime) -> bool:
         cur = await self.conn.execute(
-            "INSERT OR IGNORE INTO inbound_events (key, seen_at) VALUES (?, ?)", (key, iso(now))
+            "INSERT INTO inbound_events (key, seen_at) VALUES (?, ?) ON CONFLICT DO NOTHING",
+            (key, iso(now)),
         )
         return cur.rowcount == 1
 
@@ -269,7 +280,7 @@ class InboundRepo:
 class IdentityRepo:
     """Channel identities linked to a learner (table `identities`), each with its own block flag."""
 
-    def __init__(self, conn: aiosqlite.Connection):
+    def __init__(self, conn: Conn):
         self.conn = conn
 
     async def alias(self, identity: str) -> tuple[int, bool] | None:
@@ -297,8 +308,10 @@ class IdentityRepo:
             )
         else:
             await self.conn.execute(
-                "INSERT OR REPLACE INTO identities (identity, user_id, blocked, linked_at)"
-                " VALUES (?, ?, ?, ?)",
+                "INSERT INTO identities (identity, user_id, blocked, linked_at)"
+                " VALUES (?, ?, ?, ?) ON CONFLICT (identity) DO UPDATE SET"
+                " user_id = excluded.user_id, blocked = excluded.blocked,"
+                " linked_at = excluded.linked_at",
                 (identity, user_id, int(blocked), iso(now)),
             )
 
@@ -330,7 +343,7 @@ class IdentityRepo:
 class ThrottleRepo:
     """Wrong guesses counted per (hashed) key in a fixed window: link codes, invitation codes."""
 
-    def __init__(self, conn: aiosqlite.Connection):
+    def __init__(self, conn: Conn):
         self.conn = conn
 
     async def failures(self, key: str, now: dt.datetime, window: dt.timedelta) -> int:
@@ -343,16 +356,18 @@ class ThrottleRepo:
         return row[0]
 
     async def fail(self, key: str, now: dt.datetime, window: dt.timedelta) -> None:
-        if await self.failures(key, now, window) == 0:
-            await self.conn.execute(
-                "INSERT OR REPLACE INTO link_attempts (key, failures, window_start)"
-                " VALUES (?, 1, ?)",
-                (key, iso(now)),
-            )
-        else:
-            await self.conn.execute(
-                "UPDATE link_attempts SET failures = failures + 1 WHERE key = ?", (key,)
-            )
+        """Count one more failure, starting a new window if the last one is over: one
+        statement, so concurrent failures (several workers) are all counted."""
+        expired = iso(now - window)  # a window that started then or before is over
+        await self.conn.execute(
+            "INSERT INTO link_attempts (key, failures, window_start) VALUES (?, 1, ?)"
+            " ON CONFLICT (key) DO UPDATE SET"
+            " failures = CASE WHEN link_attempts.window_start <= ? THEN 1"
+            "  ELSE link_attempts.failures + 1 END,"
+            " window_start = CASE WHEN link_attempts.window_start <= ?"
+            "  THEN excluded.window_start ELSE link_attempts.window_start END",
+            (key, iso(now), expired, expired),
+        )
 
     async def clear(self, key: str) -> None:
         await self.conn.execute("DELETE FROM link_attempts WHERE key = ?", (key,))
@@ -361,7 +376,7 @@ class ThrottleRepo:
 class LinkRepo:
     """One-time codes that link a second channel identity to a learner."""
 
-    def __init__(self, conn: aiosqlite.Connection):
+    def __init__(self, conn: Conn):
         self.conn = conn
 
     async def create(
@@ -374,8 +389,8 @@ class LinkRepo:
         while True:
             code = f"{secrets.randbelow(10**digits):0{digits}d}"
             cur = await self.conn.execute(
-                "INSERT OR IGNORE INTO link_codes (code, user_id, identity, expires_at)"
-                " VALUES (?, ?, ?, ?)",
+                "INSERT INTO link_codes (code, user_id, identity, expires_at)"
+                " VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
                 (code, user_id, identity, iso(now + ttl)),
             )
             if cur.rowcount == 1:
@@ -413,7 +428,7 @@ INBOX_MAX_ATTEMPTS = 3
 class InboxRepo:
     """Incoming updates, stored before they are acknowledged (migration 0080)."""
 
-    def __init__(self, conn: aiosqlite.Connection):
+    def __init__(self, conn: Conn):
         self.conn = conn
 
     async def put(
@@ -491,7 +506,7 @@ class MasteryRow:
 
 
 class ProgressRepo:
-    def __init__(self, conn: aiosqlite.Connection):
+    def __init__(self, conn: Conn):
         self.conn = conn
 
     async def record_answer(
@@ -530,8 +545,8 @@ class ProgressRepo:
             "INSERT INTO mastery (user_id, competency, p_known, mastered, attempts, correct,"
             " updated_at) VALUES (?, ?, ?, ?, 1, ?, ?)"
             " ON CONFLICT (user_id, competency) DO UPDATE SET p_known = excluded.p_known,"
-            " mastered = excluded.mastered, attempts = attempts + 1,"
-            " correct = correct + excluded.correct, updated_at = excluded.updated_at",
+            " mastered = excluded.mastered, attempts = mastery.attempts + 1,"
+            " correct = mastery.correct + excluded.correct, updated_at = excluded.updated_at",
             (user_id, competency, p_known, int(mastered), int(correct), iso(now)),
         )
 
@@ -539,7 +554,7 @@ class ProgressRepo:
         await self.conn.execute(
             "INSERT INTO area_mastery (user_id, area, mastered, updated_at) VALUES (?, ?, ?, ?)"
             " ON CONFLICT (user_id, area) DO UPDATE SET mastered = excluded.mastered,"
-            " updated_at = excluded.updated_at WHERE mastered != excluded.mastered",
+            " updated_at = excluded.updated_at WHERE area_mastery.mastered != excluded.mastered",
             (user_id, area, int(mastered), iso(now)),
         )
 
@@ -551,7 +566,8 @@ class ProgressRepo:
 
     async def lesson_started(self, user_id: int, lesson_id: str, now: dt.datetime) -> None:
         await self.conn.execute(
-            "INSERT OR IGNORE INTO lesson_progress (user_id, lesson_id, started_at) VALUES (?, ?, ?)",
+            "INSERT INTO lesson_progress (user_id, lesson_id, started_at) VALUES (?, ?, ?)"
+            " ON CONFLICT DO NOTHING",
             (user_id, lesson_id, iso(now)),
         )
 

@@ -6,7 +6,7 @@ import datetime as dt
 import json
 from dataclasses import dataclass
 
-import aiosqlite
+from storage.sql import Conn
 
 
 @dataclass(frozen=True)
@@ -21,7 +21,7 @@ class ScamExample:
 
 
 class ScamExampleRepo:
-    def __init__(self, conn: aiosqlite.Connection):
+    def __init__(self, conn: Conn):
         self.conn = conn
 
     async def add(
@@ -36,13 +36,15 @@ class ScamExampleRepo:
         """Keep an example that is already masked; no user id goes with it."""
         cur = await self.conn.execute(
             "INSERT INTO scam_examples (shared_at, unit, verdict, score, signs, text)"
-            " VALUES (?, ?, ?, ?, ?, ?)",
+            " VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
             (now.isoformat(), unit, verdict, score, json.dumps(signs), text),
         )
-        return int(cur.lastrowid)
+        return int((await cur.fetchone())[0])
 
     async def recent(self, units: list[str] | None = None, limit: int = 50) -> list[ScamExample]:
         """The newest examples, for staff of `units` (every unit when None)."""
+        if units == []:  # staff of no unit see none (and `IN ()` is SQLite's alone)
+            return []
         sql = "SELECT id, shared_at, unit, verdict, score, signs, text FROM scam_examples"
         args: list = []
         if units is not None:

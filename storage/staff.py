@@ -8,10 +8,9 @@ import secrets
 from dataclasses import dataclass
 from typing import Any
 
-import aiosqlite
-
 from bot.domain import Unit
 from storage.repos import iso
+from storage.sql import Conn
 
 INVITE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I to misread
 
@@ -63,7 +62,7 @@ class Member:
 
 
 class StaffRepo:
-    def __init__(self, conn: aiosqlite.Connection):
+    def __init__(self, conn: Conn):
         self.conn = conn
 
     # --- roles ---
@@ -87,10 +86,11 @@ class StaffRepo:
         self, commune_code: int, name: str, by: int, now: dt.datetime
     ) -> Branch:
         cur = await self.conn.execute(
-            "INSERT INTO branches (commune_code, name, created_by, created_at) VALUES (?, ?, ?, ?)",
+            "INSERT INTO branches (commune_code, name, created_by, created_at) VALUES (?, ?, ?, ?)"
+            " RETURNING id",
             (commune_code, name, by, iso(now)),
         )
-        return Branch(cur.lastrowid, commune_code, name)
+        return Branch((await cur.fetchone())[0], commune_code, name)
 
     async def branch(self, branch_id: int) -> Branch | None:
         rows = await self.conn.execute_fetchall(
@@ -152,7 +152,8 @@ class StaffRepo:
     async def start_use(self, code: str, user_id: int, now: dt.datetime) -> None:
         """The person gave the code during sign-up: the class screen shows them from now."""
         await self.conn.execute(
-            "INSERT OR IGNORE INTO invitation_uses (code, user_id, started_at) VALUES (?, ?, ?)",
+            "INSERT INTO invitation_uses (code, user_id, started_at) VALUES (?, ?, ?)"
+            " ON CONFLICT DO NOTHING",
             (code, user_id, iso(now)),
         )
 
@@ -204,7 +205,7 @@ class StaffRepo:
             " LEFT JOIN conversations c ON c.key = u.identity"
             " WHERE u.consent = 'given' AND (iu.user_id IS NOT NULL"
             "  OR (u.branch_id = ? AND u.last_active_at >= ?))"
-            " GROUP BY u.id ORDER BY MIN(iu.started_at), u.id",
+            " GROUP BY u.id, c.key ORDER BY MIN(iu.started_at) NULLS FIRST, u.id",
             (unit, branch, iso(since)),
         )
         return [
@@ -336,7 +337,7 @@ class StaffRepo:
         cur = await self.conn.execute(
             "INSERT INTO announcements (sender_id, unit, topic, text, file_kind, file_path,"
             " only_not_area, send_at, urgent, status, created_at)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'scheduled', ?)",
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'scheduled', ?) RETURNING id",
             (
                 sender_id,
                 unit,
@@ -350,7 +351,7 @@ class StaffRepo:
                 iso(now),
             ),
         )
-        return cur.lastrowid
+        return (await cur.fetchone())[0]
 
     async def due_announcements(self, now: dt.datetime) -> list[tuple]:
         """(id, sender_id, unit, topic, text, only_not_area, urgent, file_kind, file_path)."""
@@ -376,15 +377,15 @@ class StaffRepo:
     async def ack(self, announcement_id: int, user_id: int, now: dt.datetime) -> bool:
         """Record "Đã đọc"; the first acknowledgement per topic counts the learner as informed."""
         cur = await self.conn.execute(
-            "INSERT OR IGNORE INTO announcement_acks (announcement_id, user_id, acked_at)"
-            " VALUES (?, ?, ?)",
+            "INSERT INTO announcement_acks (announcement_id, user_id, acked_at)"
+            " VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
             (announcement_id, user_id, iso(now)),
         )
         if cur.rowcount == 0:
             return False
         await self.conn.execute(
-            "INSERT OR IGNORE INTO informed (user_id, topic, first_at)"
-            " SELECT ?, topic, ? FROM announcements WHERE id = ?",
+            "INSERT INTO informed (user_id, topic, first_at)"
+            " SELECT ?, topic, ? FROM announcements WHERE id = ? ON CONFLICT DO NOTHING",
             (user_id, iso(now), announcement_id),
         )
         return True

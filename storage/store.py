@@ -1,12 +1,11 @@
 """The one boundary between the application and the database.
 
 `Database.transaction()` and `Database.reading()` yield a `Store`; its repositories are the only
-code that speaks SQL. A second backend provides the same repositories.
+code that speaks SQL, over the bare aiosqlite connection or, on PostgreSQL, a `PgConn`
+(storage/sql.py) with the same surface.
 """
 
 from __future__ import annotations
-
-import aiosqlite
 
 from storage.outbox import OutboxRepo
 from storage.privacy import PrivacyRepo
@@ -23,6 +22,7 @@ from storage.repos import (
     UserRepo,
 )
 from storage.scam import ScamExampleRepo
+from storage.sql import POSTGRESQL, Conn, dialect
 from storage.staff import StaffRepo
 from storage.web import WebRepo
 from storage.zalo_oa import ZaloOaRepo
@@ -31,7 +31,7 @@ from storage.zalo_oa import ZaloOaRepo
 class Store:
     """Repositories over one connection, inside the caller's transaction."""
 
-    def __init__(self, conn: aiosqlite.Connection):
+    def __init__(self, conn: Conn):
         self.meta = MetaRepo(conn)
         self.users = UserRepo(conn)
         self.identities = IdentityRepo(conn)
@@ -52,3 +52,6 @@ class Store:
         #: set by an erasure: the WAL is checkpointed after the commit, so no old page
         #: holding the person's data stays in the database files (secure_delete zeroes the rest)
         self.checkpoint_requested = False
+        #: ConversationRepo.load locks the conversation until the transaction ends (PostgreSQL,
+        #: where several workers write at once; SQLite has one writer at a time anyway)
+        self.locks_turns = dialect(conn) == POSTGRESQL

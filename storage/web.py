@@ -7,10 +7,11 @@ import datetime as dt
 import json
 from dataclasses import dataclass
 
-import aiosqlite
-
 from storage.repos import iso
+from storage.sql import Conn, position
 from storage.staff import unit_filter
+
+COLON = "':'"
 
 
 @dataclass(frozen=True)
@@ -48,7 +49,7 @@ class AnnouncementRow:
 
 
 class WebRepo:
-    def __init__(self, conn: aiosqlite.Connection):
+    def __init__(self, conn: Conn):
         self.conn = conn
 
     # --- one-time login links ---
@@ -201,7 +202,7 @@ class WebRepo:
         """channel (the identity's prefix) -> status -> rows, for one announcement."""
         out: dict[str, dict[str, int]] = {}
         async with self.conn.execute(
-            "SELECT substr(identity, 1, instr(identity, ':') - 1), status,"
+            f"SELECT substr(identity, 1, {position(self.conn, COLON, 'identity')} - 1), status,"
             " (last_error IS NOT NULL AND status = 'pending'), COUNT(*) FROM outbox"
             " WHERE announcement_id = ? GROUP BY 1, 2, 3",
             (announcement_id,),

@@ -8,9 +8,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-import aiosqlite
-
 from storage.repos import iso
+from storage.sql import Conn
 
 
 @dataclass
@@ -35,7 +34,7 @@ def _time(value: str | None) -> dt.datetime | None:
 
 
 class ZaloOaRepo:
-    def __init__(self, conn: aiosqlite.Connection):
+    def __init__(self, conn: Conn):
         self.conn = conn
 
     # --- tokens ---
@@ -62,8 +61,9 @@ class ZaloOaRepo:
             " renewed_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (app_id) DO UPDATE SET"
             " access_enc = excluded.access_enc, refresh_enc = excluded.refresh_enc,"
             " seed_mac = excluded.seed_mac, expires_at = excluded.expires_at,"
-            " generation = generation + 1, renewing_until = NULL,"
-            " renewed_at = excluded.renewed_at WHERE seed_mac IS NOT excluded.seed_mac"
+            " generation = zalo_oa_tokens.generation + 1, renewing_until = NULL,"
+            " renewed_at = excluded.renewed_at"
+            " WHERE zalo_oa_tokens.seed_mac IS DISTINCT FROM excluded.seed_mac"
             " RETURNING app_id",
             (app_id, access_enc, refresh_enc, seed_mac, iso(expires_at), iso(now)),
         ) as cur:
@@ -124,7 +124,7 @@ class ZaloOaRepo:
         await self.conn.execute(
             "INSERT INTO zalo_oa_window (identity, sent_since, quota_type, remain, updated_at)"
             " VALUES (?, 1, ?, ?, ?) ON CONFLICT (identity) DO UPDATE SET"
-            " sent_since = sent_since + 1, quota_type = excluded.quota_type,"
+            " sent_since = zalo_oa_window.sent_since + 1, quota_type = excluded.quota_type,"
             " remain = excluded.remain, updated_at = excluded.updated_at",
             (identity, quota_type, remain, iso(now)),
         )
@@ -152,6 +152,8 @@ class ZaloOaRepo:
 
     async def wake_waiting(self, identity: str, reasons: list[str], now: dt.datetime) -> int:
         """The person wrote again: their outbox rows held back for the window are due now."""
+        if not reasons:
+            return 0
         marks = ",".join("?" * len(reasons))
         async with self.conn.execute(
             "UPDATE outbox SET not_before = ? WHERE identity = ? AND status = 'pending'"

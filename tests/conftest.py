@@ -2,8 +2,11 @@ import datetime as dt
 import io
 import json
 import os
+import secrets
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 
@@ -61,15 +64,57 @@ _OPEN: list[Database] = []
 
 
 async def open_sim(
-    db_path: Path, now: dt.datetime = START, admins: frozenset[str] = frozenset({"sim:admin"})
+    db_path: Path | str,
+    now: dt.datetime = START,
+    admins: frozenset[str] = frozenset({"sim:admin"}),
+    media: Path | None = None,
 ) -> tuple[Sim, Database]:
-    db = await Database.open(db_path)
+    """The engine on a SQLite file, or on PostgreSQL when `db_path` is a URL (`media` is then
+    where its media files go, as beside a file)."""
+    db = await Database.open(db_path, media=media)
     _OPEN.append(db)
     clock = simulator.SimClock(now)
     settings = Settings()
     content = load_content(settings.content_dir)
     scenarios = load_scenarios(settings.scenario_dir, content.competency_area)
     return Sim(Engine(db, content, clock, scenarios, admins), clock), db
+
+
+PG_ENV = "HOCSO_TEST_DATABASE_URL"
+#: the backends a backend-neutral test outside tests/storage runs on (PostgreSQL when PG_ENV is set)
+BACKEND_PARAMS = [
+    pytest.param("sqlite", id="sqlite"),
+    pytest.param(
+        "postgresql",
+        id="postgresql",
+        marks=pytest.mark.skipif(
+            not os.environ.get(PG_ENV), reason=f"postgresql: set {PG_ENV} to run it"
+        ),
+    ),
+]
+
+
+@asynccontextmanager
+async def pg_database(template: str | None = None) -> AsyncIterator[str]:
+    """The URL of a fresh database on the test server (a copy of `template`, a database
+    name, when given), dropped afterwards."""
+    import asyncpg
+
+    base = os.environ[PG_ENV]
+    name = f"hocso_t_{secrets.token_hex(6)}"
+    admin = await asyncpg.connect(base)
+    try:
+        tail = f' TEMPLATE "{template}"' if template else ""
+        await admin.execute(f'CREATE DATABASE "{name}"{tail}')
+        try:
+            # thrown away after the test: commits need not wait for the disk
+            yield urlunsplit(
+                urlsplit(base)._replace(path=f"/{name}", query="synchronous_commit=off")
+            )
+        finally:
+            await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    finally:
+        await admin.close()
 
 
 @pytest.fixture
@@ -98,5 +143,49 @@ async def _close_databases():
     yield
     while _OPEN:
         db = _OPEN.pop()
-        if db.conn._running:
+        if getattr(db, "conn", None) is not None:
+            if db.conn._running:
+                await db.close()
+        elif not db.pool.is_closing():  # PostgreSQL
             await db.close()
+
+
+#: tests that run only on PostgreSQL (their ids do not say "postgresql")
+_PG_ONLY = ("tests/storage/test_pg.py::test_two", "tests/storage/test_pg.py::test_a_failing",
+            "tests/storage/test_pg.py::test_turns", "tests/storage/test_copy.py::test_a_sqlite")  # fmt: skip
+
+
+def _on_postgresql(report) -> bool:
+    if "[postgresql" in report.nodeid or "-postgresql" in report.nodeid:
+        return True
+    if report.nodeid.startswith(_PG_ONLY):
+        return True
+    return report.skipped and PG_ENV in str(report.longrepr)
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config):
+    """One line on the PostgreSQL half: how it went, or that it was skipped and how to run it."""
+    reports = [
+        r
+        for key in ("passed", "failed", "skipped", "error")
+        for r in terminalreporter.stats.get(key, [])
+        if getattr(r, "when", "call") in ("call", "setup") and _on_postgresql(r)
+    ]
+    if not reports:
+        return
+    outcome = {"passed": 0, "failed": 0, "skipped": 0}
+    for r in reports:
+        if r.when == "call" or r.outcome != "passed":
+            outcome[r.outcome] = outcome.get(r.outcome, 0) + 1
+    if os.environ.get(PG_ENV):
+        terminalreporter.write_line(
+            f"PostgreSQL half: {outcome['passed']} passed, {outcome['failed']} failed,"
+            f" {outcome['skipped']} skipped (on {PG_ENV})"
+        )
+    else:
+        terminalreporter.write_line(
+            f"PostgreSQL half SKIPPED: {outcome['skipped']} tests did not run;"
+            f" set {PG_ENV}=postgresql://user@host/db (an empty database) to run them",
+            yellow=True,
+            bold=True,
+        )

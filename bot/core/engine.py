@@ -178,6 +178,9 @@ class Engine:
         if user is not None:
             key = user.identity
             saved = await store.conversations.load(user.identity)
+            if store.locks_turns:  # PostgreSQL: now that this person's turns wait for this
+                # one (ConversationRepo.load), read the learner again, as the last turn left them
+                user = await linking.resolve(store, identity) or user
             if saved is not None and saved[0] in SCREENS:
                 state, data = saved
             elif user.tracked and not user.registered_at:

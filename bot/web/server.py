@@ -88,8 +88,8 @@ class WebServer:
 
 
 async def serve_pages(settings: Settings, stop: asyncio.Event) -> int:
-    """`python -m bot web`: the pages alone, on the embedded SQLite database."""
-    db = await Database.open(settings.db_path)
+    """`python -m bot web`: the pages alone, on the configured database."""
+    db = await Database.open(settings.database(), media=settings.db_path)
     try:
         web = WebServer(settings, db, settings.admins())
         await web.start()

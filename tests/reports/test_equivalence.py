@@ -10,11 +10,15 @@ import asyncio
 import datetime as dt
 import io
 import json
+import os
 import re
+import secrets
 import shutil
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import AsyncExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 from docx import Document
@@ -30,9 +34,8 @@ from bot.reports.naive import recompute
 from lessons.schema import NATIONAL_AREAS
 from scenarios.loader import load_scenarios
 from storage.db import Database
-from storage.reports import AREAS, TOPICS, ReportRepo
-from storage.store import Store
-from tests.conftest import open_sim
+from storage.reports import AREAS, TOPICS
+from tests.conftest import BACKEND_PARAMS, open_sim, pg_database
 from tests.core.test_practice import safest_path
 from tests.transcript import correct_index, question_on_screen, sign_up, wrong_index
 
@@ -42,29 +45,62 @@ PHU_THINH = 5800
 HA_NOI = 1
 
 
+# --- the backends: every test here runs on SQLite and, given a server, on PostgreSQL ---
+
+
+@pytest.fixture(scope="module", params=BACKEND_PARAMS)
+def kind(request) -> str:
+    return request.param
+
+
+@pytest.fixture
+async def place(kind: str, tmp_path: Path):
+    """`await place(name, template=None)`: where open_sim opens a fresh database on this
+    test's backend (a copy of `template`, the town's file or database, when given); a
+    PostgreSQL database is dropped after the test."""
+    async with AsyncExitStack() as stack:
+
+        async def target(name: str, template: Path | str | None = None) -> Path | str:
+            if kind == "sqlite":
+                path = tmp_path / f"{name}.db"
+                if template is not None:
+                    shutil.copy(template, path)
+                return path
+            return await stack.enter_async_context(pg_database(template))
+
+        yield target
+
+
+async def rows(db: Database, sql: str, params: tuple = ()) -> list:
+    """Portable SQL (`?` placeholders) read outside any turn, on either backend."""
+    async with db.sql() as conn:
+        return list(await conn.execute_fetchall(sql, params))
+
+
 # --- driving learners ---
 
 
 async def user_id(sim, user: str) -> int:
-    rows = await sim.engine.db.conn.execute_fetchall(
-        "SELECT id FROM users WHERE identity = ?", (f"sim:{user}",)
-    )
-    return rows[0][0]
+    found = await rows(sim.engine.db, "SELECT id FROM users WHERE identity = ?", (f"sim:{user}",))
+    return found[0][0]
 
 
 async def area_state(sim, user: str, area: str) -> bool:
-    rows = await sim.engine.db.conn.execute_fetchall(
+    found = await rows(
+        sim.engine.db,
         "SELECT mastered FROM area_mastery WHERE user_id = ? AND area = ?",
         (await user_id(sim, user), area),
     )
-    return bool(rows and rows[0][0])
+    return bool(found and found[0][0])
 
 
 async def units_of(sim, user: str) -> list[str]:
-    rows = await sim.engine.db.conn.execute_fetchall(
-        "SELECT province_code, commune_code FROM users WHERE identity = ?", (f"sim:{user}",)
+    found = await rows(
+        sim.engine.db,
+        "SELECT province_code, commune_code FROM users WHERE identity = ?",
+        (f"sim:{user}",),
     )
-    return [f"province:{rows[0][0]}", f"commune:{rows[0][1]}"]
+    return [f"province:{found[0][0]}", f"commune:{found[0][1]}"]
 
 
 async def answer_all(sim, user: str, replies: list[dict], wrong: set[str] = frozenset()) -> None:
@@ -158,11 +194,13 @@ def today(sim) -> dt.date:
 
 async def check(sim, unit: str, as_of: dt.date | None = None) -> tuple[Report, dict]:
     """Build the report and recompute it; assert they agree on every figure."""
-    conn = sim.engine.db.conn
     now = today(sim)
     as_of = as_of or now
-    report = await build(Store(conn), unit, as_of, now, record_baseline=False)
-    naive = await recompute(Store(conn), sim.engine.content, sim.engine.scenarios, unit, as_of)
+    async with sim.engine.db.reading() as store:
+        report = await build(store, unit, as_of, now, record_baseline=False)
+        naive = await recompute(store, sim.engine.content, sim.engine.scenarios, unit, as_of)
+        by_sub_unit = await store.reports.by_sub_unit(unit, as_of) if report.sub_unit_kind else []
+        breakdown_rows = await store.reports.breakdowns(unit) if as_of >= now else []
     where = f"{unit} at {as_of}"
 
     assert report.registered == naive["registered"], where
@@ -195,7 +233,7 @@ async def check(sim, unit: str, as_of: dt.date | None = None) -> tuple[Report, d
     # ... and every sub-unit's raw counter sums, nothing hidden.
     if report.sub_unit_kind is not None:
         per: dict[str, dict] = {}
-        for code, since, sums in await ReportRepo(conn).by_sub_unit(unit, as_of):
+        for code, since, sums in by_sub_unit:
             if since > report.year:
                 continue
             acc = per.setdefault(f"{report.sub_unit_kind}:{code}", {k: 0 for k in sums})
@@ -210,8 +248,7 @@ async def check(sim, unit: str, as_of: dt.date | None = None) -> tuple[Report, d
 
     # Breakdowns (today only): the counters unhidden, and what the report shows.
     if as_of >= now:
-        rows = await ReportRepo(conn).breakdowns(unit)
-        full = compute._breakdowns(rows, report.year, suppress=False)
+        full = compute._breakdowns(breakdown_rows, report.year, suppress=False)
         for dim, items in full.items():
             for b in items:
                 assert (b.registered, b.proficient) == naive["breakdowns"][dim][b.key], (
@@ -240,7 +277,8 @@ async def check_all(sim, units: list[str], as_of: dt.date | None = None) -> dict
 
 @dataclass
 class Town:
-    """Where things are after `populate`, and its database file (closed) to copy."""
+    """Where things are after `populate`, and its database (closed) to copy: a SQLite file
+    or a PostgreSQL database's name."""
 
     an_khanh: int = 0
     branch: int = 0
@@ -248,32 +286,55 @@ class Town:
     day1: dt.date | None = None
     units: list[str] = field(default_factory=list)
     now: dt.datetime | None = None
-    path: Path | None = None
+    path: Path | str | None = None
+
+
+def _in_thread(coro):
+    """Its own thread and event loop: the tests' loops are per function."""
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, coro).result()
+
+
+async def _pg_admin(sql: str) -> None:
+    import asyncpg
+
+    admin = await asyncpg.connect(os.environ["HOCSO_TEST_DATABASE_URL"])
+    try:
+        await admin.execute(sql)
+    finally:
+        await admin.close()
 
 
 @pytest.fixture(scope="module")
-def town(tmp_path_factory) -> Town:
-    """The town is driven once (about 15 s of turns); each test works on a copy of its file."""
-    path = tmp_path_factory.mktemp("town") / "town.db"
+def town(kind: str, tmp_path_factory):
+    """The town is driven once (about 15 s of turns); each test works on a copy of it."""
+    media = tmp_path_factory.mktemp("town") / "town.db"
+    if kind == "sqlite":
+        target, keep = media, media
+    else:  # a database of its own, copied per test with CREATE DATABASE ... TEMPLATE
+        keep = f"hocso_town_{secrets.token_hex(6)}"
+        _in_thread(_pg_admin(f'CREATE DATABASE "{keep}"'))
+        base = urlsplit(os.environ["HOCSO_TEST_DATABASE_URL"])
+        target = urlunsplit(base._replace(path=f"/{keep}"))
 
     async def drive() -> Town:
-        sim, db = await open_sim(path)
+        sim, db = await open_sim(target, media=media)
         try:
             built = await populate(sim)
-            built.now, built.path = sim.clock(), path
+            built.now, built.path = sim.clock(), keep
         finally:
             await db.close()
         return built
 
-    # Its own thread and event loop: the tests' loops are per function.
-    with ThreadPoolExecutor(1) as pool:
-        return pool.submit(asyncio.run, drive()).result()
+    try:
+        yield _in_thread(drive())
+    finally:
+        if kind != "sqlite":
+            _in_thread(_pg_admin(f'DROP DATABASE IF EXISTS "{keep}" WITH (FORCE)'))
 
 
-async def open_town(town: Town, tmp_path: Path):
-    copy = tmp_path / "town.db"
-    shutil.copy(town.path, copy)
-    return await open_sim(copy, now=town.now)
+async def open_town(town: Town, place, tmp_path: Path):
+    return await open_sim(await place("town", town.path), now=town.now, media=tmp_path / "media.db")
 
 
 async def populate(sim) -> Town:
@@ -301,12 +362,12 @@ async def populate(sim) -> Town:
     # Hà Nội: outside the province.
     await sign_up(sim, "ha", name="Hà", year="1952", province="ha noi", commune="hoan kiem")
 
-    conn = sim.engine.db.conn
-    town.branch = (await conn.execute_fetchall("SELECT id FROM branches"))[0][0]
+    db = sim.engine.db
+    town.branch = (await rows(db, "SELECT id FROM branches"))[0][0]
     an_khanh = {(await units_of(sim, u))[1] for u in ("kim", "nga", "son")}
     assert len(an_khanh) == 1 and an_khanh != {f"commune:{PHU_THINH}"}
     town.an_khanh = int(an_khanh.pop().partition(":")[2])
-    mai = await conn.execute_fetchall("SELECT branch_id FROM users WHERE identity = 'sim:mai'")
+    mai = await rows(db, "SELECT branch_id FROM users WHERE identity = 'sim:mai'")
     assert mai[0][0] == town.branch
 
     for area in (*NATIONAL_AREAS, "dia_phuong"):
@@ -323,9 +384,9 @@ async def populate(sim) -> Town:
     await practise_well(sim, "nga", "sc-09-shop-gia-dat-coc")
     await answer_all(sim, "nga", await sim.text("nga", "ôn tập"), wrong={"ms.lua_dao"})
     await practise_well(sim, "binh", "th-03-quet-vietqr-o-cho")
-    rows = await conn.execute_fetchall("SELECT DISTINCT context FROM answers")
-    assert {r[0] for r in rows} == {"lesson", "review", "scenario"}
-    proficient = await conn.execute_fetchall("SELECT identity FROM users WHERE proficient = 1")
+    contexts = await rows(db, "SELECT DISTINCT context FROM answers")
+    assert {r[0] for r in contexts} == {"lesson", "review", "scenario"}
+    proficient = await rows(db, "SELECT identity FROM users WHERE proficient = 1")
     assert {r[0] for r in proficient} == {"sim:lan", "sim:cuc"}
 
     # Day 1: two announcements; most press «✅ Đã đọc», one twice, one types it.
@@ -341,7 +402,7 @@ async def populate(sim) -> Town:
     await sim.press("lan", "ack:2")
     replies = await sim.text("cuc", "✅ Đã đọc")  # the latest she received: viec_lam
     assert replies[0]["text"].startswith("Cảm ơn")
-    informed = await conn.execute_fetchall("SELECT COUNT(*) FROM informed")
+    informed = await rows(db, "SELECT COUNT(*) FROM informed")
     assert informed[0][0] == 7
 
     town.units = [
@@ -355,8 +416,8 @@ async def populate(sim) -> Town:
     return town
 
 
-async def test_reports_agree_with_a_recomputation_from_raw_events(town, tmp_path):
-    sim, db = await open_town(town, tmp_path)
+async def test_reports_agree_with_a_recomputation_from_raw_events(town, place, tmp_path):
+    sim, db = await open_town(town, place, tmp_path)
     province = f"province:{THAI_NGUYEN}"
 
     now = await check_all(sim, town.units)
@@ -392,18 +453,20 @@ async def test_reports_agree_with_a_recomputation_from_raw_events(town, tmp_path
 
     # Day 4: Kim erases herself. Current figures drop her; those of day 3 stay as they were.
     await sim.send(advance_seconds=DAY)
-    report_day3 = await build(db.store, province, day3, today(sim), record_baseline=False)
+    async with db.reading() as store:
+        report_day3 = await build(store, province, day3, today(sim), record_baseline=False)
     await sim.text("kim", "menu")
     await sim.press("kim", texts.BTN_HELP)
     await sim.press("kim", texts.BTN_DELETE_ME)
     await sim.press("kim", texts.BTN_DELETE_YES)
-    assert await db.conn.execute_fetchall("SELECT 1 FROM users WHERE identity = 'sim:kim'") == []
+    assert await rows(db, "SELECT 1 FROM users WHERE identity = 'sim:kim'") == []
     erased = await check_all(sim, town.units)
     assert erased[province]["registered"] == p["registered"] - 1
     assert erased[province]["areas"]["dia_phuong"] == p["areas"]["dia_phuong"] - 1
     assert erased[province]["informed"]["chuyen_doi_so"] == 3
     assert f"commune:{town.an_khanh}" in erased[province]["sub_units"]  # Nga is still there
-    later = await build(db.store, province, day3, today(sim), record_baseline=False)
+    async with db.reading() as store:
+        later = await build(store, province, day3, today(sim), record_baseline=False)
     assert later.registered == report_day3.registered == p["registered"]
     assert later.areas == report_day3.areas
 
@@ -428,8 +491,8 @@ async def test_reports_agree_with_a_recomputation_from_raw_events(town, tmp_path
     await db.close()
 
 
-async def test_renderings_agree_with_the_report(town, tmp_path, monkeypatch):
-    sim, db = await open_town(town, tmp_path)
+async def test_renderings_agree_with_the_report(town, place, tmp_path, monkeypatch):
+    sim, db = await open_town(town, place, tmp_path)
     unit = f"province:{THAI_NGUYEN}"
     report, naive = await check(sim, unit)
     assert report.older_residents == 3000 and report.proficient.of_residents == pct(2, 3000)
@@ -519,8 +582,8 @@ def pct(n: int, d: int) -> float:
 
 
 @pytest.mark.parametrize("fmt", render.FORMATS)
-async def test_an_empty_database_reports_zeros(tmp_path, fmt):
-    sim, db = await open_sim(tmp_path / "empty.db")
+async def test_an_empty_database_reports_zeros(place, tmp_path, fmt):
+    sim, db = await open_sim(await place("empty"), media=tmp_path / "media.db")
     for unit in ("all", f"province:{THAI_NGUYEN}", f"commune:{PHU_THINH}"):
         report, naive = await check(sim, unit)
         assert report.registered == report.helpers == report.proficient.count == 0
@@ -534,7 +597,8 @@ async def test_an_empty_database_reports_zeros(tmp_path, fmt):
     await db.close()
 
 
-async def test_joining_a_branch_elsewhere_re_evaluates_the_local_area(sim):
+async def test_joining_a_branch_elsewhere_re_evaluates_the_local_area(place, tmp_path):
+    sim, _ = await open_sim(await place("t"), media=tmp_path / "media.db")
     await sign_up(sim, "admin", name="Hòa", year="1950")
     await staff(sim, texts.BTN_ST_BRANCH, "commune:70")
     replies = await sim.text("admin", "Chi hội Hàng Bạc")
@@ -548,55 +612,60 @@ async def test_joining_a_branch_elsewhere_re_evaluates_the_local_area(sim):
     await check(sim, f"province:{HA_NOI}")  # counters 1, recomputation 0
 
 
-async def test_an_imported_learner_counts_from_the_day_they_registered(tmp_path, content):
-    db = await Database.open(tmp_path / "import.db")
+async def test_an_imported_learner_counts_from_the_day_they_registered(place, tmp_path, content):
+    db = await Database.open(await place("import"), media=tmp_path / "media.db")
     try:
-        await db.conn.execute(
-            "INSERT INTO users (identity, consent, consent_at, created_at, registered_at,"
-            " last_active_at, birth_year, province_code, commune_code) VALUES ('import:1',"
-            " 'given', ?, ?, ?, '2026-06-01T03:00:00+00:00', 1950, ?, ?)",
-            ("2026-01-10T03:00:00+00:00",) * 3 + (THAI_NGUYEN, PHU_THINH),
-        )
+        async with db.sql(write=True) as conn:
+            await conn.execute(
+                "INSERT INTO users (identity, consent, consent_at, created_at, registered_at,"
+                " last_active_at, birth_year, province_code, commune_code) VALUES ('import:1',"
+                " 'given', ?, ?, ?, '2026-06-01T03:00:00+00:00', 1950, ?, ?)",
+                ("2026-01-10T03:00:00+00:00",) * 3 + (THAI_NGUYEN, PHU_THINH),
+            )
         unit, march = f"commune:{PHU_THINH}", dt.date(2026, 3, 1)
-        naive = await recompute(db.store, content, load_scenarios(), unit, march)
-        report = await build(db.store, unit, march, dt.date(2026, 7, 1), record_baseline=False)
+        async with db.reading() as store:
+            naive = await recompute(store, content, load_scenarios(), unit, march)
+            report = await build(store, unit, march, dt.date(2026, 7, 1), record_baseline=False)
         assert naive["registered"] == 1  # registered on 10 January
         assert report.registered == naive["registered"]
     finally:
         await db.close()
 
 
-async def test_reports_dated_before_2025_count_as_in_2025(tmp_path, content):
+async def test_reports_dated_before_2025_count_as_in_2025(place, tmp_path, content):
     """The counters fold the years before 2025 (when the plans start) into it: a report dated
     in 2024 counts who is 60 in 2025 as older, with their areas, as the recomputation does."""
-    sim, db = await open_sim(tmp_path / "early.db", now=dt.datetime(2026, 3, 1, 3, tzinfo=dt.UTC))
-    conn, units = db.conn, [f"province:{THAI_NGUYEN}", f"commune:{PHU_THINH}"]
+    now = dt.datetime(2026, 3, 1, 3, tzinfo=dt.UTC)
+    sim, db = await open_sim(await place("early"), now=now, media=tmp_path / "media.db")
+    units = [f"province:{THAI_NGUYEN}", f"commune:{PHU_THINH}"]
     own_lessons = mastery.own_lessons(content)
     t = "2024-06-01T03:00:00+00:00"
     for name, born in (("a", 1950), ("b", 1965), ("c", 1990)):
-        cur = await conn.execute(
-            "INSERT INTO users (identity, consent, consent_at, created_at, registered_at,"
-            " last_active_at, birth_year, province_code, commune_code)"
-            " VALUES (?, 'given', ?, ?, ?, ?, ?, ?, ?)",
-            (f"old:{name}", t, t, t, t, born, THAI_NGUYEN, PHU_THINH),
-        )
-        for comp in content.competencies_in("mua_sam", units):  # its own questions, right
-            own = [
-                content.questions[qid]
-                for qid in content.competency_questions[comp]
-                if content.questions[qid][0].id in own_lessons[comp]
-            ]
-            for day in range(2, 10):  # enough for any number of options (mastery.py)
-                lesson, q = own[day % len(own)]
-                await conn.execute(
-                    "INSERT INTO answers (user_id, question_id, lesson_id, option_index, correct,"
-                    " context, answered_at) VALUES (?, ?, ?, ?, 1, 'lesson', ?)",
-                    (cur.lastrowid, q.id, lesson.id, correct_index(q), f"2024-07-0{day}T03:00:00Z"),
-                )
-        await conn.execute(
-            "INSERT INTO area_mastery VALUES (?, 'mua_sam', 1, '2024-07-09T03:00:00+00:00')",
-            (cur.lastrowid,),
-        )
+        async with db.sql(write=True) as conn:
+            cur = await conn.execute(
+                "INSERT INTO users (identity, consent, consent_at, created_at, registered_at,"
+                " last_active_at, birth_year, province_code, commune_code)"
+                " VALUES (?, 'given', ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+                (f"old:{name}", t, t, t, t, born, THAI_NGUYEN, PHU_THINH),
+            )
+            uid = (await cur.fetchone())[0]
+            for comp in content.competencies_in("mua_sam", units):  # its own questions, right
+                own = [
+                    content.questions[qid]
+                    for qid in content.competency_questions[comp]
+                    if content.questions[qid][0].id in own_lessons[comp]
+                ]
+                for day in range(2, 10):  # enough for any number of options (mastery.py)
+                    lesson, q = own[day % len(own)]
+                    await conn.execute(
+                        "INSERT INTO answers (user_id, question_id, lesson_id, option_index, correct,"
+                        " context, answered_at) VALUES (?, ?, ?, ?, 1, 'lesson', ?)",
+                        (uid, q.id, lesson.id, correct_index(q), f"2024-07-0{day}T03:00:00Z"),
+                    )
+            await conn.execute(
+                "INSERT INTO area_mastery VALUES (?, 'mua_sam', 1, '2024-07-09T03:00:00+00:00')",
+                (uid,),
+            )
     for as_of in (dt.date(2024, 6, 30), dt.date(2024, 12, 31), dt.date(2026, 3, 1)):
         for unit in ("all", *units):
             report, _ = await check(sim, unit, as_of)

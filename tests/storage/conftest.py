@@ -5,21 +5,8 @@ backend is proven by the very tests the first one passes. A backend is a name, a
 opens a fresh, migrated, empty `Database` for one test (and cleans up after it), the exception
 its driver raises on a constraint violation, and optionally the environment variable it needs.
 
-Adding PostgreSQL (the next issue) is one entry and its factory::
-
-    @asynccontextmanager
-    async def _postgresql(tmp_path: Path) -> AsyncIterator[Database]:
-        # a schema of its own per test, dropped afterwards
-        ...
-
-    Backend(
-        "postgresql",
-        open=_postgresql,
-        integrity_error=asyncpg.IntegrityConstraintViolationError,
-        dump=_postgresql_dump,  # SELECT * from every table of the test's schema
-        needs_env="HOCSO_TEST_DATABASE_URL",
-    ),
-
+PostgreSQL is the second entry: a schema of its own per test, dropped afterwards, on the server
+named by HOCSO_TEST_DATABASE_URL (`.ci/run` creates a fresh database for it).
 Without that variable the PostgreSQL runs are reported as skipped, with the reason.
 
 The tests reach the database only through the `Store` (`db.transaction()`, `db.reading()`),
@@ -30,6 +17,7 @@ never through SQL, so they say nothing a second backend could not honour. The on
 from __future__ import annotations
 
 import os
+import secrets
 import sqlite3
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
@@ -37,9 +25,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar
 
+import asyncpg
 import pytest
 
 from storage.db import Database
+from storage.pg import PgDatabase
 from storage.store import Store
 
 T = TypeVar("T")
@@ -84,12 +74,64 @@ async def _sqlite_dump(db: Database) -> dict[str, list[dict]]:
         }
 
 
+PG_ENV = "HOCSO_TEST_DATABASE_URL"
+#: a test's schema is thrown away: no need to wait for each commit to reach the disk
+FAST = {"synchronous_commit": "off"}
+
+
+@asynccontextmanager
+async def pg_schema() -> AsyncIterator[tuple[str, str]]:
+    """(url, schema): a fresh, empty schema on the test server, dropped afterwards."""
+    url = os.environ[PG_ENV]
+    schema = f"t_{secrets.token_hex(6)}"
+    admin = await asyncpg.connect(url)
+    try:
+        await admin.execute(f'CREATE SCHEMA "{schema}"')
+        try:
+            yield url, schema
+        finally:
+            await admin.execute(f'DROP SCHEMA "{schema}" CASCADE')
+    finally:
+        await admin.close()
+
+
+@asynccontextmanager
+async def _postgresql(tmp_path: Path) -> AsyncIterator[Database]:
+    async with pg_schema() as (url, schema):
+        db = await PgDatabase.open(
+            url, tmp_path / "contract.db", max_size=4, schema=schema, server_settings=FAST
+        )
+        try:
+            yield db  # type: ignore[misc]
+        finally:
+            await db.close()
+
+
+async def _postgresql_dump(db: Database) -> dict[str, list[dict]]:
+    async with db.sql() as conn:
+        tables = await conn.execute_fetchall(
+            "SELECT table_name FROM information_schema.tables"
+            " WHERE table_schema = current_schema() AND table_type = 'BASE TABLE'"
+        )
+        return {
+            t: [dict(r) for r in await conn.execute_fetchall(f'SELECT * FROM "{t}"')]
+            for (t,) in tables
+        }
+
+
 BACKENDS: tuple[Backend, ...] = (
     Backend(
         "sqlite",
         open=_sqlite,
         integrity_error=sqlite3.IntegrityError,
         dump=_sqlite_dump,
+    ),
+    Backend(
+        "postgresql",
+        open=_postgresql,
+        integrity_error=asyncpg.IntegrityConstraintViolationError,
+        dump=_postgresql_dump,
+        needs_env=PG_ENV,
     ),
 )
 

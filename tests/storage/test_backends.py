@@ -10,7 +10,7 @@ from storage.store import Store
 from tests.storage.conftest import BACKENDS, Backend
 
 HERE = Path(__file__).parent
-NOT_CONTRACT = {"test_db.py", "test_erasure.py", "test_backends.py"}
+NOT_CONTRACT = {"test_db.py", "test_erasure.py", "test_backends.py", "test_pg.py", "test_copy.py"}
 
 
 def test_a_backend_that_needs_a_server_is_skipped_with_the_reason(monkeypatch):
