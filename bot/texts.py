@@ -887,3 +887,25 @@ WEB_ROLES = {"admin": "Quản trị", "leader": "Lãnh đạo", "staff": "Cán b
 CLI_WEB_FAILED = "Không mở được trang quản lý: {error}"
 CLI_WEB_PAGES = "Trang quản lý trên web: {url}"
 WEB_AUDIT_SYSTEM = "hệ thống"
+
+# --- understanding: stopping, thanks, free questions, long lists (bot/core/understand.py) ---
+ASK_STOP = "{Ong_ba} muốn dừng nhận tin nhắc phải không ạ?"
+BTN_STOP_YES = "Có, dừng nhắc"
+BTN_STOP_NO = "Không, làm tiếp"
+STOP_KEPT = "Dạ, cháu vẫn nhắc {ong_ba} ôn bài lúc {time} mỗi ngày như cũ. Mình làm tiếp nhé."
+STOP_KEPT_NO_TIME = "Dạ, mình làm tiếp nhé."
+STOP_KEPT_PAUSED = (
+    "Dạ, mình làm tiếp nhé. Tin nhắc ôn bài vẫn đang tắt; muốn bật lại, {ong_ba} nhắn «bắt đầu»."
+)
+MENU_PAUSED_NOTE = "🔕 Tin nhắc ôn bài đang tắt. Muốn cháu nhắc lại, {ong_ba} nhắn «bắt đầu» ạ."
+THANKS_REPLY = "Dạ, không có gì ạ! Cháu vui vì giúp được {ong_ba} 😊"
+ASK_FOUND_ONE = "Cháu nghĩ bài này giúp được {ong_ba}: «{title}». {Ong_ba} bấm để học nhé."
+ASK_FOUND_MANY = "Cháu tìm được mấy bài gần với câu {ong_ba} hỏi. {Ong_ba} muốn xem bài {which} ạ?"
+OR = "hay"
+BTN_MORE_ITEMS = "Xem thêm"
+CHOOSE_LESSON_PAGE = "Các bài về {area} (bài {first}–{last} trong {total} bài). {Ong_ba} bấm hoặc gõ số bài muốn học."
+PRACTICE_LIST_PAGE = (
+    "Chọn một tình huống để luyện ạ (tình huống {first}–{last} trong {total}). "
+    "{Ong_ba} bấm hoặc gõ số."
+)
+PLACE_ONE = "Cháu tìm thấy: {name}. Đúng không ạ? {Ong_ba} bấm tên, hoặc gõ «đúng». Không phải thì gõ lại tên ạ."

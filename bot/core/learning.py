@@ -28,6 +28,7 @@ from bot.core import review
 from bot.core.flow import Screen, go, screen
 from bot.core.matching import best_match, choice_index
 from bot.core.turn import Turn
+from bot.core.understand import menu_phrases, quiz_option
 from lessons.schema import NATIONAL_AREAS, Lesson, Question
 
 REVIEW_SIZE = 5
@@ -113,7 +114,10 @@ class Menu(Screen):
     name = "menu"
 
     async def show(self, t: Turn) -> None:
-        t.say(texts.MENU if t.tracked else texts.MENU_UNTRACKED, _menu_buttons(t))
+        template = texts.MENU if t.tracked else texts.MENU_UNTRACKED
+        if t.tracked and t.user.paused:  # said each time, so nobody forgets they are off
+            template = f"{texts.MENU_PAUSED_NOTE}\n{template}"
+        t.say(template, _menu_buttons(t))
 
     routes: ClassVar[dict[str, str]] = {
         "menu:learn": "learn",
@@ -138,7 +142,7 @@ class Menu(Screen):
         return await super().on_button(t, bid)
 
     async def on_text(self, t: Turn, text: str) -> bool:
-        bid = best_match(text, [(b, [label]) for b, label in _menu_buttons(t)])
+        bid = best_match(text, [(b, menu_phrases(b, label)) for b, label in _menu_buttons(t)])
         return bid is not None and await self.on_button(t, bid)
 
 
@@ -158,7 +162,7 @@ class Paused(Menu):
         return await super().on_button(t, bid) or (await go(t, "menu") or True)
 
     async def on_text(self, t: Turn, text: str) -> bool:
-        bid = best_match(text, [(b, [label]) for b, label in _menu_buttons(t)])
+        bid = best_match(text, [(b, menu_phrases(b, label)) for b, label in _menu_buttons(t)])
         if bid:
             return await self.on_button(t, bid)
         await self.show(t)
@@ -353,22 +357,27 @@ class ChooseLesson(Screen):
         lesson = _lesson(t, bid.removeprefix("lesson:"))
         if lesson is None:
             return False
-        if t.tracked:
-            done = await completed_lessons(t)
-            missing = [r for r in lesson.requires if r not in done]
-            if missing:
-                needed = t.content.lessons[missing[0]]
-                t.data["suggested"] = needed.id
-                t.state = "learn"
-                t.say(
-                    texts.LESSON_LOCKED,
-                    [("start", texts.BTN_START_LESSON), ("other", texts.BTN_BACK)],
-                    title=lesson.title,
-                    needs=needed.title,
-                )
-                return True
-        await start_lesson(t, lesson)
+        await open_lesson(t, lesson)
         return True
+
+
+async def open_lesson(t: Turn, lesson: Lesson) -> None:
+    """Start a chosen lesson, or offer the one it needs first."""
+    if t.tracked:
+        done = await completed_lessons(t)
+        missing = [r for r in lesson.requires if r not in done]
+        if missing:
+            needed = t.content.lessons[missing[0]]
+            t.data["suggested"] = needed.id
+            t.state = "learn"
+            t.say(
+                texts.LESSON_LOCKED,
+                [("start", texts.BTN_START_LESSON), ("other", texts.BTN_BACK)],
+                title=lesson.title,
+                needs=needed.title,
+            )
+            return
+    await start_lesson(t, lesson)
 
 
 # --- inside a lesson ---
@@ -481,12 +490,21 @@ class QuestionScreen(Screen):
             return False
         q = cur[1]
         order = await shown_order(t, q)
-        pos = choice_index(text, len(q.options), letters=True)
-        k = order[pos] if pos is not None else None
-        if k is None:
-            found = best_match(text, [(str(i), [o.text]) for i, o in enumerate(q.options)])
-            k = int(found) if found is not None else None
+        k = read_answer(text, q, order)
         return k is not None and await self.on_button(t, f"opt:{k}")
+
+
+def read_answer(text: str, q: Question, order: list[int]) -> int | None:
+    """The option (index in the file) a typed answer names: its number or letter as shown, its
+    words ("giả", "gọi video", "không xóa"), or text close to it."""
+    pos = choice_index(text, len(q.options), letters=True)
+    if pos is not None:
+        return order[pos]
+    k = quiz_option(text, [o.text for o in q.options])
+    if k is not None:
+        return k
+    found = best_match(text, [(str(i), [o.text]) for i, o in enumerate(q.options)])
+    return int(found) if found is not None else None
 
 
 async def answer(t: Turn, lesson: Lesson, q: Question, k: int, context: str) -> None:

@@ -95,15 +95,22 @@ def best_match(
     When the person typed diacritics they are respected ("đúng" is not "dừng"); without them
     both sides are compared bare.
     """
+    from bot.core.understand import repair_word  # Telex/VNI leftovers: "hocj" is "học"
+
     keep = has_marks(clean(text))
     query = fold(text, keep_marks=keep)
+    if not keep:
+        query = " ".join(repair_word(w) for w in query.split())
     if not query:
         return None
     scored: dict[str, float] = {}
     for key, phrases in candidates:
         best = 0.0
         for phrase in phrases:
-            best = max(best, _score(query, fold(phrase, keep_marks=keep)))
+            folded = fold(phrase, keep_marks=keep)
+            if not keep:
+                folded = " ".join(repair_word(w) for w in folded.split())
+            best = max(best, _score(query, folded))
         scored[key] = max(scored.get(key, 0.0), best)
     ranked = sorted(scored.items(), key=lambda kv: kv[1], reverse=True)
     if not ranked or ranked[0][1] < threshold:
@@ -114,14 +121,21 @@ def best_match(
 
 
 _CHOICE = re.compile(
-    r"^(?:cau|so|dap an|phuong an|chon|toi chon|y|lua chon)?\s*([0-9]{1,2}|[a-d])\s*[.)]?$"
+    r"^(?:cau|so|dap an|phuong an|chon|toi chon|y|lua chon|cai|nut|bam|bam so|chon so)?\s*"
+    r"([0-9]{1,2}|[a-d])\s*[.)]?(?:\s+(?:a|nhe|nha|chau|chau oi|di))?$"
 )
 
 
-def choice_index(text: str, count: int, letters: bool = False) -> int | None:
-    """0-based index for "2", "số 2", "b", "B.", "đáp án c"; None if not a valid choice."""
+def choice_index(text: str, count: int, letters: bool = False, words: bool = False) -> int | None:
+    """0-based index for "2", "số 2", "b", "B.", "đáp án c", "1 ạ"; with `words`, also a
+    number said as a word ("hai", "số ba"). None if not a valid choice."""
     m = _CHOICE.match(fold(text))
     if not m:
+        if words:
+            from bot.core.understand import number_word
+
+            n = number_word(text)
+            return n - 1 if n is not None and n <= count else None
         return None
     token = m.group(1)
     if token.isdigit():
@@ -137,7 +151,16 @@ def choice_index(text: str, count: int, letters: bool = False) -> int | None:
 INTENTS: dict[str, tuple[str, ...]] = {
     "help": ("trợ giúp", "giúp", "giúp đỡ", "giúp tôi", "hướng dẫn", "help", "cứu", "?"),
     "menu": ("menu", "trang chính", "về trang chính", "danh mục", "về menu", "màn hình chính"),
-    "back": ("quay lại", "trở lại", "lùi lại", "quay về", "back"),
+    "back": (
+        "quay lại",
+        "trở lại",
+        "lùi lại",
+        "quay về",
+        "back",
+        "trang trước",
+        "cái trước",
+        "xem lại cái trước",
+    ),
     "stop": ("dừng", "dừng lại", "thôi", "stop", "nghỉ", "tạm dừng", "thoát"),
     "resume": ("bắt đầu", "bắt đầu lại", "nhắc lại", "tiếp tục nhắc", "start"),
 }
