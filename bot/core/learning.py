@@ -142,8 +142,16 @@ class Menu(Screen):
         return await super().on_button(t, bid)
 
     async def on_text(self, t: Turn, text: str) -> bool:
-        bid = best_match(text, [(b, menu_phrases(b, label)) for b, label in _menu_buttons(t)])
+        bid = read_menu(text, _menu_buttons(t))
         return bid is not None and await self.on_button(t, bid)
+
+
+def read_menu(text: str, buttons: list[tuple[str, str]]) -> str | None:
+    """The menu button typed words name: its label or another way to say it ("ôn bài")."""
+    bid = best_match(text, [(b, menu_phrases(b, label)) for b, label in buttons])
+    if bid is None and "🔎" in text and any(b == "menu:scam" for b, _ in buttons):
+        bid = "menu:scam"
+    return bid
 
 
 @screen
@@ -162,7 +170,7 @@ class Paused(Menu):
         return await super().on_button(t, bid) or (await go(t, "menu") or True)
 
     async def on_text(self, t: Turn, text: str) -> bool:
-        bid = best_match(text, [(b, menu_phrases(b, label)) for b, label in _menu_buttons(t)])
+        bid = read_menu(text, _menu_buttons(t))
         if bid:
             return await self.on_button(t, bid)
         await self.show(t)

@@ -97,6 +97,7 @@ def best_match(
     """
     from bot.core.understand import repair_word  # Telex/VNI leftovers: "hocj" is "học"
 
+    candidates_list = list(candidates)
     keep = has_marks(clean(text))
     query = fold(text, keep_marks=keep)
     if not keep:
@@ -104,7 +105,7 @@ def best_match(
     if not query:
         return None
     scored: dict[str, float] = {}
-    for key, phrases in candidates:
+    for key, phrases in candidates_list:
         best = 0.0
         for phrase in phrases:
             folded = fold(phrase, keep_marks=keep)
@@ -114,6 +115,8 @@ def best_match(
         scored[key] = max(scored.get(key, 0.0), best)
     ranked = sorted(scored.items(), key=lambda kv: kv[1], reverse=True)
     if not ranked or ranked[0][1] < threshold:
+        if keep and len(query.split()) >= 2:  # marks typed on some words only: "hoc bai mơi"
+            return best_match(strip_marks(clean(text)), candidates_list, threshold, margin)
         return None
     if len(ranked) > 1 and ranked[0][1] < 100 and ranked[0][1] - ranked[1][1] < margin:
         return None
@@ -149,7 +152,17 @@ def choice_index(text: str, count: int, letters: bool = False, words: bool = Fal
 
 # Words that work everywhere. Several forms each, since people write them many ways.
 INTENTS: dict[str, tuple[str, ...]] = {
-    "help": ("trợ giúp", "giúp", "giúp đỡ", "giúp tôi", "hướng dẫn", "help", "cứu", "?"),
+    "help": (
+        "trợ giúp",
+        "giúp",
+        "giúp đỡ",
+        "giúp tôi",
+        "giúp với",
+        "hướng dẫn",
+        "help",
+        "cứu",
+        "?",
+    ),
     "menu": ("menu", "trang chính", "về trang chính", "danh mục", "về menu", "màn hình chính"),
     "back": (
         "quay lại",
@@ -161,7 +174,18 @@ INTENTS: dict[str, tuple[str, ...]] = {
         "cái trước",
         "xem lại cái trước",
     ),
-    "stop": ("dừng", "dừng lại", "thôi", "stop", "nghỉ", "tạm dừng", "thoát"),
+    "stop": (
+        "dừng",
+        "dừng lại",
+        "thôi",
+        "stop",
+        "nghỉ",
+        "tạm dừng",
+        "thoát",
+        "thôi nghỉ",
+        "thôi dừng",
+        "nghỉ đã",
+    ),
     "resume": ("bắt đầu", "bắt đầu lại", "nhắc lại", "tiếp tục nhắc", "start"),
 }
 
@@ -179,4 +203,33 @@ def intent(text: str, data: bool = False) -> str | None:
     one_plain_word = not has_marks(cleaned) and len(cleaned.split()) == 1
     if data and one_plain_word and fold(text) not in _PLAIN_WORDS:
         return None
-    return best_match(text, INTENTS.items(), threshold=85.0)
+    words = cleaned.split()
+    while len(words) > 1 and fold(words[-1]) in _TRAILING:  # "thôi nhé", "dừng đi cháu"
+        words.pop()
+    if len(words) > 4 and fold(" ".join(words)) not in _WHOLE:
+        return None  # a sentence that mentions «hướng dẫn» is not a call for help
+    if len(words) == 1:  # a short word must be exact: "that" is not "thoát", "hoi" not "thôi"
+        from bot.core.understand import repair_word
+
+        marks = has_marks(words[0])
+        bare = fold(words[0], keep_marks=marks)
+        bare = bare if marks else repair_word(bare)
+        if not bare:
+            return None  # emoji
+        if len(bare) <= 4:
+            exact = [k for k, ps in INTENTS.items() if bare in {fold(p, marks) for p in ps}]
+            return exact[0] if len(exact) == 1 else None
+    # With particles dropped, only the global word itself counts ("hoi con da" is not "thôi").
+    threshold = 85.0 if len(words) == len(cleaned.split()) else 100.0
+    word = best_match(" ".join(words), INTENTS.items(), threshold=threshold)
+    if word == "resume" and fold(" ".join(words)) not in _RESUME_WHOLE:
+        return None  # "bắt đầu học" is the menu's «Học bài mới», not reminders again
+    return word
+
+
+#: Particles after a global word that change nothing: "thôi nhé", "dừng đi cháu".
+_TRAILING = frozenset({"a", "nhe", "nha", "nhi", "di", "chau", "oi", "con", "da", "thoi"})
+_WHOLE = frozenset(fold(p) for ps in INTENTS.values() for p in ps)
+_RESUME_WHOLE = frozenset(
+    fold(p) for p in (*INTENTS["resume"], "bat dau nhac", "nhac lai di", "bat dau lai nhe")
+)

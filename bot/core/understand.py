@@ -88,6 +88,8 @@ _SOFT = frozenset(
     {"a", "chau", "con", "oi", "nhe", "nha", "nhi", "di", "de", "chu", "ma", "bac", "toi"}
     | {"em", "ba", "ong", "co", "chu", "anh", "chi"}
 )
+#: Who is speaking, at the start of an answer: "tôi không đồng ý", "bác đồng ý".
+_WHO = frozenset({"toi", "tui", "bac", "ba", "ong", "em", "minh", "co", "chu", "anh", "chi"})
 _NO_FIRST = frozenset(
     {"khong", "ko", "k", "kg", "kh", "khg", "hong", "kp", "no", "nope", "n", "sai", "nham"}
     | {"khongg", "khog", "kog", "hok", "hem"}
@@ -128,7 +130,8 @@ def yes_no(text: str) -> str | None:
         words = words[1:]
     said = " ".join(words)
     rest = set(words[1:])
-    if rest & _UNSURE and not said.startswith(("dung the", "dung roi")):
+    unsure = _UNSURE - {"the"} if words[0] != "co" else _UNSURE
+    if rest & unsure:
         return None
     if any(said.startswith(p) or f" {p}" in f" {said}" for p in _NO_PHRASES):
         return "no"
@@ -140,7 +143,7 @@ def yes_no(text: str) -> str | None:
         return "no"
     if any(said.startswith(p) or f" {p}" in f" {said}" for p in _YES_PHRASES):
         return "yes"
-    if words[0] in _YES_FIRST and not rest & _NO_FIRST:
+    if words[0] in _YES_FIRST and not rest & (_NO_FIRST - {"no", "n", "sai", "nham"}):
         return "yes"
     return None
 
@@ -233,7 +236,7 @@ def consent(text: str) -> str | None:
         return _agree(text, said)
     if _NOT_UNDERSTOOD.search(said):
         return "more"
-    if words[0] == "da" and len(words) > 1:
+    while len(words) > 1 and words[0] in _WHO | {"da"}:  # "dạ", "tôi", "bác" không đồng ý
         words = words[1:]
     first, rest = words[0], words[1:]
     if first in _NO_FIRST | {"chua"} and not (first == "no" and rest):
@@ -414,11 +417,12 @@ def quiz_option(text: str, options: list[str]) -> int | None:
     không…»), the words all inside exactly one option, and for two options, "không X" where
     X names one of them (the other is meant: "không mất tiền" → «Miễn phí»).
     """
-    words = [w for w in norm(text).split() if w not in _QUIZ_SOFT]
+    words = [_SHORT.get(w, w) for w in norm(text).split() if w not in _QUIZ_SOFT]
     if not words:
         return None
     said = " ".join(words)
     opts = [norm(o.replace("{ong_ba}", "").replace("{Ong_ba}", "")) for o in options]
+    opts = [" ".join(_SHORT.get(w, w) for w in o.split()) for o in opts]
     exact = [i for i, o in enumerate(opts) if o == said]
     if len(exact) == 1:
         return exact[0]
@@ -426,9 +430,11 @@ def quiz_option(text: str, options: list[str]) -> int | None:
     if len(starts) == 1:
         return starts[0]
     firsts = [i for i, o in enumerate(opts) if o.split()[:1] == words[:1]]
-    if len(firsts) == 1 and all(w in opts[firsts[0]].split() for w in words[1:]):
-        return firsts[0]
-    inside = [i for i, o in enumerate(opts) if _share(words, o.split()) >= 0.75]
+    if len(firsts) == 1 and all(
+        w in opts[firsts[0]].split() or w == "roi" or w.isdigit() for w in words[1:]
+    ):
+        return firsts[0]  # "giả", "giả rồi", "nên"
+    inside = [i for i, o in enumerate(opts) if _fits(words, o.split())]
     if len(inside) == 1:
         best = inside[0]
         if sum(_share(words, o.split()) == 1.0 for o in opts) <= 1:
@@ -438,6 +444,16 @@ def quiz_option(text: str, options: list[str]) -> int | None:
         if named is not None and not opts[named].startswith("khong"):
             return 1 - named
     return None
+
+
+#: Short forms people type, as the options spell them.
+_SHORT = {"ko": "khong", "k": "khong", "kg": "khong", "khg": "khong", "hong": "khong", "dc": "duoc"}
+
+
+def _fits(words: list[str], option: list[str]) -> bool:
+    """Most typed words are in the option: three in four, or two of three."""
+    share = _share(words, option)
+    return share >= 0.75 or (share >= 0.6 and len(words) >= 3)
 
 
 def _share(words: list[str], option: list[str]) -> float:
@@ -454,7 +470,7 @@ _AGE = re.compile(
     r"(?:^|\s)(\d{2,3})\s*tuoi\b|\btuoi\s+(\d{2,3})\b|\bnam nay\s+(?:\w+\s+)?(\d{2,3})\b"
 )
 _YEAR_SOFT = frozenset(
-    {"a", "da", "chau", "oi", "nhe", "nha", "do", "toi", "bac", "ba", "ong", "em", "sinh", "nam"}
+    {"a", "da", "chau", "oi", "nhe", "nha", "do", "toi", "bac", "ong", "em", "sinh", "nam"}
     | {"sn", "ns", "vao", "cua", "la", "duong", "am", "lich", "roi"}
 )
 #: The twelve animals of the lunar years: "1957 đinh dậu" is still 1957.

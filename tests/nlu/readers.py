@@ -13,7 +13,7 @@ from bot import texts
 from bot.core import ask, places, understand
 from bot.core.engine import word_button
 from bot.core.events import Button
-from bot.core.learning import read_answer
+from bot.core.learning import read_answer, read_menu
 from bot.core.matching import best_match, choice_index, intent
 from bot.core.onboarding import consent_answer
 from lessons import Content
@@ -80,7 +80,7 @@ def menu(text: str, context: str, content: Content) -> str:
     if b is None:
         if (said := _global(text)) is not None:
             return said
-        bid = best_match(text, [(b.id, understand.menu_phrases(b.id, b.label)) for b in MENU])
+        bid = read_menu(text, [(b.id, b.label) for b in MENU])
         b = next((m for m in MENU if m.id == bid), None)
     return b.id.removeprefix("menu:") if b is not None else "none"
 
