@@ -23,128 +23,57 @@ from dataclasses import dataclass
 
 from bot import texts
 from bot.core.flow import Screen, go, screen
-from bot.core.matching import fold
+from bot.core.matching import clean, fold
 from bot.core.turn import Turn
-from bot.core.understand import norm
+from bot.core.understand import norm, syllable
 from lessons.schema import Lesson
 
 MAX_OFFERED = 3
 #: Lessons scoring at least this share of the best one are offered beside it.
 CLOSE = 0.75
 #: Below this the question is not taken as about any lesson.
-MIN_SCORE = 4.0
+MIN_SCORE = 8.0
 #: At least this share of the question's words must be found in the best lesson.
 MIN_COVERAGE = 0.5
 
 #: Words that carry no topic: question words, pronouns, particles, address forms.
 STOP = frozenset(
-    [
-        "a",
-        "ai",
-        "anh",
-        "ba",
-        "bac",
-        "bao",
-        "biet",
-        "bi",
-        "cach",
-        "cai",
-        "can",
-        "cho",
-        "chau",
-        "chi",
-        "chu",
-        "co",
-        "con",
-        "cua",
-        "da",
-        "dang",
-        "day",
-        "de",
-        "den",
-        "di",
-        "do",
-        "duoc",
-        "em",
-        "gi",
-        "giup",
-        "ha",
-        "hay",
-        "hoi",
-        "khi",
-        "khong",
-        "ko",
-        "la",
-        "lam",
-        "len",
-        "luc",
-        "ma",
-        "minh",
-        "muon",
-        "nao",
-        "nay",
-        "neu",
-        "nhe",
-        "nha",
-        "nhi",
-        "nhu",
-        "nhung",
-        "nen",
-        "nguoi",
-        "o",
-        "oi",
-        "ong",
-        "phai",
-        "ra",
-        "rat",
-        "roi",
-        "sao",
-        "sau",
-        "se",
-        "tai",
-        "the",
-        "thi",
-        "thoi",
-        "thu",
-        "toi",
-        "tren",
-        "tu",
-        "tui",
-        "vao",
-        "va",
-        "vay",
-        "ve",
-        "voi",
-        "vi",
-        "xin",
-        "nay",
-        "kia",
-        "dau",
-        "chua",
-        "cung",
-        "cac",
-        "mot",
-        "nhieu",
-        "qua",
-        "ok",
-        "k",
-        "hoac",
-        "lai",
-        "ban",
-        "bi",
-        "biet",
-        "nho",
-        "muon",
-        "sao",
-    ]
+    """a ai anh ba bac bao biet bi cho chau chi co con da dang day de den di do duoc em gi ha
+    hay hoi khi khong ko la lam len luc minh muon nao nay neu nhe nha nhi nhu nhung nen o oi
+    ong phai ra rat roi sao se thi thoi toi tui vao va vay ve voi vi xin kia dau chua cung cac
+    nhieu qua ok k hoac lai the nguoi ta an ten hom het tuoi gio cach""".split()
 )
-FIELD_WEIGHT = {"title": 3.0, "keywords": 3.0, "summary": 2.0, "cards": 1.0, "questions": 0.5}
+FIELD_WEIGHT = {"title": 5.0, "keywords": 4.0, "summary": 2.0, "cards": 1.0, "questions": 0.5}
+#: A one-word question must name a lesson's topic (title or keywords) and be a rare word
+#: (in at most this many lessons) or a name like "VNeID", "OTP".
+ONE_WORD_MAX_LESSONS = 12
+
+
+#: Short forms typed in questions, spelt out as lessons write them.
+SHORT_FORMS = {
+    "tk": "tai khoan",
+    "ck": "chuyen khoan",
+    "dt": "dien thoai",
+    "dthoai": "dien thoai",
+    "nh": "ngan hang",
+    "ng": "nguoi",
+    "bhxh": "bao hiem xa hoi",
+    "bhyt": "bao hiem y te",
+    "sdt": "so dien thoai",
+    "mk": "mat khau",
+    "dvc": "dich vu cong",
+}
 
 
 def terms(text: str, repair: bool = False) -> list[str]:
     """Topic words and word pairs of a text (folded): "chuyen", "tien", "chuyen tien"."""
     words = (norm(text) if repair else fold(text)).split()
-    out = [w for w in words if w not in STOP]
+    keep: set[str] = set()
+    if repair:
+        words = " ".join(SHORT_FORMS.get(w, w) for w in words).split()
+        # Capitals typed on purpose are a name, not a particle: "AI" is not "ai" (who).
+        keep = {fold(w) for w in clean(text).split() if len(w) >= 2 and w.isupper()}
+    out = [w for w in words if w not in STOP or w in keep]
     pairs = [f"{a} {b}" for a, b in itertools.pairwise(words) if not (a in STOP and b in STOP)]
     return out + pairs
 
@@ -153,6 +82,8 @@ def terms(text: str, repair: bool = False) -> list[str]:
 class Index:
     ids: tuple[str, ...]
     fields: tuple[dict[str, float], ...]  # per lesson: term -> best field weight
+    titles: tuple[frozenset[str], ...]  # per lesson: the title's words
+    heads: tuple[str, ...]  # per lesson: the title's first two words ("ma otp")
     idf: dict[str, float]
 
 
@@ -190,22 +121,40 @@ def _build(lessons: tuple[Lesson, ...]) -> Index:
     df = Counter(t for f in fields for t in f)
     n = len(lessons)
     idf = {t: math.log(1 + n / c) for t, c in df.items()}
-    return Index(tuple(le.id for le in lessons), fields, idf)
+    titles = tuple(frozenset(t for t in terms(le.title) if " " not in t) for le in lessons)
+    heads = tuple(" ".join(fold(le.title).split()[:2]) for le in lessons)
+    return Index(tuple(le.id for le in lessons), fields, titles, heads, idf)
 
 
 def search(lessons: Iterable[Lesson], text: str) -> list[tuple[str, float]]:
-    """Lessons that answer `text`, best first, with their scores; empty if none fits."""
+    """Lessons that answer `text`, best first, with their scores; empty if none fits.
+
+    A lesson's score adds, for each word and word pair of the question it contains, how rare
+    that term is among lessons times where it stands (title and keywords count most); it is then
+    scaled by how much of the question the lesson explains (a word no lesson has counts twice).
+    """
     index = _index(tuple(lessons))
     query = list(dict.fromkeys(terms(text, repair=True)))
     words = [t for t in query if " " not in t]
     if not words:
         return []
+    weight = {w: 1.0 if w in index.idf else 2.0 for w in words}  # unknown words count twice
     scored = []
-    for lid, fields in zip(index.ids, index.fields, strict=True):
+    for lid, fields, title, head in zip(
+        index.ids, index.fields, index.titles, index.heads, strict=True
+    ):
+        if len(words) == 1 and not any(" " in t and t in fields for t in query):
+            word = words[0]
+            rare = index.idf.get(word, 0) >= math.log(1 + len(index.ids) / ONE_WORD_MAX_LESSONS)
+            if fields.get(word, 0) < FIELD_WEIGHT["keywords"] or not (rare or not syllable(word)):
+                continue
         score = sum(index.idf[t] * fields[t] for t in query if t in fields)
-        covered = sum(t in fields for t in words) / len(words)
-        if score >= MIN_SCORE and covered >= MIN_COVERAGE:
-            scored.append((lid, score * covered))
+        covered = sum(weight[w] for w in words if w in fields) / sum(weight.values())
+        # Of two lessons naming the topic in their title, the one about it above all wins.
+        # A title that starts with the question's topic ("Mã OTP – …") is about it above all.
+        focus = 1 + len(title & set(words)) / max(len(title), 1) + 0.5 * (head in query)
+        if covered >= MIN_COVERAGE and score * covered >= MIN_SCORE:
+            scored.append((lid, score * covered * focus))
     scored.sort(key=lambda x: -x[1])
     if not scored:
         return []
