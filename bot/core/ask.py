@@ -38,10 +38,93 @@ MIN_COVERAGE = 0.5
 
 #: Words that carry no topic: question words, pronouns, particles, address forms.
 STOP = frozenset(
-    """a ai anh ba bac bao biet bi cho chau chi co con da dang day de den di do duoc em gi ha
-    hay hoi khi khong ko la lam len luc minh muon nao nay neu nhe nha nhi nhu nhung nen o oi
-    ong phai ra rat roi sao se thi thoi toi tui vao va vay ve voi vi xin kia dau chua cung cac
-    nhieu qua ok k hoac lai the nguoi ta an ten hom het tuoi gio cach""".split()
+    [
+        "a",
+        "ai",
+        "anh",
+        "ba",
+        "bac",
+        "bao",
+        "biet",
+        "bi",
+        "cho",
+        "chau",
+        "chi",
+        "co",
+        "con",
+        "da",
+        "dang",
+        "day",
+        "de",
+        "den",
+        "di",
+        "do",
+        "duoc",
+        "em",
+        "gi",
+        "ha",
+        "hay",
+        "hoi",
+        "khi",
+        "khong",
+        "ko",
+        "la",
+        "lam",
+        "len",
+        "luc",
+        "minh",
+        "muon",
+        "nao",
+        "nay",
+        "neu",
+        "nhe",
+        "nha",
+        "nhi",
+        "nhu",
+        "nhung",
+        "nen",
+        "o",
+        "oi",
+        "ong",
+        "phai",
+        "ra",
+        "rat",
+        "roi",
+        "sao",
+        "se",
+        "thi",
+        "thoi",
+        "toi",
+        "tui",
+        "vao",
+        "va",
+        "vay",
+        "ve",
+        "voi",
+        "vi",
+        "xin",
+        "kia",
+        "dau",
+        "chua",
+        "cung",
+        "cac",
+        "nhieu",
+        "qua",
+        "ok",
+        "k",
+        "hoac",
+        "lai",
+        "the",
+        "nguoi",
+        "ta",
+        "an",
+        "ten",
+        "hom",
+        "het",
+        "tuoi",
+        "gio",
+        "cach",
+    ]
 )
 FIELD_WEIGHT = {"title": 5.0, "keywords": 4.0, "summary": 2.0, "cards": 1.0, "questions": 0.5}
 #: A one-word question must name a lesson's topic (title or keywords) and be a rare word
@@ -68,11 +151,10 @@ SHORT_FORMS = {
 def terms(text: str, repair: bool = False) -> list[str]:
     """Topic words and word pairs of a text (folded): "chuyen", "tien", "chuyen tien"."""
     words = (norm(text) if repair else fold(text)).split()
-    keep: set[str] = set()
     if repair:
         words = " ".join(SHORT_FORMS.get(w, w) for w in words).split()
-        # Capitals typed on purpose are a name, not a particle: "AI" is not "ai" (who).
-        keep = {fold(w) for w in clean(text).split() if len(w) >= 2 and w.isupper()}
+    # Capitals are a name, not a particle: "AI" is not "ai" (who).
+    keep = {fold(w) for w in clean(text).split() if len(w) >= 2 and w.isupper()}
     out = [w for w in words if w not in STOP or w in keep]
     pairs = [f"{a} {b}" for a, b in itertools.pairwise(words) if not (a in STOP and b in STOP)]
     return out + pairs
