@@ -166,7 +166,8 @@ HELP_SIGNUP = "Cháu đang hỏi vài điều để đăng ký. {Ong_ba} trả l
 NOT_UNDERSTOOD = "Cháu chưa hiểu ý {ong_ba} ạ. {Ong_ba} bấm một nút dưới đây, hoặc gõ số thứ tự."
 TOO_LONG = "Tin nhắn dài quá, cháu chưa đọc được ạ. {Ong_ba} gõ ngắn thôi, hoặc bấm nút."
 STOPPED = (
-    "Dạ, mình nghỉ ở đây nhé. Cháu đã nhớ chỗ {ong_ba} đang học, và sẽ không nhắn nhắc nữa.\n"
+    "Dạ, mình nghỉ ở đây nhé. 🔕 Cháu đã tắt tin nhắc ôn bài, sẽ không nhắn nhắc nữa. "
+    "Cháu vẫn nhớ chỗ {ong_ba} đang học.\n"
     "Khi nào muốn học tiếp, {ong_ba} nhắn bất kỳ chữ gì. Muốn cháu nhắc lại thì nhắn «bắt đầu» ạ."
 )
 RESUMED = "Dạ, cháu sẽ nhắc {ong_ba} ôn bài lại như trước ạ."
@@ -224,7 +225,7 @@ SUGGEST_LESSON = "Bài nên học tiếp: «{title}» ({area}), khoảng {minute
 SUGGEST_RESUME = "{Ong_ba} đang học dở bài «{title}». Mình học tiếp nhé?"
 ALL_LESSONS_DONE = "{Ong_ba} đã học hết các bài rồi ạ! Mời {ong_ba} ôn tập để nhớ lâu."
 CHOOSE_AREA = "{Ong_ba} muốn học chủ đề nào ạ?"
-CHOOSE_LESSON = "Các bài về {area}:\n{lines}\n\n{Ong_ba} bấm hoặc gõ số bài muốn học."
+CHOOSE_LESSON = "Các bài về {area}. {Ong_ba} bấm hoặc gõ số bài muốn học."
 LESSON_LOCKED = "Bài «{title}» cần học bài «{needs}» trước ạ. Mình học bài đó nhé?"
 CARD = "📖 {title} ({i}/{n})\n\n{text}"
 QUESTION = "❓ Câu hỏi {i}/{n}\n{text}\n\n{options}\n\n{Ong_ba} bấm nút hoặc gõ số."
@@ -241,7 +242,7 @@ REVIEW_DONE = "Xong phần ôn tập! {Ong_ba} trả lời đúng {correct}/{tot
 REVIEW_UNTRACKED = "Ôn tập cần lưu tiến độ ạ. {Ong_ba} bấm «Đăng ký lưu tiến độ» nếu muốn."
 
 # --- practice scenarios ---
-PRACTICE_LIST = "Chọn một tình huống để luyện ạ:\n{lines}\n\n{Ong_ba} bấm hoặc gõ số."
+PRACTICE_LIST = "Chọn một tình huống để luyện ạ. {Ong_ba} bấm hoặc gõ số."
 PRACTICE_KIND = {"scam": "⚠️", "task": "📱"}
 PRACTICE_NONE = "Chưa có tình huống nào để luyện ạ."
 PRACTICE_INTRO = "🎭 {title}\n{intro}"

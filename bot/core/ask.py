@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import itertools
 import math
+import re
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -126,6 +127,8 @@ STOP = frozenset(
         "cach",
     ]
 )
+#: Words that make a question ("là gì", "thế nào"): never part of a topic's word pair.
+ASKING = frozenset({"la", "gi", "sao", "nao", "the", "khong", "co", "chua", "a", "nhe", "nha"})
 FIELD_WEIGHT = {"title": 5.0, "keywords": 4.0, "summary": 2.0, "cards": 1.0, "questions": 0.5}
 #: A one-word question must name a lesson's topic (title or keywords) and be a rare word
 #: (in at most this many lessons) or a name like "VNeID", "OTP".
@@ -153,10 +156,15 @@ def terms(text: str, repair: bool = False) -> list[str]:
     words = (norm(text) if repair else fold(text)).split()
     if repair:
         words = " ".join(SHORT_FORMS.get(w, w) for w in words).split()
+        words = re.sub(r"\b(?:la )?cai gi\b", "", " ".join(words)).split()  # "là cái gì"
     # Capitals are a name, not a particle: "AI" is not "ai" (who).
     keep = {fold(w) for w in clean(text).split() if len(w) >= 2 and w.isupper()}
     out = [w for w in words if w not in STOP or w in keep]
-    pairs = [f"{a} {b}" for a, b in itertools.pairwise(words) if not (a in STOP and b in STOP)]
+    pairs = [
+        f"{a} {b}"
+        for a, b in itertools.pairwise(words)
+        if not (a in STOP and b in STOP) and not {a, b} & ASKING
+    ]
     return out + pairs
 
 
@@ -235,13 +243,18 @@ def search(lessons: Iterable[Lesson], text: str) -> list[tuple[str, float]]:
         # Of two lessons naming the topic in their title, the one about it above all wins.
         # A title that starts with the question's topic ("Mã OTP – …") is about it above all.
         focus = 1 + len(title & set(words)) / max(len(title), 1) + 0.5 * (head in query)
-        if covered >= MIN_COVERAGE and score * covered >= MIN_SCORE:
-            scored.append((lid, score * covered * focus))
+        one_name = len(words) == 1  # passed the one-word test above: a topic's own name
+        if covered >= MIN_COVERAGE and (one_name or score * covered >= MIN_SCORE):
+            scored.append((lid, score * covered * focus, score * covered))
     scored.sort(key=lambda x: -x[1])
     if not scored:
         return []
-    top = scored[0][1]
-    return [(lid, s) for lid, s in scored[:MAX_OFFERED] if s >= CLOSE * top]
+    # Offered beside the best: lessons about as close before the title bonus ("mã OTP" is in
+    # three titles; «Mã OTP – …» comes first, the others are asked about: "bài 1, 2 hay 3?").
+    top = max(base for _, _, base in scored)
+    close = [(lid, s) for lid, s, base in scored if base >= CLOSE * top]
+    best = [(lid, s) for lid, s, _ in scored[:1]]
+    return best + [x for x in close if x[0] != best[0][0]][: MAX_OFFERED - 1]
 
 
 def visible_lessons(t: Turn) -> list[Lesson]:

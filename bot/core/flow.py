@@ -154,3 +154,24 @@ class ConfirmStop(Screen):
 
     async def back(self, t: Turn) -> None:
         await self.on_button(t, "stop:no")
+
+
+#: Long lists (lessons of an area, practice scenarios) show this many at a time.
+PAGE_SIZE = 5
+
+
+def page(t: Turn, items: list, key: str = "list_page") -> tuple[list, int, bool]:
+    """This screen's page of `items`: (shown, index of the first shown, more after them).
+
+    The page number is kept in the conversation data under `key`; the buttons are numbered
+    from 1 on each page, as typed numbers refer to the buttons on screen."""
+    start = t.data.get(key, 0) * PAGE_SIZE
+    if start >= len(items):
+        t.data[key], start = 0, 0
+    shown = items[start : start + PAGE_SIZE]
+    return shown, start, start + PAGE_SIZE < len(items)
+
+
+def more_button(shown: list) -> tuple[str, str]:
+    """«Xem thêm», numbered after the items on the page."""
+    return ("more", f"{len(shown) + 1}. {texts.BTN_MORE_ITEMS}")

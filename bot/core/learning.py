@@ -25,7 +25,7 @@ from typing import ClassVar
 from bot import texts
 from bot.core import mastery as bkt
 from bot.core import review
-from bot.core.flow import Screen, go, screen
+from bot.core.flow import PAGE_SIZE, Screen, go, more_button, page, screen
 from bot.core.matching import best_match, choice_index
 from bot.core.turn import Turn
 from bot.core.understand import menu_phrases, quiz_option
@@ -136,6 +136,8 @@ class Menu(Screen):
             t.data["staff"] = {"action": "report"}  # the unit is chosen as for staff actions
             await go(t, "staff.unit")
             return True
+        if bid == "menu:practice":
+            t.data.pop("practice_page", None)  # the list from its first page
         if self.routes.get(bid) in ("progress", "review.start") and not t.tracked:
             t.say(texts.PROGRESS_UNTRACKED, _menu_buttons(t))
             return True
@@ -335,6 +337,7 @@ class ChooseArea(Screen):
         if area not in t.content.areas:
             return False
         t.data["area"] = area
+        t.data["list_page"] = 0
         await go(t, "choose_lesson")
         return True
 
@@ -347,20 +350,38 @@ class ChooseLesson(Screen):
         area = t.content.areas[t.data.get("area", NATIONAL_AREAS[0])]
         lessons = t.content.lessons_in(area.id, t.user.units() if t.user else [])
         done = await completed_lessons(t)
-        lines = "\n".join(
-            f"{i}. {'✅ ' if le.id in done else ''}{le.title}" for i, le in enumerate(lessons, 1)
-        )
-        buttons = [(f"lesson:{le.id}", le.title) for le in lessons]
+        shown, start, more = page(t, lessons)
+        # The titles are the buttons (and Zalo's numbered list): not repeated in the text.
+        buttons = [
+            (f"lesson:{le.id}", f"{i}. {'✅ ' if le.id in done else ''}{le.title}")
+            for i, le in enumerate(shown, 1)
+        ]
+        if more:
+            buttons.append(more_button(shown))
+        template = texts.CHOOSE_LESSON if len(lessons) <= PAGE_SIZE else texts.CHOOSE_LESSON_PAGE
         t.say(
-            texts.CHOOSE_LESSON, [*buttons, ("back", texts.BTN_BACK)], area=area.name, lines=lines
+            template,
+            [*buttons, ("back", texts.BTN_BACK)],
+            area=area.name,
+            first=start + 1,
+            last=start + len(shown),
+            total=len(lessons),
         )
 
     async def back(self, t: Turn) -> None:
+        if t.data.get("list_page"):  # the page before
+            t.data["list_page"] -= 1
+            await go(t, "choose_lesson")
+            return
         await go(t, "choose_area")
 
     async def on_button(self, t: Turn, bid: str) -> bool:
         if bid == "back":
             await self.back(t)
+            return True
+        if bid == "more":
+            t.data["list_page"] = t.data.get("list_page", 0) + 1
+            await go(t, "choose_lesson")
             return True
         lesson = _lesson(t, bid.removeprefix("lesson:"))
         if lesson is None:
