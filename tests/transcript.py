@@ -100,3 +100,17 @@ def wrong_index(q: Question) -> int:
 
 def all_text(replies: list[dict]) -> str:
     return "\n".join(r["text"] for r in replies)
+
+
+def labels(replies: list[dict]) -> list[str]:
+    return [b["label"] for b in replies[-1]["buttons"]]
+
+
+async def find_listed(sim, user: str, replies: list[dict], title: str) -> tuple[list[dict], str]:
+    """Page a long list («Xem thêm») until a button names `title`; the replies and its label."""
+    for _ in range(10):
+        found = [lab for lab in labels(replies) if lab.endswith(title)]
+        if found:
+            return replies, found[0]
+        replies = await sim.press(user, "more")
+    raise AssertionError(f"{title!r} is not listed")
