@@ -89,6 +89,7 @@ def best_match(
     candidates: Iterable[tuple[str, Sequence[str]]],
     threshold: float = 80.0,
     margin: float = 6.0,
+    _marks: bool = True,
 ) -> str | None:
     """Return the key whose phrases best match `text`, or None if nothing or two keys fit.
 
@@ -98,7 +99,7 @@ def best_match(
     from bot.core.understand import repair_word  # Telex/VNI leftovers: "hocj" is "học"
 
     candidates_list = list(candidates)
-    keep = has_marks(clean(text))
+    keep = _marks and has_marks(clean(text))
     query = fold(text, keep_marks=keep)
     if not keep:
         query = " ".join(repair_word(w) for w in query.split())
@@ -115,8 +116,9 @@ def best_match(
         scored[key] = max(scored.get(key, 0.0), best)
     ranked = sorted(scored.items(), key=lambda kv: kv[1], reverse=True)
     if not ranked or ranked[0][1] < threshold:
-        if keep and len(query.split()) >= 2:  # marks typed on some words only: "hoc bai mơi"
-            return best_match(strip_marks(clean(text)), candidates_list, threshold, margin)
+        if keep and _marks and len(query.split()) >= 2:  # marks on some words: "hoc bai mơi"
+            bare = strip_marks(clean(text))
+            return best_match(bare, candidates_list, threshold, margin, _marks=False)
         return None
     if len(ranked) > 1 and ranked[0][1] < 100 and ranked[0][1] - ranked[1][1] < margin:
         return None
