@@ -43,7 +43,10 @@ def _global(text: str) -> str | None:
 
 
 def consent(text: str, context: str, content: Content) -> str:
-    # Before consent nothing is stored, buttons included: the screen reads all text itself.
+    # Before consent nothing is stored, buttons included: after the global words, the screen
+    # reads all text itself.
+    if (word := intent(text)) is not None:
+        return GLOBAL[word]
     return consent_answer(text) or "none"
 
 
@@ -97,6 +100,8 @@ def quiz(text: str, context: str, content: Content) -> str:
 
 
 def place(text: str, context: str, content: Content) -> str:
+    if (word := intent(text)) is not None:  # before the screen's own search
+        return GLOBAL[word]
     if context == "province":
         found, _ = places.search_provinces(text)
     else:
@@ -107,6 +112,8 @@ def place(text: str, context: str, content: Content) -> str:
 
 
 def year(text: str, context: str, content: Content) -> str:
+    if (word := intent(text)) is not None:  # «thôi» here ends sign-up for now; not a year
+        return "none" if word == "stop" else GLOBAL[word]
     found = understand.birth_year(text, THIS_YEAR)
     return "none" if found is None else str(found)
 
