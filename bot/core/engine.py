@@ -245,12 +245,12 @@ class Engine:
             if word is not None:
                 await getattr(scr, word)(t)
                 return
-            if not self._signing_up(t) and not scr.free_text and understand.thanks(text):
+            if await scr.on_text(t, text):
+                return  # (an announcement being written may well say «cảm ơn»)
+            if not self._signing_up(t) and understand.thanks(text):
                 t.say(texts.THANKS_REPLY)
                 if buttons := t.current_buttons():
                     t.attach([(b.id, b.label) for b in buttons])
-                return
-            if await scr.on_text(t, text):
                 return
             if not self._signing_up(t) and await SCREENS["menu"].on_text(t, text):
                 return  # menu words ("tiến độ", "ôn tập"...) work from every screen
