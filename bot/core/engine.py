@@ -256,8 +256,9 @@ class Engine:
                 return  # menu words ("tiến độ", "ôn tập"...) work from every screen
             if await scamcheck.offer_text(t, raw):
                 return  # a pasted message with a link or a number, outside a lesson
-            if not self._signing_up(t) and not scr.free_text and await ask.offer(t, text):
-                return  # a question: the lessons that answer it
+            asking = not (self._signing_up(t) or scr.free_text or scr.letters)
+            if asking and await ask.offer(t, text):
+                return  # a question (not on a quiz, where it is a loose answer): lessons
         await scr.reprompt(t, texts.NOT_UNDERSTOOD)
 
     @staticmethod
