@@ -13,6 +13,7 @@ from tests.transcript import (
     all_text,
     correct_index,
     labels,
+    press_lesson,
     question_on_screen,
     shown_position,
     sign_up,
@@ -421,8 +422,8 @@ async def test_two_learners_see_their_own_order_and_type_the_letter_they_saw(tmp
         await sim.text(user, "menu")
         await sim.press(user, texts.BTN_LEARN)
         await sim.press(user, texts.BTN_OTHER_TOPIC)
-        await sim.press(user, "area:an_toan")
-        replies = await read_cards(sim, user, await sim.press(user, f"lesson:{lesson.id}"))
+        listing = await sim.press(user, "area:an_toan")
+        replies = await read_cards(sim, user, await press_lesson(sim, user, listing, lesson.id))
         assert question_on_screen(content, replies) is q
         order = option_order(learner, q, 0)
         assert [b["id"] for b in replies[-1]["buttons"]] == [f"opt:{k}" for k in order]
@@ -440,8 +441,8 @@ async def test_two_learners_see_their_own_order_and_type_the_letter_they_saw(tmp
     await sim.text("a", "menu")
     await sim.press("a", texts.BTN_LEARN)
     await sim.press("a", texts.BTN_OTHER_TOPIC)
-    await sim.press("a", "area:an_toan")
-    replies = await read_cards(sim, "a", await sim.press("a", f"lesson:{lesson.id}"))
+    listing = await sim.press("a", "area:an_toan")
+    replies = await read_cards(sim, "a", await press_lesson(sim, "a", listing, lesson.id))
     again = option_order(learners["a"], q, 1)
     assert again != seen["a"]
     assert [b["id"] for b in replies[-1]["buttons"]] == [f"opt:{k}" for k in again]
