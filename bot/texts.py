@@ -166,7 +166,8 @@ HELP_SIGNUP = "Cháu đang hỏi vài điều để đăng ký. {Ong_ba} trả l
 NOT_UNDERSTOOD = "Cháu chưa hiểu ý {ong_ba} ạ. {Ong_ba} bấm một nút dưới đây, hoặc gõ số thứ tự."
 TOO_LONG = "Tin nhắn dài quá, cháu chưa đọc được ạ. {Ong_ba} gõ ngắn thôi, hoặc bấm nút."
 STOPPED = (
-    "Dạ, mình nghỉ ở đây nhé. Cháu đã nhớ chỗ {ong_ba} đang học, và sẽ không nhắn nhắc nữa.\n"
+    "Dạ, mình nghỉ ở đây nhé. 🔕 Cháu đã tắt tin nhắc ôn bài, sẽ không nhắn nhắc nữa. "
+    "Cháu vẫn nhớ chỗ {ong_ba} đang học.\n"
     "Khi nào muốn học tiếp, {ong_ba} nhắn bất kỳ chữ gì. Muốn cháu nhắc lại thì nhắn «bắt đầu» ạ."
 )
 RESUMED = "Dạ, cháu sẽ nhắc {ong_ba} ôn bài lại như trước ạ."
@@ -224,7 +225,7 @@ SUGGEST_LESSON = "Bài nên học tiếp: «{title}» ({area}), khoảng {minute
 SUGGEST_RESUME = "{Ong_ba} đang học dở bài «{title}». Mình học tiếp nhé?"
 ALL_LESSONS_DONE = "{Ong_ba} đã học hết các bài rồi ạ! Mời {ong_ba} ôn tập để nhớ lâu."
 CHOOSE_AREA = "{Ong_ba} muốn học chủ đề nào ạ?"
-CHOOSE_LESSON = "Các bài về {area}:\n{lines}\n\n{Ong_ba} bấm hoặc gõ số bài muốn học."
+CHOOSE_LESSON = "Các bài về {area}. {Ong_ba} bấm hoặc gõ số bài muốn học."
 LESSON_LOCKED = "Bài «{title}» cần học bài «{needs}» trước ạ. Mình học bài đó nhé?"
 CARD = "📖 {title} ({i}/{n})\n\n{text}"
 QUESTION = "❓ Câu hỏi {i}/{n}\n{text}\n\n{options}\n\n{Ong_ba} bấm nút hoặc gõ số."
@@ -241,7 +242,7 @@ REVIEW_DONE = "Xong phần ôn tập! {Ong_ba} trả lời đúng {correct}/{tot
 REVIEW_UNTRACKED = "Ôn tập cần lưu tiến độ ạ. {Ong_ba} bấm «Đăng ký lưu tiến độ» nếu muốn."
 
 # --- practice scenarios ---
-PRACTICE_LIST = "Chọn một tình huống để luyện ạ:\n{lines}\n\n{Ong_ba} bấm hoặc gõ số."
+PRACTICE_LIST = "Chọn một tình huống để luyện ạ. {Ong_ba} bấm hoặc gõ số."
 PRACTICE_KIND = {"scam": "⚠️", "task": "📱"}
 PRACTICE_NONE = "Chưa có tình huống nào để luyện ạ."
 PRACTICE_INTRO = "🎭 {title}\n{intro}"
@@ -905,3 +906,25 @@ WEB_ROLES = {"admin": "Quản trị", "leader": "Lãnh đạo", "staff": "Cán b
 CLI_WEB_FAILED = "Không mở được trang quản lý: {error}"
 CLI_WEB_PAGES = "Trang quản lý trên web: {url}"
 WEB_AUDIT_SYSTEM = "hệ thống"
+
+# --- understanding: stopping, thanks, free questions, long lists (bot/core/understand.py) ---
+ASK_STOP = "{Ong_ba} muốn dừng nhận tin nhắc phải không ạ?"
+BTN_STOP_YES = "Có, dừng nhắc"
+BTN_STOP_NO = "Không, làm tiếp"
+STOP_KEPT = "Dạ, cháu vẫn nhắc {ong_ba} ôn bài lúc {time} mỗi ngày như cũ. Mình làm tiếp nhé."
+STOP_KEPT_NO_TIME = "Dạ, mình làm tiếp nhé."
+STOP_KEPT_PAUSED = (
+    "Dạ, mình làm tiếp nhé. Tin nhắc ôn bài vẫn đang tắt; muốn bật lại, {ong_ba} nhắn «bắt đầu»."
+)
+MENU_PAUSED_NOTE = "🔕 Tin nhắc ôn bài đang tắt. Muốn cháu nhắc lại, {ong_ba} nhắn «bắt đầu» ạ."
+THANKS_REPLY = "Dạ, không có gì ạ! Cháu vui vì giúp được {ong_ba} 😊"
+ASK_FOUND_ONE = "Cháu nghĩ bài này giúp được {ong_ba}: «{title}». {Ong_ba} bấm để học nhé."
+ASK_FOUND_MANY = "Cháu tìm được mấy bài gần với câu {ong_ba} hỏi. {Ong_ba} muốn xem bài {which} ạ?"
+OR = "hay"
+BTN_MORE_ITEMS = "Xem thêm"
+CHOOSE_LESSON_PAGE = "Các bài về {area} (bài {first}–{last} trong {total} bài). {Ong_ba} bấm hoặc gõ số bài muốn học."
+PRACTICE_LIST_PAGE = (
+    "Chọn một tình huống để luyện ạ (tình huống {first}–{last} trong {total}). "
+    "{Ong_ba} bấm hoặc gõ số."
+)
+PLACE_ONE = "Cháu tìm thấy: {name}. Đúng không ạ? {Ong_ba} bấm tên, hoặc gõ «đúng». Không phải thì gõ lại tên ạ."

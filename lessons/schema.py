@@ -170,6 +170,9 @@ class Lesson(Strict):
     title: Text
     order: int = Field(ge=1, le=999)
     summary: Text | None = None
+    #: Words people use when they ask about this lesson's topic ("chuyển khoản", "app ngân
+    #: hàng"), searched with the title, summary and cards when a learner types a question.
+    keywords: list[Text] = []
     requires: list[Id] = []
     localities: list[UnitRef] = []
     checked: dt.date

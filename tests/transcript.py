@@ -100,3 +100,26 @@ def wrong_index(q: Question) -> int:
 
 def all_text(replies: list[dict]) -> str:
     return "\n".join(r["text"] for r in replies)
+
+
+def labels(replies: list[dict]) -> list[str]:
+    return [b["label"] for b in replies[-1]["buttons"]]
+
+
+async def find_listed(sim, user: str, replies: list[dict], title: str) -> tuple[list[dict], str]:
+    """Page a long list («Xem thêm») until a button names `title`; the replies and its label."""
+    for _ in range(10):
+        found = [lab for lab in labels(replies) if lab.endswith(title)]
+        if found:
+            return replies, found[0]
+        replies = await sim.press(user, "more")
+    raise AssertionError(f"{title!r} is not listed")
+
+
+async def press_lesson(sim, user: str, replies: list[dict], lesson_id: str) -> list[dict]:
+    """On an area's list, page on («Xem thêm») to the lesson and press it."""
+    for _ in range(10):
+        if f"lesson:{lesson_id}" in [b["id"] for b in replies[-1]["buttons"]]:
+            return await sim.press(user, f"lesson:{lesson_id}")
+        replies = await sim.press(user, "more")
+    raise AssertionError(f"{lesson_id} is not listed")

@@ -14,6 +14,7 @@ from collections.abc import Callable
 
 from bot import texts
 from bot.core import (  # noqa: F401  (registers the screens)
+    ask,
     learning,
     linking,
     media,
@@ -23,9 +24,10 @@ from bot.core import (  # noqa: F401  (registers the screens)
     review,
     scamcheck,
     staff,
+    understand,
 )
 from bot.core.events import Button, Event, Reply
-from bot.core.flow import SCREENS, Screen, go
+from bot.core.flow import SCREENS, Screen, go, leave_confirm
 from bot.core.matching import (
     MAX_INPUT_CHARS,
     best_match,
@@ -233,21 +235,39 @@ class Engine:
         text = clean(raw)
         if await self._global_words(t, scr, event, text):
             return
+        if t.state == "confirm_stop" and event.kind == "text" and not self._answers_stop(text):
+            scr = leave_confirm(t)  # not an answer to «dừng nhận tin nhắc?»: read it there
         button = self._resolve_button(t, scr, event, text)
         if button is not None and await scr.on_button(t, button.id):
             return
         if text:
             word = intent(text, data=scr.free_text)
+            if word == "stop" and event.kind == "text":
+                await scr.ask_stop(t)  # «thôi», «dung» (đúng?): asked before anything stops
+                return
             if word is not None:
                 await getattr(scr, word)(t)
                 return
             if await scr.on_text(t, text):
+                return  # (an announcement being written may well say «cảm ơn»)
+            if not self._signing_up(t) and understand.thanks(text):
+                t.say(texts.THANKS_REPLY)
+                if buttons := t.current_buttons():
+                    t.attach([(b.id, b.label) for b in buttons])
                 return
             if not self._signing_up(t) and await SCREENS["menu"].on_text(t, text):
                 return  # menu words ("tiến độ", "ôn tập"...) work from every screen
             if await scamcheck.offer_text(t, raw):
                 return  # a pasted message with a link or a number, outside a lesson
+            asking = not (self._signing_up(t) or scr.free_text or scr.letters)
+            if asking and await ask.offer(t, text):
+                return  # a question (not on a quiz, where it is a loose answer): lessons
         await scr.reprompt(t, texts.NOT_UNDERSTOOD)
+
+    @staticmethod
+    def _answers_stop(text: str) -> bool:
+        """Whether text answers «Bác muốn dừng nhận tin nhắc phải không ạ?»."""
+        return understand.yes_no(text) is not None or intent(text) in ("stop", "menu", "help")
 
     async def _global_words(self, t: Turn, scr: Screen, event: Event, text: str) -> bool:
         """«✅ Đã đọc» under an announcement and invitation codes work on any screen."""
@@ -285,9 +305,11 @@ class Engine:
         if not buttons:
             return None
         if not scr.numbers_are_data:
-            k = choice_index(text, len(buttons), letters=scr.letters)
+            k = choice_index(text, len(buttons), letters=scr.letters, words=not scr.free_text)
             if k is not None:
                 return buttons[k]
+        if not scr.free_text and (said := word_button(text, buttons)) is not None:
+            return said
         threshold = 100.0 if scr.exact_labels else 80.0
         found = best_match(
             text, [(str(i), [b.label]) for i, b in enumerate(buttons)], threshold=threshold
@@ -313,3 +335,30 @@ class Engine:
             await getattr(scr, name)(t)
         else:
             await scr.reprompt(t, texts.UNKNOWN_COMMAND)
+
+
+#: Buttons a plain yes or no answers (never «Xóa hết»: deleting needs the button itself).
+YES_IDS = frozenset({"stop:yes", "scam:yes"})
+NO_IDS = frozenset({"stop:no", "scam:no", "delete:no"})
+
+
+def word_button(text: str, buttons: list[Button]) -> Button | None:
+    """The button a short answer means: yes/no on a question, «Tiếp» for "ok", "vâng ạ", "👍",
+    «Xong» for "xog", and the one place found for "đúng rồi"."""
+    by_id = {b.id: b for b in buttons}
+    yes = next((b for b in buttons if b.id in YES_IDS), None)
+    no = next((b for b in buttons if b.id in NO_IDS), None)
+    places = [b for b in buttons if b.id.startswith("place:")]
+    if len(places) == 1 and yes is None:
+        yes = places[0]
+    if yes is not None or no is not None:
+        answer = understand.yes_no(text)
+        if answer == "yes" and yes is not None:
+            return yes
+        if answer == "no" and no is not None:
+            return no
+    if "next" in by_id and understand.next_word(text):
+        return by_id["next"]
+    if "grp:done" in by_id and understand.done_word(text):
+        return by_id["grp:done"]
+    return None

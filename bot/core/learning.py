@@ -25,9 +25,10 @@ from typing import ClassVar
 from bot import texts
 from bot.core import mastery as bkt
 from bot.core import review
-from bot.core.flow import Screen, go, screen
+from bot.core.flow import PAGE_SIZE, Screen, go, more_button, page, screen
 from bot.core.matching import best_match, choice_index
 from bot.core.turn import Turn
+from bot.core.understand import menu_phrases, quiz_option
 from lessons.schema import NATIONAL_AREAS, Lesson, Question
 
 REVIEW_SIZE = 5
@@ -113,7 +114,10 @@ class Menu(Screen):
     name = "menu"
 
     async def show(self, t: Turn) -> None:
-        t.say(texts.MENU if t.tracked else texts.MENU_UNTRACKED, _menu_buttons(t))
+        template = texts.MENU if t.tracked else texts.MENU_UNTRACKED
+        if t.tracked and t.user.paused:  # said each time, so nobody forgets they are off
+            template = f"{texts.MENU_PAUSED_NOTE}\n{template}"
+        t.say(template, _menu_buttons(t))
 
     routes: ClassVar[dict[str, str]] = {
         "menu:learn": "learn",
@@ -132,14 +136,24 @@ class Menu(Screen):
             t.data["staff"] = {"action": "report"}  # the unit is chosen as for staff actions
             await go(t, "staff.unit")
             return True
+        if bid == "menu:practice":
+            t.data.pop("practice_page", None)  # the list from its first page
         if self.routes.get(bid) in ("progress", "review.start") and not t.tracked:
             t.say(texts.PROGRESS_UNTRACKED, _menu_buttons(t))
             return True
         return await super().on_button(t, bid)
 
     async def on_text(self, t: Turn, text: str) -> bool:
-        bid = best_match(text, [(b, [label]) for b, label in _menu_buttons(t)])
+        bid = read_menu(text, _menu_buttons(t))
         return bid is not None and await self.on_button(t, bid)
+
+
+def read_menu(text: str, buttons: list[tuple[str, str]]) -> str | None:
+    """The menu button typed words name: its label or another way to say it ("ôn bài")."""
+    bid = best_match(text, [(b, menu_phrases(b, label)) for b, label in buttons])
+    if bid is None and "🔎" in text and any(b == "menu:scam" for b, _ in buttons):
+        bid = "menu:scam"
+    return bid
 
 
 @screen
@@ -158,7 +172,7 @@ class Paused(Menu):
         return await super().on_button(t, bid) or (await go(t, "menu") or True)
 
     async def on_text(self, t: Turn, text: str) -> bool:
-        bid = best_match(text, [(b, [label]) for b, label in _menu_buttons(t)])
+        bid = read_menu(text, _menu_buttons(t))
         if bid:
             return await self.on_button(t, bid)
         await self.show(t)
@@ -323,6 +337,7 @@ class ChooseArea(Screen):
         if area not in t.content.areas:
             return False
         t.data["area"] = area
+        t.data["list_page"] = 0
         await go(t, "choose_lesson")
         return True
 
@@ -335,40 +350,63 @@ class ChooseLesson(Screen):
         area = t.content.areas[t.data.get("area", NATIONAL_AREAS[0])]
         lessons = t.content.lessons_in(area.id, t.user.units() if t.user else [])
         done = await completed_lessons(t)
-        lines = "\n".join(
-            f"{i}. {'✅ ' if le.id in done else ''}{le.title}" for i, le in enumerate(lessons, 1)
-        )
-        buttons = [(f"lesson:{le.id}", le.title) for le in lessons]
+        shown, start, more = page(t, lessons)
+        # The titles are the buttons (and Zalo's numbered list): not repeated in the text.
+        buttons = [
+            (f"lesson:{le.id}", f"{i}. {'✅ ' if le.id in done else ''}{le.title}")
+            for i, le in enumerate(shown, 1)
+        ]
+        if more:
+            buttons.append(more_button(shown))
+        template = texts.CHOOSE_LESSON if len(lessons) <= PAGE_SIZE else texts.CHOOSE_LESSON_PAGE
         t.say(
-            texts.CHOOSE_LESSON, [*buttons, ("back", texts.BTN_BACK)], area=area.name, lines=lines
+            template,
+            [*buttons, ("back", texts.BTN_BACK)],
+            area=area.name,
+            first=start + 1,
+            last=start + len(shown),
+            total=len(lessons),
         )
 
     async def back(self, t: Turn) -> None:
+        if t.data.get("list_page"):  # the page before
+            t.data["list_page"] -= 1
+            await go(t, "choose_lesson")
+            return
         await go(t, "choose_area")
 
     async def on_button(self, t: Turn, bid: str) -> bool:
         if bid == "back":
             await self.back(t)
             return True
+        if bid == "more":
+            t.data["list_page"] = t.data.get("list_page", 0) + 1
+            await go(t, "choose_lesson")
+            return True
         lesson = _lesson(t, bid.removeprefix("lesson:"))
         if lesson is None:
             return False
-        if t.tracked:
-            done = await completed_lessons(t)
-            missing = [r for r in lesson.requires if r not in done]
-            if missing:
-                needed = t.content.lessons[missing[0]]
-                t.data["suggested"] = needed.id
-                t.state = "learn"
-                t.say(
-                    texts.LESSON_LOCKED,
-                    [("start", texts.BTN_START_LESSON), ("other", texts.BTN_BACK)],
-                    title=lesson.title,
-                    needs=needed.title,
-                )
-                return True
-        await start_lesson(t, lesson)
+        await open_lesson(t, lesson)
         return True
+
+
+async def open_lesson(t: Turn, lesson: Lesson) -> None:
+    """Start a chosen lesson, or offer the one it needs first."""
+    if t.tracked:
+        done = await completed_lessons(t)
+        missing = [r for r in lesson.requires if r not in done]
+        if missing:
+            needed = t.content.lessons[missing[0]]
+            t.data["suggested"] = needed.id
+            t.state = "learn"
+            t.say(
+                texts.LESSON_LOCKED,
+                [("start", texts.BTN_START_LESSON), ("other", texts.BTN_BACK)],
+                title=lesson.title,
+                needs=needed.title,
+            )
+            return
+    await start_lesson(t, lesson)
 
 
 # --- inside a lesson ---
@@ -481,12 +519,21 @@ class QuestionScreen(Screen):
             return False
         q = cur[1]
         order = await shown_order(t, q)
-        pos = choice_index(text, len(q.options), letters=True)
-        k = order[pos] if pos is not None else None
-        if k is None:
-            found = best_match(text, [(str(i), [o.text]) for i, o in enumerate(q.options)])
-            k = int(found) if found is not None else None
+        k = read_answer(text, q, order)
         return k is not None and await self.on_button(t, f"opt:{k}")
+
+
+def read_answer(text: str, q: Question, order: list[int]) -> int | None:
+    """The option (index in the file) a typed answer names: its number or letter as shown, its
+    words ("giả", "gọi video", "không xóa"), or text close to it."""
+    pos = choice_index(text, len(q.options), letters=True)
+    if pos is not None:
+        return order[pos]
+    k = quiz_option(text, [o.text for o in q.options])
+    if k is not None:
+        return k
+    found = best_match(text, [(str(i), [o.text]) for i, o in enumerate(q.options)])
+    return int(found) if found is not None else None
 
 
 async def answer(t: Turn, lesson: Lesson, q: Question, k: int, context: str) -> None:

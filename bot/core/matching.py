@@ -89,24 +89,36 @@ def best_match(
     candidates: Iterable[tuple[str, Sequence[str]]],
     threshold: float = 80.0,
     margin: float = 6.0,
+    _marks: bool = True,
 ) -> str | None:
     """Return the key whose phrases best match `text`, or None if nothing or two keys fit.
 
     When the person typed diacritics they are respected ("đúng" is not "dừng"); without them
     both sides are compared bare.
     """
-    keep = has_marks(clean(text))
+    from bot.core.understand import repair_word  # Telex/VNI leftovers: "hocj" is "học"
+
+    candidates_list = list(candidates)
+    keep = _marks and has_marks(clean(text))
     query = fold(text, keep_marks=keep)
+    if not keep:
+        query = " ".join(repair_word(w) for w in query.split())
     if not query:
         return None
     scored: dict[str, float] = {}
-    for key, phrases in candidates:
+    for key, phrases in candidates_list:
         best = 0.0
         for phrase in phrases:
-            best = max(best, _score(query, fold(phrase, keep_marks=keep)))
+            folded = fold(phrase, keep_marks=keep)
+            if not keep:
+                folded = " ".join(repair_word(w) for w in folded.split())
+            best = max(best, _score(query, folded))
         scored[key] = max(scored.get(key, 0.0), best)
     ranked = sorted(scored.items(), key=lambda kv: kv[1], reverse=True)
     if not ranked or ranked[0][1] < threshold:
+        if keep and _marks and len(query.split()) >= 2:  # marks on some words: "hoc bai mơi"
+            bare = strip_marks(clean(text))
+            return best_match(bare, candidates_list, threshold, margin, _marks=False)
         return None
     if len(ranked) > 1 and ranked[0][1] < 100 and ranked[0][1] - ranked[1][1] < margin:
         return None
@@ -114,14 +126,21 @@ def best_match(
 
 
 _CHOICE = re.compile(
-    r"^(?:cau|so|dap an|phuong an|chon|toi chon|y|lua chon)?\s*([0-9]{1,2}|[a-d])\s*[.)]?$"
+    r"^(?:cau|so|dap an|phuong an|chon|toi chon|y|lua chon|cai|nut|bam|bam so|chon so)?\s*"
+    r"([0-9]{1,2}|[a-d])\s*[.)]?(?:\s+(?:a|nhe|nha|chau|chau oi|di))?$"
 )
 
 
-def choice_index(text: str, count: int, letters: bool = False) -> int | None:
-    """0-based index for "2", "số 2", "b", "B.", "đáp án c"; None if not a valid choice."""
+def choice_index(text: str, count: int, letters: bool = False, words: bool = False) -> int | None:
+    """0-based index for "2", "số 2", "b", "B.", "đáp án c", "1 ạ"; with `words`, also a
+    number said as a word ("hai", "số ba"). None if not a valid choice."""
     m = _CHOICE.match(fold(text))
     if not m:
+        if words:
+            from bot.core.understand import number_word
+
+            n = number_word(text)
+            return n - 1 if n is not None and n <= count else None
         return None
     token = m.group(1)
     if token.isdigit():
@@ -135,10 +154,40 @@ def choice_index(text: str, count: int, letters: bool = False) -> int | None:
 
 # Words that work everywhere. Several forms each, since people write them many ways.
 INTENTS: dict[str, tuple[str, ...]] = {
-    "help": ("trợ giúp", "giúp", "giúp đỡ", "giúp tôi", "hướng dẫn", "help", "cứu", "?"),
+    "help": (
+        "trợ giúp",
+        "giúp",
+        "giúp đỡ",
+        "giúp tôi",
+        "giúp với",
+        "hướng dẫn",
+        "help",
+        "cứu",
+        "?",
+    ),
     "menu": ("menu", "trang chính", "về trang chính", "danh mục", "về menu", "màn hình chính"),
-    "back": ("quay lại", "trở lại", "lùi lại", "quay về", "back"),
-    "stop": ("dừng", "dừng lại", "thôi", "stop", "nghỉ", "tạm dừng", "thoát"),
+    "back": (
+        "quay lại",
+        "trở lại",
+        "lùi lại",
+        "quay về",
+        "back",
+        "trang trước",
+        "cái trước",
+        "xem lại cái trước",
+    ),
+    "stop": (
+        "dừng",
+        "dừng lại",
+        "thôi",
+        "stop",
+        "nghỉ",
+        "tạm dừng",
+        "thoát",
+        "thôi nghỉ",
+        "thôi dừng",
+        "nghỉ đã",
+    ),
     "resume": ("bắt đầu", "bắt đầu lại", "nhắc lại", "tiếp tục nhắc", "start"),
 }
 
@@ -156,4 +205,33 @@ def intent(text: str, data: bool = False) -> str | None:
     one_plain_word = not has_marks(cleaned) and len(cleaned.split()) == 1
     if data and one_plain_word and fold(text) not in _PLAIN_WORDS:
         return None
-    return best_match(text, INTENTS.items(), threshold=85.0)
+    words = cleaned.split()
+    while len(words) > 1 and fold(words[-1]) in _TRAILING:  # "thôi nhé", "dừng đi cháu"
+        words.pop()
+    if len(words) > 4 and fold(" ".join(words)) not in _WHOLE:
+        return None  # a sentence that mentions «hướng dẫn» is not a call for help
+    if len(words) == 1:  # a short word must be exact: "that" is not "thoát", "hoi" not "thôi"
+        from bot.core.understand import repair_word
+
+        marks = has_marks(words[0])
+        bare = fold(words[0], keep_marks=marks)
+        bare = bare if marks else repair_word(bare)
+        if not bare:
+            return None  # emoji
+        if len(bare) <= 4:
+            exact = [k for k, ps in INTENTS.items() if bare in {fold(p, marks) for p in ps}]
+            return exact[0] if len(exact) == 1 else None
+    # With particles dropped, only the global word itself counts ("hoi con da" is not "thôi").
+    threshold = 85.0 if len(words) == len(cleaned.split()) else 100.0
+    word = best_match(" ".join(words), INTENTS.items(), threshold=threshold)
+    if word == "resume" and fold(" ".join(words)) not in _RESUME_WHOLE:
+        return None  # "bắt đầu học" is the menu's «Học bài mới», not reminders again
+    return word
+
+
+#: Particles after a global word that change nothing: "thôi nhé", "dừng đi cháu".
+_TRAILING = frozenset({"a", "nhe", "nha", "nhi", "di", "chau", "oi", "con", "da", "thoi"})
+_WHOLE = frozenset(fold(p) for ps in INTENTS.values() for p in ps)
+_RESUME_WHOLE = frozenset(
+    fold(p) for p in (*INTENTS["resume"], "bat dau nhac", "nhac lai di", "bat dau lai nhe")
+)

@@ -26,7 +26,7 @@ import re
 from typing import ClassVar
 
 from bot import texts
-from bot.core import places, review, staff
+from bot.core import places, review, staff, understand
 from bot.core.flow import Screen, go, screen
 from bot.core.matching import best_match, choice_index, clean, fold, small_int
 from bot.core.permissions import unit_name
@@ -36,14 +36,19 @@ from storage.repos import GROUP_COLUMNS, SEXES, iso
 
 HELPER_AGE = 60
 _NEGATION = {"khong", "ko", "k", "kg", "chua", "no", "tu choi"}
-_AGREE = ("đồng ý", "có", "ok", "được", "vâng", "dạ", "ừ", "đồng ý ạ", "có ạ", "yes", "chấp nhận")
 
 
 def consent_answer(text: str) -> str | None:
-    words = set(fold(text).split())
-    if words & _NEGATION or "tu choi" in fold(text):
-        return "disagree"
-    return "agree" if best_match(text, [("agree", _AGREE)]) else None
+    """ "agree", "disagree", "more" (explain again: "tôi không hiểu") or None."""
+    k = choice_index(text, len(CONSENT_BUTTONS), words=True)
+    if k is not None:
+        return (
+            CONSENT_BUTTONS[k][0]
+            .removeprefix("consent:")
+            .replace("yes", "agree")
+            .replace("no", "disagree")
+        )
+    return understand.consent(text)
 
 
 class SignupScreen(Screen):
@@ -64,6 +69,9 @@ class SignupScreen(Screen):
 
     async def stop(self, t: Turn) -> None:
         t.say(texts.SIGNUP_STOPPED)
+
+    async def ask_stop(self, t: Turn) -> None:
+        await self.stop(t)  # no reminders yet: nothing to ask about
 
     async def resume(self, t: Turn) -> None:
         t.say(texts.SIGNUP_CONTINUE)
@@ -98,16 +106,15 @@ class Consent(SignupScreen):
         return True
 
     async def on_text(self, t: Turn, text: str) -> bool:
-        k = choice_index(text, len(CONSENT_BUTTONS))
-        if k is not None:  # nothing is stored before consent, but these buttons never change
-            return await self.on_button(t, CONSENT_BUTTONS[k][0])
+        # Nothing is stored before consent, but these buttons never change: numbers work.
         answer = consent_answer(text)
         if answer is None:
             # Nothing is stored before consent, so we cannot know whether this person saw the
             # explanation (Zalo has no /start): show it in full again.
             await self.show(t)
             return True
-        return await self.on_button(t, f"consent:{'yes' if answer == 'agree' else 'no'}")
+        button = {"agree": "yes", "disagree": "no", "more": "more"}[answer]
+        return await self.on_button(t, f"consent:{button}")
 
     async def _agree(self, t: Turn) -> None:
         if t.user is not None:  # an earlier refusal: replace its anonymous row
@@ -195,6 +202,14 @@ _TWO_DIGITS = re.compile(r"^(?:nam\s*)?(\d\d)$")
 _AGE = re.compile(r"^(\d{2,3})\s*tuoi$")
 
 
+def two_digits(text: str) -> int:
+    """The two-digit number in a birth year to ask back ("58", "năm 58", "năm mươi tám")."""
+    if m := re.search(r"\d\d", fold(text)):
+        return int(m.group())
+    words = [w for w in understand.norm(text).split() if w not in ("nam", "sinh", "a", "da")]
+    return understand.spoken_number(words) or int(understand.spoken_digits(words) or 0)
+
+
 def parse_birth_year(text: str, this_year: int) -> int | None:
     folded = fold(text)
     if m := _YEAR.search(folded):
@@ -222,8 +237,9 @@ class BirthYear(SignupScreen):
         return await self.on_text(t, str(year))
 
     async def on_text(self, t: Turn, text: str) -> bool:
-        if m := _TWO_DIGITS.match(fold(text)):  # "74": born in 1974, or 74 years old?
-            n = int(m.group(1))
+        year = understand.birth_year(text, t.now.year)
+        if year == "ask":  # "74": born in 1974, or 74 years old?
+            n = two_digits(text)
             born, aged = 1900 + n, t.now.year - n
             t.say(
                 texts.BIRTH_YEAR_ASK_BACK,
@@ -235,7 +251,6 @@ class BirthYear(SignupScreen):
                 n=n,
             )
             return True
-        year = parse_birth_year(text, t.now.year)
         if year is None:
             t.say(texts.BIRTH_YEAR_BAD)
             return True
@@ -265,6 +280,9 @@ class PlaceScreen(SignupScreen):
             return
         if total > len(found):
             t.say(texts.PLACES_MANY, n=total)
+        if len(found) == 1:  # "đúng rồi", "ok", "👍" confirm it (bot.core.engine.word_button)
+            t.say(texts.PLACE_ONE, [(f"place:{found[0].code}", found[0].name)], name=found[0].name)
+            return
         lines = "\n".join(f"{i}. {p.name}" for i, p in enumerate(found, 1))
         t.say(texts.PLACES_FOUND, [(f"place:{p.code}", p.name) for p in found], lines=lines)
 

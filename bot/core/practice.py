@@ -20,7 +20,7 @@ from typing import ClassVar
 
 from bot import texts
 from bot.core.events import OutFile
-from bot.core.flow import Screen, go, screen
+from bot.core.flow import PAGE_SIZE, Screen, go, more_button, page, screen
 from bot.core.learning import trace
 from bot.core.matching import best_match, choice_index
 from bot.core.turn import Turn
@@ -52,16 +52,40 @@ class PracticeList(Screen):
             t.say(texts.PRACTICE_NONE, [("menu", texts.BTN_MENU)])
             return
         done = await _done_well(t)
-        lines = "\n".join(
-            f"{i}. {'✅ ' if s.id in done else ''}{texts.PRACTICE_KIND[s.kind]} {s.title}"
-            for i, s in enumerate(items, 1)
+        shown, start, more = page(t, items, "practice_page")
+        # The titles are the buttons (and Zalo's numbered list): not repeated in the text.
+        buttons = [
+            (
+                f"sc:{s.id}",
+                f"{i}. {'✅ ' if s.id in done else ''}{texts.PRACTICE_KIND[s.kind]} {s.title}",
+            )
+            for i, s in enumerate(shown, 1)
+        ]
+        if more:
+            buttons.append(more_button(shown))
+        template = texts.PRACTICE_LIST if len(items) <= PAGE_SIZE else texts.PRACTICE_LIST_PAGE
+        t.say(
+            template,
+            [*buttons, ("menu", texts.BTN_MENU)],
+            first=start + 1,
+            last=start + len(shown),
+            total=len(items),
         )
-        buttons = [(f"sc:{s.id}", s.title) for s in items]
-        t.say(texts.PRACTICE_LIST, [*buttons, ("menu", texts.BTN_MENU)], lines=lines)
+
+    async def back(self, t: Turn) -> None:
+        if t.data.get("practice_page"):  # the page before
+            t.data["practice_page"] -= 1
+            await go(t, "practice.list")
+            return
+        await go(t, "menu")
 
     async def on_button(self, t: Turn, bid: str) -> bool:
         if bid == "menu":
             await go(t, "menu")
+            return True
+        if bid == "more":
+            t.data["practice_page"] = t.data.get("practice_page", 0) + 1
+            await go(t, "practice.list")
             return True
         sc = t.scenarios.by_id.get(bid.removeprefix("sc:"))
         if sc is None:

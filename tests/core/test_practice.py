@@ -2,7 +2,7 @@
 
 from bot import texts
 from scenarios.schema import SIGNS
-from tests.transcript import sign_up
+from tests.transcript import find_listed, labels, sign_up
 
 
 def safest_path(sc):
@@ -26,9 +26,10 @@ async def test_scenario_run_well_counts_as_evidence_and_shows_pictures(sim):
     await sign_up(sim, "p1")
     scenarios = list(sim.engine.scenarios.by_id.values())
     sc = next(s for s in scenarios if any(st.screen for st in s.steps.values()))
-    listing = await sim.press("p1", texts.BTN_PRACTICE)
-    assert sc.title in listing[-1]["text"]
-    replies = await sim.press("p1", sc.title)
+    listing, label = await find_listed(
+        sim, "p1", await sim.press("p1", texts.BTN_PRACTICE), sc.title
+    )
+    replies = await sim.press("p1", label)
     pictures = [f for r in replies for f in r["files"]]
     path = safest_path(sc)
     assert path is not None
@@ -45,15 +46,17 @@ async def test_scenario_run_well_counts_as_evidence_and_shows_pictures(sim):
     assert [tuple(r) for r in rows] == [(sc.id, 1, "scenario")]
     mastery = await sim.engine.db.conn.execute_fetchall("SELECT competency, attempts FROM mastery")
     assert {r[0] for r in mastery} == set(sc.competencies)
-    listing = await sim.press("p1", texts.BTN_PRACTICE_MORE)
-    assert f"✅ {texts.PRACTICE_KIND[sc.kind]} {sc.title}" in listing[-1]["text"]
+    listing = await sim.press("p1", texts.BTN_PRACTICE_MORE)  # the page it was on
+    assert any(
+        lab.endswith(f"✅ {texts.PRACTICE_KIND[sc.kind]} {sc.title}") for lab in labels(listing)
+    )
 
 
 async def test_an_unsafe_choice_names_the_warning_signs_and_is_not_evidence(sim):
     await sign_up(sim, "p2")
     sc = next(s for s in sim.engine.scenarios.by_id.values() if s.kind == "scam")
-    await sim.press("p2", texts.BTN_PRACTICE)
-    replies = await sim.press("p2", sc.title)
+    _, label = await find_listed(sim, "p2", await sim.press("p2", texts.BTN_PRACTICE), sc.title)
+    replies = await sim.press("p2", label)
     unsafe_seen = False
     for _ in range(20):
         step_id = (

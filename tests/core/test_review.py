@@ -92,6 +92,8 @@ async def test_no_reminders_after_stop_without_a_time_or_when_blocked(sim, conte
     for user in ("a", "b", "c"):
         await answer_one_lesson(sim, content, user)
     replies = await sim.text("a", "dừng")
+    assert replies[0]["text"] == "Bà muốn dừng nhận tin nhắc phải không ạ?"
+    replies = await sim.text("a", "có")  # only a yes stops them
     assert "không nhắn nhắc nữa" in replies[0]["text"]
     await sim.engine.set_blocked("sim:c", True)
     assert await reminders(sim, 2 * DAY) == []

@@ -37,7 +37,13 @@ from storage.db import Database
 from storage.reports import AREAS, TOPICS
 from tests.conftest import BACKEND_PARAMS, open_sim, pg_database
 from tests.core.test_practice import safest_path
-from tests.transcript import correct_index, question_on_screen, sign_up, wrong_index
+from tests.transcript import (
+    correct_index,
+    press_lesson,
+    question_on_screen,
+    sign_up,
+    wrong_index,
+)
 
 DAY = 24 * 3600
 THAI_NGUYEN = 19
@@ -125,8 +131,8 @@ async def master_area(sim, user: str, area: str) -> None:
         await sim.text(user, "menu")
         await sim.press(user, "menu:learn")
         await sim.press(user, "other")
-        await sim.press(user, f"area:{area}")
-        await answer_all(sim, user, await sim.press(user, f"lesson:{lesson.id}"))
+        listing = await sim.press(user, f"area:{area}")
+        await answer_all(sim, user, await press_lesson(sim, user, listing, lesson.id))
         if await area_state(sim, user, area):
             return
     for _ in range(10):
@@ -151,7 +157,9 @@ async def lose_area(sim, user: str, area: str) -> None:
 async def practise_well(sim, user: str, scenario_id: str) -> None:
     sc = sim.engine.scenarios.by_id[scenario_id]
     await sim.text(user, "menu")
-    await sim.press(user, "menu:practice")
+    replies = await sim.press(user, "menu:practice")
+    while f"sc:{sc.id}" not in [b["id"] for b in replies[-1]["buttons"]]:
+        replies = await sim.press(user, "more")  # five at a time
     await sim.press(user, f"sc:{sc.id}")
     for k in safest_path(sc):
         replies = await sim.press(user, f"opt:{k}")
