@@ -56,3 +56,6 @@ def test_eval_quick_prints_honest_figures():
         assert word in out.stdout
     assert "REAL messages (never trained on)" in out.stdout and "first check" in out.stdout
     assert "written by the project" in out.stdout  # the provenance is printed
+    # the blind set apart, with the false-alarm rate's upper bound, then both real sets together
+    assert "BLIND real set" in out.stdout and "95% upper: exact" in out.stdout
+    assert "ALL REAL (real_messages.csv + real_blind.csv)" in out.stdout

@@ -1,0 +1,98 @@
+"""The blind real set: every row has its provenance, and nothing in the bot ever reads it."""
+
+import builtins
+import csv
+import importlib.util
+import io
+from pathlib import Path
+
+from bot.scamcheck import model
+from bot.scamcheck.normalize import fold
+
+ROOT = Path(__file__).resolve().parents[2]
+BLIND = model.DATA / "real_blind.csv"
+FIELDS = ["id", "label", "url", "date", "source", "licence", "text"]
+
+
+def _eval_module():
+    spec = importlib.util.spec_from_file_location(
+        "scamcheck_eval", ROOT / "benchmarks" / "scamcheck_eval.py"
+    )
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+def _rows() -> list[dict[str, str]]:
+    lines = BLIND.read_text(encoding="utf-8").splitlines(keepends=True)
+    return list(csv.DictReader(io.StringIO("".join(x for x in lines if not x.startswith("#")))))
+
+
+def test_header_says_when_and_against_which_frozen_detector():
+    head = [x for x in BLIND.read_text(encoding="utf-8").splitlines() if x.startswith("#")]
+    note = " ".join(head)
+    assert "Collected on 20" in note and "frozen at commit" in note
+    assert "NEVER used for training" in note
+
+
+def test_every_row_has_url_date_source_label_and_licence():
+    rows = _rows()
+    assert rows and list(rows[0]) == FIELDS
+    assert len({r["id"] for r in rows}) == len(rows)
+    for r in rows:
+        assert r["label"] in {"scam", "ok"}, r["id"]
+        assert r["url"].startswith(("http://", "https://")), r["id"]
+        assert r["source"].strip() and r["licence"].strip() and r["text"].strip(), r["id"]
+        # the page's date as printed (year, year-month or full date), or empty when it shows none
+        assert r["date"] == "" or r["date"][:4].isdigit(), r["id"]
+    assert {r["label"] for r in rows} == {"scam", "ok"}
+
+
+def test_blind_messages_are_new_not_in_the_training_or_first_real_set():
+    blind = {fold(r["text"]) for r in _rows()}
+    assert len(blind) == len(_rows()), "two rows fold to the same text"
+    assert not blind & {fold(e.text) for e in model.examples()}
+    assert not blind & {fold(e.text) for e in model.real_examples()}
+    ids = {r["id"] for r in _rows()}
+    assert ids.isdisjoint(e.id for e in model.examples() + model.real_examples())
+
+
+def test_no_code_in_the_bot_names_the_blind_file():
+    for path in (ROOT / "bot").rglob("*.py"):
+        assert "real_blind" not in path.read_text(encoding="utf-8"), path
+
+
+def test_training_and_the_shipped_model_never_open_the_blind_file(tmp_path, monkeypatch):
+    opened: list[str] = []
+    real_open, real_path_open = builtins.open, Path.open
+
+    def spy_open(file, *a, **k):
+        opened.append(str(file))
+        return real_open(file, *a, **k)
+
+    def spy_path_open(self, *a, **k):
+        opened.append(str(self))
+        return real_path_open(self, *a, **k)
+
+    monkeypatch.setattr(builtins, "open", spy_open)
+    monkeypatch.setattr(Path, "open", spy_path_open)
+    m = model.Model(model.examples())  # what the bot trains on when no shipped model fits
+    model.build(tmp_path / "model.json.gz")  # what `bot scamcheck build-model` writes
+    model.load_shipped()
+    monkeypatch.setattr(model, "_model", None)
+    model.default()
+    assert m.probability(fold("xin chào")) >= 0.0
+    assert opened, "the spy saw no file at all"
+    assert any("messages.csv" in f for f in opened)
+    assert not [f for f in opened if "real_blind" in f]
+
+
+def test_benchmark_reads_it_and_the_bounds_are_right():
+    ev = _eval_module()
+    rows = ev.blind_examples()
+    assert len(rows) == len(_rows()) and all(e.label in {"scam", "ok"} for e in rows)
+    # exact two-sided 95% bound for 0 of n is 1 - 0.025**(1/n); 0 of 10 is about 30.8%
+    assert abs(ev.clopper_pearson_upper(0, 10) - (1 - 0.025 ** (1 / 10))) < 1e-6
+    assert abs(ev.clopper_pearson_upper(1, 40) - 0.1316) < 1e-3
+    assert 0.27 < ev.wilson_upper(0, 10) < 0.28
+    assert ev.clopper_pearson_upper(5, 5) == 1.0
