@@ -404,4 +404,3 @@ class FakeTelegram(FakeServer):
     async def api_sendAudio(self, p: dict, f: dict) -> dict:
         audio = {"file_id": "sent-audio", "file_unique_id": "sa", "duration": 1}
         return self._sent(p.get("chat_id"), audio=audio)
-
