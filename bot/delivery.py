@@ -113,21 +113,32 @@ class SharedPace:
             await store.outbox.hold_sends(self.channel, until)
 
 
+#: the platform counts sends in any window of this many seconds (Telegram: 30 in any second)
+WINDOW = 1.0
+
+
 class Pacer:
     """One channel's bulk sends paced by when they *start*: `rate` a second overall (across
     every worker sharing `pace`), `chat_rate` a second per chat, everyone held back while the
     platform's retry_after runs.
 
-    Each send takes the next slot of the channel's schedule (slots 1/rate apart, booked from
-    `pace` a few at a time and never more than `ahead` seconds early), waits for it and starts.
-    It does not wait for earlier answers: with rows enough in flight (Lane.cap), the pace is
-    the same at 0 ms and at 150 ms round trip. (The previous pacer counted each send until one
-    second after its answer, so its rate fell as latency grew: 86.8% of the limit at 150 ms.)
+    Slots: each send takes the next slot of the channel's schedule (slots 1/rate apart, booked
+    from `pace` a few at a time, never more than `ahead` seconds early), waits for it and
+    starts, without waiting for earlier answers: with rows enough in flight (Lane.cap) the pace
+    is the same at 0 ms and at 150 ms round trip. (The previous pacer counted each send until
+    one second after its answer, so its rate fell as latency grew: 86.8% of the limit at
+    150 ms.) A slot missed by more than `late` (the event loop stalled: a full garbage
+    collection, a slow query) is given up, not used late.
 
-    A slot missed by more than `late` (the event loop stalled: a full garbage collection, a
-    slow query) is given up, not used late: late sends would go out together and put more than
-    `rate` into some second at the platform (Telegram answers 429 and pauses everything). A
-    stall costs its own length, never a burst.
+    Jitter guard: evenly spaced starts still reach the platform unevenly. A request held up on
+    its way (a busy machine, a congested link) arrives late, beside the next one, and the
+    platform's window then holds one more than `rate`: Telegram answers 429 and everything
+    waits a whole retry_after. So each send also counts for this worker until WINDOW after it
+    started *plus its excess delay* (its round trip minus the shortest recent one: the most it
+    can have arrived late), and at most floor(`rate`) count at once. In steady traffic that
+    costs a few milliseconds a second (the round trip's own length never counts, unlike the
+    previous pacer's window); a late request pushes the next sends back by just its lateness,
+    instead of a 429's whole second.
     """
 
     def __init__(
@@ -144,15 +155,19 @@ class Pacer:
         self._interval = 1.0 / rate
         self._chat_interval = 1.0 / chat_rate if chat_rate else 0.0
         self._chat_next: dict[str, float] = {}
-        # slots booked at once: about `ahead` seconds' worth (a 30/s channel books 3 at a time)
+        # slots booked at once: about `ahead` seconds' worth (a 29/s channel books 3 at a time)
         self.batch = max(1, math.ceil(rate * ahead))
         self.ahead = ahead
         self.late = self._interval / 2
         self.paused_until = 0.0  # time.time()
         self.skipped = 0  # slots given up after a stall (for benchmarks and logs)
+        self.guarded = 0.0  # seconds sends were held back by the jitter guard
         self._slots: deque[float] = deque()
         self._booked_until = 0.0
         self._lock = asyncio.Lock()
+        self._window = max(1, math.floor(rate))  # sends that may count at once
+        self._counting: list[list[float]] = []  # [start, counts until] of recent sends
+        self._rtts: deque[float] = deque(maxlen=256)  # recent round trips
 
     async def pause(self, seconds: float) -> bool:
         """Hold every send (in every worker) until `seconds` from now; True if that moved the
@@ -171,11 +186,19 @@ class Pacer:
     async def send(self, chat: str, call: Callable[[], Awaitable[object]]) -> object:
         """Make one platform call to `chat` at this pace."""
         await self._acquire(chat)
-        return await call()
+        started = time.time()
+        entry = [started, math.inf]  # counts while in flight
+        self._counting.append(entry)
+        try:
+            return await call()
+        finally:
+            rtt = time.time() - started
+            self._rtts.append(rtt)
+            entry[1] = started + WINDOW + rtt - min(self._rtts)
 
     async def _acquire(self, chat: str) -> None:
-        """Wait for this chat's turn, then for a slot on the channel that is still on time and
-        not inside a pause."""
+        """Wait for this chat's turn, then for a slot on the channel that is still on time,
+        outside any pause, with room in the jitter guard."""
         if self._chat_interval:
             now = time.monotonic()
             start = max(now, self._chat_next.get(chat, 0.0))
@@ -189,13 +212,26 @@ class Pacer:
             wait = slot - time.time()
             if wait > 0:
                 await asyncio.sleep(wait)
-            now = time.time()
-            if now < self.paused_until:
-                continue  # a 429 arrived while we waited: a slot after its pause
-            if now - slot > self.late:
+            while (now := time.time()) - slot <= self.late and now >= self.paused_until:
+                room = self._room_at(now)
+                if room <= now:
+                    return
+                self.guarded += min(room, slot + self.late) - now
+                await asyncio.sleep(min(room, slot + self.late) - now)
+            if now >= self.paused_until:
                 self.skipped += 1
-                continue
-            return
+            # late (a stall, or the guard held it past its slot), or a 429 arrived while we
+            # waited: take a later slot
+
+    def _room_at(self, now: float) -> float:
+        """When a send may start as far as the jitter guard goes (`now` if at once)."""
+        self._counting = counting = [e for e in self._counting if e[1] > now]
+        over = len(counting) - self._window
+        if over < 0:
+            return now
+        ends = sorted(e[1] for e in counting)
+        end = ends[over]
+        return end if end != math.inf else now + self._interval / 4  # answers still due
 
     async def _next_slot(self) -> float:
         """The next slot of this worker's booking, booking more when it runs out."""
