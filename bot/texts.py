@@ -690,6 +690,9 @@ CLI_BAD_UNIT = "Không có đơn vị «{unit}». Viết như: all, province:19,
 CLI_REPORT_FUTURE = "Ngày báo cáo chưa tới. Chọn hôm nay hoặc một ngày đã qua."
 CLI_REPORT_WRITTEN = "Đã ghi báo cáo: {path}"
 CLI_ADMIN_DONE = "Đã lưu."
+CLI_HEALTH_OK = "✅ Hoạt động bình thường: cơ sở dữ liệu trả lời."
+CLI_HEALTH_DOWN = "❌ Không ổn: {what} không trả lời."
+CLI_HEALTH_DB = "cơ sở dữ liệu"
 CLI_NEGATIVE = "Số phải từ 0 trở lên."
 CLI_PERCENT = "Tỉ lệ phần trăm phải từ 0 đến 100."
 # Reports in chat.
