@@ -115,6 +115,8 @@ class SharedPace:
 
 #: the platform counts sends in any window of this many seconds (Telegram: 30 in any second)
 WINDOW = 1.0
+#: bulk messages Telegram accepts per bot token in any WINDOW (its Bot API FAQ: about 30/s)
+TELEGRAM_LIMIT = 30
 
 
 class Pacer:
@@ -135,10 +137,12 @@ class Pacer:
     platform's window then holds one more than `rate`: Telegram answers 429 and everything
     waits a whole retry_after. So each send also counts for this worker until WINDOW after it
     started *plus its excess delay* (its round trip minus the shortest recent one: the most it
-    can have arrived late), and at most floor(`rate`) count at once. In steady traffic that
-    costs a few milliseconds a second (the round trip's own length never counts, unlike the
-    previous pacer's window); a late request pushes the next sends back by just its lateness,
-    instead of a 429's whole second.
+    can have arrived late), and at most `limit` (the platform's: Telegram's 30) count at once.
+    With the slots a little below the limit it costs nothing until a request is held up by
+    more than that margin, and the round trip's own length never counts (unlike the previous
+    pacer's window); a late request pushes the next sends back by just its lateness, instead of
+    a 429's whole second. The guard sees this worker's sends only: between workers, the margin
+    between `rate` and the limit is what absorbs jitter (docs/pacing.md).
     """
 
     def __init__(
@@ -147,6 +151,7 @@ class Pacer:
         chat_rate: float | None = None,
         pace: LocalPace | SharedPace | None = None,
         *,
+        limit: int | None = None,
         ahead: float = 0.1,
     ):
         self.rate = rate
@@ -165,7 +170,10 @@ class Pacer:
         self._slots: deque[float] = deque()
         self._booked_until = 0.0
         self._lock = asyncio.Lock()
-        self._window = max(1, math.floor(rate))  # sends that may count at once
+        # sends that may count at once: the platform's own limit where it has one (Telegram:
+        # 30 in any second), else the rate's; with the slots a little below it, the guard
+        # binds only when a request is held up by more than that margin
+        self._window = limit or max(1, math.ceil(rate))
         self._counting: list[list[float]] = []  # [start, counts until] of recent sends
         self._rtts: deque[float] = deque(maxlen=256)  # recent round trips
 
@@ -342,6 +350,7 @@ class Deliverer:
             "zalo": (settings.zalo_bulk_rate, None),
             "zalo_oa": (settings.zalo_oa_bulk_rate, None),
         }
+        limits = {"telegram": TELEGRAM_LIMIT}  # others publish no per-second window
         self.lanes: list[Lane] = []
         for ch in channels:
             if not hasattr(ch, "bulk_parts"):
@@ -352,7 +361,8 @@ class Deliverer:
             # waiting for earlier answers), few enough that a crash leaves little 'sending'.
             cap = max(batch, math.ceil(rate * 2))
             pace = SharedPace(db, ch.name) if shared_pace else LocalPace()
-            self.lanes.append(Lane(ch, Pacer(rate, chat_rate, pace), cap))
+            pacer = Pacer(rate, chat_rate, pace, limit=limits.get(ch.name))
+            self.lanes.append(Lane(ch, pacer, cap))
         self._progress: dict[int, int] = {}  # row id -> parts already sent (same process only)
         self._results: list[Outcome] = []
         self._dirty = asyncio.Event()
