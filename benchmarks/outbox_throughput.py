@@ -97,7 +97,7 @@ async def worker(db_path: str, base_url: str, token: str, bulk_rate: float) -> N
     await channel.stop()
     await db.close()
     pacer = deliverer.lanes[0].pacer
-    print(json.dumps({"skipped": pacer.skipped}), flush=True)
+    print(json.dumps({"skipped": pacer.skipped, "guarded": pacer.guarded + pacer.gaps}), flush=True)
 
 
 # --- the benchmark's own process ---
@@ -160,10 +160,12 @@ class Result:
     achieved: float
     server_rate: float
     refused: int
+    refused_at: list[float]  # seconds after the first send
     lost: int
     duplicated: int
     outbox_lost: int
     skipped: int
+    guarded: float
     settled: bool
 
 
@@ -200,10 +202,11 @@ async def run_once(
             elapsed = time.monotonic() - t0
             final = await statuses(db)
         finally:
-            skipped = 0
+            skipped, guarded = 0, 0.0
             for p in procs:
                 for msg in await finish(p):
                     skipped += msg.get("skipped", 0)
+                    guarded += msg.get("guarded", 0.0)
             calls = await finish(server)
             await db.close()
     sends = [c for c in calls if c.get("method") == "sendMessage"]
@@ -211,17 +214,21 @@ async def run_once(
     accepted = sorted(c["at"] for c in sends if c["status"] == 200)
     span = accepted[-1] - accepted[0] if len(accepted) > 1 else 0.0
     delivered = sum(got[c] > 0 for c in chats)
+    t_first = min((c["at"] for c in sends), default=0.0)
+    refused_at = [round(c["at"] - t_first, 1) for c in sends if c["status"] == 429]
     return Result(
         rtt=rtt,
         users=users,
         elapsed=elapsed,
         achieved=delivered / elapsed,
         server_rate=(len(accepted) - 1) / span if span else 0.0,
-        refused=sum(c["status"] == 429 for c in sends),
+        refused=len(refused_at),
+        refused_at=refused_at,
         lost=sum(got[c] == 0 for c in chats),
         duplicated=sum(got[c] > 1 for c in chats),
         outbox_lost=users - final["sent"],
         skipped=skipped,
+        guarded=guarded,
         settled=settled,
     )
 
@@ -239,7 +246,8 @@ async def main(
         print(
             f"rtt {rtt * 1000:4.0f} ms: {r.achieved:5.2f} msg/s = {r.achieved / rate:6.1%} of "
             f"{rate:g}/s (queued -> all settled {r.elapsed:.1f} s; server side {r.server_rate:.2f}/s)"
-            f"; 429s {r.refused}; slots given up {r.skipped}; lost {r.lost}, duplicated "
+            f"; 429s {r.refused}{' at ' + str(r.refused_at) + ' s' if r.refused else ''}; slots given up {r.skipped}, jitter guard and gaps "
+            f"{r.guarded:.1f} s; lost {r.lost}, duplicated "
             f"{r.duplicated} (server log); not 'sent' {r.outbox_lost} (outbox)"
             f"{'' if r.settled else ' NOT SETTLED'}",
             flush=True,

@@ -280,7 +280,9 @@ def main(argv: list[str] | None = None, prog: str = "python -m bot") -> int:
 
     health = sub.add_parser("health", help="kiểm tra sức khỏe (cho Docker): cơ sở dữ liệu trả lời?")
     health.add_argument("--url", help="địa chỉ /healthz (mặc định: trang web trên máy này)")
-    health.add_argument("--db", action="store_true", help="hỏi thẳng cơ sở dữ liệu (tiến trình worker)")
+    health.add_argument(
+        "--db", action="store_true", help="hỏi thẳng cơ sở dữ liệu (tiến trình worker)"
+    )
 
     args = parser.parse_args(argv)
     settings = Settings()

@@ -141,8 +141,10 @@ class Pacer:
     With the slots a little below the limit it costs nothing until a request is held up by
     more than that margin, and the round trip's own length never counts (unlike the previous
     pacer's window); a late request pushes the next sends back by just its lateness, instead of
-    a 429's whole second. The guard sees this worker's sends only: between workers, the margin
-    between `rate` and the limit is what absorbs jitter (docs/pacing.md).
+    a 429's whole second. The guard sees this worker's sends only, so a request later than the
+    margin between `rate` and the limit also books a gap of its excess lateness in the shared
+    schedule: every worker's sends that would share its window start that much later
+    (docs/pacing.md).
     """
 
     def __init__(
@@ -163,7 +165,7 @@ class Pacer:
         # slots booked at once: about `ahead` seconds' worth (a 29/s channel books 3 at a time)
         self.batch = max(1, math.ceil(rate * ahead))
         self.ahead = ahead
-        self.late = self._interval / 2
+        self.late = self._interval
         self.paused_until = 0.0  # time.time()
         self.skipped = 0  # slots given up after a stall (for benchmarks and logs)
         self.guarded = 0.0  # seconds sends were held back by the jitter guard
@@ -173,7 +175,13 @@ class Pacer:
         # sends that may count at once: the platform's own limit where it has one (Telegram:
         # 30 in any second), else the rate's; with the slots a little below it, the guard
         # binds only when a request is held up by more than that margin
-        self._window = limit or max(1, math.ceil(rate))
+        # (an operator pacing above it, e.g. with Telegram's paid broadcasts, is obeyed)
+        self._window = max(limit or 0, math.ceil(rate), 1)
+        # how late a request may arrive before its window could hold one send too many: the
+        # gap between `rate` and the platform's limit (28.8/s under Telegram's 30: 42 ms).
+        # None without a known limit below which we pace: then no gaps are booked.
+        self.margin = limit / rate - 1.0 if limit and rate < limit else None
+        self.gaps = 0.0  # seconds of gap put into the shared schedule after late requests
         self._counting: list[list[float]] = []  # [start, counts until] of recent sends
         self._rtts: deque[float] = deque(maxlen=256)  # recent round trips
 
@@ -202,7 +210,20 @@ class Pacer:
         finally:
             rtt = time.time() - started
             self._rtts.append(rtt)
-            entry[1] = started + WINDOW + rtt - min(self._rtts)
+            excess = rtt - min(self._rtts)
+            entry[1] = started + WINDOW + excess
+            if self.margin is not None and excess > self.margin:  # every worker's sends a
+                # second later must make room
+                await self._gap(excess - self.margin)
+
+    async def _gap(self, seconds: float) -> None:
+        """A gap of `seconds` in the channel's shared schedule: the other workers' guard
+        (this worker's sees only its own sends)."""
+        self.gaps += seconds
+        try:
+            await self.pace.reserve(1, seconds)
+        except Exception:
+            log.exception("outbox: could not share a late request's gap with the other workers")
 
     async def _acquire(self, chat: str) -> None:
         """Wait for this chat's turn, then for a slot on the channel that is still on time,

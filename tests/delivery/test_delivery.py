@@ -101,9 +101,21 @@ async def test_a_request_delayed_on_its_way_keeps_its_place_in_the_window_longer
     for delay in (0.0, 0.1, 0.2, 0.29):  # when the slow one may have arrived
         arrived = sorted([started[0] + delay, *started[1:]])
         assert max(sum(t - 1.0 < a <= t for a in arrived) for t in arrived) <= 20, delay
-    # without the delay the pace is the slots' (0.05 s apart): the round trip itself costs
-    # nothing, unlike a window counted from each answer
-    assert started[19] - started[0] < 19 / 20 + 0.1
+
+
+async def test_a_long_steady_round_trip_costs_nothing():
+    """150 ms each way and back, every time: sends start on their slots, 0.05 s apart, as at
+    0 ms (the previous pacer's window, counted from each answer, lost 13% here)."""
+    pacer = Pacer(20.0, limit=21)
+    started: list[float] = []
+
+    async def call() -> None:
+        started.append(time.time())
+        await asyncio.sleep(0.15)
+
+    await asyncio.gather(*(pacer.send(f"telegram:{i}", call) for i in range(41)))
+    assert started[40] - started[0] < 40 / 20 + 0.1
+    assert pacer.gaps == 0.0 and pacer.skipped == 0
 
 
 async def test_conversations_do_not_wait_while_bulk_sending_is_paused(
