@@ -182,6 +182,7 @@ class Pacer:
         # None without a known limit below which we pace: then no gaps are booked.
         self.margin = limit / rate - 1.0 if limit and rate < limit else None
         self.gaps = 0.0  # seconds of gap put into the shared schedule after late requests
+        self._shared_until = 0.0  # other workers booked slots lately (time.time())
         self._counting: list[list[float]] = []  # [start, counts until] of recent sends
         self._rtts: deque[float] = deque(maxlen=256)  # recent round trips
 
@@ -212,13 +213,13 @@ class Pacer:
             self._rtts.append(rtt)
             excess = rtt - min(self._rtts)
             entry[1] = started + WINDOW + excess
-            if self.margin is not None and excess > self.margin:  # every worker's sends a
-                # second later must make room
-                await self._gap(excess - self.margin)
+            if self.margin is not None and excess > self.margin and started < self._shared_until:
+                await self._gap(excess - self.margin)  # the other workers' sends must make room
 
     async def _gap(self, seconds: float) -> None:
-        """A gap of `seconds` in the channel's shared schedule: the other workers' guard
-        (this worker's sees only its own sends)."""
+        """A gap of `seconds` in the channel's shared schedule: the other workers' guard (this
+        worker's sees only its own sends). Booked only while other workers are booking slots
+        too: alone, the guard already holds back exactly the sends that need it."""
         self.gaps += seconds
         try:
             await self.pace.reserve(1, seconds)
@@ -270,7 +271,11 @@ class Pacer:
                     wait = max(self._booked_until - self.ahead, self.paused_until) - time.time()
                     if wait > 0:
                         await asyncio.sleep(wait)
+                    now = time.time()
                     first = await self.pace.reserve(self.batch, self._interval)
+                    if self._booked_until and first > max(now, self._booked_until) + self._interval:
+                        # someone else booked since our last batch: gaps matter for a while
+                        self._shared_until = now + 10 * WINDOW
                     self._slots.extend(first + i * self._interval for i in range(self.batch))
                     self._booked_until = self._slots[-1]
                 slot = self._slots.popleft()
