@@ -1,30 +1,31 @@
-"""Outbox throughput: one announcement to 10,000 people through the real Telegram channel.
+"""Outbox throughput on a real network's round trip: one announcement through the real Telegram
+channel, with the Bot API stand-in in a process of its own.
 
-Everything runs in this one process on 127.0.0.1: the fake Telegram Bot API server
-(tests/fakes) with `rate_limit` (30 sends in any one second, 429 + retry_after beyond that, as
-Telegram does), the real TelegramChannel (python-telegram-bot) pointed at it, and the persistent
-outbox worker (bot/delivery.py, Deliverer) over a SQLite database in a temporary directory.
-The recipients are consenting, registered learners, so the worker's blocked check reads the
-same rows as in production; the announcement is queued with storage/outbox.enqueue.
+Three kinds of process on 127.0.0.1, as in production:
+- the fake Telegram Bot API (`python -m tests.fakes.serve_telegram`) with `--rate-limit` (30
+  sends in any one second, 429 + retry_after beyond, as Telegram does) and `--latency` (the
+  round trip added to every request: half on the way in, half on the way out);
+- `--workers` outbox worker processes (this file with --worker): each the real TelegramChannel
+  (python-telegram-bot) and the persistent outbox worker (bot/delivery.py, Deliverer), all over
+  one SQLite database, sharing the channel's pace through its send_pace row;
+- this process: it seeds consenting, registered learners, starts the others, queues the
+  announcement (storage/outbox.enqueue) once every worker is ready, and watches the rows.
 
-It prints the recipients, the time from starting the worker until every row is settled, the
-achieved rate (messages/s and as a share of the server's limit), the 429s the server answered,
-and how many people never got the message (lost) or got it more than once (duplicated),
-counted both from the server's call log and from the outbox rows' statuses.
+For each round trip asked (--rtt, default 0 and 150 ms) it prints the time from queuing until
+every row is settled, the achieved rate (messages/s and as a share of the server's limit), the
+server's own rate between its first and last accepted send, the 429s it answered, slots the
+workers gave up after a stall, and how many people never got the message (lost) or got it more
+than once (duplicated), from the server's call log and from the outbox rows' statuses.
 
-    python benchmarks/outbox_throughput.py [--users 10000] [--rate 30] [--bulk-rate 30]
+    python benchmarks/outbox_throughput.py [--users 5000] [--rate 30] [--bulk-rate 29]
+                                           [--rtt 0 0.15] [--workers 1] [--quick]
 
-A quick check: --users 600 (about 20 s). The full run takes about 6 minutes.
+--quick: 150 recipients per round trip (about 15 s in all); the test suite runs it.
 
-Why --bulk-rate defaults to the server's 30/s, not production's 25 (HOCSO_TELEGRAM_BULK_RATE,
-kept below Telegram's real, less exact limit): 25/s could reach only 83% of 30/s. A faster
-pace is safe because the pacer (bot/delivery.py) counts every send until one second after its
-answer and lets at most floor(rate) count at once, so no second at the server holds more than
-30 however the sends bunch up on the way. Without that window a paced 30/s drew a 429 about
-every 30 messages (each pausing everything for retry_after, 1 s) and reached half the limit;
-29/s still drew one every thousand or so, after event-loop stalls (a full garbage collection
-takes up to 0.2 s here). With the window, 30/s measured the best rate: 29.7/s (99.0%) for
-10,000 recipients in 337 s, with no 429, nothing lost and nothing twice; 29 gave 28.7/s.
+The goal is >= 95% of the server's limit with 0 lost and 0 duplicated at 0 and 150 ms; the
+exit status is 1 if a run misses it (in --quick mode only losses and duplicates count: a few
+seconds are too few to judge a rate on a busy machine). The default pace (bot/config.py,
+HOCSO_TELEGRAM_BULK_RATE) was chosen from this benchmark's figures: see docs/pacing.md.
 """
 
 from __future__ import annotations
@@ -32,25 +33,23 @@ from __future__ import annotations
 import argparse
 import asyncio
 import datetime as dt
+import json
 import logging
+import os
+import statistics
 import sys
 import tempfile
 import time
 from collections import Counter
+from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bot.channels.telegram import TelegramChannel  # noqa: E402
 from bot.config import Settings  # noqa: E402
-from bot.core.engine import Engine  # noqa: E402
-from bot.delivery import Deliverer  # noqa: E402
-from lessons import load_content  # noqa: E402
 from storage.db import Database  # noqa: E402
 from storage.outbox import OutboxItem  # noqa: E402
-from storage.store import Store  # noqa: E402
-from tests.fakes import FakeTelegram  # noqa: E402
 
 FIRST_CHAT = 100_000
 ANNOUNCEMENT = 1
@@ -60,6 +59,7 @@ TEXT = (
 )
 # 10:00 in Vietnam: outside quiet hours (21:00-07:00), whenever the benchmark is run.
 DAY = dt.datetime(2026, 11, 23, 3, 0, tzinfo=dt.UTC)
+GOAL = 0.95
 
 
 class Clock:
@@ -71,6 +71,36 @@ class Clock:
 
     def __call__(self) -> dt.datetime:
         return self.start + dt.timedelta(seconds=time.monotonic() - self.t0)
+
+
+# --- one worker process ---
+
+
+async def worker(db_path: str, base_url: str, token: str, bulk_rate: float) -> None:
+    """An outbox worker until standard input closes; then prints its pacer's figures."""
+    from bot.channels.telegram import TelegramChannel
+    from bot.core.engine import Engine
+    from bot.delivery import Deliverer
+    from lessons import load_content
+
+    clock = Clock()
+    db = await Database.open(db_path)
+    engine = Engine(db, load_content(), clock)
+    channel = TelegramChannel(engine, token, base_url=base_url, poll_timeout=1.0)
+    await channel.start()
+    settings = Settings(_env_file=None, telegram_bulk_rate=bulk_rate)
+    deliverer = Deliverer(db, engine, [channel], settings, clock=clock, idle_poll=0.05)
+    await deliverer.start()
+    print(json.dumps({"ready": deliverer.describe()}), flush=True)
+    await asyncio.get_running_loop().run_in_executor(None, sys.stdin.read)
+    await deliverer.stop()
+    await channel.stop()
+    await db.close()
+    pacer = deliverer.lanes[0].pacer
+    print(json.dumps({"skipped": pacer.skipped, "guarded": pacer.guarded + pacer.gaps}), flush=True)
+
+
+# --- the benchmark's own process ---
 
 
 async def add_learners(db: Database, identities: list[str], now: dt.datetime) -> None:
@@ -86,8 +116,8 @@ async def add_learners(db: Database, identities: list[str], now: dt.datetime) ->
 
 
 async def statuses(db: Database) -> dict[str, int]:
-    async with db.sql() as conn:
-        return await Store(conn).outbox.summary(ANNOUNCEMENT)
+    async with db.reading() as store:
+        return await store.outbox.summary(ANNOUNCEMENT)
 
 
 async def settle(db: Database, timeout: float, every: float = 0.2) -> bool:
@@ -106,83 +136,151 @@ async def settle(db: Database, timeout: float, every: float = 0.2) -> bool:
         await asyncio.sleep(every)
 
 
-async def main(users: int, rate: float, bulk_rate: float) -> int:
-    clock = Clock()
-    chats = list(range(FIRST_CHAT, FIRST_CHAT + users))
+async def spawn(*args: str) -> asyncio.subprocess.Process:
+    return await asyncio.create_subprocess_exec(
+        sys.executable, *args, cwd=ROOT, stdin=asyncio.subprocess.PIPE,
+        stdout=asyncio.subprocess.PIPE, limit=2**24,
+    )  # fmt: skip
+
+
+async def finish(proc: asyncio.subprocess.Process) -> list[dict]:
+    """Close its standard input (the signal to stop) and read every JSON line it printed."""
+    assert proc.stdin is not None and proc.stdout is not None
+    proc.stdin.close()
+    out = await proc.stdout.read()
+    await proc.wait()
+    return [json.loads(line) for line in out.decode().splitlines() if line.strip()]
+
+
+@dataclass
+class Result:
+    rtt: float
+    users: int
+    elapsed: float
+    achieved: float
+    server_rate: float
+    refused: int
+    refused_at: list[float]  # seconds after the first send
+    lost: int
+    duplicated: int
+    outbox_lost: int
+    skipped: int
+    guarded: float
+    settled: bool
+
+
+async def run_once(
+    users: int, rate: float, bulk_rate: float, rtt: float, workers: int, first: int
+) -> Result:
+    chats = list(range(first, first + users))
     identities = [f"telegram:{c}" for c in chats]
-    settings = Settings(_env_file=None, telegram_bulk_rate=bulk_rate)
-    async with FakeTelegram(rate_limit=rate) as fake:
-        with tempfile.TemporaryDirectory(prefix="hocso-bench-") as tmp:
-            db = await Database.open(Path(tmp) / "bench.db")
-            try:
-                engine = Engine(db, load_content(), clock)
-                await add_learners(db, identities, clock())
-                async with db.sql(write=True) as conn:
-                    queued = await Store(conn).outbox.enqueue(
-                        [OutboxItem(i, TEXT, announcement_id=ANNOUNCEMENT) for i in identities],
-                    )
-                channel = TelegramChannel(
-                    engine, fake.token, base_url=fake.base_url, poll_timeout=1.0
+    server = await spawn("-m", "tests.fakes.serve_telegram", "--rate-limit", f"{rate:g}",
+                         "--latency", f"{rtt:g}")  # fmt: skip
+    assert server.stdout is not None
+    hello = json.loads(await server.stdout.readline())
+    procs: list[asyncio.subprocess.Process] = []
+    with tempfile.TemporaryDirectory(prefix="hocso-bench-") as tmp:
+        path = Path(tmp) / "bench.db"
+        db = await Database.open(path)
+        try:
+            await add_learners(db, identities, DAY)
+            for _ in range(workers):
+                procs.append(await spawn(__file__, "--worker", str(path), hello["url"],
+                                         hello["token"], f"{bulk_rate:g}"))  # fmt: skip
+            for p in procs:
+                assert p.stdout is not None
+                line = await p.stdout.readline()
+                if not line:
+                    raise RuntimeError("a worker died before it was ready")
+            t0 = time.monotonic()
+            async with db.transaction() as store:
+                await store.outbox.enqueue(
+                    [OutboxItem(i, TEXT, announcement_id=ANNOUNCEMENT) for i in identities], DAY
                 )
-                await channel.start()
-                deliverer = Deliverer(db, engine, [channel], settings, clock=clock)
-                try:
-                    print(
-                        f"{queued} rows queued; sending at {deliverer.describe()}"
-                        f" to a server that accepts {rate:g}/s",
-                        file=sys.stderr,
-                        flush=True,
-                    )
-                    t0 = time.monotonic()
-                    await deliverer.start()
-                    # Generous: twice the ideal time plus a minute for retries and backoff.
-                    settled = await settle(db, 2 * users / min(rate, bulk_rate) + 60)
-                    elapsed = time.monotonic() - t0
-                finally:
-                    await deliverer.stop()
-                    await channel.stop()
-                final = await statuses(db)
-            finally:
-                await db.close()
-
-    sends = [c for c in fake.calls if c.method == "sendMessage"]
-    refused = sum(c.status == 429 for c in sends)
-    got = Counter(c.chat_id for c in sends if c.ok)
-    lost = sum(got[c] == 0 for c in chats)
-    duplicated = sum(got[c] > 1 for c in chats)
-    delivered = sum(got[c] > 0 for c in chats)
-    achieved = delivered / elapsed
-    accepted = [c.at for c in sends if c.ok]
+            # Generous: twice the ideal time plus a minute for retries and backoff.
+            settled = await settle(db, 2 * users / min(rate, bulk_rate) + 60)
+            elapsed = time.monotonic() - t0
+            final = await statuses(db)
+        finally:
+            skipped, guarded = 0, 0.0
+            for p in procs:
+                for msg in await finish(p):
+                    skipped += msg.get("skipped", 0)
+                    guarded += msg.get("guarded", 0.0)
+            calls = await finish(server)
+            await db.close()
+    sends = [c for c in calls if c.get("method") == "sendMessage"]
+    got = Counter(c["chat_id"] for c in sends if c["status"] == 200)
+    accepted = sorted(c["at"] for c in sends if c["status"] == 200)
     span = accepted[-1] - accepted[0] if len(accepted) > 1 else 0.0
+    delivered = sum(got[c] > 0 for c in chats)
+    t_first = min((c["at"] for c in sends), default=0.0)
+    refused_at = [round(c["at"] - t_first, 1) for c in sends if c["status"] == 429]
+    return Result(
+        rtt=rtt,
+        users=users,
+        elapsed=elapsed,
+        achieved=delivered / elapsed,
+        server_rate=(len(accepted) - 1) / span if span else 0.0,
+        refused=len(refused_at),
+        refused_at=refused_at,
+        lost=sum(got[c] == 0 for c in chats),
+        duplicated=sum(got[c] > 1 for c in chats),
+        outbox_lost=users - final["sent"],
+        skipped=skipped,
+        guarded=guarded,
+        settled=settled,
+    )
 
-    print(f"recipients      {users}")
-    print(f"elapsed         {elapsed:.1f} s (worker start until every row settled)")
-    print(
-        f"achieved rate   {achieved:.2f} messages/s = {achieved / rate:.1%} of the server's"
-        f" {rate:g}/s limit (worker paced at {bulk_rate:g}/s)"
-    )
-    if span:
-        print(f"server side     {len(accepted) - 1} intervals in {span:.1f} s: "
-              f"{(len(accepted) - 1) / span:.2f}/s")  # fmt: skip
-    print(f"429 answers     {refused}")
-    print(f"lost            {lost} (server log)   duplicated {duplicated} (server log)")
-    outbox_lost = users - final["sent"]
-    print(
-        f"outbox rows     {final}: {outbox_lost} not 'sent'"
-        f"{'' if settled else ' (NOT SETTLED before the timeout)'}"
-    )
-    ok = settled and lost == duplicated == outbox_lost == 0 and achieved >= 0.9 * rate
-    print("target (>= 90% of the limit, 0 lost, 0 duplicated):", "met" if ok else "NOT met")
-    return 0 if ok else 1
+
+async def main(
+    users: int, rate: float, bulk_rate: float, rtts: list[float], workers: int, quick: bool
+) -> int:
+    print(f"{users} recipients per run; {workers} worker process(es) paced at {bulk_rate:g}/s "
+          f"in all; the server (own process) accepts {rate:g}/s")  # fmt: skip
+    results = []
+    for n, rtt in enumerate(rtts):
+        print(f"  running at {rtt * 1000:.0f} ms round trip ...", file=sys.stderr, flush=True)
+        r = await run_once(users, rate, bulk_rate, rtt, workers, FIRST_CHAT + n * users)
+        results.append(r)
+        print(
+            f"rtt {rtt * 1000:4.0f} ms: {r.achieved:5.2f} msg/s = {r.achieved / rate:6.1%} of "
+            f"{rate:g}/s (queued -> all settled {r.elapsed:.1f} s; server side {r.server_rate:.2f}/s)"
+            f"; 429s {r.refused}{' at ' + str(r.refused_at) + ' s' if r.refused else ''}; slots given up {r.skipped}, jitter guard and gaps "
+            f"{r.guarded:.1f} s; lost {r.lost}, duplicated "
+            f"{r.duplicated} (server log); not 'sent' {r.outbox_lost} (outbox)"
+            f"{'' if r.settled else ' NOT SETTLED'}",
+            flush=True,
+        )
+    shares = [r.achieved / rate for r in results]
+    print(f"median share of the limit: {statistics.median(shares):.1%}; "
+          f"worst/best ratio: {min(shares) / max(shares):.3f}")  # fmt: skip
+    clean = all(r.settled and r.lost == r.duplicated == r.outbox_lost == 0 for r in results)
+    fast = all(s >= GOAL for s in shares)
+    print(f"goal (>= {GOAL:.0%} of the limit at every round trip, 0 lost, 0 duplicated):",
+          "met" if clean and fast else ("rate not judged (quick), nothing lost or doubled"
+                                        if clean and quick else "NOT met"))  # fmt: skip
+    return 0 if clean and (fast or quick) else 1
 
 
 if __name__ == "__main__":
+    if len(sys.argv) > 1 and sys.argv[1] == "--worker":
+        logging.basicConfig(level=logging.ERROR, format="%(levelname)s %(name)s: %(message)s")
+        db_path, url, token, pace = sys.argv[2:6]
+        asyncio.run(worker(db_path, url, token, float(pace)))
+        sys.exit(0)
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--users", type=int, default=10_000, help="recipients (600: quick check)")
+    parser.add_argument("--users", type=int, default=5000, help="recipients per round trip")
     parser.add_argument("--rate", type=float, default=30.0, help="the server's limit, sends/s")
-    parser.add_argument(
-        "--bulk-rate", type=float, default=30.0, help="the worker's pace (telegram_bulk_rate)"
-    )
+    parser.add_argument("--bulk-rate", type=float, default=None,
+                        help="the workers' pace (default: HOCSO_TELEGRAM_BULK_RATE's default)")  # fmt: skip
+    parser.add_argument("--rtt", type=float, nargs="+", default=[0.0, 0.15],
+                        help="round trips to measure, seconds")  # fmt: skip
+    parser.add_argument("--workers", type=int, default=1, help="outbox worker processes")
+    parser.add_argument("--quick", action="store_true", help="150 recipients per round trip")
     args = parser.parse_args()
+    bulk = args.bulk_rate or Settings(_env_file=None).telegram_bulk_rate
     logging.basicConfig(level=logging.ERROR, format="%(levelname)s %(name)s: %(message)s")
-    sys.exit(asyncio.run(main(args.users, args.rate, args.bulk_rate)))
+    os.environ.pop("HOCSO_DATABASE_URL", None)  # the benchmark's own SQLite file
+    sys.exit(asyncio.run(main(150 if args.quick else args.users, args.rate, bulk, args.rtt,
+                              args.workers, args.quick)))  # fmt: skip

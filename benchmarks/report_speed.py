@@ -20,7 +20,9 @@ counters (stat_cells, stat_days) from the rows inserted, exactly as they do in p
 Then it times, on one connection as the bot uses it: the province report (compute.build +
 render JSON) and a commune report, each `--repeat` times (median printed), and the naive
 recomputation (bot/reports/naive.recompute: users, every answer replayed, acknowledgements)
-of the province once, and prints the ratio. It also checks that the two agree.
+of the province once, and between them the fair baseline: one plain GROUP BY over the flags
+stored per learner (users.proficient, area_mastery, informed; storage/reports.flags_by_sub_unit),
+`--repeat` times. It prints each beside the report as ratios, and checks that all agree.
 
     python benchmarks/report_speed.py [--learners 1000000] [--communes 100] [--answers 20]
         [--province 1] [--db PATH] [--repeat 5] [--profile]
@@ -56,6 +58,7 @@ sys.path.insert(0, str(ROOT))
 from bot.core import mastery as bkt  # noqa: E402
 from bot.core import places  # noqa: E402
 from bot.core.review import VN  # noqa: E402
+from bot.domain import Unit  # noqa: E402
 from bot.reports import compute, naive, render  # noqa: E402
 from lessons import Content, load_content  # noqa: E402
 from lessons.schema import NATIONAL_AREAS  # noqa: E402
@@ -531,7 +534,7 @@ def agree(report: compute.Report, full: dict) -> list[str]:
         pairs += [(f"{s.unit} registered", s.registered, n["registered"])]
         pairs += [(f"{s.unit} proficient", s.proficient.count, n["proficient"])]
         pairs += [(f"{s.unit} {a}", s.areas[a], n["areas"][a]) for a in AREAS]
-    for dim, rows in (report.breakdowns or {}).items():
+    for dim, rows in (report.breakdowns or {}).items() if full["breakdowns"] is not None else ():
         for b in rows:
             reg, prof = full["breakdowns"][dim][b.key]
             pairs += [(f"{dim} {b.key} registered", b.registered, reg)]
@@ -540,6 +543,33 @@ def agree(report: compute.Report, full: dict) -> list[str]:
         if got is not None and got != want:
             bad.append(f"{name}: report {got}, recomputed {want}")
     return bad
+
+
+async def group_by_flags(conn, unit: str, today: dt.date) -> dict:
+    """The province's figures from the flags stored per learner (users.proficient,
+    area_mastery, informed) by one plain GROUP BY (storage/reports.flags_by_sub_unit), shaped
+    as naive.recompute's result so `agree` compares it with the report."""
+    year = max(today.year, compute.FIRST_YEAR)
+    rows = await Store(conn).reports.flags_by_sub_unit(unit, naive.end_of_day(today), year)
+    full: dict = {"registered": 0, "helpers": 0, "proficient": 0, "sub_units": {},
+                  "areas": dict.fromkeys(AREAS, 0), "informed": dict.fromkeys(TOPICS, 0),
+                  "breakdowns": None}  # fmt: skip
+    kind = Unit.of(unit).kind
+    for code, older, sums in rows:
+        if not older:
+            full["helpers"] += sums["registered"]
+            continue
+        full["registered"] += sums["registered"]
+        full["proficient"] += sums["proficient"]
+        for a in AREAS:
+            full["areas"][a] += sums[f"m_{a}"]
+        for t in TOPICS:
+            full["informed"][t] += sums[f"i_{t}"]
+        sub = Unit.commune(code) if kind == "province" else Unit.province(code)
+        full["sub_units"][sub] = {"registered": sums["registered"],
+                                  "proficient": sums["proficient"],
+                                  "areas": {a: sums[f"m_{a}"] for a in AREAS}}  # fmt: skip
+    return full
 
 
 def profiled() -> dict[str, float]:
@@ -610,9 +640,29 @@ async def measure(path: Path, content: Content, scenarios: Scenarios, args) -> N
         f"commune report ({commune}, {c_report.registered:,} older learners, JSON {size:,} B):"
         f" median {c_med * 1000:.0f} ms of {args.repeat}"
     )
+    g_times = []
+    for _ in range(args.repeat):
+        t, flags = await timed(group_by_flags, conn, province, today)
+        g_times.append(t)
+    g_med = statistics.median(g_times)
+    print(
+        f"plain GROUP BY over the stored per-learner flags (the fair baseline):"
+        f" median {g_med * 1000:.0f} ms of {args.repeat}"
+        f" ({', '.join(f'{t * 1000:.0f}' for t in g_times)} ms)"
+    )
     t_naive, full = await timed(naive.recompute, Store(conn), content, scenarios, province, today)
-    print(f"naive recomputation of the province: {t_naive:.1f} s")
-    print(f"ratio naive / province report: {t_naive / p_med:,.0f}x")
+    print(f"naive recomputation of the province (every answer replayed): {t_naive:.1f} s")
+    print(
+        f"ratios to the province report ({p_med * 1000:.0f} ms):"
+        f" GROUP BY {g_med / p_med:,.1f}x slower, naive {t_naive / p_med:,.0f}x slower"
+        f" (naive / GROUP BY {t_naive / g_med:,.0f}x)"
+    )
+    g_bad = agree(report, flags)
+    print(
+        "GROUP BY and report agree on every figure"
+        if not g_bad
+        else "GROUP BY DISAGREES:\n  " + "\n  ".join(g_bad[:20])
+    )
     bad = agree(report, full)
     print(
         f"report and recomputation agree on every figure"

@@ -1,5 +1,5 @@
 """Command line: `python -m bot run | web | chat | simulate | content check | report | admin |
-db copy | scamcheck`."""
+db copy | scamcheck | health`, also installed as the `hocso` command (`hocso --version`)."""
 
 from __future__ import annotations
 
@@ -234,8 +234,54 @@ async def _db_copy(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m bot", description="Học Số")
+def version() -> str:
+    """The installed package's version (pyproject.toml), or a plain marker from a bare checkout."""
+    from importlib.metadata import PackageNotFoundError
+    from importlib.metadata import version as installed
+
+    try:
+        return installed("hocso")
+    except PackageNotFoundError:
+        return "0+unknown"
+
+
+def _health(args: argparse.Namespace, settings: Settings) -> int:
+    """Exit 0 when healthy: the database answers (--db: directly, for a worker that serves no
+    port), or the local /healthz does (the web process: the pages' port by default)."""
+    if args.db:
+        from bot import health
+        from storage.db import Database
+
+        async def check() -> bool:
+            db = await Database.open(settings.database(), media=settings.db_path)
+            try:
+                return await health.database_ok(db)
+            finally:
+                await db.close()
+
+        try:
+            ok = asyncio.run(check())
+        except Exception:
+            ok = False
+        what = texts.CLI_HEALTH_DB
+    else:
+        import urllib.error
+        import urllib.request
+
+        url = args.url or f"http://127.0.0.1:{settings.web_port}/healthz"
+        try:
+            with urllib.request.urlopen(url, timeout=10) as res:
+                ok = res.status == 200
+        except (urllib.error.URLError, OSError, ValueError):
+            ok = False
+        what = url
+    print(texts.CLI_HEALTH_OK if ok else texts.CLI_HEALTH_DOWN.format(what=what))
+    return 0 if ok else 1
+
+
+def main(argv: list[str] | None = None, prog: str = "python -m bot") -> int:
+    parser = argparse.ArgumentParser(prog=prog, description="Học Số")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {version()}")
     sub = parser.add_subparsers(dest="cmd", required=True)
 
     sub.add_parser("run", help="chạy bot trên các kênh đã cấu hình (Telegram, Zalo)")
@@ -303,6 +349,12 @@ def main(argv: list[str] | None = None) -> int:
     block.add_argument("file", type=Path, help="tệp, mỗi dòng một tên miền")
     scam_sub.add_parser("build-model", help="huấn luyện lại mô hình và lưu kèm gói")
 
+    health = sub.add_parser("health", help="kiểm tra sức khỏe (cho Docker): cơ sở dữ liệu trả lời?")
+    health.add_argument("--url", help="địa chỉ /healthz (mặc định: trang web trên máy này)")
+    health.add_argument(
+        "--db", action="store_true", help="hỏi thẳng cơ sở dữ liệu (tiến trình worker)"
+    )
+
     args = parser.parse_args(argv)
     settings = Settings()
     logs.configure(settings, sys.stderr)  # secrets redacted at every level
@@ -328,6 +380,8 @@ def main(argv: list[str] | None = None) -> int:
         return asyncio.run(_db_copy(args, settings))
     if args.cmd == "run":
         return asyncio.run(_run(settings))
+    if args.cmd == "health":
+        return _health(args, settings)
     if args.cmd == "scamcheck":
         from bot.scamcheck import cli
 
@@ -337,6 +391,11 @@ def main(argv: list[str] | None = None) -> int:
             return cli.build_model(sys.stdout)
         return cli.run(sys.stdin, sys.stdout)
     return 2
+
+
+def cli() -> None:
+    """The `hocso` console script (pyproject.toml [project.scripts])."""
+    sys.exit(main(prog="hocso"))
 
 
 if __name__ == "__main__":

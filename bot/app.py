@@ -17,7 +17,7 @@ import sys
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from pydantic import SecretStr
 
-from bot import logs, texts
+from bot import health, logs, texts
 from bot.channels.common import Channel, group_by_recipient
 from bot.channels.webserver import HttpServer
 from bot.config import Settings
@@ -158,6 +158,8 @@ class App:
             for ch in self.channels
             if getattr(ch, "webhook_url", None)
         }
+        if routes:  # the load balancer's and the container's check, beside the webhooks
+            routes[health.PATH] = health.webhook_route(engine.db)
         self.web = (
             HttpServer(
                 routes,

@@ -58,9 +58,10 @@ class Settings(BaseSettings):
     webhook_port: int = 8080
     # Open connections the webhook server keeps at most (also bounded by the open-file limit).
     webhook_max_connections: int = Field(2048, ge=16)
-    # Bulk messages through the outbox (bot/delivery.py), in messages per second: below
-    # Telegram's ~30/s overall and 1/s per chat, and a cautious pace for Zalo.
-    telegram_bulk_rate: float = Field(25.0, gt=0)
+    # Bulk messages through the outbox (bot/delivery.py), in messages per second per bot token
+    # (shared by every worker process): a little below Telegram's ~30/s, the margin absorbing
+    # network jitter (28.8: measured in docs/pacing.md), 1/s per chat; a cautious pace for Zalo.
+    telegram_bulk_rate: float = Field(28.8, gt=0)
     telegram_chat_rate: float = Field(1.0, gt=0)
     zalo_bulk_rate: float = Field(10.0, gt=0)
 

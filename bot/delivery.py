@@ -6,8 +6,9 @@ on bulk sending. One `Lane` per running channel claims due rows in small batches
 'sending', in one transaction), sends each through the channel's `bulk_parts` (one platform
 call per part, tried once) and records the outcome:
 
-- paced: at most `rate` messages a second per channel, and per chat where the platform limits
-  that (Telegram: 1/s);
+- paced by when sends start: at most `rate` messages a second per channel across every worker
+  process (slots booked from one row per channel in the database), and per chat where the
+  platform limits that (Telegram: 1/s);
 - a 429 pauses that channel's bulk sending for `retry_after`, then the same part is tried
   again (a 429 is the platform's pace, not the row's fault, so it costs no attempt);
 - network trouble and server errors put the row back with a growing delay, up to
@@ -78,51 +79,156 @@ def in_quiet_hours(now: dt.datetime) -> bool:
     return t >= QUIET_FROM or t < QUIET_UNTIL
 
 
-class Pacer:
-    """Even spacing of one channel's bulk sends: `rate` a second overall, `chat_rate` a second
-    per chat, and everyone held back while the platform's retry_after runs.
+class LocalPace:
+    """The pace of one process alone (tests, or a single worker without shared state):
+    the next free slot kept in memory."""
 
-    Slots alone are not enough: when the event loop stalls (a full garbage collection, a slow
-    query, a new connection), sends whose slots passed go out together, and the platform's
-    window (Telegram: 30 in any one second) then holds more than `rate` and answers 429, which
-    pauses everything for a whole retry_after. So every send also counts until one second
-    after its answer (the platform saw it before that), and at most floor(`rate`) count at
-    once: however the sends bunch up on the way, no second at the platform holds more, and a
-    stall costs its own length instead of a one-second pause.
+    def __init__(self) -> None:
+        self.next_at = 0.0
+
+    async def reserve(self, count: int, interval: float) -> float:
+        start = max(self.next_at, time.time())
+        self.next_at = start + count * interval
+        return start
+
+    async def hold(self, until: float) -> None:
+        self.next_at = max(self.next_at, until)
+
+
+class SharedPace:
+    """One channel's pace shared by every worker process through the database: slots are
+    booked in small batches by one atomic UPDATE (storage/outbox.reserve_sends), and a 429's
+    pause moves the channel's next slot for all of them (hold_sends)."""
+
+    def __init__(self, db: Database, channel: str):
+        self.db = db
+        self.channel = channel
+
+    async def reserve(self, count: int, interval: float) -> float:
+        async with self.db.transaction() as store:
+            return await store.outbox.reserve_sends(self.channel, count, interval, time.time())
+
+    async def hold(self, until: float) -> None:
+        async with self.db.transaction() as store:
+            await store.outbox.hold_sends(self.channel, until)
+
+
+#: the platform counts sends in any window of this many seconds (Telegram: 30 in any second)
+WINDOW = 1.0
+#: bulk messages Telegram accepts per bot token in any WINDOW (its Bot API FAQ: about 30/s)
+TELEGRAM_LIMIT = 30
+
+
+class Pacer:
+    """One channel's bulk sends paced by when they *start*: `rate` a second overall (across
+    every worker sharing `pace`), `chat_rate` a second per chat, everyone held back while the
+    platform's retry_after runs.
+
+    Slots: each send takes the next slot of the channel's schedule (slots 1/rate apart, booked
+    from `pace` a few at a time, never more than `ahead` seconds early), waits for it and
+    starts, without waiting for earlier answers: with rows enough in flight (Lane.cap) the pace
+    is the same at 0 ms and at 150 ms round trip. (The previous pacer counted each send until
+    one second after its answer, so its rate fell as latency grew: 86.8% of the limit at
+    150 ms.) A slot missed by more than `late` (the event loop stalled: a full garbage
+    collection, a slow query) is given up, not used late.
+
+    Jitter guard: evenly spaced starts still reach the platform unevenly. A request held up on
+    its way (a busy machine, a congested link) arrives late, beside the next one, and the
+    platform's window then holds one more than `rate`: Telegram answers 429 and everything
+    waits a whole retry_after. So each send also counts for this worker until WINDOW after it
+    started *plus its excess delay* (its round trip minus the shortest recent one: the most it
+    can have arrived late), and at most `limit` (the platform's: Telegram's 30) count at once.
+    With the slots a little below the limit it costs nothing until a request is held up by
+    more than that margin, and the round trip's own length never counts (unlike the previous
+    pacer's window); a late request pushes the next sends back by just its lateness, instead of
+    a 429's whole second. The guard sees this worker's sends only, so a request later than the
+    margin between `rate` and the limit also books a gap of its excess lateness in the shared
+    schedule: every worker's sends that would share its window start that much later
+    (docs/pacing.md).
     """
 
-    def __init__(self, rate: float, chat_rate: float | None = None):
+    def __init__(
+        self,
+        rate: float,
+        chat_rate: float | None = None,
+        pace: LocalPace | SharedPace | None = None,
+        *,
+        limit: int | None = None,
+        ahead: float = 0.1,
+    ):
         self.rate = rate
         self.chat_rate = chat_rate
+        self.pace = pace or LocalPace()
         self._interval = 1.0 / rate
         self._chat_interval = 1.0 / chat_rate if chat_rate else 0.0
-        self._next = 0.0
         self._chat_next: dict[str, float] = {}
-        self.paused_until = 0.0
-        self._window = max(1, math.floor(rate))  # sends that may count at once
-        self._in_flight = 0
-        self._answered: deque[float] = deque()  # when the sends of the last second were answered
+        # slots booked at once: about `ahead` seconds' worth (a 29/s channel books 3 at a time)
+        self.batch = max(1, math.ceil(rate * ahead))
+        self.ahead = ahead
+        self.late = self._interval
+        self.paused_until = 0.0  # time.time()
+        self.skipped = 0  # slots given up after a stall (for benchmarks and logs)
+        self.guarded = 0.0  # seconds sends were held back by the jitter guard
+        self._slots: deque[float] = deque()
+        self._booked_until = 0.0
+        self._lock = asyncio.Lock()
+        # sends that may count at once: the platform's own limit where it has one (Telegram:
+        # 30 in any second), else the rate's; with the slots a little below it, the guard
+        # binds only when a request is held up by more than that margin
+        # (an operator pacing above it, e.g. with Telegram's paid broadcasts, is obeyed)
+        self._window = max(limit or 0, math.ceil(rate), 1)
+        # how late a request may arrive before its window could hold one send too many: the
+        # gap between `rate` and the platform's limit (28.8/s under Telegram's 30: 42 ms).
+        # None without a known limit below which we pace: then no gaps are booked.
+        self.margin = limit / rate - 1.0 if limit and rate < limit else None
+        self.gaps = 0.0  # seconds of gap put into the shared schedule after late requests
+        self._shared_until = 0.0  # other workers booked slots lately (time.time())
+        self._counting: list[list[float]] = []  # [start, counts until] of recent sends
+        self._rtts: deque[float] = deque(maxlen=256)  # recent round trips
 
-    def pause(self, seconds: float) -> bool:
-        """Hold every send until `seconds` from now; True if that moved the pause later."""
-        until = time.monotonic() + seconds
+    async def pause(self, seconds: float) -> bool:
+        """Hold every send (in every worker) until `seconds` from now; True if that moved the
+        pause later."""
+        until = time.time() + seconds
         if until <= self.paused_until:
             return False
         self.paused_until = until
+        self._slots.clear()
+        try:
+            await self.pace.hold(until)
+        except Exception:
+            log.exception("outbox: could not share a pause with the other workers")
         return True
 
     async def send(self, chat: str, call: Callable[[], Awaitable[object]]) -> object:
         """Make one platform call to `chat` at this pace."""
         await self._acquire(chat)
+        started = time.time()
+        entry = [started, math.inf]  # counts while in flight
+        self._counting.append(entry)
         try:
             return await call()
         finally:
-            self._in_flight -= 1
-            self._answered.append(time.monotonic())
+            rtt = time.time() - started
+            self._rtts.append(rtt)
+            excess = rtt - min(self._rtts)
+            entry[1] = started + WINDOW + excess
+            if self.margin is not None and excess > self.margin and started < self._shared_until:
+                await self._gap(excess - self.margin)  # the other workers' sends must make room
+
+    async def _gap(self, seconds: float) -> None:
+        """A gap of `seconds` in the channel's shared schedule: the other workers' guard (this
+        worker's sees only its own sends). Booked only while other workers are booking slots
+        too: alone, the guard already holds back exactly the sends that need it."""
+        self.gaps += seconds
+        try:
+            await self.pace.reserve(1, seconds)
+        except Exception:
+            log.exception("outbox: could not share a late request's gap with the other workers")
 
     async def _acquire(self, chat: str) -> None:
-        """Wait for this chat's turn, then for a slot on the channel (after any pause) and
-        room in the window."""
+        """Wait for this chat's turn, then for a slot on the channel that is still on time,
+        outside any pause, with room in the jitter guard."""
         if self._chat_interval:
             now = time.monotonic()
             start = max(now, self._chat_next.get(chat, 0.0))
@@ -132,27 +238,49 @@ class Pacer:
             if start > now:
                 await asyncio.sleep(start - now)
         while True:
-            now = time.monotonic()
-            start = max(now, self._next, self.paused_until)
-            self._next = start + self._interval
-            if start > now:
-                await asyncio.sleep(start - now)
-            while (now := time.monotonic()) >= self.paused_until:  # no 429 while we waited
-                crowded = self._crowded(now)
-                if crowded <= 0:
-                    self._in_flight += 1
+            slot = await self._next_slot()
+            wait = slot - time.time()
+            if wait > 0:
+                await asyncio.sleep(wait)
+            while (now := time.time()) - slot <= self.late and now >= self.paused_until:
+                room = self._room_at(now)
+                if room <= now:
                     return
-                await asyncio.sleep(crowded)
-            # a 429 arrived while we waited: take a slot after its pause
+                self.guarded += min(room, slot + self.late) - now
+                await asyncio.sleep(min(room, slot + self.late) - now)
+            if now >= self.paused_until:
+                self.skipped += 1
+            # late (a stall, or the guard held it past its slot), or a 429 arrived while we
+            # waited: take a later slot
 
-    def _crowded(self, now: float) -> float:
-        """0 if a send may start now, else how long to wait before asking again."""
-        answered = self._answered
-        while answered and answered[0] <= now - 1.0:
-            answered.popleft()
-        if self._in_flight + len(answered) < self._window:
-            return 0.0
-        return answered[0] + 1.0 - now if answered else self._interval
+    def _room_at(self, now: float) -> float:
+        """When a send may start as far as the jitter guard goes (`now` if at once)."""
+        self._counting = counting = [e for e in self._counting if e[1] > now]
+        over = len(counting) - self._window
+        if over < 0:
+            return now
+        ends = sorted(e[1] for e in counting)
+        end = ends[over]
+        return end if end != math.inf else now + self._interval / 4  # answers still due
+
+    async def _next_slot(self) -> float:
+        """The next slot of this worker's booking, booking more when it runs out."""
+        async with self._lock:
+            while True:
+                if not self._slots:
+                    wait = max(self._booked_until - self.ahead, self.paused_until) - time.time()
+                    if wait > 0:
+                        await asyncio.sleep(wait)
+                    now = time.time()
+                    first = await self.pace.reserve(self.batch, self._interval)
+                    if self._booked_until and first > max(now, self._booked_until) + self._interval:
+                        # someone else booked since our last batch: gaps matter for a while
+                        self._shared_until = now + 10 * WINDOW
+                    self._slots.extend(first + i * self._interval for i in range(self.batch))
+                    self._booked_until = self._slots[-1]
+                slot = self._slots.popleft()
+                if slot >= self.paused_until:
+                    return slot
 
 
 @dataclass
@@ -230,6 +358,7 @@ class Deliverer:
         idle_poll: float = 1.0,
         sweep_every: float = 30.0,
         grace: float = 5.0,
+        shared_pace: bool = True,
     ):
         settings = settings or Settings()
         self.db = db
@@ -247,15 +376,19 @@ class Deliverer:
             "zalo": (settings.zalo_bulk_rate, None),
             "zalo_oa": (settings.zalo_oa_bulk_rate, None),
         }
+        limits = {"telegram": TELEGRAM_LIMIT}  # others publish no per-second window
         self.lanes: list[Lane] = []
         for ch in channels:
             if not hasattr(ch, "bulk_parts"):
                 continue
             rate, chat_rate = rates.get(ch.name, (1.0, None))
-            # About two seconds of sending claimed at once: enough to keep the pace through
-            # slow responses, few enough that a crash leaves little marked 'sending'.
+            # About two seconds of sending claimed at once: requests enough in flight to keep
+            # the pace through a round trip of up to ~2 s (sends start on their slots without
+            # waiting for earlier answers), few enough that a crash leaves little 'sending'.
             cap = max(batch, math.ceil(rate * 2))
-            self.lanes.append(Lane(ch, Pacer(rate, chat_rate), cap))
+            pace = SharedPace(db, ch.name) if shared_pace else LocalPace()
+            pacer = Pacer(rate, chat_rate, pace, limit=limits.get(ch.name))
+            self.lanes.append(Lane(ch, pacer, cap))
         self._progress: dict[int, int] = {}  # row id -> parts already sent (same process only)
         self._results: list[Outcome] = []
         self._dirty = asyncio.Event()
@@ -408,7 +541,7 @@ class Deliverer:
             try:
                 await lane.pacer.send(row.identity, parts[done])
             except RateLimited as exc:
-                if lane.pacer.pause(exc.retry_after):
+                if await lane.pacer.pause(exc.retry_after):
                     log.warning(
                         "outbox: %s asked bulk sending to wait %.1f s (429)",
                         lane.channel.name,

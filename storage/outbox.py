@@ -157,6 +157,38 @@ class OutboxRepo:
             outcomes,
         )
 
+    # --- the shared pace of one channel's sends (bot/delivery.py, Pacer) ---
+
+    async def reserve_sends(self, channel: str, count: int, interval: float, now: float) -> float:
+        """Book `count` send slots `interval` seconds apart for `channel`, from its next free
+        slot or `now` (Unix seconds), whichever is later; returns the first slot's time.
+
+        One atomic UPDATE on the channel's row: workers booking at once get disjoint slots,
+        so the channel's rate holds across all of them."""
+        await self.conn.execute(
+            "INSERT INTO send_pace (channel, next_at) VALUES (?, ?)"
+            " ON CONFLICT (channel) DO NOTHING",
+            (channel, now),
+        )
+        span = count * interval
+        async with self.conn.execute(
+            "UPDATE send_pace SET next_at ="
+            " (CASE WHEN next_at > ? THEN next_at ELSE ? END) + ?"
+            " WHERE channel = ? RETURNING next_at",
+            (now, now, span, channel),
+        ) as cur:
+            row = await cur.fetchone()
+        return float(row[0]) - span
+
+    async def hold_sends(self, channel: str, until: float) -> None:
+        """No slot of `channel` before `until` (Unix seconds): the platform asked to wait."""
+        await self.conn.execute(
+            "INSERT INTO send_pace (channel, next_at) VALUES (?, ?)"
+            " ON CONFLICT (channel) DO UPDATE SET next_at = excluded.next_at"
+            " WHERE send_pace.next_at < excluded.next_at",
+            (channel, until),
+        )
+
     async def pending_prefixes(self) -> list[str]:
         """Channel prefixes ("telegram:") that have pending rows."""
         async with self.conn.execute(

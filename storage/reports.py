@@ -163,6 +163,39 @@ class ReportRepo:
         )
         return [(r[0], r[1], r[2], {"registered": r[3], "proficient": r[4]}) for r in rows]
 
+    async def flags_by_sub_unit(
+        self, unit: str, cutoff: str, year: int
+    ) -> list[tuple[int, bool, Sums]]:
+        """(sub-unit code, older in `year`, totals) of learners registered before `cutoff`,
+        summed by a plain GROUP BY over the flags stored per learner (users.proficient,
+        area_mastery, informed) instead of the counters: the fair baseline the report's
+        speed is measured against (benchmarks/report_speed.py). Sub-units as `by_sub_unit`'s;
+        a branch's sub-unit is its own id. Flags are current: `cutoff` bounds registration
+        and acknowledgement only, so this matches the report for today."""
+        where, args = _users_where(unit)
+        column = {"all": "province_code", "province": "commune_code", "commune": "branch_id",
+                  "branch": "branch_id"}[Unit.of(unit).kind]  # fmt: skip
+        areas = ", ".join(
+            "SUM(CASE WHEN EXISTS (SELECT 1 FROM area_mastery m WHERE m.user_id = u.id"
+            f" AND m.area = '{a}' AND m.mastered = 1) THEN 1 ELSE 0 END)"
+            for a in AREAS
+        )
+        topics = ", ".join(
+            "SUM(CASE WHEN EXISTS (SELECT 1 FROM informed i WHERE i.user_id = u.id"
+            f" AND i.topic = '{t}' AND i.first_at < ?) THEN 1 ELSE 0 END)"
+            for t in TOPICS
+        )
+        rows = await self.conn.execute_fetchall(
+            f"SELECT COALESCE(u.{column}, 0),"
+            " CASE WHEN u.birth_year IS NULL OR u.birth_year + 60 <= ? THEN 1 ELSE 0 END,"
+            " COUNT(*), SUM(CASE WHEN u.proficient = 1 THEN 1 ELSE 0 END),"
+            f" {areas}, {topics} FROM users u"
+            " WHERE u.consent = 'given' AND u.registered_at IS NOT NULL AND u.registered_at < ?"
+            f" AND {where} GROUP BY 1, 2",
+            (year, *[cutoff] * len(TOPICS), cutoff, *args),
+        )
+        return [(r[0], bool(r[1]), _sums(r[2:])) for r in rows]
+
     async def active(self, unit: str, since: dt.datetime, max_birth_year: int) -> int:
         """Registered older learners who wrote to the bot since `since`."""
         where, args = unit_filter(unit)

@@ -99,6 +99,12 @@ class MetaRepo:
             (key, value),
         )
 
+    async def ping(self) -> bool:
+        """The cheapest round trip to the database (health checks): True when it answers."""
+        async with self.conn.execute("SELECT 1") as cur:
+            row = await cur.fetchone()
+        return row is not None and row[0] == 1
+
     async def get_or_create(self, key: str, make: Any) -> str:
         value = await self.get(key)
         if value is None:

@@ -20,11 +20,11 @@ from urllib.parse import quote
 
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, RedirectResponse, Response
+from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 from starlette.templating import Jinja2Templates
 
-from bot import texts
+from bot import health, texts
 from bot.core import permissions
 from bot.core.engine import utc_now
 from bot.core.staff import ANNOUNCEMENT_MAX, INVITE_KINDS, TOPICS, roles_of
@@ -741,7 +741,15 @@ def create_app(
         async with db.reading() as store:
             return await permissions.unit_name(store, unit)
 
+    async def healthz(request: Request) -> Response:
+        """The container's and the load balancer's check (bot/health.py): no session needed,
+        nothing said beyond up or down."""
+        if await health.database_ok(db):
+            return JSONResponse(health.OK)
+        return JSONResponse(health.DOWN, 503)
+
     routes = [
+        Route(health.PATH, healthz),
         Route("/", home),
         Route(auth.LOGIN_PATH + "{token}", login, methods=["GET", "POST"]),
         Route("/dang-xuat", logout, methods=["POST"]),

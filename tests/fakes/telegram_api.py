@@ -4,13 +4,16 @@ Point python-telegram-bot at it with `base_url=fake.base_url`. Inject updates wi
 `inject(...)` (built by `text`, `command`, `sticker`, …); getUpdates long-polls for them. Every
 call is in `calls`; `fail(...)` answers 429 with retry_after (or any status) on demand and
 `block(chat_id)` answers 403 as Telegram does for a person who blocked the bot. With
-`rate_limit=30` it enforces 30 sends in any one second, answering 429 + retry_after beyond that.
+`rate_limit=30` it enforces 30 sends in any one second, answering 429 + retry_after beyond that;
+`latency=0.15` adds a 150 ms round trip (half before the request is handled, half after).
+`python -m tests.fakes.serve_telegram` serves it from a process of its own.
 Files people send (`photo(..., data=...)`, `document(...)`) are served by getFile and the
 download URL /file/bot<token>/<file_path>; every download is listed in `downloads`.
 """
 
 from __future__ import annotations
 
+import asyncio
 import email.parser
 import email.policy
 import json
@@ -39,8 +42,10 @@ class FakeTelegram(FakeServer):
         token: str = "123:TEST",
         username: str = "hocso_test_bot",
         rate_limit: float | None = None,
+        latency: float = 0.0,
     ):
         super().__init__()
+        self.latency = latency  # the round trip added to every request, seconds
         self.token = token
         self.bot_id = int(token.split(":", 1)[0])
         self.username = username
@@ -305,6 +310,15 @@ class FakeTelegram(FakeServer):
     # --- files ---
 
     async def _handle(self, request: Request) -> Response:
+        """The network's delay on the way in and on the way out, around `_serve`."""
+        if not self.latency:
+            return await self._serve(request)
+        await asyncio.sleep(self.latency / 2)
+        response = await self._serve(request)
+        await asyncio.sleep(self.latency / 2)
+        return response
+
+    async def _serve(self, request: Request) -> Response:
         """The download URL beside the Bot API methods."""
         prefix = f"/file/bot{self.token}/"
         path = unquote(request.path)  # PTB percent-encodes the URL (the token's colon)

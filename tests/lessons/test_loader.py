@@ -5,7 +5,7 @@ import yaml
 
 from bot.content_check import check
 from lessons import ContentError, load_content
-from lessons.loader import CONTENT_DIR
+from lessons.loader import CONTENT_DIR, SAFE_LOADER
 from tests.content_copy import copy_tree, edit
 
 LESSON = "dich_vu_cong/01_vneid_la_gi.yaml"
@@ -199,3 +199,13 @@ def test_a_competency_whose_keys_are_mostly_the_longest_option_is_rejected(tree)
     ) in found
     # Only competencies that share those questions can have crossed the line.
     assert all("competencies.dvc." in i for i in found)
+
+
+def test_content_is_parsed_by_libyaml_where_present_with_the_same_result():
+    if yaml.__with_libyaml__:
+        assert SAFE_LOADER is yaml.CSafeLoader
+    else:  # PyYAML built without libyaml: the pure-Python safe loader
+        assert SAFE_LOADER is yaml.SafeLoader
+    for path in sorted(CONTENT_DIR.rglob("*.yaml")):
+        text = path.read_text(encoding="utf-8")
+        assert yaml.load(text, Loader=SAFE_LOADER) == yaml.safe_load(text), path

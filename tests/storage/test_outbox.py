@@ -245,3 +245,38 @@ async def test_settled_rows_are_never_claimed_again(backend, tx, status):
     assert await tx(lambda s: s.outbox.claim("telegram:", NOW + HOUR, False, 10)) == []
     assert await tx(lambda s: s.outbox.fail_pending("telegram:", "x")) == 0
     assert await tx.read(lambda s: s.outbox.summary(1)) == counts(**{status: 1})
+
+
+# --- the shared pace of sending (bot/delivery.Pacer) ---
+
+
+async def test_send_slots_are_booked_from_now_and_never_overlap(tx):
+    t0 = 1_800_000_000.0
+    # an idle channel: the first slot is now
+    assert await tx(lambda s: s.outbox.reserve_sends("telegram", 3, 0.5, t0)) == t0
+    # the next booking starts where the last ended, even if asked earlier
+    assert await tx(lambda s: s.outbox.reserve_sends("telegram", 2, 0.5, t0 + 0.1)) == t0 + 1.5
+    # each channel has its own pace
+    assert await tx(lambda s: s.outbox.reserve_sends("zalo", 1, 0.1, t0)) == t0
+    # after a quiet spell the slots start at now again, not in the past
+    assert await tx(lambda s: s.outbox.reserve_sends("telegram", 1, 0.5, t0 + 10)) == t0 + 10
+
+
+async def test_concurrent_bookings_get_disjoint_slots(tx):
+    t0 = 1_800_000_000.0
+    starts = []
+    for _ in range(10):  # as ten workers would, each in its own transaction
+        starts.append(await tx(lambda s: s.outbox.reserve_sends("telegram", 4, 0.25, t0)))
+    assert starts == [t0 + i for i in range(10)]
+
+
+async def test_a_hold_moves_the_next_slot_later_never_earlier(tx):
+    t0 = 1_800_000_000.0
+    await tx(lambda s: s.outbox.hold_sends("telegram", t0 + 5))  # a 429 before any booking
+    assert await tx(lambda s: s.outbox.reserve_sends("telegram", 1, 1.0, t0)) == t0 + 5
+    await tx(lambda s: s.outbox.hold_sends("telegram", t0 + 2))  # an older, shorter pause
+    assert await tx(lambda s: s.outbox.reserve_sends("telegram", 1, 1.0, t0)) == t0 + 6
+    await tx(lambda s: s.outbox.hold_sends("telegram", t0 + 30))
+    assert await tx(lambda s: s.outbox.reserve_sends("telegram", 2, 1.0, t0 + 1)) == t0 + 30
+    # the other channels are not held
+    assert await tx(lambda s: s.outbox.reserve_sends("zalo", 1, 1.0, t0)) == t0

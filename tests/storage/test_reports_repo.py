@@ -302,3 +302,29 @@ async def test_raw_events(tx, people):
         assert [x async for x in s.raw.answer_events("all", NOW.isoformat())] == []
         assert [x async for x in s.raw.acknowledgements(cutoff)] == [(a, "chuyen_doi_so")]
         assert [x async for x in s.raw.acknowledgements(NOW.isoformat())] == []
+
+
+async def test_flags_by_sub_unit_the_fair_baseline(tx, people):
+    end_of_jan = iso(dt.datetime(2027, 2, 1, tzinfo=dt.UTC))
+    a_sums = sums(registered=1, m_an_toan=1, i_chuyen_doi_so=1)
+    async with tx.db.reading() as s:
+        r = s.reports
+        assert sorted(await r.flags_by_sub_unit("all", end_of_jan, 2027)) == [
+            (PROVINCE, False, sums(registered=1)),  # b: a helper until 2030
+            (PROVINCE, True, a_sums),
+            (OTHER_PROVINCE, True, sums(registered=1, proficient=1)),
+        ]
+        # in 2030 b is an older person too
+        assert sorted(await r.flags_by_sub_unit(f"province:{PROVINCE}", end_of_jan, 2030)) == [
+            (COMMUNE, True, sums(registered=2, m_an_toan=1, i_chuyen_doi_so=1)),
+        ]
+        # before c registered; before a acknowledged the announcement (registration only bounds)
+        assert sorted(await r.flags_by_sub_unit("all", iso(NOW + DAY / 2), 2027)) == [
+            (PROVINCE, False, sums(registered=1)),
+            (PROVINCE, True, sums(registered=1, m_an_toan=1)),
+        ]
+        assert sorted(await r.flags_by_sub_unit(f"commune:{COMMUNE}", end_of_jan, 2027)) == [
+            (0, False, sums(registered=1)),  # 0: members of no branch
+            (0, True, a_sums),
+        ]
+        assert await r.flags_by_sub_unit(f"commune:{OTHER_COMMUNE}", iso(NOW), 2027) == []

@@ -232,3 +232,8 @@ async def test_set_proficient_on_dates_the_change_without_counting_as_activity(b
         assert (before[2]["proficient"], after[2]["proficient"]) == (0, 1)
         # and the learner was not active then: still last seen at sign-up
         assert await s.reports.active("all", NOW + DAY, 2000) == 0
+
+
+async def test_meta_ping_answers_while_the_database_is_up(tx):
+    assert await tx.read(lambda s: s.meta.ping()) is True
+    assert await tx(lambda s: s.meta.ping()) is True

@@ -51,6 +51,10 @@ async def test_run_serves_webhooks_and_pages_on_their_own_ports(tmp_path, fake_t
             assert (await c.get("/don-vi/all")).status_code == 200  # an admin from the settings
             async with httpx.AsyncClient() as raw:  # pages are not on the webhook port
                 assert (await raw.get(f"http://127.0.0.1:{port}/")).status_code == 404
+                # both ports answer the container's health check (bot/health.py)
+                for p in (port, pages):
+                    r = await raw.get(f"http://127.0.0.1:{p}/healthz")
+                    assert (r.status_code, r.json()) == (200, {"status": "ok"})
     finally:
         stop.set()
         assert await asyncio.wait_for(task, 20) == 0
