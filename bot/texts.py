@@ -686,7 +686,13 @@ REPORT_CHART_BASIS_REG = "người đăng ký học (chưa nhập số người 
 REPORT_CHART_SKILLS = "Kỹ năng số cơ bản"
 REPORT_CHART_INFORMED = "Được tuyên truyền"
 REPORT_CHART_TARGET = "mục tiêu {year}: {target}%"
-CLI_BAD_UNIT = "Không có đơn vị «{unit}». Viết như: all, province:19, commune:5800, branch:3."
+CLI_BAD_UNIT = (
+    "Không có đơn vị «{unit}». Viết tên (như «Phú Thịnh», «Trường Vinh», tên chi hội) "
+    "hoặc mã: all, province:19, commune:5800, branch:3."
+)
+CLI_UNIT_WHICH = "Có {n} đơn vị tên «{unit}». Chọn một và chạy lại với mã của nó:"
+CLI_UNIT_MORE = "  … và {n} đơn vị khác: viết tên rõ hơn."
+CLI_UNIT_HELP = "tên đơn vị (Phú Thịnh, Trường Vinh) hoặc mã: all, province:19, commune:5800"
 CLI_REPORT_FUTURE = "Ngày báo cáo chưa tới. Chọn hôm nay hoặc một ngày đã qua."
 CLI_REPORT_WRITTEN = "Đã ghi báo cáo: {path}"
 CLI_ADMIN_DONE = "Đã lưu."
