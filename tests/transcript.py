@@ -100,3 +100,8 @@ def wrong_index(q: Question) -> int:
 
 def all_text(replies: list[dict]) -> str:
     return "\n".join(r["text"] for r in replies)
+
+
+def voiced(template: str, form: str = "bà", **kw) -> str:
+    """A text as the bot says it to someone who chose `form` at sign-up ("Bà" by default)."""
+    return template.format(ong_ba=form, Ong_ba=form[:1].upper() + form[1:], **kw)

@@ -8,12 +8,15 @@ from __future__ import annotations
 
 import re
 
+from rapidfuzz import fuzz
+
 from bot import texts
 from bot.core import places
 from bot.core.matching import fold, has_marks
 from bot.domain import Unit
 from storage.store import Store
 
+TYPO_SCORE = 80
 _CHI_HOI = re.compile(r"^\s*chi\s+h[oộô]i\s+", re.I)
 
 ACTIONS = (
@@ -150,6 +153,8 @@ async def find_units(store: Store, query: str, *, fuzzy: bool = True) -> list[Un
         if branch_bare:
             hits, _ = places.search(as_branch, branches, limit=100, fuzzy=fuzz_now)
             found += [("branch", b, b.bare == branch_bare) for b in hits]
+        if fuzz_now:  # typos only: close to the whole name, not to a piece of it
+            found = [f for f in found if fuzz.ratio(bare, f[1].bare) >= TYPO_SCORE]
         if found:
             exact = [(k, p) for k, p, same in found if same]
             if has_marks(text):  # "Phú Thịnh" typed with its marks: not "Phù Thịnh"
