@@ -277,7 +277,15 @@ BTN_ST_CANCEL = "Hủy"
 BTN_ST_REFRESH = "Cập nhật số liệu"
 BTN_ACK = "✅ Đã đọc"
 ST_MENU = "Việc quản lý. {Ong_ba} chọn việc cần làm:"
-ST_PICK_UNIT = "Làm cho đơn vị nào? Chọn dưới đây, hoặc gõ tên xã, phường, tỉnh."
+ST_PICK_UNIT = "Làm cho đơn vị nào? Chọn dưới đây, hoặc gõ tên tỉnh, xã, phường hay chi hội."
+ST_BROWSE_BTN = "📂 Chọn trong {unit}"
+ST_BROWSE = (
+    "{unit} (trang {page}/{pages}). Chọn một nơi, bấm «Xem thêm», hoặc gõ tên xã, phường, chi hội."
+)
+ST_BROWSE_EMPTY = "{unit} chưa có chi hội nào."
+ST_BROWSE_WHOLE = "✅ Cả {unit}"
+ST_BROWSE_MORE = "Xem thêm ▶"
+ST_BROWSE_LESS = "◀ Trang trước"
 ST_UNIT_NONE = "Không tìm thấy đơn vị nào {ong_ba} được quản lý với tên này."
 ST_SCAM_HEAD = (
     "🔎 Tin nghi ngờ bà con ở {unit} gửi cho hội: {n} tin (trang {page}/{pages}), mới nhất trước. "

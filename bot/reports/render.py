@@ -124,17 +124,22 @@ def shown_figure(r: Report, f: Figure) -> Figure:
     return f
 
 
+def shown_headline(r: Report) -> list[tuple[str, Figure]]:
+    """The headline rows as printed: small counts hidden."""
+    return [(label, shown_figure(r, f)) for label, f in headline_rows(r)]
+
+
 def _printed_summary(r: Report) -> list[tuple[str, int | str | None, float | None]]:
     """(label, count, share) for the lines above the main table; hidden counts None."""
     res_label = T.REPORT_L_RESIDENTS
     if r.residents_from_sub_units and r.older_residents is not None:
         res_label += T.REPORT_RES_FROM_SUBS
     reg = shown(r, r.registered)
+    active = T.REPORT_NONE if r.active_30d is None else shown(r, r.active_30d)
     return [
         (res_label, T.REPORT_NONE if r.older_residents is None else r.older_residents, None),
         (T.REPORT_L_REGISTERED, reg, r.registered_of_residents if reg is not None else None),
-        (T.REPORT_L_ACTIVE, T.REPORT_NONE if r.active_30d is None else shown(r, r.active_30d),
-         None),  # fmt: skip
+        (T.REPORT_L_ACTIVE, active, None),
         (T.REPORT_L_HELPERS, shown(r, r.helpers), None),
     ]
 
@@ -463,8 +468,7 @@ def to_docx(r: Report, out: Path) -> None:
                 share_text(f.of_residents),
                 "\n".join(target_cells(r, key)) if (key := _indicator_key(k)) else T.REPORT_NONE,
             ]
-            for k, (label, f) in ((k, (lb, shown_figure(r, f)))
-                                  for k, (lb, f) in enumerate(headline_rows(r)))  # fmt: skip
+            for k, (label, f) in enumerate(shown_headline(r))
         ],
         (58, 20, 24, 24, 39),
         centered=True,
