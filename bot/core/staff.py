@@ -757,8 +757,13 @@ def is_ack_word(raw: str, text: str, state: str) -> bool:
     return words in ACK_WEAK and state in ACK_WEAK_SCREENS
 
 
-async def acknowledge(t: Turn, ann_id: int | None) -> bool:
-    """«✅ Đã đọc»: the given announcement, or the latest one this person received."""
+#: The press a channel makes of a reaction on an announcement ("seen:<announcement id>").
+REACTED = "seen:"
+
+
+async def acknowledge(t: Turn, ann_id: int | None, *, thank_again: bool = True) -> bool:
+    """«✅ Đã đọc»: the given announcement, or the latest one this person received. Recorded
+    once; `thank_again=False` (a reaction changed or added again) thanks only the first time."""
     if not t.tracked:
         return False
     if ann_id is None:
@@ -767,8 +772,8 @@ async def acknowledge(t: Turn, ann_id: int | None) -> bool:
             return False
     elif not await t.store.outbox.received(t.identity, ann_id):
         return False
-    await repo(t).ack(ann_id, t.user.id, t.now)
-    t.say(texts.ACK_THANKS)
+    if await repo(t).ack(ann_id, t.user.id, t.now) or thank_again:
+        t.say(texts.ACK_THANKS)
     return True
 
 

@@ -245,3 +245,28 @@ async def test_settled_rows_are_never_claimed_again(backend, tx, status):
     assert await tx(lambda s: s.outbox.claim("telegram:", NOW + HOUR, False, 10)) == []
     assert await tx(lambda s: s.outbox.fail_pending("telegram:", "x")) == 0
     assert await tx.read(lambda s: s.outbox.summary(1)) == counts(**{status: 1})
+
+
+async def test_sent_message_ids_lead_back_to_their_announcement(backend, tx):
+    async with backend.transaction() as s:
+        u = await learner(s, "telegram:1")
+        ann = await s.staff.create_announcement(
+            u.id, "all", "chuyen_doi_so", "1", None, NOW, False, NOW
+        )
+        await s.outbox.enqueue([OutboxItem("telegram:1", "1", announcement_id=ann)], NOW)
+        await s.outbox.enqueue([OutboxItem("telegram:1", "report")], NOW)  # not an announcement
+        rows = await s.outbox.claim("telegram:", NOW, False, 10)
+    by_text = {json.loads(r.payload)["text"]: r.id for r in rows}
+    async with backend.transaction() as s:
+        await s.outbox.remember_messages(
+            [("telegram:1", "501", by_text["1"]), ("telegram:1", "502", by_text["1"]),
+             ("telegram:1", "503", by_text["report"])]
+        )  # fmt: skip
+        await s.outbox.remember_messages([("telegram:1", "501", by_text["1"])])  # again: ignored
+        await s.outbox.remember_messages([])
+    async with backend.reading() as s:
+        assert await s.outbox.announcement_of("telegram:1", "501") == ann
+        assert await s.outbox.announcement_of("telegram:1", "502") == ann  # a file, then text
+        assert await s.outbox.announcement_of("telegram:1", "503") is None  # not an announcement
+        assert await s.outbox.announcement_of("telegram:2", "501") is None  # someone else's chat
+        assert await s.outbox.announcement_of("telegram:1", "999") is None
