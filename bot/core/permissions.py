@@ -134,8 +134,8 @@ async def find_units(store: Store, query: str, *, fuzzy: bool = True) -> list[Un
     nothing else matched. Provinces first, then communes, then branches."""
     text = query.strip()
     u = Unit.parse(text)
-    if u is not None:
-        return [u] if await chain(store, u) else []
+    if u is not None or ":" in text:  # a code ("commune:5800"), right or wrong: never a name
+        return [u] if u is not None and await chain(store, u) else []
     if fold(text) in ("ca nuoc", "toan quoc", "all"):
         return [Unit.everywhere()]
     branches = tuple(p for b in await store.staff.all_branches() if (p := _branch_place(b)))
