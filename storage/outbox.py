@@ -199,8 +199,8 @@ class OutboxRepo:
         """(identity, platform message id, outbox row) of each part sent; a repeat is ignored."""
         if sent:
             await self.conn.executemany(
-                "INSERT OR IGNORE INTO outbox_messages (identity, message_id, outbox_id)"
-                " VALUES (?, ?, ?)",
+                "INSERT INTO outbox_messages (identity, message_id, outbox_id)"
+                " VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
                 sent,
             )
 
