@@ -101,19 +101,33 @@ def _vn_today() -> dt.date:
     return dt.datetime.now(VN).date()
 
 
+CLI_MAX_UNITS = 20
+
+
 @contextlib.asynccontextmanager
 async def _unit_database(args: argparse.Namespace, settings: Settings):
-    """The database, or None (said why) when `args.unit` names no unit."""
-    from bot.core.permissions import chain
+    """The database, or None (said why) when `args.unit` names no unit or several. A unit is
+    given by its code or by its Vietnamese name ("Phú Thịnh", "phu thinh", a branch's name);
+    when several share the name, they are listed with their codes to choose from."""
+    from bot.core.permissions import find_units, unit_name
     from storage.db import Database
 
     db = await Database.open(settings.database(args.db), media=settings.db_path)
     try:
         async with db.reading() as store:
-            known = await chain(store, args.unit)
-        if not known:
+            found = await find_units(store, args.unit)
+            names = [await unit_name(store, u) for u in found[:CLI_MAX_UNITS]]
+        if not found:
             print(texts.CLI_BAD_UNIT.format(unit=args.unit), file=sys.stderr)
-        yield db if known else None
+        elif len(found) > 1:
+            print(texts.CLI_UNIT_WHICH.format(unit=args.unit, n=len(found)), file=sys.stderr)
+            for u, name in zip(found, names, strict=False):
+                print(f"  {u}  {name}", file=sys.stderr)
+            if len(found) > CLI_MAX_UNITS:
+                print(texts.CLI_UNIT_MORE.format(n=len(found) - CLI_MAX_UNITS), file=sys.stderr)
+        else:
+            args.unit = found[0]
+        yield db if len(found) == 1 else None
     finally:
         await db.close()
 
@@ -306,7 +320,7 @@ def main(argv: list[str] | None = None, prog: str = "python -m bot") -> int:
     from storage.reports import INDICATORS
 
     report = sub.add_parser("report", help="báo cáo tiến độ của một đơn vị (cho quản trị)")
-    report.add_argument("--unit", required=True, help="all, province:19, commune:5800, branch:3")
+    report.add_argument("--unit", required=True, help=texts.CLI_UNIT_HELP)
     report.add_argument("--format", required=True, choices=["json", "xlsx", "docx", "png"])
     report.add_argument("--out", required=True, type=Path, help="tệp kết quả")
     report.add_argument("--as-of", type=dt.date.fromisoformat, help="đến hết ngày YYYY-MM-DD")
@@ -330,7 +344,7 @@ def main(argv: list[str] | None = None, prog: str = "python -m bot") -> int:
     goal.add_argument("--year", required=True, type=int, choices=range(2025, 2101), metavar="NĂM")
     goal.add_argument("--value", required=True, type=int)
     for p in (target, population, entry, goal):
-        p.add_argument("--unit", required=True, help="all, province:19, commune:5800, branch:3")
+        p.add_argument("--unit", required=True, help=texts.CLI_UNIT_HELP)
         p.add_argument("--db", type=Path, help="tệp cơ sở dữ liệu (mặc định HOCSO_DB_PATH)")
 
     dbp = sub.add_parser("db", help="cơ sở dữ liệu: chép sang PostgreSQL")

@@ -391,6 +391,9 @@ class Deliverer:
             self.lanes.append(Lane(ch, pacer, cap))
         self._progress: dict[int, int] = {}  # row id -> parts already sent (same process only)
         self._results: list[Outcome] = []
+        #: (identity, platform message id, row id) of parts sent, kept so a reaction on the
+        #: message finds its announcement (channels whose parts return an id: Telegram)
+        self._sent_ids: list[tuple[str, str, int]] = []
         self._dirty = asyncio.Event()
         self._closing = False
         self._stopping = False
@@ -539,7 +542,7 @@ class Deliverer:
                 self._progress[row.id] = done
                 return ("pending", 0, None, None, None, row.id)  # until 07:00
             try:
-                await lane.pacer.send(row.identity, parts[done])
+                message_id = await lane.pacer.send(row.identity, parts[done])
             except RateLimited as exc:
                 if await lane.pacer.pause(exc.retry_after):
                     log.warning(
@@ -566,6 +569,8 @@ class Deliverer:
                 )
             except (Transient, SendFailed) as exc:
                 return self._retry(lane, row, done, str(exc))
+            if isinstance(message_id, (int, str)) and not isinstance(message_id, bool):
+                self._sent_ids.append((row.identity, str(message_id), row.id))
             done += 1
         return ("sent", 1, None, None, iso(self.clock()), row.id)
 
@@ -599,14 +604,17 @@ class Deliverer:
         while True:
             await self._dirty.wait()
             self._dirty.clear()
-            if self._results:
+            if self._results or self._sent_ids:
                 batch, self._results = self._results, []
+                ids, self._sent_ids = self._sent_ids, []
                 try:
                     async with self.db.transaction() as store:
                         await store.outbox.record(batch)
+                        await store.outbox.remember_messages(ids)
                 except Exception:
                     log.exception("outbox: could not record %d results", len(batch))
                     self._results[:0] = batch
+                    self._sent_ids[:0] = ids
                     if self._closing:
                         return  # left 'sending': put back at the next start
                     await asyncio.sleep(1.0)

@@ -277,9 +277,17 @@ BTN_ST_EDIT = "Sửa lại"
 BTN_ST_CANCEL = "Hủy"
 BTN_ST_REFRESH = "Cập nhật số liệu"
 BTN_ACK = "✅ Đã đọc"
-ST_MENU = "Việc quản lý. Anh chị chọn việc cần làm:"
-ST_PICK_UNIT = "Làm cho đơn vị nào? Chọn dưới đây, hoặc gõ tên xã, phường, tỉnh."
-ST_UNIT_NONE = "Không tìm thấy đơn vị nào anh chị được quản lý với tên này."
+ST_MENU = "Việc quản lý. {Ong_ba} chọn việc cần làm:"
+ST_PICK_UNIT = "Làm cho đơn vị nào? Chọn dưới đây, hoặc gõ tên tỉnh, xã, phường hay chi hội."
+ST_BROWSE_BTN = "📂 Chọn trong {unit}"
+ST_BROWSE = (
+    "{unit} (trang {page}/{pages}). Chọn một nơi, bấm «Xem thêm», hoặc gõ tên xã, phường, chi hội."
+)
+ST_BROWSE_EMPTY = "{unit} chưa có chi hội nào."
+ST_BROWSE_WHOLE = "✅ Cả {unit}"
+ST_BROWSE_MORE = "Xem thêm ▶"
+ST_BROWSE_LESS = "◀ Trang trước"
+ST_UNIT_NONE = "Không tìm thấy đơn vị nào {ong_ba} được quản lý với tên này."
 ST_SCAM_HEAD = (
     "🔎 Tin nghi ngờ bà con ở {unit} gửi cho hội: {n} tin (trang {page}/{pages}), mới nhất trước. "
     "Số điện thoại, số tài khoản và tên người đã được che. {Ong_ba} có thể dùng làm ví dụ "
@@ -292,7 +300,7 @@ ST_SCAM_VERDICT = {
     "ok": "chưa thấy dấu hiệu lừa đảo",
 }
 ST_SCAM_NONE = "Chưa có tin nghi ngờ nào bà con ở {unit} gửi cho hội."
-ST_NOT_ALLOWED = "Xin lỗi, anh chị không có quyền làm việc này ở đơn vị này."
+ST_NOT_ALLOWED = "Xin lỗi, {ong_ba} không có quyền làm việc này ở đơn vị này."
 ST_CANCELLED = "Đã hủy, chưa gửi gì."
 TOPICS = {
     "chuyen_doi_so": "Chuyển đổi số",
@@ -301,8 +309,8 @@ TOPICS = {
     "viec_lam": "Việc làm",
     "khac": "Khác",
 }
-ST_ANN_TEXT = "Thông báo gửi tới thành viên ở {unit}. Anh chị gõ nội dung thông báo:"
-ST_ANN_TEXT_BAD = "Nội dung cần từ 5 đến {n} ký tự. Anh chị gõ lại giúp."
+ST_ANN_TEXT = "Thông báo gửi tới thành viên ở {unit}. {Ong_ba} gõ nội dung thông báo:"
+ST_ANN_TEXT_BAD = "Nội dung cần từ 5 đến {n} ký tự. {Ong_ba} gõ lại giúp."
 ST_ANN_TOPIC = "Thông báo thuộc chủ đề nào?"
 ST_ANN_AUDIENCE = "Gửi cho ai?"
 ST_AUD_NOT = "Chỉ người chưa thạo {area}"
@@ -310,7 +318,7 @@ ST_ANN_WHEN = "Gửi khi nào? Chọn dưới đây, hoặc gõ giờ hẹn theo
 ST_ANN_WHEN_BAD = "Giờ hẹn chưa đúng hoặc đã qua. Ví dụ đúng: 8:00 25/11 hoặc 14h30 1/12/2026."
 ST_ANN_PREVIEW = (
     "👆 Xem trước thông báo.\nChủ đề: {topic}. Gửi tới {n} người, lúc {when}.{urgent}\n"
-    "Ngoài giờ 21:00–07:00 mới gửi, trừ tin khẩn. Anh chị xác nhận nhé?"
+    "Ngoài giờ 21:00–07:00 mới gửi, trừ tin khẩn. {Ong_ba} xác nhận nhé?"
 )
 ST_URGENT_NOTE = " Tin khẩn: gửi cả ban đêm."
 ST_ANN_SCHEDULED = "✅ Đã nhận thông báo số {n}. Xem kết quả gửi ở «📬 Thông báo đã gửi»."
@@ -319,28 +327,28 @@ BTN_ST_ADD_FILE = "📎 Thêm ảnh hoặc tệp"
 BTN_ST_DROP_FILE = "Bỏ ảnh, tệp đang kèm"
 ST_FILE_NAME = {"image": "ảnh", "document": "tệp"}
 ST_ANN_FILE_HINT = (
-    "📎 Có ảnh hoặc tệp PDF, Word, Excel thì anh chị gửi luôn vào đây. "
+    "📎 Có ảnh hoặc tệp PDF, Word, Excel thì {ong_ba} gửi luôn vào đây. "
     "Chữ ghi kèm ảnh sẽ là nội dung thông báo."
 )
 ST_ANN_HAS_FILE = "Đang gửi kèm một {what}. Muốn thay thì gửi ảnh hoặc tệp khác."
 ST_ANN_FILE_ASK = (
-    "Anh chị có muốn gửi kèm ảnh hoặc tệp (PDF, Word, Excel) không? Có thì gửi luôn vào đây."
+    "{Ong_ba} có muốn gửi kèm ảnh hoặc tệp (PDF, Word, Excel) không? Có thì gửi luôn vào đây."
 )
 ST_ANN_FILE_HOW = (
-    "Anh chị bấm hình kẹp giấy 📎 hoặc hình bức ảnh cạnh ô gõ chữ, "
+    "{Ong_ba} bấm hình kẹp giấy 📎 hoặc hình bức ảnh cạnh ô gõ chữ, "
     "chọn ảnh hoặc tệp rồi gửi vào đây."
 )
 ST_ANN_FILE_GOT = "✅ Đã nhận {what}."
-ST_ANN_FILE_NEED_TEXT = "✅ Đã nhận {what}. Anh chị gõ nội dung thông báo đi kèm:"
+ST_ANN_FILE_NEED_TEXT = "✅ Đã nhận {what}. {Ong_ba} gõ nội dung thông báo đi kèm:"
 ST_ANN_FILE_DROPPED = "Đã bỏ ảnh, tệp đang kèm."
 ST_ANN_FILE_TOO_BIG = (
     "Xin lỗi, tệp này lớn quá. Chỉ gửi kèm được ảnh hoặc tệp dưới {mb} MB. "
-    "Anh chị gửi tệp nhỏ hơn giúp."
+    "{Ong_ba} gửi tệp nhỏ hơn giúp."
 )
 ST_ANN_FILE_UNSUPPORTED = (
-    "Xin lỗi, chỉ gửi kèm được ảnh, hoặc tệp PDF, Word, Excel. Anh chị gửi tệp khác giúp."
+    "Xin lỗi, chỉ gửi kèm được ảnh, hoặc tệp PDF, Word, Excel. {Ong_ba} gửi tệp khác giúp."
 )
-ST_ANN_FILE_FAILED = "Xin lỗi, chưa nhận được ảnh hoặc tệp này. Anh chị gửi lại giúp."
+ST_ANN_FILE_FAILED = "Xin lỗi, chưa nhận được ảnh hoặc tệp này. {Ong_ba} gửi lại giúp."
 ANNOUNCEMENT = "📣 Thông báo của Hội Người cao tuổi, {unit}:\n\n{text}"
 ACK_THANKS = "Cảm ơn {ong_ba} đã đọc thông báo ạ."
 INVITE_KINDS = {
@@ -350,7 +358,7 @@ INVITE_KINDS = {
     "admin": "quản trị",
 }
 ST_INVITE_KIND = "Mời người làm gì ở {unit}?"
-ST_INVITE_NONE = "Ở đơn vị này anh chị chưa mời được ai. Mời thành viên thì chọn một chi hội."
+ST_INVITE_NONE = "Ở đơn vị này {ong_ba} chưa mời được ai. Mời thành viên thì chọn một chi hội."
 ST_INVITE_CODE = (
     "✉️ Mã mời làm {kind} ở {unit}: {code}\n"
     "Người được mời đăng ký với Học Số, rồi nhắn mã này cho Học Số. Mã dùng một lần, trong 14 ngày."
@@ -403,7 +411,7 @@ ST_CLASS_CAP = "Mã lớp học dùng cho bao nhiêu người? (mã dùng đư�
 ST_CLASS_CAP_BTN = "Tối đa {n} người"
 BTN_ST_CLASS = "🏫 Lớp học hôm nay"
 ST_CLASS_NONE = (
-    "{unit} chưa có mã lớp học nào đang mở. Anh chị vào «Mời người» → «Mã lớp học» để tạo."
+    "{unit} chưa có mã lớp học nào đang mở. {Ong_ba} vào «Mời người» → «Mã lớp học» để tạo."
 )
 ST_CLASS_HEAD = "🏫 Lớp học ở {unit}"
 ST_CLASS_CODES = "Mã đang mở: {codes}"
@@ -445,18 +453,18 @@ ST_NO_MEMBERS = "Đơn vị này chưa có thành viên nào đăng ký."
 ST_CONFIRM_WHO = "Xác nhận kỹ năng cho ai? (bấm tên)"
 ST_CONFIRM_AREA = "Người đó đã làm được việc gì trong buổi học?"
 ST_CONFIRMED = "✅ Đã ghi nhận: làm được «{area}»."
-ST_POPULATION = "Số người cao tuổi (từ 60 tuổi) ở {unit}.{current} Anh chị gõ con số:"
+ST_POPULATION = "Số người cao tuổi (từ 60 tuổi) ở {unit}.{current} {Ong_ba} gõ con số:"
 ST_POPULATION_NOW = " Hiện ghi: {n}."
-ST_POPULATION_BAD = "Anh chị gõ một con số, ví dụ: 1250."
+ST_POPULATION_BAD = "{Ong_ba} gõ một con số, ví dụ: 1250."
 ST_POPULATION_SET = "✅ Đã ghi: {unit} có {n} người cao tuổi."
-ST_BRANCH_NAME = "Tạo chi hội mới ở {unit}. Anh chị gõ tên chi hội, ví dụ: Xóm Đồng Tâm."
+ST_BRANCH_NAME = "Tạo chi hội mới ở {unit}. {Ong_ba} gõ tên chi hội, ví dụ: Xóm Đồng Tâm."
 ST_BRANCH_BAD = "Tên chi hội từ 2 đến 60 chữ, ví dụ: Xóm Đồng Tâm."
 ST_BRANCH_EXISTS = "Xã này đã có chi hội tên như vậy."
 BTN_ST_RENAME = "✏️ Sửa tên chi hội"
-ST_RENAME_ASK = "Tên mới cho {unit}? Anh chị gõ tên, ví dụ: Xóm Đồng Tâm."
+ST_RENAME_ASK = "Tên mới cho {unit}? {Ong_ba} gõ tên, ví dụ: Xóm Đồng Tâm."
 ST_RENAMED = "✅ Đã sửa tên: {unit}."
 ST_BRANCH_DONE = "✅ Đã tạo chi hội {name}. Mã mời thành viên vào chi hội: {code}"
-ST_SENT_NONE = "Anh chị chưa gửi thông báo nào."
+ST_SENT_NONE = "{Ong_ba} chưa gửi thông báo nào."
 ST_SENT_HEAD = "📬 Thông báo gần đây:"
 ST_SENT_LINE = (
     "Số {id} ({topic}, {when}, {status}): «{text}»\n"
@@ -687,7 +695,13 @@ REPORT_CHART_BASIS_REG = "người đăng ký học (chưa nhập số người 
 REPORT_CHART_SKILLS = "Kỹ năng số cơ bản"
 REPORT_CHART_INFORMED = "Được tuyên truyền"
 REPORT_CHART_TARGET = "mục tiêu {year}: {target}%"
-CLI_BAD_UNIT = "Không có đơn vị «{unit}». Viết như: all, province:19, commune:5800, branch:3."
+CLI_BAD_UNIT = (
+    "Không có đơn vị «{unit}». Viết tên (như «Phú Thịnh», «Trường Vinh», tên chi hội) "
+    "hoặc mã: all, province:19, commune:5800, branch:3."
+)
+CLI_UNIT_WHICH = "Có {n} đơn vị tên «{unit}». Chọn một và chạy lại với mã của nó:"
+CLI_UNIT_MORE = "  … và {n} đơn vị khác: viết tên rõ hơn."
+CLI_UNIT_HELP = "tên đơn vị (Phú Thịnh, Trường Vinh) hoặc mã: all, province:19, commune:5800"
 CLI_REPORT_FUTURE = "Ngày báo cáo chưa tới. Chọn hôm nay hoặc một ngày đã qua."
 CLI_REPORT_WRITTEN = "Đã ghi báo cáo: {path}"
 CLI_ADMIN_DONE = "Đã lưu."
@@ -726,26 +740,26 @@ RP_SUMMARY = (
     "• Có học trong 30 ngày qua: {active}\n"
     "Tỉ lệ tính trên số người cao tuổi. Chi tiết trong ảnh và tệp Excel."
 )
-RP_NEXT = "Anh chị cần gì thêm?"
+RP_NEXT = "{Ong_ba} cần gì thêm?"
 RP_BTN_WORD = "📄 Báo cáo Word để ký"
 RP_BTN_SUBS = "🔎 Xem đơn vị trực thuộc"
 RP_BTN_SUBSCRIBE = "🔔 Nhận báo cáo định kỳ"
 RP_BTN_UNSUBSCRIBE = "🔕 Thôi nhận báo cáo định kỳ"
-RP_WORD = "Báo cáo theo mẫu văn bản hành chính. Anh chị in ra, ghi phần đánh giá, ký và gửi."
+RP_WORD = "Báo cáo theo mẫu văn bản hành chính. {Ong_ba} in ra, ghi phần đánh giá, ký và gửi."
 RP_PICK_SUB = "Xem đơn vị nào? (xếp theo tỉ lệ thành thạo, cao trước)"
-RP_SUBSCRIBE_ASK = "Anh chị muốn nhận báo cáo bao lâu một lần?"
+RP_SUBSCRIBE_ASK = "{Ong_ba} muốn nhận báo cáo bao lâu một lần?"
 RP_BTN_MONTHLY = "Hằng tháng"
 RP_BTN_QUARTERLY = "Hằng quý"
 RP_PERIODS = {"month": "hằng tháng", "quarter": "hằng quý"}
 RP_SUBSCRIBED = "✅ Đã đăng ký nhận báo cáo {period}. Lần đầu: 8 giờ sáng ngày {date}."
 RP_UNSUBSCRIBED = "Đã thôi gửi báo cáo định kỳ của đơn vị này."
 RP_PERIODIC = "📬 Báo cáo {period} của Học Số (kèm ảnh, tệp Excel và tệp Word để ký)."
-RP_IND_PICK = "Chỉ tiêu khác ở {unit} (cộng dồn):\n{lines}\n\nAnh chị nhập thêm cho chỉ tiêu nào?"
+RP_IND_PICK = "Chỉ tiêu khác ở {unit} (cộng dồn):\n{lines}\n\n{Ong_ba} nhập thêm cho chỉ tiêu nào?"
 RP_IND_LINE = "• {name}: {total}"
 RP_IND_ASK = (
-    "«{name}»: anh chị gõ số mới đạt được, có thể kèm ghi chú. Ví dụ: 120 trồng ở thôn Đông"
+    "«{name}»: {ong_ba} gõ số mới đạt được, có thể kèm ghi chú. Ví dụ: 120 trồng ở thôn Đông"
 )
-RP_IND_BAD = "Cần một số ở đầu, ví dụ: 120 trồng ở thôn Đông. Anh chị gõ lại giúp."
+RP_IND_BAD = "Cần một số ở đầu, ví dụ: 120 trồng ở thôn Đông. {Ong_ba} gõ lại giúp."
 RP_IND_SAVED = "✅ Đã ghi thêm {value} cho «{name}»."
 
 # --- «Cháu xem giúp tin này»: the scam checker (bot/core/scamcheck.py, bot/scamcheck/) ---
@@ -868,7 +882,7 @@ CLI_SCAM_BLOCKLIST_EMPTY = "Tệp {path} không có tên miền nào."
 BTN_ST_WEB = "🌐 Mở trang quản lý"
 WEB_LINK = (
     "🌐 Đường dẫn vào trang quản lý, dùng được một lần trong {minutes} phút, chỉ cho riêng "
-    "anh chị:\n{url}\n\nAnh chị mở bằng trình duyệt trên máy tính hoặc điện thoại. "
+    "{ong_ba}:\n{url}\n\n{Ong_ba} mở bằng trình duyệt trên máy tính hoặc điện thoại. "
     "Xin đừng chuyển đường dẫn này cho người khác."
 )
 WEB_LINK_INVALID = {

@@ -224,3 +224,25 @@ class OutboxRepo:
             (identity, announcement_id),
         ) as cur:
             return await cur.fetchone() is not None
+
+    # --- the platform's message ids, for reactions ---
+
+    async def remember_messages(self, sent: list[tuple[str, str, int]]) -> None:
+        """(identity, platform message id, outbox row) of each part sent; a repeat is ignored."""
+        if sent:
+            await self.conn.executemany(
+                "INSERT INTO outbox_messages (identity, message_id, outbox_id)"
+                " VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
+                sent,
+            )
+
+    async def announcement_of(self, identity: str, message_id: str) -> int | None:
+        """The announcement a message sent to `identity` carried, or None (not a bulk message,
+        not an announcement, or unknown)."""
+        async with self.conn.execute(
+            "SELECT o.announcement_id FROM outbox_messages m JOIN outbox o ON o.id = m.outbox_id"
+            " WHERE m.identity = ? AND m.message_id = ? AND o.identity = m.identity",
+            (identity, message_id),
+        ) as cur:
+            row = await cur.fetchone()
+        return row[0] if row else None

@@ -61,6 +61,9 @@ class PrivacyRepo:
                 f" THEN 'failed' ELSE status END WHERE identity IN ({marks})",
                 identities,
             )
+            await self.conn.execute(
+                f"DELETE FROM outbox_messages WHERE identity IN ({marks})", identities
+            )
             await self.conn.execute(f"DELETE FROM inbox WHERE chat IN ({marks})", identities)
             await self.conn.execute(f"DELETE FROM conversations WHERE key IN ({marks})", identities)
         if throttle_keys:

@@ -114,6 +114,13 @@ class StaffRepo:
         )
         return [Branch(*r) for r in rows]
 
+    async def all_branches(self) -> list[Branch]:
+        """Every branch, by commune then name (searched by name in Python, folded)."""
+        rows = await self.conn.execute_fetchall(
+            "SELECT id, commune_code, name FROM branches ORDER BY commune_code, name"
+        )
+        return [Branch(*r) for r in rows]
+
     # --- invitations ---
     async def create_invitation(
         self,

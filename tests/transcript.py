@@ -123,3 +123,8 @@ async def press_lesson(sim, user: str, replies: list[dict], lesson_id: str) -> l
             return await sim.press(user, f"lesson:{lesson_id}")
         replies = await sim.press(user, "more")
     raise AssertionError(f"{lesson_id} is not listed")
+
+
+def voiced(template: str, form: str = "bà", **kw) -> str:
+    """A text as the bot says it to someone who chose `form` at sign-up ("Bà" by default)."""
+    return template.format(ong_ba=form, Ong_ba=form[:1].upper() + form[1:], **kw)

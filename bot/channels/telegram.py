@@ -57,6 +57,7 @@ from telegram.ext import (
     CommandHandler,
     ContextTypes,
     MessageHandler,
+    MessageReactionHandler,
     filters,
 )
 from telegram.request import HTTPXRequest
@@ -78,6 +79,7 @@ from bot.channels.common import (
 )
 from bot.channels.inbox import Inbox, StoredUpdates, current_row
 from bot.channels.webserver import Request, Response
+from bot.core import staff
 from bot.core.engine import Engine
 from bot.core.events import (
     MAX_FILE_BYTES,
@@ -105,6 +107,7 @@ ALLOWED_UPDATES = [
     Update.EDITED_MESSAGE,
     Update.CALLBACK_QUERY,
     Update.MY_CHAT_MEMBER,
+    Update.MESSAGE_REACTION,  # 👍 on an announcement counts as read
 ]
 SHORT_LABEL = 12  # two such buttons share a row; longer ones get a row each
 SECRET_HEADER = "x-telegram-bot-api-secret-token"
@@ -432,6 +435,10 @@ class TelegramChannel(StoredUpdates, ReplySender):
             [
                 ChatMemberHandler(self._on_my_chat_member, ChatMemberHandler.MY_CHAT_MEMBER),
                 CallbackQueryHandler(self._on_callback),
+                MessageReactionHandler(
+                    self._on_reaction,
+                    message_reaction_types=MessageReactionHandler.MESSAGE_REACTION_UPDATED,
+                ),
                 MessageHandler(filters.UpdateType.EDITED_MESSAGE & private, self._on_edited),
                 MessageHandler(fresh & private & filters.COMMAND, self._on_command),
                 MessageHandler(fresh & private & filters.TEXT, self._on_text),
@@ -491,6 +498,20 @@ class TelegramChannel(StoredUpdates, ReplySender):
             return
         chat_id = query.message.chat.id
         event = Event.button(identity_of(chat_id), query.data or "", self._dedupe(update))
+        await self._turn(chat_id, event)
+
+    async def _on_reaction(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """A reaction put on an announcement the bot sent (its message_id was kept when sent)
+        counts as read; a reaction taken away, or on any other message, changes nothing."""
+        change = update.message_reaction
+        if change.chat.type != ChatType.PRIVATE or not change.new_reaction:
+            return
+        chat_id = change.chat.id
+        identity = identity_of(chat_id)
+        ann_id = await self.engine.announcement_of(identity, str(change.message_id))
+        if ann_id is None:
+            return
+        event = Event.button(identity, f"{staff.REACTED}{ann_id}", self._dedupe(update))
         await self._turn(chat_id, event)
 
     async def _on_edited(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -651,9 +672,10 @@ class TelegramChannel(StoredUpdates, ReplySender):
         call: Callable[..., Awaitable[object]],
         markup: ReplyKeyboardMarkup | None,
         labels: set[str] | None,
-    ) -> None:
+    ) -> int | None:
+        """One part of a bulk message; returns Telegram's message_id of what was sent."""
         try:
-            await call(reply_markup=markup)
+            sent = await call(reply_markup=markup)
         except RetryAfter as exc:
             raise RateLimited(_retry_seconds(exc), str(exc)) from exc
         except Forbidden as exc:
@@ -666,6 +688,8 @@ class TelegramChannel(StoredUpdates, ReplySender):
             raise Rejected(f"{type(exc).__name__}: {exc}") from exc
         if labels is not None:
             self._labels[chat_id] = labels
+        message_id = getattr(sent, "message_id", None)
+        return message_id if _int_id(message_id) else None  # kept: a reaction names it
 
     async def _bulk_file(self, chat_id: int, f: OutFile, reply_markup=None) -> object:
         """Upload a file once; later recipients get Telegram's file_id instead of the bytes."""

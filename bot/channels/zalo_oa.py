@@ -63,6 +63,7 @@ from bot.channels.common import (
 from bot.channels.inbox import Inbox, StoredUpdates, current_row
 from bot.channels.webserver import Request, Response
 from bot.channels.zalo import photo_download
+from bot.core import staff
 from bot.core.engine import Engine
 from bot.core.events import (
     MAX_FILE_BYTES,
@@ -109,8 +110,10 @@ ATTACHMENTS: dict[str, AttachmentKind] = {
 #: What a follower can do that reaches us and deserves an answer.
 USER_EVENTS = {
     "user_send_text", "user_send_link", "user_send_business_card", "user_submit_info",
-    "follow", "unfollow", "user_click_chatnow", *ATTACHMENTS,
+    "follow", "unfollow", "user_click_chatnow", "user_reacted_message", *ATTACHMENTS,
 }  # fmt: skip
+#: A reaction taken back (Zalo sends the reaction event again with this icon).
+UNREACTED = {"", "/-remove"}
 
 Clock = Callable[[], dt.datetime]
 
@@ -521,8 +524,8 @@ class ZaloOaChannel(StoredUpdates, ReplySender):
         mid = message.get("msg_id")
         key = (
             f"msg:{mid}"
-            if isinstance(mid, str | int) and str(mid)
-            else f"ev:{name}:{user}:{event.get('timestamp')}"
+            if isinstance(mid, str | int) and str(mid) and name != "user_reacted_message"
+            else f"ev:{name}:{user}:{mid}:{event.get('timestamp')}"  # a reaction names the OA's
         )
         payload = json.dumps(event, ensure_ascii=False)
         row_id = await self.inbox.put(key, identity_of(user), payload)
@@ -547,6 +550,9 @@ class ZaloOaChannel(StoredUpdates, ReplySender):
             self._windows.pop(identity, None)
             await self.engine.set_blocked(identity, True)
             return
+        if name == "user_reacted_message":
+            await self._reacted(user, event)
+            return
         self._note_wrote(identity)
         try:
             if name == "follow":
@@ -557,6 +563,26 @@ class ZaloOaChannel(StoredUpdates, ReplySender):
             log.exception("zalo_oa event %s for %s failed", name, identity)
             with contextlib.suppress(Exception):
                 await self._send(user, {"text": _default_voice(texts.ERROR)})
+
+    async def _reacted(self, user: str, event: dict) -> None:
+        """A reaction on an announcement the OA sent (its message_id kept when sent) counts as
+        read; on any other message, or taken back, it changes nothing. Not counted as the
+        person writing (the free window is left as it was)."""
+        identity = identity_of(user)
+        message = event.get("message") if isinstance(event.get("message"), dict) else {}
+        mid, icon = message.get("msg_id"), message.get("react_icon")
+        if not isinstance(mid, str | int) or not str(mid) or str(icon or "") in UNREACTED:
+            return
+        ann_id = await self.engine.announcement_of(identity, str(mid))
+        if ann_id is None:
+            return
+        dedupe = f"zalo_oa:react:{user}:{mid}:{event.get('timestamp')}"
+        try:
+            event_ = Event.button(identity, f"{staff.REACTED}{ann_id}", dedupe)
+            replies = await self.engine.handle(event_, inbox_id=current_row())
+            await self.deliver(replies)
+        except Exception:
+            log.exception("zalo_oa reaction for %s failed", identity)
 
     def _event(self, user: str, event: dict) -> Event:
         identity = identity_of(user)
@@ -872,7 +898,7 @@ class ZaloOaChannel(StoredUpdates, ReplySender):
                     return  # OA cannot take this file: the words still go
             else:
                 message = item
-            await self._send(user, message)
+            sent = await self._send(user, message)
         except OutsideWindow as exc:
             raise Waiting(exc.reason, self.wait_recheck) from None
         except OaError as exc:
@@ -891,3 +917,5 @@ class ZaloOaChannel(StoredUpdates, ReplySender):
             raise Transient(f"{type(exc).__name__}: {exc}") from exc
         if labels:  # a typed number then picks from these, as after a turn
             self._choices[user] = labels
+        message_id = sent.get("message_id")
+        return str(message_id) if isinstance(message_id, str | int) and str(message_id) else None

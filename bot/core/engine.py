@@ -132,6 +132,12 @@ class Engine:
         async with self.db.transaction() as store:
             await linking.set_blocked(store, identity, blocked)
 
+    async def announcement_of(self, identity: str, message_id: str) -> int | None:
+        """The announcement a bulk message sent to `identity` as `message_id` carried (so a
+        reaction on it can count as read), or None."""
+        async with self.db.reading() as store:
+            return await store.outbox.announcement_of(identity, message_id)
+
     async def is_blocked(self, identity: str) -> bool:
         """Whether nothing may be sent to this identity (checked before unprompted messages)."""
         async with self.db.reading() as store:
@@ -271,6 +277,13 @@ class Engine:
 
     async def _global_words(self, t: Turn, scr: Screen, event: Event, text: str) -> bool:
         """«✅ Đã đọc» under an announcement and invitation codes work on any screen."""
+        if event.kind == "button" and event.text.startswith(staff.REACTED):
+            # A reaction (👍, ❤, 🙏) on an announcement: read, thanked once, never "chưa hiểu".
+            ann_id = small_int(event.text.removeprefix(staff.REACTED))
+            acked = ann_id is not None and await staff.acknowledge(t, ann_id, thank_again=False)
+            if acked and t.replies and (buttons := t.current_buttons()):
+                t.attach([(b.id, b.label) for b in buttons])
+            return True
         ann_id = small_int(event.text[4:]) if event.text.startswith("ack:") else None
         is_ack = ann_id is not None or staff.is_ack_word(event.text or "", text, t.state)
         if is_ack and await staff.acknowledge(t, ann_id):

@@ -6,11 +6,18 @@ at a unit holds for that unit and everything below it.
 
 from __future__ import annotations
 
+import re
+
+from rapidfuzz import fuzz
+
 from bot import texts
 from bot.core import places
-from bot.core.matching import fold
+from bot.core.matching import fold, has_marks
 from bot.domain import Unit
 from storage.store import Store
+
+TYPO_SCORE = 80
+_CHI_HOI = re.compile(r"^\s*chi\s+h[oộô]i\s+", re.I)
 
 ACTIONS = (
     "announce",
@@ -106,3 +113,52 @@ async def unit_codes(store: Store, unit: str) -> tuple[int | None, int | None, i
         c = places.commune(b.commune_code)
         return (c.province_code if c else None), b.commune_code, b.id
     return None, None, None
+
+
+def _branch_place(b) -> places.Place | None:
+    """A branch as a searchable place (its name without «Chi hội»), or None if its commune is
+    gone."""
+    c = places.commune(b.commune_code)
+    if c is None:
+        return None
+    bare, marked = fold(b.name), fold(b.name, keep_marks=True)
+    bare = bare.removeprefix("chi hoi ").strip() or bare
+    marked = marked.removeprefix("chi hội ").strip() or marked
+    return places.Place(b.id, b.name, c.province_code, bare, marked)
+
+
+async def find_units(store: Store, query: str, *, fuzzy: bool = True) -> list[Unit]:
+    """The units a person means by `query`: a code ("commune:16690", "all") or a Vietnamese name
+    of a province, commune or branch, typed with or without diacritics and prefixes ("xã",
+    "chi hội"). Exact names win over names that only contain the words; typos count only when
+    nothing else matched. Provinces first, then communes, then branches."""
+    text = query.strip()
+    u = Unit.parse(text)
+    if u is not None or ":" in text:  # a code ("commune:5800"), right or wrong: never a name
+        return [u] if u is not None and await chain(store, u) else []
+    if fold(text) in ("ca nuoc", "toan quoc", "all"):
+        return [Unit.everywhere()]
+    branches = tuple(p for b in await store.staff.all_branches() if (p := _branch_place(b)))
+    bare = places._core(text)[0]
+    as_branch = _CHI_HOI.sub("", text)
+    branch_bare = places._core(as_branch)[0]
+    if not bare:
+        return []
+    for fuzz_now in (False, True) if fuzzy else (False,):
+        found: list[tuple[str, places.Place, bool]] = []
+        provinces, _ = places.search_provinces(text, limit=100, fuzzy=fuzz_now)
+        found += [("province", p, p.bare == bare) for p in provinces]
+        communes, _ = places.search(text, places.all_communes(), limit=100, fuzzy=fuzz_now)
+        found += [("commune", c, c.bare == bare) for c in communes]
+        if branch_bare:
+            hits, _ = places.search(as_branch, branches, limit=100, fuzzy=fuzz_now)
+            found += [("branch", b, b.bare == branch_bare) for b in hits]
+        if fuzz_now:  # typos only: close to the whole name, not to a piece of it
+            found = [f for f in found if fuzz.ratio(bare, f[1].bare) >= TYPO_SCORE]
+        if found:
+            exact = [(k, p) for k, p, same in found if same]
+            if has_marks(text):  # "Phú Thịnh" typed with its marks: not "Phù Thịnh"
+                marked = fold(text, keep_marks=True)
+                exact = [(k, p) for k, p in exact if p.marked in marked] or exact
+            return [Unit(k, p.code) for k, p in (exact or [(k, p) for k, p, _ in found])]
+    return []

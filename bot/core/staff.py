@@ -33,7 +33,7 @@ from bot.core import media, places
 from bot.core.events import MAX_FILE_BYTES, OutFile
 from bot.core.flow import Screen, go, screen
 from bot.core.matching import clean, fold, small_int
-from bot.core.permissions import allowed, chain, unit_name
+from bot.core.permissions import allowed, chain, find_units, unit_name
 from bot.core.review import VN
 from bot.core.turn import Turn
 from bot.domain import Unit
@@ -196,9 +196,30 @@ async def _candidate_units(t: Turn, need: str) -> list[str]:
     return units
 
 
+def _fits(t: Turn, unit: str) -> bool:
+    """Whether the current action can be done at a unit of this kind (a branch is created in a
+    commune; a class code or a new name is for one branch)."""
+    action = work(t).get("action")
+    if action == "create_branch":
+        return _kind(unit) == "commune"
+    if action in ("class", "rename_branch"):
+        return _kind(unit) == "branch"
+    return True
+
+
+def _has_below(t: Turn, unit: str) -> bool:
+    """Whether browsing from `unit` can reach a unit the action fits (not below a commune when
+    creating a branch)."""
+    kind = _kind(unit)
+    if kind == "branch":
+        return False
+    return not (kind == "commune" and work(t).get("action") == "create_branch")
+
+
 @screen
 class StaffUnit(StaffScreen):
-    """Where the action applies: one of the person's units, or a place typed by name."""
+    """Where the action applies: one of the person's units, a unit below one of them chosen
+    province → commune → branch («📂 Chọn trong …»), or a place or branch typed by name."""
 
     name = "staff.unit"
 
@@ -207,25 +228,39 @@ class StaffUnit(StaffScreen):
         return NEEDS.get(action, action)
 
     async def show(self, t: Turn) -> None:
-        units = await _candidate_units(t, self.need(t))
-        if work(t).get("action") == "create_branch":
-            units = [u for u in units if _kind(u) == "commune"]
-        if work(t).get("action") in ("class", "rename_branch"):  # one branch
-            units = [u for u in units if _kind(u) == "branch"]
-        if len(units) == 1 and units[0] != "all":
+        own = await _candidate_units(t, self.need(t))
+        units = [u for u in own if _fits(t, u)]
+        wide = [u for u in own if _kind(u) in ("all", "province") and _has_below(t, u)]
+        inviting = work(t).get("action") == "invite"
+        if inviting:  # into a commune's branch too, or chosen by its name
+            wide += [u for u in own if _kind(u) == "commune" and u not in wide]
+        if len(units) == 1 and units[0] != "all" and not (inviting and wide):
             await self._chosen(t, units[0])
             return
         buttons = [(f"unit:{u}", await unit_name(t.store, u)) for u in units[:8]]
+        for u in wide[:3]:
+            buttons.append(
+                (f"browse:{u}", texts.ST_BROWSE_BTN.format(unit=await unit_name(t.store, u)))
+            )
         t.say(texts.ST_PICK_UNIT, [*buttons, ("back", texts.BTN_BACK)])
 
     async def on_button(self, t: Turn, bid: str) -> bool:
         if bid == "back":
             await self.back(t)
             return True
+        if bid.startswith("browse:"):
+            unit = bid.removeprefix("browse:")
+            if Unit.parse(unit) is None or not await can(t, self.need(t), unit):
+                t.say(texts.ST_NOT_ALLOWED)
+                await go(t, "staff.menu")
+                return True
+            work(t)["browse"] = {"at": unit, "page": 0}
+            await go(t, "staff.unit.browse")
+            return True
         if not bid.startswith("unit:"):
             return False
         unit = bid.removeprefix("unit:")
-        if not await can(t, self.need(t), unit):
+        if not _fits(t, unit) or not await can(t, self.need(t), unit):
             t.say(texts.ST_NOT_ALLOWED)
             await go(t, "staff.menu")
             return True
@@ -233,36 +268,138 @@ class StaffUnit(StaffScreen):
         return True
 
     async def on_text(self, t: Turn, text: str) -> bool:
-        """Admins and province staff can name a commune or province below their unit."""
-        units: list[str] = []
-        for fuzzy in (False, True):  # names containing the words first, typos only if none
-            provinces, _ = places.search_provinces(text, fuzzy=fuzzy)
-            communes, _ = places.search(text, places.all_communes(), fuzzy=fuzzy)
-            units = [Unit.province(p.code) for p in provinces] + [
-                Unit.commune(c.code) for c in communes
-            ]
-            if units:
-                break
-        units = [u for u in units if await can(t, self.need(t), u)][:5]
-        with_branches: list[str] = []  # a commune's branches follow it: invite into a branch
-        for u in units:
-            with_branches.append(u)
-            if _kind(u) == "commune":
-                for b in await repo(t).branches_in_commune(Unit.of(u).code):
-                    with_branches.append(Unit.branch(b.id))
-        units = with_branches[:8]
-        if work(t).get("action") in ("class", "rename_branch"):
-            units = [u for u in units if _kind(u) == "branch"]
-        if not units:
-            t.say(texts.ST_UNIT_NONE, [("back", texts.BTN_BACK)])
-            return True
-        buttons = [(f"unit:{u}", await unit_name(t.store, u)) for u in units]
-        t.say(texts.ST_PICK_UNIT, [*buttons, ("back", texts.BTN_BACK)])
-        return True
+        """A province, commune or branch named by the person, within what they manage."""
+        return await typed_unit(t, text, self.need(t))
 
     async def _chosen(self, t: Turn, unit: str) -> None:
         work(t)["unit"] = unit
+        work(t).pop("browse", None)
         await go(t, FIRST_SCREEN[work(t)["action"]])
+
+
+async def typed_unit(t: Turn, text: str, need: str) -> bool:
+    """Units matching a typed name (with or without diacritics: a province, a commune, or a
+    branch by its own name) that the person may act in, a commune's branches after it."""
+    found = [u for u in await find_units(t.store, text) if u.kind != "all" or text == "all"]
+    units = [u for u in found[:40] if await can(t, need, u)][:5]
+    with_branches: list[str] = []  # a commune's branches follow it: invite into a branch
+    for u in units:
+        with_branches.append(u)
+        if _kind(u) == "commune" and work(t).get("action") != "create_branch":
+            for b in await repo(t).branches_in_commune(Unit.of(u).code):
+                with_branches.append(Unit.branch(b.id))
+    units = [u for u in dict.fromkeys(with_branches) if _fits(t, u)][:8]
+    if not units:
+        t.say(texts.ST_UNIT_NONE, [("back", texts.BTN_BACK)])
+        t.state = "staff.unit"
+        return True
+    buttons = [(f"unit:{u}", await unit_name(t.store, u)) for u in units]
+    t.say(texts.ST_PICK_UNIT, [*buttons, ("back", texts.BTN_BACK)])
+    t.state = "staff.unit"
+    return True
+
+
+BROWSE_PAGE = 5
+
+
+async def _below(t: Turn, unit: str) -> list[tuple[str, str]]:
+    """(unit, name) of the units right below `unit`: provinces, communes or branches."""
+    u = Unit.of(unit)
+    if u.kind == "all":
+        return [(Unit.province(p.code), p.name) for p in places.provinces()]
+    if u.kind == "province":
+        return [(Unit.commune(c.code), c.name) for c in places.communes(u.code)]
+    if u.kind == "commune":
+        from bot.core.permissions import branch_title
+
+        return [(Unit.branch(b.id), branch_title(b.name))
+                for b in await repo(t).branches_in_commune(u.code)]  # fmt: skip
+    return []
+
+
+@screen
+class StaffUnitBrowse(StaffScreen):
+    """Province → commune → branch, five at a time, numbered (a typed number picks one); the
+    unit being looked at can be chosen whole when the action fits it."""
+
+    name = "staff.unit.browse"
+
+    def need(self, t: Turn) -> str:
+        action = work(t).get("action", "")
+        return NEEDS.get(action, action)
+
+    def state(self, t: Turn) -> dict:
+        return work(t).setdefault("browse", {"at": "all", "page": 0})
+
+    async def show(self, t: Turn) -> None:
+        b = self.state(t)
+        at = b["at"]
+        if Unit.parse(at) is None or not await can(t, self.need(t), at):
+            t.say(texts.ST_NOT_ALLOWED)
+            await go(t, "staff.menu")
+            return
+        items = await _below(t, at)
+        pages = max(1, -(-len(items) // BROWSE_PAGE))
+        page = min(max(0, int(b.get("page", 0))), pages - 1)
+        b["page"] = page
+        shown = items[page * BROWSE_PAGE : (page + 1) * BROWSE_PAGE]
+        buttons = [(f"go:{u}", f"{i}. {name}") for i, (u, name) in enumerate(shown, 1)]
+        if _fits(t, at):
+            buttons.append(
+                ("pick", texts.ST_BROWSE_WHOLE.format(unit=await unit_name(t.store, at)))
+            )
+        if page + 1 < pages:
+            buttons.append(("more", texts.ST_BROWSE_MORE))
+        if page > 0:
+            buttons.append(("less", texts.ST_BROWSE_LESS))
+        buttons.append(("back", texts.BTN_BACK))
+        name = await unit_name(t.store, at)
+        if not items:
+            t.say(texts.ST_BROWSE_EMPTY, buttons, unit=name)
+            return
+        t.say(texts.ST_BROWSE, buttons, unit=name, page=page + 1, pages=pages)
+
+    async def on_button(self, t: Turn, bid: str) -> bool:
+        b = self.state(t)
+        if bid == "more":
+            b["page"] = int(b.get("page", 0)) + 1
+        elif bid == "less":
+            b["page"] = max(0, int(b.get("page", 0)) - 1)
+        elif bid == "back":
+            above = await chain(t.store, b["at"]) or []
+            parent = above[1] if len(above) > 1 else None
+            if parent is None or not await can(t, self.need(t), parent):
+                work(t).pop("browse", None)
+                await go(t, "staff.unit")
+                return True
+            b.update(at=parent, page=0)
+        elif bid == "pick":
+            if not _fits(t, b["at"]):
+                return False
+            work(t)["unit"] = b["at"]
+            work(t).pop("browse", None)
+            await go(t, FIRST_SCREEN[work(t)["action"]])
+            return True
+        elif bid.startswith("go:"):
+            unit = bid.removeprefix("go:")
+            if unit not in dict(await _below(t, b["at"])) or not await can(t, self.need(t), unit):
+                return False
+            if not _has_below(t, unit):  # a branch (or a commune when creating a branch)
+                if not _fits(t, unit):
+                    return False
+                work(t)["unit"] = unit
+                work(t).pop("browse", None)
+                await go(t, FIRST_SCREEN[work(t)["action"]])
+                return True
+            b.update(at=unit, page=0)
+        else:
+            return False
+        await self.show(t)
+        return True
+
+    async def on_text(self, t: Turn, text: str) -> bool:
+        work(t).pop("browse", None)
+        return await typed_unit(t, text, self.need(t))
 
 
 # --- announcements ---
@@ -620,8 +757,13 @@ def is_ack_word(raw: str, text: str, state: str) -> bool:
     return words in ACK_WEAK and state in ACK_WEAK_SCREENS
 
 
-async def acknowledge(t: Turn, ann_id: int | None) -> bool:
-    """«✅ Đã đọc»: the given announcement, or the latest one this person received."""
+#: The press a channel makes of a reaction on an announcement ("seen:<announcement id>").
+REACTED = "seen:"
+
+
+async def acknowledge(t: Turn, ann_id: int | None, *, thank_again: bool = True) -> bool:
+    """«✅ Đã đọc»: the given announcement, or the latest one this person received. Recorded
+    once; `thank_again=False` (a reaction changed or added again) thanks only the first time."""
     if not t.tracked:
         return False
     if ann_id is None:
@@ -630,8 +772,8 @@ async def acknowledge(t: Turn, ann_id: int | None) -> bool:
             return False
     elif not await t.store.outbox.received(t.identity, ann_id):
         return False
-    await repo(t).ack(ann_id, t.user.id, t.now)
-    t.say(texts.ACK_THANKS)
+    if await repo(t).ack(ann_id, t.user.id, t.now) or thank_again:
+        t.say(texts.ACK_THANKS)
     return True
 
 

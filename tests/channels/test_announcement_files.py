@@ -23,6 +23,7 @@ from tests.channels.conftest import (
     zalo_channel,
     zalo_sign_up,
 )
+from tests.transcript import voiced
 
 ADMIN_TG = 2001
 MEMBER_TG = 2002
@@ -61,7 +62,7 @@ async def open_announcement(admin: TelegramPerson) -> None:
     await admin.press(texts.BTN_STAFF)
     await admin.press(texts.BTN_ST_ANNOUNCE)
     await admin.press("cả nước")
-    assert texts.ST_ANN_FILE_HINT in admin.said
+    assert voiced(texts.ST_ANN_FILE_HINT) in admin.said
 
 
 async def test_a_photo_sent_on_telegram_is_downloaded_and_goes_out_with_the_announcement(
@@ -133,12 +134,12 @@ async def test_oversized_and_unsupported_documents_are_refused_without_a_downloa
         ADMIN_TG, b"%PDF-1.4", "ke_hoach.pdf", "application/pdf", file_size=MAX_FILE_BYTES + 1
     )
     admin.last = await fake_tg.turn(ADMIN_TG, huge)
-    assert admin.last[0].params["text"] == texts.ST_ANN_FILE_TOO_BIG.format(mb=10)
+    assert admin.last[0].params["text"] == voiced(texts.ST_ANN_FILE_TOO_BIG, mb=10)
     assert texts.BTN_BACK in admin.buttons
 
     zipped = fake_tg.document(ADMIN_TG, b"PK\x03\x04", "anh.zip", "application/zip")
     admin.last = await fake_tg.turn(ADMIN_TG, zipped)
-    assert admin.last[0].params["text"] == texts.ST_ANN_FILE_UNSUPPORTED
+    assert admin.last[0].params["text"] == voiced(texts.ST_ANN_FILE_UNSUPPORTED)
     assert fake_tg.sent(method="getFile") == [] and fake_tg.downloads == []
 
     # A real PDF is taken, and its caption becomes the words.
@@ -164,7 +165,7 @@ async def test_a_photo_sent_on_zalo_is_fetched_from_its_url(db, content, fake_za
         await admin.send(admin.number_of(texts.BTN_ST_ANNOUNCE))
         await admin.send(admin.number_of("cả nước"))
         await admin.send("Họp chi hội sáng Chủ nhật, mời các bác xem ảnh.")
-        assert texts.ST_ANN_FILE_ASK in admin.said
+        assert voiced(texts.ST_ANN_FILE_ASK) in admin.said
 
         async def send_photo(data: bytes) -> str:
             start = len(fake_zalo.calls)
@@ -179,7 +180,7 @@ async def test_a_photo_sent_on_zalo_is_fetched_from_its_url(db, content, fake_za
         # Zalo says nothing of the size: the download stops past the limit.
         huge = jpeg() + b"\0" * MAX_FILE_BYTES
         said = await send_photo(huge)
-        assert said.startswith(texts.ST_ANN_FILE_TOO_BIG.format(mb=10))
+        assert said.startswith(voiced(texts.ST_ANN_FILE_TOO_BIG, mb=10))
         assert saved_files(engine) == []
 
         picture = jpeg()

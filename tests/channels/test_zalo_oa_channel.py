@@ -20,6 +20,7 @@ from bot.channels.zalo_oa import ZaloOaChannel
 from bot.config import Settings
 from bot.core.engine import Engine
 from bot.core.events import Button, Reply
+from bot.core.staff import queue_due_announcements
 from bot.delivery import Deliverer
 from storage.outbox import OutboxItem
 from tests.fakes.base import Call
@@ -521,3 +522,55 @@ async def test_the_oa_rate_limit_pauses_bulk_sending_and_nothing_is_lost(engine,
     assert any(c.status == -32 for c in fake_oa.calls)  # it did meet the limit
     for i in range(12):
         assert sum("Họp chi hội" in fake_oa.text_of(c) for c in fake_oa.sent_to(f"p{i}")) == 1
+
+
+async def test_a_reaction_on_an_announcement_counts_as_read(oa, fake_oa, engine, db):
+    """Zalo OA sends «user_reacted_message» with the OA message's msg_id: the id kept when the
+    announcement went out leads to it; acknowledged once, a reaction taken back changes nothing."""
+    person = OaPerson(fake_oa, oa.url, "u9", oa.channel)
+    await oa_sign_up(person)
+    now = engine.clock()
+    async with db.transaction() as s:
+        sender = (await s.users.create("zalo_oa:staff", "given", now)).id
+        ann = await s.staff.create_announcement(
+            sender, "commune:5800", "chuyen_doi_so", "Họp chi hội sáng mai", None, now, False,
+            now,
+        )  # fmt: skip
+        await queue_due_announcements(s, now)
+    deliverer = Deliverer(db, engine, [oa.channel], Settings(), clock=engine.clock, idle_poll=0.05)
+    await deliverer.start()
+    try:
+        for _ in range(200):
+            kept = await rows(db, "SELECT message_id FROM outbox_messages WHERE identity = ?",
+                              "zalo_oa:u9")  # fmt: skip
+            if kept:
+                break
+            await asyncio.sleep(0.05)
+    finally:
+        await deliverer.stop()
+    assert len(kept) == 1
+    message_id = kept[0][0]
+    sent = [c for c in fake_oa.sent_to("u9") if "Họp chi hội" in FakeZaloOA.text_of(c)]
+    assert len(sent) == 1
+
+    async def acks() -> list[tuple]:
+        return await rows(
+            db, "SELECT user_id FROM announcement_acks WHERE announcement_id = ?", ann
+        )
+
+    # A reaction on some other message: nothing recorded, nothing said.
+    res = await fake_oa.post_event(oa.url, fake_oa.reaction("u9", "oamsg-other"))
+    assert res.status_code == 200
+    await asyncio.sleep(0.3)
+    assert await acks() == []
+    replies = await person.post(fake_oa.reaction("u9", message_id, "/-heart"))
+    said = [FakeZaloOA.text_of(c) for c in replies]
+    assert len(said) == 1 and said[0].startswith(texts.ACK_THANKS.format(ong_ba="bà", Ong_ba="Bà"))
+    assert len(await acks()) == 1
+    before = len(fake_oa.sent_to("u9"))
+    await fake_oa.post_event(oa.url, fake_oa.reaction("u9", message_id, "/-strong"))
+    await fake_oa.post_event(oa.url, fake_oa.reaction("u9", message_id, "/-remove"))
+    await asyncio.sleep(0.3)
+    assert len(await acks()) == 1 and len(fake_oa.sent_to("u9")) == before  # once, thanked once
+    stored = await rows(db, "SELECT COUNT(*) FROM inbox WHERE chat = 'zalo_oa:u9'")
+    assert stored[0][0] >= 4  # every reaction went through the inbox

@@ -19,6 +19,7 @@ from bot import texts
 from tests.channels.test_run_command import clean_env, start_bot, stop_bot, wait_line
 from tests.channels.test_zalo_oa_channel import OaPerson, jpeg, oa_lesson, oa_sign_up
 from tests.fakes.zalo_oa_api import FakeZaloOA
+from tests.transcript import voiced
 
 PATH = "/hooks/zalo-oa"
 
@@ -158,7 +159,7 @@ async def test_oa_run_announcements_with_a_picture_and_a_pdf_wait_for_the_window
             await choose(texts.BTN_ST_ANNOUNCE)
             await choose("cả nước")
             await admin.send(text)
-            assert texts.ST_ANN_FILE_ASK in admin.said
+            assert voiced(texts.ST_ANN_FILE_ASK) in admin.said
             await admin.post(event, timeout=10)
             assert texts.ST_ANN_TOPIC in admin.said, admin.said
             await choose(texts.TOPICS["chuyen_doi_so"])

@@ -10,7 +10,7 @@ from PIL import Image
 from bot import texts
 from bot.channels.simulator import parse_line
 from bot.core.events import MAX_FILE_BYTES
-from tests.transcript import sign_up
+from tests.transcript import sign_up, voiced
 
 
 def labels(replies: list[dict]) -> list[str]:
@@ -50,7 +50,7 @@ async def compose(sim) -> list[dict]:
     await sim.press("admin", texts.BTN_STAFF)
     await sim.press("admin", texts.BTN_ST_ANNOUNCE)
     replies = await sim.press("admin", "unit:all")
-    assert texts.ST_ANN_FILE_HINT in replies[-1]["text"]
+    assert voiced(texts.ST_ANN_FILE_HINT) in replies[-1]["text"]
     return replies
 
 
@@ -80,7 +80,7 @@ async def test_a_photo_with_a_caption_reaches_every_member_with_the_picture(sim,
     assert preview[0]["files"] == [{"kind": "image", "path": str(saved)}]
     assert "lớp học dùng VNeID" in preview[0]["text"]
     replies = await sim.press("admin", texts.BTN_ST_SEND)
-    assert texts.ST_MENU in replies[-1]["text"]
+    assert voiced(texts.ST_MENU) in replies[-1]["text"]
     assert saved.exists()  # back at the staff menu, the sent announcement keeps its file
     assert await rows(sim, "SELECT file_kind, file_path FROM announcements") == [
         ("image", str(saved))
@@ -100,10 +100,10 @@ async def test_a_photo_with_a_caption_reaches_every_member_with_the_picture(sim,
 async def test_text_first_then_a_document(sim, docx):
     await compose(sim)
     replies = await sim.text("admin", "Lịch học kỹ năng số tháng 12, mời các bác xem tệp kèm.")
-    assert replies[-1]["text"] == texts.ST_ANN_FILE_ASK
+    assert replies[-1]["text"] == voiced(texts.ST_ANN_FILE_ASK)
     assert labels(replies) == [texts.BTN_ST_ADD_FILE, texts.BTN_SKIP, texts.BTN_BACK]
     replies = await sim.text("admin", "1")  # typed number: "📎 Thêm ảnh hoặc tệp"
-    assert replies[-1]["text"] == texts.ST_ANN_FILE_HOW
+    assert replies[-1]["text"] == voiced(texts.ST_ANN_FILE_HOW)
     replies = await sim.send(user="admin", attachment="file", path=str(docx), caption="lịch")
     assert replies[0]["text"] == texts.ST_ANN_FILE_GOT.format(what="tệp")
     assert texts.ST_ANN_TOPIC in replies[-1]["text"]
@@ -123,7 +123,7 @@ async def test_text_first_then_a_document(sim, docx):
 async def test_a_photo_without_words_asks_for_them_and_edit_keeps_or_drops_it(sim, photo):
     await compose(sim)
     replies = await sim.send(user="admin", attachment="photo", path=str(photo))
-    assert replies[-1]["text"] == texts.ST_ANN_FILE_NEED_TEXT.format(what="ảnh")
+    assert replies[-1]["text"] == voiced(texts.ST_ANN_FILE_NEED_TEXT, what="ảnh")
     replies = await sim.text("admin", "Họp chi hội lúc 8 giờ sáng Chủ nhật.")
     assert texts.ST_ANN_TOPIC in replies[-1]["text"]  # the picture is there: no file question
     preview = await finish(sim)
@@ -164,26 +164,26 @@ async def test_oversized_and_unsupported_files_are_refused_politely(sim, tmp_pat
         fh.write(b"%PDF-1.4\n")
         fh.truncate(MAX_FILE_BYTES + 1)
     replies = await sim.send(user="admin", attachment="file", path=str(big), caption="Tài liệu")
-    assert replies[0]["text"] == texts.ST_ANN_FILE_TOO_BIG.format(mb=10)
+    assert replies[0]["text"] == voiced(texts.ST_ANN_FILE_TOO_BIG, mb=10)
     assert labels(replies) == [texts.BTN_BACK]  # still on the same screen
 
     archive = tmp_path / "tai_lieu.zip"
     archive.write_bytes(b"PK\x03\x04 zip")
     replies = await sim.send(user="admin", attachment="file", path=str(archive))
-    assert replies[0]["text"] == texts.ST_ANN_FILE_UNSUPPORTED
+    assert replies[0]["text"] == voiced(texts.ST_ANN_FILE_UNSUPPORTED)
 
     disguised = tmp_path / "huong_dan.pdf"  # a program renamed: its bytes are not a PDF
     disguised.write_bytes(b"MZ\x90\x00 not a pdf")
     replies = await sim.send(user="admin", attachment="file", path=str(disguised))
-    assert replies[0]["text"] == texts.ST_ANN_FILE_UNSUPPORTED
+    assert replies[0]["text"] == voiced(texts.ST_ANN_FILE_UNSUPPORTED)
 
     replies = await sim.send(user="admin", attachment="voice")
-    assert replies[0]["text"] == texts.ST_ANN_FILE_UNSUPPORTED
+    assert replies[0]["text"] == voiced(texts.ST_ANN_FILE_UNSUPPORTED)
     assert saved_files(sim) == []
 
     # The screen is unchanged: typed words still work.
     replies = await sim.text("admin", "Thông báo không kèm tệp nào cả.")
-    assert replies[-1]["text"] == texts.ST_ANN_FILE_ASK
+    assert replies[-1]["text"] == voiced(texts.ST_ANN_FILE_ASK)
 
 
 async def test_a_draft_left_for_the_menu_leaves_no_file_behind(sim, photo):
@@ -191,7 +191,7 @@ async def test_a_draft_left_for_the_menu_leaves_no_file_behind(sim, photo):
     await sim.send(user="admin", attachment="photo", path=str(photo), caption="Họp chi hội tối nay")
     assert len(saved_files(sim)) == 1
     replies = await sim.text("admin", "menu")  # on staff screens: the staff menu
-    assert texts.ST_MENU in replies[-1]["text"]
+    assert voiced(texts.ST_MENU) in replies[-1]["text"]
     assert saved_files(sim) == []
 
 

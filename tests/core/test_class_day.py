@@ -15,7 +15,7 @@ from tests.transcript import sign_up
 RAW_ID = re.compile(r"\b(?:branch|commune|province|sim|telegram|zalo):\w+|\bNone\b")
 REFUSALS = (
     texts.INVITE_BAD[:20],
-    texts.ST_NOT_ALLOWED,
+    texts.ST_NOT_ALLOWED.partition("{ong_ba}")[2],
     texts.NOT_UNDERSTOOD[:20],
     "Mã mời này",
 )

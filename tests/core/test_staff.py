@@ -3,7 +3,7 @@
 import re
 
 from bot import texts
-from tests.transcript import sign_up
+from tests.transcript import sign_up, voiced
 
 
 def code_in(replies: list[dict]) -> str:
@@ -74,9 +74,9 @@ async def test_staff_workflow_with_scopes_audit_and_acknowledgements(sim):
     # A forged press for a unit outside the staff member's scope is refused.
     await sim.press("staff", texts.BTN_ST_MEMBERS)
     replies = await sim.press("staff", "unit:province:1")
-    assert replies[0]["text"] in (texts.ST_NOT_ALLOWED, texts.ST_UNIT_NONE)
+    assert replies[0]["text"] in (voiced(texts.ST_NOT_ALLOWED), voiced(texts.ST_UNIT_NONE))
     replies = await sim.text("staff", "Hà Nội")  # typed: not theirs either
-    assert replies[0]["text"] == texts.ST_UNIT_NONE
+    assert replies[0]["text"] == voiced(texts.ST_UNIT_NONE)
     await sim.press("staff", texts.BTN_BACK)
 
     # Members and who needs help: only the commune's people.
@@ -141,8 +141,8 @@ async def test_staff_workflow_with_scopes_audit_and_acknowledgements(sim):
 async def test_people_without_a_role_cannot_reach_staff_screens(sim):
     await sign_up(sim, "x")
     replies = await sim.press("x", "menu:staff")  # forged: not on screen
-    assert texts.ST_MENU not in replies[-1]["text"]
+    assert voiced(texts.ST_MENU) not in replies[-1]["text"]
     replies = await sim.text("x", "quan ly")
-    assert texts.ST_MENU not in replies[-1]["text"]
+    assert voiced(texts.ST_MENU) not in replies[-1]["text"]
     rows_ = await sim.engine.db.conn.execute_fetchall("SELECT COUNT(*) FROM audit_log")
     assert rows_[0][0] == 0

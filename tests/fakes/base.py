@@ -22,6 +22,7 @@ class Call:
     at: float  # time.monotonic()
     status: int = 200
     files: dict[str, bytes] = field(default_factory=dict)
+    result: Any = None  # what the fake answered (a sent message, with its message_id)
 
     @property
     def chat_id(self) -> Any:
@@ -211,6 +212,7 @@ class FakeServer:
                 {"ok": False, "error_code": exc.status, "description": exc.description},
                 exc.status,
             )
+        call.result = result
         await self._record(call)
         return Response.of_json({"ok": True, "result": result})
 

@@ -32,6 +32,15 @@ TEXT_LIMIT = 4096
 _JSON_PARAMS = {"reply_markup", "allowed_updates", "commands", "entities", "reply_parameters"}
 
 
+_KINDS = ("message", "edited_message", "callback_query", "my_chat_member", "chat_member",
+          "message_reaction", "message_reaction_count")  # fmt: skip
+_NOT_BY_DEFAULT = ("chat_member", "message_reaction", "message_reaction_count")
+
+
+def _kind_of(update: dict) -> str:
+    return next((k for k in update if k != "update_id"), "")
+
+
 def _utf16_len(text: str) -> int:
     return len(text.encode("utf-16-le")) // 2
 
@@ -53,6 +62,7 @@ class FakeTelegram(FakeServer):
         self.injected_at: dict[int, float] = {}
         self._next_update_id = 1
         self._next_message_id = 1
+        self.allowed_updates: list[str] | None = None  # as last set by getUpdates/setWebhook
         self.webhook: dict[str, Any] | None = None
         self.commands: list[dict] = []
         self.rate_limit = rate_limit  # sends accepted in any one second, as Telegram's ~30/s
@@ -188,6 +198,23 @@ class FakeTelegram(FakeServer):
     def edited(self, chat_id: int, text: str) -> dict:
         msg = self.message(chat_id, text=text, edit_date=int(time.time()))
         return {"edited_message": msg}
+
+    def reaction(
+        self, chat_id: int, message_id: int, new: tuple[str, ...] = ("👍",),
+        old: tuple[str, ...] = (),
+    ) -> dict:  # fmt: skip
+        """A person's reaction on a message changed (`new` empty: taken away), as Telegram sends
+        it to a bot that asked for "message_reaction" in allowed_updates."""
+        return {
+            "message_reaction": {
+                "chat": self._chat(chat_id),
+                "message_id": message_id,
+                "user": self._user(abs(chat_id)),
+                "date": int(time.time()),
+                "old_reaction": [{"type": "emoji", "emoji": e} for e in old],
+                "new_reaction": [{"type": "emoji", "emoji": e} for e in new],
+            }
+        }
 
     def callback(self, chat_id: int, data: str) -> dict:
         return {
@@ -358,11 +385,20 @@ class FakeTelegram(FakeServer):
         limit = int(p.get("limit") or 100)
         if offset:
             self.updates = [u for u in self.updates if u["update_id"] >= offset]
+        if p.get("allowed_updates") is not None:  # kept for later calls, as Telegram does
+            self.allowed_updates = list(p["allowed_updates"])
+        # Kinds the bot did not ask for are never delivered (reactions only when asked).
+        allowed = self.allowed_updates or [k for k in _KINDS if k not in _NOT_BY_DEFAULT]
+        self.updates = [
+            u for u in self.updates if _kind_of(u) not in _KINDS or _kind_of(u) in allowed
+        ]
         await self.wait_update(time.monotonic() + timeout, lambda: bool(self.updates))
         return self.updates[:limit]
 
     async def api_setWebhook(self, p: dict, f: dict) -> bool:
         self.webhook = {"url": p["url"], "secret_token": p.get("secret_token")}
+        if p.get("allowed_updates") is not None:
+            self.allowed_updates = list(p["allowed_updates"])
         return True
 
     async def api_deleteWebhook(self, p: dict, f: dict) -> bool:

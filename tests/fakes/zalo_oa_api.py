@@ -146,6 +146,16 @@ class FakeZaloOA(FakeServer):
             message={"msg_id": self._next("msg-"), "text": text},
         )
 
+    def reaction(self, user_id: str, msg_id: str, icon: str = "/-strong") -> dict:
+        """A follower's reaction on a message the OA sent (`icon` "/-remove": taken back)."""
+        return self._event(
+            "user_reacted_message",
+            user_id,
+            sender={"id": user_id},
+            recipient={"id": "oa1"},
+            message={"msg_id": msg_id, "react_icon": icon},
+        )
+
     def image(self, user_id: str, data: bytes, caption: str = "") -> dict:
         name = f"u{self._n + 1}.jpg"
         self.files[name] = data

@@ -519,19 +519,35 @@ async def test_renderings_agree_with_the_report(town, place, tmp_path, monkeypat
     ws = wb[texts.REPORT_SHEET_SUMMARY]
     head = [c.value for c in ws[9]]
     assert head[: len(texts.REPORT_HEAD_MAIN)] == texts.REPORT_HEAD_MAIN
+    # Printed files hide counts from 1 to 4 above a branch (as their footnote says), with the
+    # shares that would give them away; the rest are integers and fractions shown as percents.
+    assert report.suppressed_below == 5
+
+    def printed(n: int):
+        return texts.REPORT_HIDDEN if 0 < n < 5 else n
+
+    def share(n: int, v: float | None):
+        return texts.REPORT_NONE if 0 < n < 5 or v is None else pytest.approx(v / 100)
+
     rows = render.headline_rows(report)
     for i, (label, f) in enumerate(rows, 10):
         got = [ws.cell(i, j).value for j in range(1, 5)]
-        assert got == [label, f.count, f.of_registered, f.of_residents]
+        assert got == [
+            label,
+            printed(f.count),
+            share(f.count, f.of_registered),
+            share(f.count, f.of_residents),
+        ]
     counts = [ws.cell(i, 2).value for i in range(10, 10 + len(rows))]
-    assert counts == [
+    naive_counts = [
         *(naive["areas"][a] for a in AREAS),
         naive["proficient"],
         *(naive["informed"][t] for t in TOPICS),
     ]
+    assert counts == [printed(n) for n in naive_counts]
     summary = {ws.cell(i, 1).value: ws.cell(i, 2).value for i in range(4, 8)}
-    assert summary[texts.REPORT_L_REGISTERED].startswith(f"{naive['registered']} (")
-    assert summary[texts.REPORT_L_HELPERS] == str(naive["helpers"])
+    assert summary[texts.REPORT_L_REGISTERED] == printed(naive["registered"])
+    assert summary[texts.REPORT_L_HELPERS] == printed(naive["helpers"])
     ws = wb[texts.REPORT_SHEET_SUBUNITS]
     by_name = {  # numbered rows: not the note on hidden cells below them
         ws.cell(i, 2).value: i
@@ -547,8 +563,8 @@ async def test_renderings_agree_with_the_report(town, place, tmp_path, monkeypat
     ws = wb[texts.REPORT_SHEET_TREND]
     assert [ws.cell(ws.max_row - 2, j).value for j in range(1, 4)] == [
         report.trend[-1].month,
-        naive["registered"],
-        naive["proficient"],
+        printed(naive["registered"]),
+        printed(naive["proficient"]),
     ]
 
     # Word: the indicator table's cells, as the leader signs them.
@@ -556,12 +572,15 @@ async def test_renderings_agree_with_the_report(town, place, tmp_path, monkeypat
     table = next(t for t in doc.tables if t.rows[0].cells[0].text == texts.REPORT_DOC_HEAD[0])
     body = [[c.text for c in r.cells] for r in table.rows[1:]]
     assert [r[0] for r in body] == [label for label, _ in rows]
-    assert [int(r[1]) for r in body] == counts
+    assert [r[1] for r in body] == [render.count_text(None if c == texts.REPORT_HIDDEN else c)
+                                    for c in counts]  # fmt: skip
     for r, (_, f) in zip(body, rows, strict=True):
-        assert r[2] == render.share_text(f.of_registered) and r[3] == render.share_text(
-            f.of_residents
-        )
-    assert any(f"{naive['registered']} (" in p.text for p in doc.paragraphs)
+        hidden = 0 < f.count < 5
+        assert r[2] == render.share_text(None if hidden else f.of_registered)
+        assert r[3] == render.share_text(None if hidden else f.of_residents)
+    registered = render.count_text(printed(naive["registered"]) if naive["registered"] >= 5
+                                   else None)  # fmt: skip
+    assert any(f"{texts.REPORT_L_REGISTERED}: {registered}" in p.text for p in doc.paragraphs)
 
     # The chart: a PNG that opens, whose bars are the report's shares of older residents.
     drawn: list[list[float]] = []

@@ -280,3 +280,28 @@ async def test_a_hold_moves_the_next_slot_later_never_earlier(tx):
     assert await tx(lambda s: s.outbox.reserve_sends("telegram", 2, 1.0, t0 + 1)) == t0 + 30
     # the other channels are not held
     assert await tx(lambda s: s.outbox.reserve_sends("zalo", 1, 1.0, t0)) == t0
+
+
+async def test_sent_message_ids_lead_back_to_their_announcement(backend, tx):
+    async with backend.transaction() as s:
+        u = await learner(s, "telegram:1")
+        ann = await s.staff.create_announcement(
+            u.id, "all", "chuyen_doi_so", "1", None, NOW, False, NOW
+        )
+        await s.outbox.enqueue([OutboxItem("telegram:1", "1", announcement_id=ann)], NOW)
+        await s.outbox.enqueue([OutboxItem("telegram:1", "report")], NOW)  # not an announcement
+        rows = await s.outbox.claim("telegram:", NOW, False, 10)
+    by_text = {json.loads(r.payload)["text"]: r.id for r in rows}
+    async with backend.transaction() as s:
+        await s.outbox.remember_messages(
+            [("telegram:1", "501", by_text["1"]), ("telegram:1", "502", by_text["1"]),
+             ("telegram:1", "503", by_text["report"])]
+        )  # fmt: skip
+        await s.outbox.remember_messages([("telegram:1", "501", by_text["1"])])  # again: ignored
+        await s.outbox.remember_messages([])
+    async with backend.reading() as s:
+        assert await s.outbox.announcement_of("telegram:1", "501") == ann
+        assert await s.outbox.announcement_of("telegram:1", "502") == ann  # a file, then text
+        assert await s.outbox.announcement_of("telegram:1", "503") is None  # not an announcement
+        assert await s.outbox.announcement_of("telegram:2", "501") is None  # someone else's chat
+        assert await s.outbox.announcement_of("telegram:1", "999") is None

@@ -61,6 +61,11 @@ async def test_branches(backend, tx, admin, integrity_error):
         assert await s.staff.branches_in_commune(COMMUNE) == [a, b]  # by name
         assert await s.staff.branches_in_commune(OTHER_COMMUNE) == [elsewhere]
         assert await s.staff.branches_in_commune(1) == []
+        everything = await s.staff.all_branches()
+        assert sorted(everything, key=lambda x: x.id) == sorted(
+            [a, b, elsewhere], key=lambda x: x.id
+        )
+        assert [x.commune_code for x in everything] == sorted(x.commune_code for x in everything)
     with pytest.raises(integrity_error):  # one name per commune
         await tx(lambda s: s.staff.create_branch(COMMUNE, "Xóm Bãi", admin, NOW))
 
