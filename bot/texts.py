@@ -310,8 +310,19 @@ ST_ANN_WHEN = "Gửi khi nào? Chọn dưới đây, hoặc gõ giờ hẹn theo
 ST_ANN_WHEN_BAD = "Giờ hẹn chưa đúng hoặc đã qua. Ví dụ đúng: 8:00 25/11 hoặc 14h30 1/12/2026."
 ST_ANN_PREVIEW = (
     "👆 Xem trước thông báo.\nChủ đề: {topic}. Gửi tới {n} người, lúc {when}.{urgent}\n"
-    "Ngoài giờ 21:00–07:00 mới gửi, trừ tin khẩn. Anh chị xác nhận nhé?"
+    "{reach}Ngoài giờ 21:00–07:00 mới gửi, trừ tin khẩn. Anh chị xác nhận nhé?"
 )
+# How many recipients each channel reaches now, under the preview (chat and web).
+REACH_NOW = "📶 Nhận được ngay: {channels}."
+REACH_CHANNEL = "{channel} {n} người"
+REACH_OA_WAITING = (
+    "⏳ {n} người dùng Zalo OA sẽ nhận khi họ nhắn lại cho Hội"
+    " (Zalo chỉ cho gửi trong {hours} giờ sau tin nhắn cuối của họ)."
+)
+REACH_OA_NO_QUOTA = (
+    "⏳ {n} người dùng Zalo OA đã hết lượt tin của Zalo, sẽ nhận khi họ nhắn lại cho Hội."
+)
+REACH_BLOCKED = "🚫 {n} người đã chặn Học Số, sẽ không nhận được."
 ST_URGENT_NOTE = " Tin khẩn: gửi cả ban đêm."
 ST_ANN_SCHEDULED = "✅ Đã nhận thông báo số {n}. Xem kết quả gửi ở «📬 Thông báo đã gửi»."
 # A picture, or a PDF, Word or Excel file, sent with an announcement.
@@ -895,7 +906,13 @@ WEB_DELIVERY = {
     "blocked": "đã chặn bot",
     "failed": "không gửi được",
 }
-WEB_CHANNELS = {"telegram": "Telegram", "zalo": "Zalo", "zalo_oa": "Zalo OA", "sim": "Thử nghiệm"}
+WEB_CHANNELS = {
+    "telegram": "Telegram",
+    "zalo": "Zalo",
+    "zalo_oa": "Zalo OA",
+    "sim": "Thử nghiệm",
+    "other": "Kênh khác",
+}
 WEB_ANN_STATUS = {
     "scheduled": "chờ đến giờ gửi",
     "queued": "đã đưa vào hàng gửi",

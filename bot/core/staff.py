@@ -29,7 +29,7 @@ import re
 from typing import ClassVar
 
 from bot import texts
-from bot.core import media, places
+from bot.core import media, places, reach
 from bot.core.events import MAX_FILE_BYTES, OutFile
 from bot.core.flow import Screen, go, screen
 from bot.core.matching import clean, fold, small_int
@@ -516,7 +516,9 @@ class AnnConfirm(StaffScreen):
 
     async def show(self, t: Turn) -> None:
         w = work(t)
-        n = len(await recipients(t.store, w["unit"], w.get("only_not")))
+        per = await reach.reach(t.store, w["unit"], w.get("only_not"), t.oa_rules, t.now)
+        n = sum(r.now + r.waiting + r.blocked for r in per.values())
+        lines = reach.reach_text(per, t.oa_rules)
         when = real_send_time(dt.datetime.fromisoformat(w["send_at"]), bool(w.get("urgent")))
         label = await unit_name(t.store, w["unit"])
         f = _attached(t)
@@ -533,6 +535,7 @@ class AnnConfirm(StaffScreen):
             topic=texts.TOPICS[w["topic"]],
             when=f"{when:%H:%M %d/%m/%Y}",
             urgent=texts.ST_URGENT_NOTE if w.get("urgent") else "",
+            reach=lines + "\n" if lines else "",
         )
 
     async def on_button(self, t: Turn, bid: str) -> bool:
