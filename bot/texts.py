@@ -896,6 +896,16 @@ WEB_SAVED = "✅ Đã lưu."
 WEB_BAD_NUMBER = "Cần một số không âm. Anh chị nhập lại giúp."
 WEB_BAD_PERCENT = "Tỉ lệ phải từ 0 đến 100. Anh chị nhập lại giúp."
 WEB_BAD_DATE = "Ngày không hợp lệ. Anh chị chọn lại giúp."
+WEB_CLASS_CREATED = (
+    "✅ Đã tạo mã lớp học {code}, dùng được cho {cap} người. Anh chị tải tờ giấy A4 có mã QR"
+    " ở dưới để in."
+)
+WEB_ROLE_LINE = "{name}: {role} ở {unit}"
+WEB_ROLE_REMOVED = "✅ Đã bỏ vai trò — {what}. Người này đã được đăng xuất khỏi trang quản lý."
+WEB_ROLE_GONE = "Vai trò này không còn, hoặc không thuộc đơn vị anh chị quản lý."
+WEB_ROLE_NOT_SELF = (
+    "Anh chị không tự bỏ vai trò của mình ở đây được. Xin nhờ một người quản trị khác."
+)
 WEB_ANN_SCHEDULED = "✅ Đã xếp lịch gửi thông báo lúc {when}."
 WEB_ANN_EMPTY = "Anh chị cần viết nội dung thông báo (tối đa {n} ký tự)."
 WEB_DELIVERY = {

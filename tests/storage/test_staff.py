@@ -229,7 +229,9 @@ async def test_reach_counts_each_channel_now_waiting_and_blocked(backend, tx, ad
         for r in (await tx.read(lambda s: s.staff.reach(here, None, window))).values()
     )
     assert total == len(await tx.read(lambda s: s.staff.recipients(here, None)))
-    assert await tx.read(lambda s: s.staff.reach(f"commune:{OTHER_COMMUNE + 1}", None, window)) == {}
+    assert (
+        await tx.read(lambda s: s.staff.reach(f"commune:{OTHER_COMMUNE + 1}", None, window)) == {}
+    )
 
 
 async def test_role_holders_by_unit_and_revoking_a_role(backend, tx, admin):
