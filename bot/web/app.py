@@ -991,6 +991,7 @@ def create_app(
         except ValueError:
             return _message(request, texts.WEB_BAD_FORM, 400, viewer)
         role, where = str(form.get("role", "")), str(form.get("where", ""))
+        outcome, what = "", ""
         async with db.transaction() as store:
             target = next(
                 (
@@ -1001,29 +1002,40 @@ def create_app(
                 None,
             )
             if target is None:
-                return _message(request, texts.WEB_ROLE_GONE, 404, viewer)
-            if user_id == viewer.user.id:
-                return await _roles_page(
-                    request, viewer, unit, error=texts.WEB_ROLE_NOT_SELF, status=400
+                outcome = "gone"
+            elif user_id == viewer.user.id:
+                outcome = "self"
+            else:
+                name = f"{target.address_form or ''} {target.display_name or '—'}".strip()
+                what = texts.WEB_ROLE_LINE.format(
+                    name=name,
+                    role=texts.WEB_ROLES.get(role, role),
+                    unit=await permissions.unit_name(store, where),
                 )
-            name = f"{target.address_form or ''} {target.display_name or '—'}".strip()
-            what = texts.WEB_ROLE_LINE.format(
-                name=name,
-                role=texts.WEB_ROLES.get(role, role),
-                unit=await permissions.unit_name(store, where),
+                if form.get("confirm") != "1":
+                    outcome = "confirm"
+                elif not await permissions.allowed(store, viewer.roles, "invite_admin", where):
+                    outcome = "forbidden"  # roles may have changed since the page was shown
+                else:
+                    await store.staff.revoke(user_id, role, where)
+                    ended = await store.web.end_sessions_of(user_id, now)
+                    await store.staff.audit(
+                        viewer.user.id, "role_removed", where, now, user=user_id, role=role,
+                        sessions_ended=ended, via="web",
+                    )  # fmt: skip
+                    outcome = "removed"
+        # pages are drawn after the transaction (they read through their own)
+        if outcome == "gone":
+            return _message(request, texts.WEB_ROLE_GONE, 404, viewer)
+        if outcome == "self":
+            return await _roles_page(
+                request, viewer, unit, error=texts.WEB_ROLE_NOT_SELF, status=400
             )
-            if form.get("confirm") != "1":
-                confirm = {"user": user_id, "role": role, "where": where, "what": what}
-                return await _roles_page(request, viewer, unit, confirm=confirm)
-            # the role must still be within what this admin administers (roles may have changed)
-            if not await permissions.allowed(store, viewer.roles, "invite_admin", where):
-                return _message(request, texts.WEB_FORBIDDEN, 403, viewer)
-            await store.staff.revoke(user_id, role, where)
-            ended = await store.web.end_sessions_of(user_id, now)
-            await store.staff.audit(
-                viewer.user.id, "role_removed", where, now, user=user_id, role=role,
-                sessions_ended=ended, via="web",
-            )  # fmt: skip
+        if outcome == "forbidden":
+            return _message(request, texts.WEB_FORBIDDEN, 403, viewer)
+        if outcome == "confirm":
+            confirm = {"user": user_id, "role": role, "where": where, "what": what}
+            return await _roles_page(request, viewer, unit, confirm=confirm)
         return await _roles_page(
             request, viewer, unit, notice=texts.WEB_ROLE_REMOVED.format(what=what)
         )
