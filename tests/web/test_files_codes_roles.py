@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import json
 import re
+from pathlib import Path
 
 import pytest
 from PIL import Image
@@ -12,7 +14,7 @@ from PIL import Image
 from bot.core.events import MAX_FILE_BYTES
 from bot.core.staff import queue_due_announcements
 from storage.db import Database
-from tests.web.world import A_BRANCH, A_COMMUNE, A, B, B_COMMUNE, app_for, build_world, logged_in
+from tests.web.world import A_BRANCH, A_COMMUNE, B_COMMUNE, A, B, app_for, build_world, logged_in
 
 
 def png_bytes() -> bytes:
@@ -81,7 +83,7 @@ async def test_a_picture_is_checked_previewed_and_reaches_every_outbox_row(world
         audit = await conn.execute_fetchall(
             "SELECT detail FROM audit_log WHERE action = 'announce' ORDER BY id DESC LIMIT 1"
         )
-    ann_id, kind, path = ann[0]
+    _, kind, path = ann[0]
     assert kind == "image" and path.endswith(".png") and hidden["kept"] not in path
     with open(path, "rb") as fh:
         assert fh.read() == png_bytes()
@@ -94,7 +96,7 @@ async def test_a_picture_is_checked_previewed_and_reaches_every_outbox_row(world
         f"/don-vi/{A_COMMUNE}/thong-bao", data={**hidden, "csrf": csrf, "drop_file": "1"}
     )
     assert again.status_code == 400
-    assert open(path, "rb").read() == png_bytes()
+    assert Path(path).read_bytes() == png_bytes()
     await c.aclose()
 
 
@@ -251,3 +253,29 @@ async def test_an_admin_removes_a_role_after_confirming_and_the_session_ends_at_
     assert r.status_code == 403
     for client in (victim, admin, again):
         await client.aclose()
+
+
+async def test_the_web_preview_shows_each_channel_s_reach_now(world):
+    now = world.clock()
+    async with world.db.transaction() as store:
+        for identity in ("zalo_oa:open", "zalo_oa:old", "zalo:z", "telegram:gone"):
+            u = await store.users.create(identity, "given", now)
+            await store.users.update(
+                u.id,
+                registered_at=now.isoformat(),
+                province_code=19,
+                commune_code=5800,
+                blocked=identity == "telegram:gone",
+            )
+        await store.zalo_oa.user_wrote("zalo_oa:open", now - dt.timedelta(hours=1))
+        await store.zalo_oa.user_wrote("zalo_oa:old", now - dt.timedelta(days=5))
+    c, csrf = await logged_in(world, app_for(world), "staff_A")
+    form = {"csrf": csrf, "text": "Họp chi hội.", "topic": "khac", "only_not": ""}
+    r = await c.post(f"/don-vi/{A_COMMUNE}/thong-bao", data=form)
+    html = r.text
+    assert "Chờ họ nhắn lại" in html and "Đã chặn" in html
+    row = re.search(r"<td data-label=\"Kênh\">Zalo OA</td>(.*?)</tr>", html).group(1)
+    assert re.findall(r">(\d+)<", row) == ["1", "1", "0"]  # now, waiting, blocked
+    assert "⏳ 1 người dùng Zalo OA sẽ nhận khi họ nhắn lại cho Hội" in html
+    assert "🚫 1 người đã chặn Học Số" in html
+    await c.aclose()
