@@ -17,6 +17,7 @@ import re
 import secrets
 import tempfile
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -77,6 +78,7 @@ DRAFT_TYPES = {
     ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
     ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 }
+DRAFT_KEEP = dt.timedelta(days=1)
 SHEETS = {"png": "image/png", "pdf": "application/pdf"}
 DOWNLOADS = {
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -220,7 +222,9 @@ def create_app(
         links=dict(links or {}),
         oa_rules=oa_rules or OaRules(),
     )
-    drafts = cfg.media_dir / "announcements"
+    # uploads wait here until confirmed (then they move beside the chat's announcement files);
+    # drafts nobody confirmed are removed after DRAFT_KEEP
+    drafts = cfg.media_dir / "announcements" / "web-drafts"
 
     async def viewer_of(request: Request, store, now: dt.datetime) -> Viewer | None:
         token = auth.unsign(cfg.key, request.cookies.get(auth.COOKIE))
@@ -585,6 +589,7 @@ def create_app(
             kept = False
         if isinstance(upload, UploadFile) and upload.filename:
             data = await upload.read()
+            await asyncio.to_thread(_sweep_drafts, drafts)
             received = await media.accept(data, upload.filename, upload.content_type, drafts)
             await raw.close()
             if not received.ok:
@@ -643,7 +648,7 @@ def create_app(
             return await _announcements_page(request, viewer, unit, draft=draft, preview=preview)
         file_kind = file_path = None
         if kept:  # the announcement's own name: a form sent again cannot drop or reuse it
-            owned = kept.with_name(f"{secrets.token_hex(16)}{kept.suffix}")
+            owned = drafts.parent / f"{secrets.token_hex(16)}{kept.suffix}"
             try:
                 kept.rename(owned)
             except OSError:  # sent twice at once: the other one took it
@@ -1184,6 +1189,19 @@ async def _member_place(store, m) -> str:
     if m.province_code is not None:
         return await permissions.unit_name(store, Unit.province(m.province_code))
     return ""
+
+
+def _sweep_drafts(folder: Path) -> None:
+    """Remove uploads older than DRAFT_KEEP that nobody confirmed (confirmed ones moved out)."""
+    if not folder.is_dir():
+        return
+    oldest = time.time() - DRAFT_KEEP.total_seconds()
+    for f in folder.iterdir():
+        try:
+            if f.is_file() and f.stat().st_mtime < oldest:
+                f.unlink(missing_ok=True)
+        except OSError:
+            pass  # another request took it
 
 
 def _write_sheet(sheet, png: Path, pdf: Path) -> None:

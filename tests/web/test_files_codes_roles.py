@@ -5,7 +5,9 @@ from __future__ import annotations
 import datetime as dt
 import io
 import json
+import os
 import re
+import time
 from pathlib import Path
 
 import pytest
@@ -85,6 +87,7 @@ async def test_a_picture_is_checked_previewed_and_reaches_every_outbox_row(world
         )
     _, kind, path = ann[0]
     assert kind == "image" and path.endswith(".png") and hidden["kept"] not in path
+    assert Path(path).parent.name == "announcements"  # beside the chat's, out of the drafts
     with open(path, "rb") as fh:
         assert fh.read() == png_bytes()
     assert len(payloads) > 0
@@ -140,7 +143,7 @@ async def test_files_that_are_not_what_they_say_or_too_big_are_refused(
     assert r.status_code in (400, 413) and says in r.text
     assert "Xác nhận gửi" not in r.text
     folder = world.db.path.parent / "media" / "announcements"
-    assert not folder.exists() or list(folder.iterdir()) == []  # nothing kept
+    assert not folder.exists() or [f for f in folder.rglob("*") if f.is_file()] == []
     await c.aclose()
 
 
@@ -159,7 +162,7 @@ async def test_a_body_over_the_limit_is_refused_unread_and_uploads_keep_csrf(wor
     )
     assert r.status_code == 403
     folder = world.db.path.parent / "media" / "announcements"
-    assert not folder.exists() or list(folder.iterdir()) == []
+    assert not folder.exists() or [f for f in folder.rglob("*") if f.is_file()] == []
     await c.aclose()
 
 
@@ -278,4 +281,22 @@ async def test_the_web_preview_shows_each_channel_s_reach_now(world):
     assert re.findall(r">(\d+)<", row) == ["1", "1", "0"]  # now, waiting, blocked
     assert "⏳ 1 người dùng Zalo OA sẽ nhận khi họ nhắn lại cho Hội" in html
     assert "🚫 1 người đã chặn Học Số" in html
+    await c.aclose()
+
+
+async def test_drafts_nobody_confirmed_are_removed_after_a_day(world):
+    drafts = world.db.path.parent / "media" / "announcements" / "web-drafts"
+    drafts.mkdir(parents=True)
+    old, fresh = drafts / ("a" * 32 + ".png"), drafts / ("b" * 32 + ".png")
+    for f in (old, fresh):
+        f.write_bytes(png_bytes())
+    two_days_ago = time.time() - 2 * 86400
+    os.utime(old, (two_days_ago, two_days_ago))
+    c, csrf = await logged_in(world, app_for(world), "staff_A")
+    form = {"csrf": csrf, "text": "Thử.", "topic": "khac"}
+    r = await c.post(
+        f"/don-vi/{A}/thong-bao", data=form, files={"file": ("a.png", png_bytes(), "image/png")}
+    )
+    assert r.status_code == 200
+    assert not old.exists() and fresh.exists()
     await c.aclose()

@@ -71,7 +71,7 @@ HELPER = "sim:helper"  # holds a staff role at every unit, for the removal route
 async def prepare(w) -> list[tuple]:
     """A draft picture signed for every unit, a class code of branch A, and a role at every
     unit held by someone else (to be shown for confirmation, then removed)."""
-    media = w.db.path.parent / "media" / "announcements"
+    media = w.db.path.parent / "media" / "announcements" / "web-drafts"
     media.mkdir(parents=True, exist_ok=True)
     name = "ab" * 16 + ".png"
     (media / name).write_bytes(b"\x89PNG\r\n\x1a\n" + b"0" * 100)
