@@ -1138,7 +1138,7 @@ def create_app(
             viewer=viewer,
             unit=unit,
             unit_name=await _name(unit),
-            nav=await nav(viewer, unit),
+            nav=await nav_all(viewer, unit),
             rows=rows,
             total=total,
             page=page,
