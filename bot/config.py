@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+if TYPE_CHECKING:
+    from bot.core.reach import OaRules
 
 
 class Settings(BaseSettings):
@@ -93,6 +98,16 @@ class Settings(BaseSettings):
         if self.zalo_oa_join_link:
             links["zalo_oa"] = self.zalo_oa_join_link
         return links
+
+    def oa_rules(self) -> OaRules:
+        """Zalo OA's window and quota rules, as the core counts an announcement's reach."""
+        from bot.core.reach import OaRules
+
+        return OaRules(
+            dt.timedelta(hours=self.zalo_oa_window_hours),
+            self.zalo_oa_window_messages,
+            self.zalo_oa_use_package_quota,
+        )
 
     def channels_configured(self) -> list[str]:
         found = []

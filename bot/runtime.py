@@ -27,6 +27,7 @@ async def open_engine(
             await remaster.migrate(store, content, scenarios, clock())
         engine = Engine(db, content, clock, scenarios, settings.admins(), settings.join_links())
         engine.web_url = settings.web_base_url()
+        engine.oa_rules = settings.oa_rules()
         yield engine
     finally:
         await db.close()

@@ -318,8 +318,19 @@ ST_ANN_WHEN = "Gửi khi nào? Chọn dưới đây, hoặc gõ giờ hẹn theo
 ST_ANN_WHEN_BAD = "Giờ hẹn chưa đúng hoặc đã qua. Ví dụ đúng: 8:00 25/11 hoặc 14h30 1/12/2026."
 ST_ANN_PREVIEW = (
     "👆 Xem trước thông báo.\nChủ đề: {topic}. Gửi tới {n} người, lúc {when}.{urgent}\n"
-    "Ngoài giờ 21:00–07:00 mới gửi, trừ tin khẩn. {Ong_ba} xác nhận nhé?"
+    "{reach}Ngoài giờ 21:00–07:00 mới gửi, trừ tin khẩn. {Ong_ba} xác nhận nhé?"
 )
+# How many recipients each channel reaches now, under the preview (chat and web).
+REACH_NOW = "📶 Nhận được ngay: {channels}."
+REACH_CHANNEL = "{channel} {n} người"
+REACH_OA_WAITING = (
+    "⏳ {n} người dùng Zalo OA sẽ nhận khi họ nhắn lại cho Hội"
+    " (Zalo chỉ cho gửi trong {hours} giờ sau tin nhắn cuối của họ)."
+)
+REACH_OA_NO_QUOTA = (
+    "⏳ {n} người dùng Zalo OA đã hết lượt tin của Zalo, sẽ nhận khi họ nhắn lại cho Hội."
+)
+REACH_BLOCKED = "🚫 {n} người đã chặn Học Số, sẽ không nhận được."
 ST_URGENT_NOTE = " Tin khẩn: gửi cả ban đêm."
 ST_ANN_SCHEDULED = "✅ Đã nhận thông báo số {n}. Xem kết quả gửi ở «📬 Thông báo đã gửi»."
 # A picture, or a PDF, Word or Excel file, sent with an announcement.
@@ -899,6 +910,16 @@ WEB_SAVED = "✅ Đã lưu."
 WEB_BAD_NUMBER = "Cần một số không âm. Anh chị nhập lại giúp."
 WEB_BAD_PERCENT = "Tỉ lệ phải từ 0 đến 100. Anh chị nhập lại giúp."
 WEB_BAD_DATE = "Ngày không hợp lệ. Anh chị chọn lại giúp."
+WEB_CLASS_CREATED = (
+    "✅ Đã tạo mã lớp học {code}, dùng được cho {cap} người. Anh chị tải tờ giấy A4 có mã QR"
+    " ở dưới để in."
+)
+WEB_ROLE_LINE = "{name}: {role} ở {unit}"
+WEB_ROLE_REMOVED = "✅ Đã bỏ vai trò — {what}. Người này đã được đăng xuất khỏi trang quản lý."
+WEB_ROLE_GONE = "Vai trò này không còn, hoặc không thuộc đơn vị anh chị quản lý."
+WEB_ROLE_NOT_SELF = (
+    "Anh chị không tự bỏ vai trò của mình ở đây được. Xin nhờ một người quản trị khác."
+)
 WEB_ANN_SCHEDULED = "✅ Đã xếp lịch gửi thông báo lúc {when}."
 WEB_ANN_EMPTY = "Anh chị cần viết nội dung thông báo (tối đa {n} ký tự)."
 WEB_DELIVERY = {
@@ -909,7 +930,13 @@ WEB_DELIVERY = {
     "blocked": "đã chặn bot",
     "failed": "không gửi được",
 }
-WEB_CHANNELS = {"telegram": "Telegram", "zalo": "Zalo", "zalo_oa": "Zalo OA", "sim": "Thử nghiệm"}
+WEB_CHANNELS = {
+    "telegram": "Telegram",
+    "zalo": "Zalo",
+    "zalo_oa": "Zalo OA",
+    "sim": "Thử nghiệm",
+    "other": "Kênh khác",
+}
 WEB_ANN_STATUS = {
     "scheduled": "chờ đến giờ gửi",
     "queued": "đã đưa vào hàng gửi",

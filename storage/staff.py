@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -50,6 +51,35 @@ class ClassPerson:
 
 
 @dataclass(frozen=True)
+class OaReachRule:
+    """Zalo OA's window as settings give it: opened by a message since `since`, at most
+    `limit` messages in it; beyond it the package quota, where the operator allows it."""
+
+    since: dt.datetime
+    limit: int
+    use_package_quota: bool = False
+
+
+@dataclass
+class ChannelReach:
+    """Recipients on one channel: reachable now, waiting (until they write), blocked."""
+
+    now: int = 0
+    waiting: int = 0
+    blocked: int = 0
+
+
+@dataclass(frozen=True)
+class RoleHolder:
+    user_id: int
+    role: str
+    unit: str
+    granted_at: str
+    display_name: str | None
+    address_form: str | None
+
+
+@dataclass(frozen=True)
 class Member:
     id: int
     identity: str
@@ -80,6 +110,40 @@ class StaffRepo:
             " VALUES (?, ?, ?, ?, ?) ON CONFLICT (user_id, role, unit) DO NOTHING",
             (user_id, role, unit, by, iso(now)),
         )
+
+    async def revoke(self, user_id: int, role: str, unit: str) -> bool:
+        """Remove one role; False if the person did not hold it."""
+        async with self.conn.execute(
+            "DELETE FROM roles WHERE user_id = ? AND role = ? AND unit = ? RETURNING user_id",
+            (user_id, role, unit),
+        ) as cur:
+            return await cur.fetchone() is not None
+
+    async def role_holders(
+        self, units: Sequence[str] | None, branch_communes: Sequence[int] = ()
+    ) -> list[RoleHolder]:
+        """Roles held at any of `units` or at a branch of one of `branch_communes` (None: every
+        role), with the holder's name, by unit, role and name."""
+        sql = (
+            "SELECT r.user_id, r.role, r.unit, r.granted_at, u.display_name, u.address_form"
+            " FROM roles r JOIN users u ON u.id = r.user_id"
+        )
+        args: tuple = ()
+        if units is not None:
+            conds = []
+            if units:
+                conds.append(f"r.unit IN ({', '.join('?' * len(units))})")
+                args += tuple(units)
+            if branch_communes:
+                conds.append(
+                    "r.unit IN (SELECT 'branch:' || CAST(b.id AS TEXT) FROM branches b"
+                    f" WHERE b.commune_code IN ({', '.join('?' * len(branch_communes))}))"
+                )
+                args += tuple(branch_communes)
+            sql += " WHERE " + (" OR ".join(conds) if conds else "1 = 0")
+        sql += " ORDER BY r.unit, r.role, u.display_name, r.user_id"
+        async with self.conn.execute(sql, args) as cur:
+            return [RoleHolder(*r) async for r in cur]
 
     # --- branches ---
     async def create_branch(
@@ -304,20 +368,51 @@ class StaffRepo:
     async def recipients(self, unit: str, only_not: str | None) -> list[tuple[int, str]]:
         """(user id, identity) of the members an announcement to `unit` reaches; `only_not`:
         only those who have not mastered that area."""
-        where, args = unit_filter(unit)
-        sql = (
-            "SELECT u.id, u.identity FROM users u WHERE u.consent = 'given'"
-            " AND u.registered_at IS NOT NULL AND u.paused = 0 AND "
-            + where.replace("branch_id", "u.branch_id")
-        )
-        if only_not:
-            sql += (
-                " AND NOT EXISTS (SELECT 1 FROM area_mastery a WHERE a.user_id = u.id"
-                " AND a.area = ? AND a.mastered = 1)"
-            )
-            args = (*args, only_not)
+        where, args = _recipients_where(unit, only_not)
+        sql = "SELECT u.id, u.identity FROM users u WHERE " + where
         async with self.conn.execute(sql + " ORDER BY u.id", args) as cur:
             return [(r[0], r[1]) async for r in cur]
+
+    async def reach(
+        self, unit: str, only_not: str | None, oa: OaReachRule
+    ) -> dict[str, ChannelReach]:
+        """How many of an announcement's recipients each channel can reach now, counted in SQL.
+
+        A person's channel is their identity's prefix. Those who blocked the bot (the linked
+        identity's own flag first, as delivery checks it) are counted apart. Zalo OA followers
+        are reachable now when their conversation window is open (wrote since `oa.since`, fewer
+        than `oa.limit` messages sent since), or when the package quota may be used and Zalo
+        has not said it is spent; the others wait until they write again."""
+        where, args = _recipients_where(unit, only_not)
+        sql = (
+            "SELECT channel, is_blocked, now_ok, COUNT(*) FROM ("
+            " SELECT CASE"
+            "  WHEN substr(u.identity, 1, 9) = 'telegram:' THEN 'telegram'"
+            "  WHEN substr(u.identity, 1, 8) = 'zalo_oa:' THEN 'zalo_oa'"
+            "  WHEN substr(u.identity, 1, 5) = 'zalo:' THEN 'zalo'"
+            "  ELSE 'other' END AS channel,"
+            " CASE WHEN COALESCE(i.blocked, u.blocked) = 0 THEN 0 ELSE 1 END AS is_blocked,"
+            " CASE WHEN substr(u.identity, 1, 8) <> 'zalo_oa:' THEN 1"
+            "  WHEN w.last_user_at >= ? AND w.sent_since < ? THEN 1"
+            "  WHEN ? = 1 AND NOT (w.quota_type IS NOT NULL AND w.quota_type <> 'reply'"
+            "   AND COALESCE(w.remain, 1) = 0) THEN 1"
+            "  ELSE 0 END AS now_ok"
+            " FROM users u LEFT JOIN identities i ON i.identity = u.identity"
+            " LEFT JOIN zalo_oa_window w ON w.identity = u.identity"
+            " WHERE " + where + ") reach GROUP BY channel, is_blocked, now_ok"
+        )
+        head = (iso(oa.since), oa.limit, 1 if oa.use_package_quota else 0)
+        out: dict[str, ChannelReach] = {}
+        async with self.conn.execute(sql, (*head, *args)) as cur:
+            async for channel, is_blocked, now_ok, n in cur:
+                r = out.setdefault(channel, ChannelReach())
+                if is_blocked:
+                    r.blocked += n
+                elif now_ok:
+                    r.now += n
+                else:
+                    r.waiting += n
+        return out
 
     async def confirm_skill(self, user_id: int, area: str, by: int, now: dt.datetime) -> None:
         await self.conn.execute(
@@ -402,6 +497,24 @@ class StaffRepo:
             "SELECT COUNT(*) FROM announcement_acks WHERE announcement_id = ?", (announcement_id,)
         )
         return rows[0][0]
+
+
+def _recipients_where(unit: str, only_not: str | None) -> tuple[str, tuple]:
+    """The condition on `users u` for an announcement's recipients (see `recipients`)."""
+    where, args = unit_filter(unit)
+    sql = (
+        "u.consent = 'given' AND u.registered_at IS NOT NULL AND u.paused = 0 AND "
+        + where.replace("branch_id", "u.branch_id")
+        .replace("province_code", "u.province_code")
+        .replace("commune_code", "u.commune_code")
+    )
+    if only_not:
+        sql += (
+            " AND NOT EXISTS (SELECT 1 FROM area_mastery a WHERE a.user_id = u.id"
+            " AND a.area = ? AND a.mastered = 1)"
+        )
+        args = (*args, only_not)
+    return sql, args
 
 
 def unit_filter(unit: str) -> tuple[str, tuple]:

@@ -36,6 +36,7 @@ from bot.core.matching import (
     intent,
     small_int,
 )
+from bot.core.reach import OaRules
 from bot.core.turn import Turn
 from lessons import Content
 from scenarios.loader import Scenarios
@@ -72,6 +73,7 @@ class Engine:
         self.links = links if links is not None else dict(DEFAULT_LINKS)
         self.media_dir = db.path.parent / "media"  # scenario pictures, announcement files
         self.web_url = "http://127.0.0.1:8081"  # the web pages' address, for login links
+        self.oa_rules = OaRules()  # Zalo OA's window (settings), for an announcement's reach
 
     async def handle(self, event: Event, inbox_id: int | None = None) -> list[Reply]:
         """Answer one event; an exception rolls the whole turn back and propagates.
@@ -211,6 +213,7 @@ class Engine:
             roles=roles,
             web_url=self.web_url,
             links=self.links,
+            oa_rules=self.oa_rules,
         )
 
     def _signing_up(self, t: Turn) -> bool:

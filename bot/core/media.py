@@ -63,13 +63,18 @@ def extension(event: Event) -> str | None:
     f = event.file
     if f is None:
         return None
-    mime = (f.mime or "").split(";")[0].strip().lower()
+    return extension_of(f.mime, f.name, photo=event.attachment == "photo")
+
+
+def extension_of(mime: str | None, name: str | None, *, photo: bool = False) -> str | None:
+    """Our extension for a file of this declared type and name; None if we do not take it."""
+    mime = (mime or "").split(";")[0].strip().lower()
     if mime in MIMES:
         return MIMES[mime]
-    suffix = PurePath(f.name or "").suffix.lower()
+    suffix = PurePath(name or "").suffix.lower()
     if suffix in _SUFFIXES:
         return _SUFFIXES[suffix]
-    if event.attachment == "photo" and not mime and not suffix:
+    if photo and not mime and not suffix:
         return ".jpg"  # platforms send photos as JPEG without saying so
     return None
 
@@ -112,6 +117,11 @@ async def receive(event: Event, folder: Path) -> Received:
         return Received(TYPES[ext][0], problem="failed")
     if path != dest:  # a fetch that saved elsewhere: bring it under our name
         await asyncio.to_thread(path.replace, dest)
+    return _checked(dest, ext)
+
+
+def _checked(dest: Path, ext: str) -> Received:
+    """A saved file kept if its size and first bytes pass, removed otherwise."""
     size = dest.stat().st_size
     if size > MAX_FILE_BYTES:
         dest.unlink(missing_ok=True)
@@ -123,6 +133,20 @@ async def receive(event: Event, folder: Path) -> Received:
     if real != ext:
         dest = dest.replace(dest.with_suffix(real))
     return Received(TYPES[real][0], str(dest))
+
+
+async def accept(data: bytes, name: str | None, mime: str | None, folder: Path) -> Received:
+    """The same checks for a file uploaded on the web page (already read, at most a little over
+    MAX_FILE_BYTES): a type we take, the size, and bytes that really are that type."""
+    ext = extension_of(mime, name)
+    if ext is None:
+        return Received(problem="unsupported")
+    if len(data) > MAX_FILE_BYTES:
+        return Received(TYPES[ext][0], problem="too_big")
+    folder.mkdir(parents=True, exist_ok=True)
+    dest = folder / f"{uuid.uuid4().hex}{ext}"
+    await asyncio.to_thread(dest.write_bytes, data)
+    return _checked(dest, ext)
 
 
 def discard(path: str | None) -> None:

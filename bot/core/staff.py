@@ -26,10 +26,11 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import re
-from typing import ClassVar
+from pathlib import Path
+from typing import TYPE_CHECKING, ClassVar
 
 from bot import texts
-from bot.core import media, places
+from bot.core import media, places, reach
 from bot.core.events import MAX_FILE_BYTES, OutFile
 from bot.core.flow import Screen, go, screen
 from bot.core.matching import clean, fold, small_int
@@ -42,6 +43,9 @@ from storage.outbox import OutboxItem
 from storage.repos import iso
 from storage.staff import StaffRepo
 from storage.store import Store
+
+if TYPE_CHECKING:
+    from bot.reports import class_sheet
 
 TOPICS = ("chuyen_doi_so", "chuyen_doi_xanh", "khoi_nghiep", "viec_lam", "khac")
 #: Wrong invitation codes allowed per person in a window, as for link codes.
@@ -653,7 +657,9 @@ class AnnConfirm(StaffScreen):
 
     async def show(self, t: Turn) -> None:
         w = work(t)
-        n = len(await recipients(t.store, w["unit"], w.get("only_not")))
+        per = await reach.reach(t.store, w["unit"], w.get("only_not"), t.oa_rules, t.now)
+        n = sum(r.now + r.waiting + r.blocked for r in per.values())
+        lines = reach.reach_text(per, t.oa_rules)
         when = real_send_time(dt.datetime.fromisoformat(w["send_at"]), bool(w.get("urgent")))
         label = await unit_name(t.store, w["unit"])
         f = _attached(t)
@@ -670,6 +676,7 @@ class AnnConfirm(StaffScreen):
             topic=texts.TOPICS[w["topic"]],
             when=f"{when:%H:%M %d/%m/%Y}",
             urgent=texts.ST_URGENT_NOTE if w.get("urgent") else "",
+            reach=lines + "\n" if lines else "",
         )
 
     async def on_button(self, t: Turn, bid: str) -> bool:
@@ -863,6 +870,29 @@ def join_link(t: Turn, code: str, channel: str = "telegram") -> str | None:
     return template.format(code=code) if template else None
 
 
+def _link(links: dict[str, str], code: str, channel: str) -> str | None:
+    template = links.get(channel)
+    return template.format(code=code) if template else None
+
+
+async def class_sheet_of(
+    store: Store, code: str, unit: str, expires: dt.datetime, links: dict[str, str]
+) -> class_sheet.Sheet:
+    """What a class code's printable sheet says: the branch, the deep link, the last day."""
+    from bot.reports import class_sheet
+
+    until = f"{expires.astimezone(VN):%d/%m/%Y}"
+    link = _link(links, code, "telegram") or code
+    name = await unit_name(store, unit)
+    return class_sheet.Sheet(code, name, link, until, _link(links, code, "zalo_oa"))
+
+
+def class_sheet_paths(media_dir: Path, code: str) -> tuple[Path, Path]:
+    """Where a class code's sheet is kept (PNG, PDF): the chat and the web pages share them."""
+    folder = media_dir / "classes"
+    return folder / f"{code}.png", folder / f"{code}.pdf"
+
+
 async def class_code(t: Turn, unit: str, cap: int) -> str:
     """Create a class code for a branch and send its printable sheet (PNG and PDF)."""
     from bot.reports import class_sheet
@@ -871,12 +901,11 @@ async def class_code(t: Turn, unit: str, cap: int) -> str:
         "member", unit, t.user.id, t.now, days=CLASS_DAYS, max_uses=cap
     )
     await audit(t, "invite", unit, role="member", code=code, max_uses=cap)
-    until = f"{(t.now + dt.timedelta(days=CLASS_DAYS)).astimezone(VN):%d/%m/%Y}"
-    name = await unit_name(t.store, unit)
-    link = join_link(t, code) or code
-    sheet = class_sheet.Sheet(code, name, link, until, join_link(t, code, "zalo_oa"))
-    folder = t.media_dir / "classes"
-    png, pdf = folder / f"{code}.png", folder / f"{code}.pdf"
+    sheet = await class_sheet_of(
+        t.store, code, unit, t.now + dt.timedelta(days=CLASS_DAYS), t.links
+    )
+    name, link, until = sheet.unit, sheet.link, sheet.until
+    png, pdf = class_sheet_paths(t.media_dir, code)
 
     async def render() -> None:
         await asyncio.to_thread(class_sheet.write, sheet, png, pdf)

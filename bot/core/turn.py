@@ -10,6 +10,7 @@ from typing import Any
 
 from bot import texts
 from bot.core.events import Button, OutFile, Reply
+from bot.core.reach import OaRules
 from lessons import Content
 from scenarios.loader import Scenarios
 from storage.repos import ProgressRepo, User, UserRepo
@@ -35,6 +36,8 @@ class Turn:
     web_url: str = "http://127.0.0.1:8081"  # where the web pages are (HOCSO_WEB_URL)
     #: Deep-link templates per channel for class codes ("https://t.me/<bot>?start={code}").
     links: dict[str, str] = field(default_factory=dict)
+    #: Zalo OA's window and quota rules, for how many an announcement reaches now
+    oa_rules: OaRules = field(default_factory=OaRules)
     #: Work for after the turn's transaction commits, before the replies leave the engine
     #: (report files: rendered off the event loop, holding no transaction).
     after_commit: list[Callable[[], Awaitable[None]]] = field(default_factory=list)

@@ -10,24 +10,47 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import hashlib
+import hmac
+import os
+import re
 import secrets
 import tempfile
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote
 
 from starlette.applications import Starlette
+from starlette.datastructures import FormData, UploadFile
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from starlette.responses import (
+    FileResponse,
+    HTMLResponse,
+    JSONResponse,
+    RedirectResponse,
+    Response,
+)
 from starlette.routing import Route
 from starlette.templating import Jinja2Templates
 
 from bot import health, texts
-from bot.core import permissions
+from bot.core import media, permissions, places, reach
 from bot.core.engine import utc_now
-from bot.core.staff import ANNOUNCEMENT_MAX, INVITE_KINDS, TOPICS, roles_of
+from bot.core.events import MAX_FILE_BYTES
+from bot.core.reach import OaRules
+from bot.core.staff import (
+    ANNOUNCEMENT_MAX,
+    CLASS_CAPS,
+    CLASS_DAYS,
+    INVITE_KINDS,
+    TOPICS,
+    class_sheet_of,
+    class_sheet_paths,
+    roles_of,
+)
 from bot.domain import VN, Unit
 from bot.reports import compute, render
 from bot.web import auth
@@ -42,6 +65,21 @@ AUDIT_SCANNED = 2000  # latest audit rows looked through for a unit's page
 AUDIT_SHOWN = 200
 #: matplotlib's pyplot keeps global state: one chart at a time, off the event loop
 _RENDER_LOCK = threading.Lock()
+#: an upload's whole request: the file (MAX_FILE_BYTES) and the form's few fields around it
+UPLOAD_LIMIT = MAX_FILE_BYTES + 64 * 1024
+#: a draft file's name: ours (media.accept), never the sender's
+DRAFT_NAME = re.compile(r"^[0-9a-f]{32}\.(jpg|png|pdf|docx?|xlsx?)$")
+DRAFT_TYPES = {
+    ".jpg": "image/jpeg",
+    ".png": "image/png",
+    ".pdf": "application/pdf",
+    ".doc": "application/msword",
+    ".xls": "application/vnd.ms-excel",
+    ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+DRAFT_KEEP = dt.timedelta(days=1)
+SHEETS = {"png": "image/png", "pdf": "application/pdf"}
 DOWNLOADS = {
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
@@ -63,6 +101,51 @@ class WebConfig:
     idle: dt.timedelta
     admins: frozenset[str]
     secure_default: bool  # the public address is https
+    media_dir: Path  # announcement files and class sheets, shared with the chat
+    links: dict[str, str]  # deep-link templates per channel, for class codes
+    oa_rules: OaRules  # Zalo OA's window, for how many an announcement reaches now
+
+
+class TooLarge(Exception):
+    """The request's body is over UPLOAD_LIMIT."""
+
+
+async def read_form(request: Request, limit: int = UPLOAD_LIMIT) -> FormData:
+    """The request's form, a multipart one with at most one file, never reading more than
+    `limit` bytes of body (a declared Content-Length over it is refused unread)."""
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > limit:
+        raise TooLarge
+    chunks, size = [], 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise TooLarge
+        chunks.append(chunk)
+    body = b"".join(chunks)
+    sent = False
+
+    async def replay() -> dict:
+        nonlocal sent
+        if sent:
+            return {"type": "http.disconnect"}
+        sent = True
+        return {"type": "http.request", "body": body, "more_body": False}
+
+    return await Request(request.scope, replay).form(max_files=1, max_fields=20)
+
+
+def draft_sig(key: bytes, unit: str, name: str) -> str:
+    """A draft file may be attached (and looked at) only at the unit it was uploaded for."""
+    return hmac.new(key, f"draft|{unit}|{name}".encode(), hashlib.sha256).hexdigest()[:32]
+
+
+def _size_text(n: int) -> str:
+    return (
+        f"{n / 1024 / 1024:.1f} MB".replace(".", ",")
+        if n >= 1024 * 1024
+        else f"{n // 1024 or 1} KB"
+    )
 
 
 def _unit_url(unit: str, page: str = "") -> str:
@@ -126,13 +209,22 @@ def create_app(
     idle_minutes: int = 30,
     public_url: str = "",
     clock: Callable[[], dt.datetime] = utc_now,
+    media_dir: Path | None = None,
+    links: dict[str, str] | None = None,
+    oa_rules: OaRules | None = None,
 ) -> Starlette:
     cfg = WebConfig(
         key=secret or secrets.token_bytes(32),
         idle=dt.timedelta(minutes=idle_minutes),
         admins=admins,
         secure_default=public_url.startswith("https://"),
+        media_dir=(media_dir or db.path.parent / "media").resolve(),
+        links=dict(links or {}),
+        oa_rules=oa_rules or OaRules(),
     )
+    # uploads wait here until confirmed (then they move beside the chat's announcement files);
+    # drafts nobody confirmed are removed after DRAFT_KEEP
+    drafts = cfg.media_dir / "announcements" / "web-drafts"
 
     async def viewer_of(request: Request, store, now: dt.datetime) -> Viewer | None:
         token = auth.unsign(cfg.key, request.cookies.get(auth.COOKIE))
@@ -199,6 +291,11 @@ def create_app(
                     "scam_examples",
                 )
             }
+
+    async def nav_all(viewer: Viewer, unit: Unit) -> dict[str, bool]:
+        got = await nav(viewer, unit)
+        got["class_codes"] = got["invite_member"] and unit.kind in ("branch", "commune")
+        return got
 
     # --- login and logout ---
 
@@ -306,7 +403,7 @@ def create_app(
             order=order,
             trend=_trend_svg(report),
             notes=render.target_notes(report),
-            nav=await nav(viewer, unit),
+            nav=await nav_all(viewer, unit),
             day=as_of.isoformat() if as_of != today else "",
             today=today.isoformat(),
         )
@@ -390,7 +487,7 @@ def create_app(
             only_inactive=only_inactive,
             page=page,
             pages=pages,
-            nav=await nav(viewer, unit),
+            nav=await nav_all(viewer, unit),
             inactive_days=INACTIVE_DAYS,
         )
 
@@ -442,7 +539,7 @@ def create_app(
             unit=unit,
             unit_name=await _name(unit),
             items=items,
-            nav=await nav(viewer, unit),
+            nav=await nav_all(viewer, unit),
             topics=[(t, texts.TOPICS[t]) for t in TOPICS],
             areas=[(a, texts.REPORT_AREAS_SHORT[a]) for a in compute.NATIONAL],
             notice=notice,
@@ -450,12 +547,27 @@ def create_app(
             draft=draft or {},
             preview=preview,
             max_len=ANNOUNCEMENT_MAX,
+            max_mb=MAX_FILE_BYTES // (1024 * 1024),
         )
 
     async def compose(request: Request) -> Response:
-        form = dict(await request.form())
+        """Preview, then (confirm=1) schedule an announcement, with at most one picture or
+        document: checked as the chat checks it (bot/core/media.py), kept as a draft file
+        under our own name, carried from preview to confirmation with a signature."""
+        try:
+            raw = await read_form(request)
+        except TooLarge:  # nothing read beyond the limit, nothing done: say why
+            got = await guard(request, "announce", "announce_too_big")
+            if isinstance(got, Response):
+                return got
+            viewer, unit = got
+            error = texts.ST_ANN_FILE_TOO_BIG.format(mb=MAX_FILE_BYTES // (1024 * 1024))
+            return await _announcements_page(request, viewer, unit, error=error, status=413)
+        form = {k: v for k, v in raw.multi_items() if not isinstance(v, UploadFile)}
+        upload = raw.get("file")
         got = await guard(request, "announce", "announce_form", form=form)
         if isinstance(got, Response):
+            await raw.close()
             return got
         viewer, unit = got
         now = clock()
@@ -468,6 +580,39 @@ def create_app(
             "only_not": only_not or "",
             "when": form.get("when", ""),
         }
+        # the file: a new upload replaces the kept one; "drop_file" removes it
+        kept = _kept_file(unit, form)
+        if kept is None and form.get("kept"):
+            return _message(request, texts.WEB_BAD_FORM, 400, viewer)
+        if form.get("drop_file") == "1" and kept:
+            media.discard(str(kept))
+            kept = False
+        if isinstance(upload, UploadFile) and upload.filename:
+            data = await upload.read()
+            await asyncio.to_thread(_sweep_drafts, drafts)
+            received = await media.accept(data, upload.filename, upload.content_type, drafts)
+            await raw.close()
+            if not received.ok:
+                error = {
+                    "too_big": texts.ST_ANN_FILE_TOO_BIG,
+                    "unsupported": texts.ST_ANN_FILE_UNSUPPORTED,
+                }.get(received.problem or "", texts.ST_ANN_FILE_FAILED)
+                error = error.format(mb=MAX_FILE_BYTES // (1024 * 1024))
+                draft.update(_draft_file(unit, kept or None))
+                return await _announcements_page(
+                    request, viewer, unit, error=error, draft=draft, status=400
+                )
+            if kept:
+                media.discard(str(kept))
+            kept = Path(received.path)
+            async with db.transaction() as store:
+                await store.staff.audit(
+                    viewer.user.id, "web:announce_file", str(unit), now,
+                    kind=received.kind, size=kept.stat().st_size,
+                )  # fmt: skip
+        else:
+            await raw.close()
+        draft.update(_draft_file(unit, kept or None))
         if not text or len(text) > ANNOUNCEMENT_MAX or topic not in TOPICS:
             error = texts.WEB_ANN_EMPTY.format(n=ANNOUNCEMENT_MAX)
             return await _announcements_page(
@@ -488,25 +633,95 @@ def create_app(
             send_at = now
         if form.get("confirm") != "1":
             async with db.reading() as store:
-                n = len(await store.staff.recipients(unit, only_not))
+                per = await reach.reach(store, str(unit), only_not, cfg.oa_rules, now)
                 label = await permissions.unit_name(store, unit)
             preview = {
                 "text": texts.ANNOUNCEMENT.format(unit=label, text=text),
-                "n": n,
+                "n": sum(r.now + r.waiting + r.blocked for r in per.values()),
                 "when": f"{send_at.astimezone(VN):%H:%M %d/%m/%Y}",
+                "reach": [
+                    (reach.channel_name(ch), r.now, r.waiting, r.blocked)
+                    for ch, r in reach.ordered(per)
+                ],
+                "reach_text": reach.reach_text(per, cfg.oa_rules).splitlines(),
             }
             return await _announcements_page(request, viewer, unit, draft=draft, preview=preview)
+        file_kind = file_path = None
+        if kept:  # the announcement's own name: a form sent again cannot drop or reuse it
+            owned = drafts.parent / f"{secrets.token_hex(16)}{kept.suffix}"
+            try:
+                kept.rename(owned)
+            except OSError:  # sent twice at once: the other one took it
+                return _message(request, texts.WEB_BAD_FORM, 400, viewer)
+            file_kind, file_path = media.TYPES[owned.suffix][0], str(owned)
         async with db.transaction() as store:
             if not await permissions.allowed(store, viewer.roles, "announce", unit):
                 return _message(request, texts.WEB_FORBIDDEN, 403, viewer)
             ann_id = await store.staff.create_announcement(
-                viewer.user.id, unit, topic, text, only_not, send_at, False, now
-            )
+                viewer.user.id, unit, topic, text, only_not, send_at, False, now,
+                file_kind=file_kind, file_path=file_path,
+            )  # fmt: skip
             await store.staff.audit(
-                viewer.user.id, "announce", unit, now, announcement=ann_id, topic=topic, via="web"
-            )
+                viewer.user.id, "announce", unit, now, announcement=ann_id, topic=topic,
+                via="web", **({"file": file_kind} if file_kind else {}),
+            )  # fmt: skip
         notice = texts.WEB_ANN_SCHEDULED.format(when=f"{send_at.astimezone(VN):%H:%M %d/%m/%Y}")
         return await _announcements_page(request, viewer, unit, notice=notice)
+
+    def _kept_file(unit: Unit, form: dict) -> Path | bool | None:
+        """The draft file the form carries: its path; False when it carries none; None when
+        what it carries is not a draft of this unit (a forged or stale form)."""
+        name = str(form.get("kept", ""))
+        if not name:
+            return False
+        sig = str(form.get("kept_sig", ""))
+        path = drafts / name
+        if (
+            not DRAFT_NAME.match(name)
+            or not hmac.compare_digest(sig, draft_sig(cfg.key, str(unit), name))
+            or not path.is_file()
+        ):
+            return None
+        return path
+
+    def _draft_file(unit: Unit, path: Path | None) -> dict:
+        """What the page needs to show and carry a draft file."""
+        if not path:
+            return {"file": None}
+        kind = media.TYPES[path.suffix][0]
+        sig = draft_sig(cfg.key, str(unit), path.name)
+        return {
+            "file": {
+                "name": path.name,
+                "sig": sig,
+                "kind": kind,
+                "what": texts.ST_FILE_NAME[kind],
+                "type": path.suffix.lstrip(".").upper().replace("JPG", "JPEG"),
+                "size": _size_text(path.stat().st_size),
+                "url": _unit_url(str(unit), f"thong-bao/tep/{path.name}") + f"?k={sig}",
+            }
+        }
+
+    async def draft_file(request: Request) -> Response:
+        """A draft's picture or document, for the preview: only at its unit, for those who may
+        announce there."""
+        got = await guard(request, "announce", "announce_file_view")
+        if isinstance(got, Response):
+            return got
+        viewer, unit = got
+        path = _kept_file(
+            unit, {"kept": request.path_params["name"], "kept_sig": request.query_params.get("k")}
+        )
+        if not path:
+            return _message(request, texts.WEB_NOT_FOUND, 404, viewer)
+        inline = path.suffix in (".jpg", ".png", ".pdf")
+        return FileResponse(
+            path,
+            media_type=DRAFT_TYPES[path.suffix],
+            headers=HEADERS,
+            filename=f"tep-kem{path.suffix}",
+            content_disposition_type="inline" if inline else "attachment",
+        )
 
     async def indicators(request: Request) -> Response:
         form = dict(await request.form()) if request.method == "POST" else None
@@ -534,7 +749,7 @@ def create_app(
             viewer=viewer,
             unit=unit,
             unit_name=await _name(unit),
-            nav=await nav(viewer, unit),
+            nav=await nav_all(viewer, unit),
             names=texts.REPORT_INDICATORS,
             indicators=INDICATORS,
             totals=totals,
@@ -642,11 +857,205 @@ def create_app(
             viewer=viewer,
             unit=unit,
             unit_name=await _name(unit),
-            nav=await nav(viewer, unit),
+            nav=await nav_all(viewer, unit),
             kinds=kinds,
             code=code,
             error=error,
         )
+
+    async def class_codes(request: Request) -> Response:
+        """A branch's class codes: the open ones, a new one, each with its printable sheet.
+        At a commune: its branches, to choose one."""
+        form = dict(await request.form()) if request.method == "POST" else None
+        got = await guard(request, "invite_member", "class_codes", form=form)
+        if isinstance(got, Response):
+            return got
+        viewer, unit = got
+        now = clock()
+        notice = error = ""
+        if form is not None:
+            try:
+                cap = int(str(form.get("cap", "")))
+            except ValueError:
+                cap = 0
+            if unit.kind != "branch" or cap not in CLASS_CAPS:
+                error = texts.WEB_BAD_FORM
+            else:
+                async with db.transaction() as store:
+                    code = await store.staff.create_invitation(
+                        "member", unit, viewer.user.id, now, days=CLASS_DAYS, max_uses=cap
+                    )
+                    await store.staff.audit(
+                        viewer.user.id, "invite", unit, now, role="member", code=code,
+                        max_uses=cap, via="web",
+                    )  # fmt: skip
+                notice = texts.WEB_CLASS_CREATED.format(code=code, cap=cap)
+        codes, branches = [], []
+        async with db.reading() as store:
+            if unit.kind == "branch":
+                for inv in await store.staff.class_codes(unit, now):
+                    until = dt.datetime.fromisoformat(inv.expires_at).astimezone(VN)
+                    codes.append({"i": inv, "until": f"{until:%d/%m/%Y}"})
+            elif unit.kind == "commune":
+                for b in await store.staff.branches_in_commune(unit.code):
+                    branches.append((str(Unit.branch(b.id)), permissions.branch_title(b.name)))
+        return _page(
+            request,
+            "class_codes.html",
+            400 if error else 200,
+            viewer=viewer,
+            unit=unit,
+            unit_name=await _name(unit),
+            nav=await nav_all(viewer, unit),
+            codes=codes,
+            branches=branches,
+            caps=CLASS_CAPS,
+            days=CLASS_DAYS,
+            notice=notice,
+            error=error,
+        )
+
+    async def class_sheet(request: Request) -> Response:
+        """A class code's printable A4 sheet (PDF or PNG), rendered once and kept with the ones
+        the chat sends."""
+        fmt = request.path_params["fmt"]
+        got = await guard(request, "invite_member", f"class_sheet_{fmt}")
+        if isinstance(got, Response):
+            return got
+        viewer, unit = got
+        code = request.path_params["code"]
+        async with db.reading() as store:
+            found = next(
+                (i for i in await store.staff.class_codes(unit, clock()) if i.code == code), None
+            )
+            if found is None or fmt not in SHEETS:
+                return _message(request, texts.WEB_NOT_FOUND, 404, viewer)
+            expires = dt.datetime.fromisoformat(found.expires_at)
+            sheet = await class_sheet_of(store, code, str(unit), expires, cfg.links)
+        png, pdf = class_sheet_paths(cfg.media_dir, code)
+        if not (png.is_file() and pdf.is_file()):
+            await asyncio.to_thread(_write_sheet, sheet, png, pdf)
+        return FileResponse(
+            png if fmt == "png" else pdf,
+            media_type=SHEETS[fmt],
+            headers=HEADERS,
+            filename=f"ma-lop-{code}.{fmt}",
+            content_disposition_type="attachment",
+        )
+
+    async def roles_page(request: Request) -> Response:
+        """Admins: who holds a role at this unit and below, each with «Bỏ vai trò»."""
+        got = await guard(request, "invite_admin", "roles")
+        if isinstance(got, Response):
+            return got
+        viewer, unit = got
+        return await _roles_page(request, viewer, unit)
+
+    async def _roles_page(
+        request: Request, viewer: Viewer, unit: Unit, *, notice: str = "", error: str = "",
+        confirm: dict | None = None, status: int = 200,
+    ) -> Response:  # fmt: skip
+        rows = []
+        async with db.reading() as store:
+            for h in await _holders(store, unit):
+                rows.append(
+                    {
+                        "h": h,
+                        "name": f"{h.address_form or ''} {h.display_name or '—'}".strip(),
+                        "role": texts.WEB_ROLES.get(h.role, h.role),
+                        "unit_name": await permissions.unit_name(store, h.unit),
+                        "since": dt.datetime.fromisoformat(h.granted_at).astimezone(VN),
+                        "me": h.user_id == viewer.user.id,
+                    }
+                )
+        return _page(
+            request,
+            "roles.html",
+            status,
+            viewer=viewer,
+            unit=unit,
+            unit_name=await _name(unit),
+            nav=await nav_all(viewer, unit),
+            rows=rows,
+            notice=notice,
+            error=error,
+            confirm=confirm,
+        )
+
+    async def remove_role(request: Request) -> Response:
+        """«Bỏ vai trò»: a confirmation page first, then (confirm=1) the role goes, every web
+        session of that person ends at once, and the audit log says who did it."""
+        form = dict(await request.form())
+        got = await guard(request, "invite_admin", "role_remove", form=form)
+        if isinstance(got, Response):
+            return got
+        viewer, unit = got
+        now = clock()
+        try:
+            user_id = int(str(form.get("user", "")))
+        except ValueError:
+            return _message(request, texts.WEB_BAD_FORM, 400, viewer)
+        role, where = str(form.get("role", "")), str(form.get("where", ""))
+        outcome, what = "", ""
+        async with db.transaction() as store:
+            target = next(
+                (
+                    h
+                    for h in await _holders(store, unit)
+                    if (h.user_id, h.role, h.unit) == (user_id, role, where)
+                ),
+                None,
+            )
+            if target is None:
+                outcome = "gone"
+            elif user_id == viewer.user.id:
+                outcome = "self"
+            else:
+                name = f"{target.address_form or ''} {target.display_name or '—'}".strip()
+                what = texts.WEB_ROLE_LINE.format(
+                    name=name,
+                    role=texts.WEB_ROLES.get(role, role),
+                    unit=await permissions.unit_name(store, where),
+                )
+                if form.get("confirm") != "1":
+                    outcome = "confirm"
+                elif not await permissions.allowed(store, viewer.roles, "invite_admin", where):
+                    outcome = "forbidden"  # roles may have changed since the page was shown
+                else:
+                    await store.staff.revoke(user_id, role, where)
+                    ended = await store.web.end_sessions_of(user_id, now)
+                    await store.staff.audit(
+                        viewer.user.id, "role_removed", where, now, user=user_id, role=role,
+                        sessions_ended=ended, via="web",
+                    )  # fmt: skip
+                    outcome = "removed"
+        # pages are drawn after the transaction (they read through their own)
+        if outcome == "gone":
+            return _message(request, texts.WEB_ROLE_GONE, 404, viewer)
+        if outcome == "self":
+            return await _roles_page(
+                request, viewer, unit, error=texts.WEB_ROLE_NOT_SELF, status=400
+            )
+        if outcome == "forbidden":
+            return _message(request, texts.WEB_FORBIDDEN, 403, viewer)
+        if outcome == "confirm":
+            confirm = {"user": user_id, "role": role, "where": where, "what": what}
+            return await _roles_page(request, viewer, unit, confirm=confirm)
+        return await _roles_page(
+            request, viewer, unit, notice=texts.WEB_ROLE_REMOVED.format(what=what)
+        )
+
+    async def _holders(store, unit: Unit) -> list:
+        """Roles held at this unit and below."""
+        if unit.kind == "all":
+            return await store.staff.role_holders(None)
+        if unit.kind == "province":
+            communes = [c.code for c in places.communes(unit.code)]
+            units = [str(unit), *(str(Unit.commune(c)) for c in communes)]
+            return await store.staff.role_holders(units, communes)
+        if unit.kind == "commune":
+            return await store.staff.role_holders([str(unit)], [unit.code])
+        return await store.staff.role_holders([str(unit)])
 
     async def audit_log(request: Request) -> Response:
         got = await guard(request, "invite_admin", "audit_log")
@@ -686,7 +1095,7 @@ def create_app(
             viewer=viewer,
             unit=unit,
             unit_name=await _name(unit),
-            nav=await nav(viewer, unit),
+            nav=await nav_all(viewer, unit),
             rows=rows,
             what=what,
         )
@@ -729,7 +1138,7 @@ def create_app(
             viewer=viewer,
             unit=unit,
             unit_name=await _name(unit),
-            nav=await nav(viewer, unit),
+            nav=await nav_all(viewer, unit),
             rows=rows,
             total=total,
             page=page,
@@ -757,6 +1166,11 @@ def create_app(
         Route("/don-vi/{unit}/tai-ve.{fmt}", download),
         Route("/don-vi/{unit}/hoc-vien", members),
         Route("/don-vi/{unit}/thong-bao", announcements, methods=["GET", "POST"]),
+        Route("/don-vi/{unit}/thong-bao/tep/{name}", draft_file),
+        Route("/don-vi/{unit}/ma-lop", class_codes, methods=["GET", "POST"]),
+        Route("/don-vi/{unit}/ma-lop/{code}.{fmt}", class_sheet),
+        Route("/don-vi/{unit}/vai-tro", roles_page),
+        Route("/don-vi/{unit}/vai-tro/bo", remove_role, methods=["POST"]),
         Route("/don-vi/{unit}/chi-tieu", indicators, methods=["GET", "POST"]),
         Route("/don-vi/{unit}/nhat-ky", audit_log),
         Route("/don-vi/{unit}/moi", invite, methods=["GET", "POST"]),
@@ -775,6 +1189,31 @@ async def _member_place(store, m) -> str:
     if m.province_code is not None:
         return await permissions.unit_name(store, Unit.province(m.province_code))
     return ""
+
+
+def _sweep_drafts(folder: Path) -> None:
+    """Remove uploads older than DRAFT_KEEP that nobody confirmed (confirmed ones moved out)."""
+    if not folder.is_dir():
+        return
+    oldest = time.time() - DRAFT_KEEP.total_seconds()
+    for f in folder.iterdir():
+        try:
+            if f.is_file() and f.stat().st_mtime < oldest:
+                f.unlink(missing_ok=True)
+        except OSError:
+            pass  # another request took it
+
+
+def _write_sheet(sheet, png: Path, pdf: Path) -> None:
+    """Render a class sheet beside a temporary name, then move it in place (a download at the
+    same moment never reads half a file)."""
+    from bot.reports import class_sheet
+
+    tmp_png = png.with_name(f".{secrets.token_hex(8)}.png")
+    tmp_pdf = pdf.with_name(f".{secrets.token_hex(8)}.pdf")
+    class_sheet.write(sheet, tmp_png, tmp_pdf)
+    os.replace(tmp_png, png)
+    os.replace(tmp_pdf, pdf)
 
 
 def _render_bytes(report: compute.Report, fmt: str) -> bytes:

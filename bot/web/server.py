@@ -41,6 +41,8 @@ class WebServer:
             secret=secret or secrets.token_bytes(32),
             idle_minutes=settings.web_idle_minutes,
             public_url=settings.web_base_url(),
+            links=settings.join_links(),
+            oa_rules=settings.oa_rules(),
         )
         self.host, self.port = settings.web_host, settings.web_port
         config = uvicorn.Config(

@@ -1,8 +1,11 @@
 """Staff at work through the simulator: invitations, branches, members, announcements, acks."""
 
+import datetime as dt
 import re
 
 from bot import texts
+from bot.core.reach import OaRules
+from storage.repos import iso
 from tests.transcript import sign_up, voiced
 
 
@@ -146,3 +149,44 @@ async def test_people_without_a_role_cannot_reach_staff_screens(sim):
     assert voiced(texts.ST_MENU) not in replies[-1]["text"]
     rows_ = await sim.engine.db.conn.execute_fetchall("SELECT COUNT(*) FROM audit_log")
     assert rows_[0][0] == 0
+
+
+async def test_the_preview_says_how_many_each_channel_reaches_now(sim):
+    """Before sending: who gets it at once on each channel, who waits for their Zalo OA window,
+    who blocked the bot."""
+    await sign_up(sim, "admin", name="Hòa")
+    now = sim.clock()
+    async with sim.engine.db.transaction() as store:
+        for identity in ("telegram:1", "telegram:2", "zalo_oa:open", "zalo_oa:old", "zalo_oa:x"):
+            u = await store.users.create(identity, "given", now)
+            await store.users.update(
+                u.id, registered_at=iso(now), province_code=19, commune_code=5800
+            )
+            if identity == "telegram:2":
+                await store.users.update(u.id, blocked=True)
+        await store.zalo_oa.user_wrote("zalo_oa:open", now - dt.timedelta(hours=3))
+        await store.zalo_oa.user_wrote("zalo_oa:old", now - dt.timedelta(days=3))
+    await sim.press("admin", texts.BTN_STAFF)
+    await sim.press("admin", texts.BTN_ST_ANNOUNCE)
+    await sim.text("admin", "phu thinh")
+    await sim.text("admin", "1")
+    await sim.text("admin", "Chiều thứ Sáu họp chi hội ở nhà văn hóa.")
+    await sim.press("admin", texts.BTN_SKIP)
+    await sim.press("admin", texts.TOPICS["khac"])
+    await sim.press("admin", texts.BTN_ST_AUD_ALL)
+    replies = await sim.press("admin", texts.BTN_ST_NOW)
+    preview = replies[-1]["text"]
+    assert "Gửi tới 6 người" in preview
+    assert "📶 Nhận được ngay: Telegram 1 người · Zalo OA 1 người · Kênh khác 1 người." in preview
+    assert "⏳ 2 người dùng Zalo OA sẽ nhận khi họ nhắn lại cho Hội" in preview
+    assert "trong 48 giờ" in preview
+    assert "🚫 1 người đã chặn Học Số" in preview
+    # the operator allows the OA's package quota: nobody waits
+    sim.engine.oa_rules = OaRules(use_package_quota=True)
+    replies = await sim.press("admin", texts.BTN_ST_EDIT)
+    await sim.text("admin", "Chiều thứ Sáu họp chi hội ở nhà văn hóa.")
+    await sim.press("admin", texts.BTN_SKIP)
+    await sim.press("admin", texts.TOPICS["khac"])
+    await sim.press("admin", texts.BTN_ST_AUD_ALL)
+    replies = await sim.press("admin", texts.BTN_ST_NOW)
+    assert "Zalo OA 3 người" in replies[-1]["text"] and "⏳" not in replies[-1]["text"]

@@ -7,7 +7,8 @@ import re
 
 import pytest
 
-from storage.staff import Branch, Member
+from storage.repos import iso
+from storage.staff import Branch, ChannelReach, Member, OaReachRule, RoleHolder
 from tests.storage.contract import (
     COMMUNE,
     DAY,
@@ -183,6 +184,90 @@ async def test_recipients(backend, tx, admin):
         assert await s.staff.recipients(f"province:{PROVINCE}", "an_toan") == everyone[:2]
         assert await s.staff.recipients(f"branch:{branch.id}", None) == [(b.id, "zalo:b")]
         assert await s.staff.recipients(f"branch:{branch.id}", "an_toan") == []
+
+
+async def test_reach_counts_each_channel_now_waiting_and_blocked(backend, tx, admin):
+    """Recipients per channel: Zalo OA followers outside their window wait, unless the package
+    quota may be used and is not spent; blocked people are counted apart (the linked
+    identity's own flag first)."""
+    async with backend.transaction() as s:
+        await learner(s, "telegram:a")
+        await learner(s, "telegram:blocked", blocked=True)
+        alias_blocked = await learner(s, "zalo:b")
+        await s.identities.link("zalo:b", alias_blocked.id, NOW, blocked=True)
+        await learner(s, "zalo:c")
+        await learner(s, "zalo_oa:open")  # wrote an hour ago
+        await s.zalo_oa.user_wrote("zalo_oa:open", NOW - HOUR)
+        await learner(s, "zalo_oa:full")  # wrote, but 8 messages went out since
+        await s.zalo_oa.user_wrote("zalo_oa:full", NOW - HOUR)
+        for _ in range(8):
+            await s.zalo_oa.sent("zalo_oa:full", "reply", None, NOW)
+        await learner(s, "zalo_oa:old")  # wrote three days ago
+        await s.zalo_oa.user_wrote("zalo_oa:old", NOW - 3 * DAY)
+        await learner(s, "zalo_oa:spent")  # the package quota is used up for this person
+        await s.zalo_oa.sent("zalo_oa:spent", "promotion", 0, NOW)
+        await learner(s, "zalo_oa:never")  # followed, never wrote
+        await learner(s, "zalo_oa:far", province=OTHER_PROVINCE, commune=OTHER_COMMUNE)
+        await s.zalo_oa.user_wrote("zalo_oa:far", NOW)
+        await learner(s, "zalo_oa:paused", paused=True)
+        await s.zalo_oa.user_wrote("zalo_oa:paused", NOW)
+        mastered = await learner(s, "telegram:mastered")
+        await s.progress.set_area(mastered.id, "an_toan", True, NOW)
+    window = OaReachRule(NOW - 2 * DAY, 8)
+    here = f"province:{PROVINCE}"
+    got = await tx.read(lambda s: s.staff.reach(here, None, window))
+    assert got == {
+        "telegram": ChannelReach(now=3, waiting=0, blocked=1),  # admin, a, mastered
+        "zalo": ChannelReach(now=1, waiting=0, blocked=1),
+        "zalo_oa": ChannelReach(now=1, waiting=4, blocked=0),
+    }
+    package = OaReachRule(NOW - 2 * DAY, 8, use_package_quota=True)
+    got = await tx.read(lambda s: s.staff.reach(here, None, package))
+    assert got["zalo_oa"] == ChannelReach(now=4, waiting=1, blocked=0)  # only "spent" waits
+    got = await tx.read(lambda s: s.staff.reach(here, "an_toan", window))
+    assert got["telegram"] == ChannelReach(now=2, waiting=0, blocked=1)
+    assert await tx.read(lambda s: s.staff.reach("all", None, window)) != got
+    assert (await tx.read(lambda s: s.staff.reach("all", None, window)))["zalo_oa"].now == 2
+    # the totals are the recipients
+    total = sum(
+        r.now + r.waiting + r.blocked
+        for r in (await tx.read(lambda s: s.staff.reach(here, None, window))).values()
+    )
+    assert total == len(await tx.read(lambda s: s.staff.recipients(here, None)))
+    assert (
+        await tx.read(lambda s: s.staff.reach(f"commune:{OTHER_COMMUNE + 1}", None, window)) == {}
+    )
+
+
+async def test_role_holders_by_unit_and_revoking_a_role(backend, tx, admin):
+    async with backend.transaction() as s:
+        branch = await s.staff.create_branch(COMMUNE, "Xóm Bãi", admin, NOW)
+        other = await s.staff.create_branch(OTHER_COMMUNE, "Xóm Khác", admin, NOW)
+        a = await learner(s, "telegram:1", display_name="An")
+        b = await learner(s, "telegram:2", display_name="Bình")
+        await s.staff.grant(a.id, "staff", f"commune:{COMMUNE}", admin, NOW)
+        await s.staff.grant(a.id, "leader", f"province:{PROVINCE}", admin, NOW)
+        await s.staff.grant(b.id, "staff", f"branch:{branch.id}", admin, NOW + HOUR)
+        await s.staff.grant(b.id, "staff", f"branch:{other.id}", admin, NOW)
+        await s.staff.grant(admin, "admin", "all", None, NOW)
+    province = await tx.read(
+        lambda s: s.staff.role_holders([f"province:{PROVINCE}", f"commune:{COMMUNE}"], [COMMUNE])
+    )
+    assert [(h.user_id, h.role, h.unit) for h in province] == [
+        (b.id, "staff", f"branch:{branch.id}"),
+        (a.id, "staff", f"commune:{COMMUNE}"),
+        (a.id, "leader", f"province:{PROVINCE}"),
+    ]
+    assert province[0] == RoleHolder(
+        b.id, "staff", f"branch:{branch.id}", iso(NOW + HOUR), "Bình", None
+    )
+    assert len(await tx.read(lambda s: s.staff.role_holders(None))) == 5
+    assert await tx.read(lambda s: s.staff.role_holders([], [])) == []
+    only_branch = await tx.read(lambda s: s.staff.role_holders([f"branch:{other.id}"]))
+    assert [h.user_id for h in only_branch] == [b.id]
+    assert await tx(lambda s: s.staff.revoke(a.id, "staff", f"commune:{COMMUNE}")) is True
+    assert await tx(lambda s: s.staff.revoke(a.id, "staff", f"commune:{COMMUNE}")) is False
+    assert await tx.read(lambda s: s.staff.roles(a.id)) == [("leader", f"province:{PROVINCE}")]
 
 
 async def test_skill_confirmations_are_recorded(tx, admin, dump):

@@ -199,3 +199,89 @@ async def test_leader_and_staff_pages_in_chromium(site):
     await context.close()
     print(f"\nweb e2e: {len(shots)} screenshots in {OUT}")
     assert all(p.stat().st_size > 1000 for p in shots)
+
+
+async def test_compose_with_a_picture_class_sheet_and_role_removal_in_chromium(site, tmp_path):
+    """Staff attach a picture (seen in the preview, sent to every recipient), download a
+    class-code sheet; an admin removes a role, and that person's open page ends at once."""
+    import io
+
+    from PIL import Image
+
+    from bot.core.staff import queue_due_announcements
+    from tests.web.world import A_BRANCH, B_COMMUNE
+
+    world, base, browser = site
+    picture = tmp_path / "lich-hoc.png"
+    buf = io.BytesIO()
+    Image.new("RGB", (320, 200), (30, 120, 200)).save(buf, "PNG")
+    picture.write_bytes(buf.getvalue())
+    async with world.db.transaction() as store:  # staff_A also helps in Hà Nội
+        await store.staff.grant(world.ids["staff_A"], "staff", B_COMMUNE, None, world.clock())
+
+    staff_ctx = await browser.new_context(accept_downloads=True, locale="vi-VN")
+    page = await staff_ctx.new_page()
+    await page.goto(await login_link(world, "staff_A", base))
+    await page.get_by_role("button", name="Vào trang quản lý").click()
+    await page.wait_for_load_state()
+    await page.goto(f"{base}/don-vi/{A_COMMUNE}/thong-bao")
+    await page.fill("#text", "Lịch học điện thoại tháng Mười Hai, xem ảnh kèm theo.")
+    await page.select_option("#topic", "chuyen_doi_so")
+    await page.set_input_files("#file", str(picture))
+    await page.get_by_role("button", name="Xem trước").click()
+    await page.wait_for_load_state()
+    content = await page.content()
+    assert "📎 Gửi kèm" in content and "Nhận được ngay" in content
+    width = await page.eval_on_selector("img.attached", "img => img.naturalWidth")
+    assert width == 320  # the picture itself is shown, not a broken image
+    shots = await _shoot(page, "11-thong-bao-kem-anh")
+    await page.get_by_role("button", name="✅ Xác nhận gửi").click()
+    await page.wait_for_load_state()
+    assert "Đã xếp lịch gửi" in await page.content()
+    async with world.db.transaction() as store:
+        assert await queue_due_announcements(store, world.clock()) == 1
+    async with world.db.sql() as conn:
+        rows = await conn.execute_fetchall(
+            "SELECT a.file_kind, COUNT(o.id), SUM(o.payload LIKE '%' || a.file_path || '%')"
+            " FROM announcements a JOIN outbox o ON o.announcement_id = a.id"
+            " WHERE a.text LIKE 'Lịch học điện thoại%' GROUP BY a.id"
+        )
+    kind, recipients, with_file = rows[0]
+    assert kind == "image" and recipients > 0 and with_file == recipients
+
+    # the class-code sheet of branch A: create, download the PDF
+    await page.goto(f"{base}/don-vi/{A_BRANCH}/ma-lop")
+    await page.select_option("#cap", "60")
+    await page.get_by_role("button", name="Tạo mã lớp học").click()
+    await page.wait_for_load_state()
+    assert "Đã tạo mã lớp học" in await page.content()
+    shots += await _shoot(page, "12-ma-lop")
+    async with page.expect_download() as info:
+        await page.get_by_role("link", name="📄 Tải PDF").first.click()
+    download = await info.value
+    saved = OUT / download.suggested_filename
+    await download.save_as(str(saved))
+    assert saved.read_bytes()[:5] == b"%PDF-" and saved.stat().st_size > 10_000
+
+    # an admin of B removes staff_A's role in Hà Nội, after confirming
+    admin_ctx = await browser.new_context(locale="vi-VN")
+    admin = await admin_ctx.new_page()
+    await admin.goto(await login_link(world, "admin_B", base))
+    await admin.get_by_role("button", name="Vào trang quản lý").click()
+    await admin.wait_for_load_state()
+    await admin.goto(f"{base}/don-vi/{B}/vai-tro")
+    shots += await _shoot(admin, "13-vai-tro")
+    row = admin.locator("tr", has_text="staff_A")
+    await row.get_by_role("button", name="Bỏ vai trò").click()
+    await admin.wait_for_load_state()
+    assert "Anh chị có chắc muốn bỏ vai trò này?" in await admin.content()
+    shots += await _shoot(admin, "14-vai-tro-xac-nhan")
+    await admin.get_by_role("button", name="Xác nhận bỏ vai trò").click()
+    await admin.wait_for_load_state()
+    assert "Đã bỏ vai trò" in await admin.content()
+    # staff_A's open page: the next click finds the session ended
+    await page.goto(f"{base}/don-vi/{A}/hoc-vien")
+    assert "Phiên làm việc đã kết thúc" in await page.content()
+    await staff_ctx.close()
+    await admin_ctx.close()
+    assert all(p.stat().st_size > 1000 for p in shots)

@@ -5,12 +5,14 @@ from __future__ import annotations
 import pytest
 
 from bot.core.permissions import ROLE_ACTIONS
+from bot.web.app import draft_sig
 from storage.db import Database
 from tests.web.world import (
     A_BRANCH,
     A_COMMUNE,
     B_COMMUNE,
     ROLES,
+    SECRET,
     A,
     B,
     app_for,
@@ -31,6 +33,12 @@ ROUTES = [
     ("GET", "/don-vi/{u}/hoc-vien", "members", None),
     ("GET", "/don-vi/{u}/thong-bao", "announce", None),
     ("POST", "/don-vi/{u}/thong-bao", "announce", {"text": "Họp", "topic": "khac"}),
+    (
+        "POST",
+        "/don-vi/{u}/thong-bao",
+        "announce",
+        {"text": "Họp", "topic": "khac", "_file": ("a.pdf", b"%PDF-1.4 x", "application/pdf")},
+    ),
     ("GET", "/don-vi/{u}/chi-tieu", "record_indicator", None),
     (
         "POST",
@@ -39,6 +47,8 @@ ROUTES = [
         {"what": "entry", "indicator": "trees", "value": "3", "note": "thử"},
     ),
     ("GET", "/don-vi/{u}/nhat-ky", "invite_admin", None),
+    ("GET", "/don-vi/{u}/vai-tro", "invite_admin", None),
+    ("GET", "/don-vi/{u}/ma-lop", "invite_member", None),
     ("GET", "/don-vi/{u}/moi", "invite_member", None),
     ("GET", "/don-vi/{u}/tin-nghi-ngo", "scam_examples", None),
     ("POST", "/don-vi/{u}/moi", "invite_staff", {"kind": "staff"}),
@@ -52,7 +62,42 @@ ROUTES = [
         {"what": "target", "indicator": "proficient", "year": "2030", "value": "55"},
     ),
 ]
+# Routes that need something of their unit: (method, path of the unit, action, form, units
+# where it exists). Built by `prepare` once the world is made.
 WHO = [*ROLES, "nobody"]
+HELPER = "sim:helper"  # holds a staff role at every unit, for the removal routes
+
+
+async def prepare(w) -> list[tuple]:
+    """A draft picture signed for every unit, a class code of branch A, and a role at every
+    unit held by someone else (to be shown for confirmation, then removed)."""
+    media = w.db.path.parent / "media" / "announcements" / "web-drafts"
+    media.mkdir(parents=True, exist_ok=True)
+    name = "ab" * 16 + ".png"
+    (media / name).write_bytes(b"\x89PNG\r\n\x1a\n" + b"0" * 100)
+    async with w.db.transaction() as store:
+        helper = await store.users.create(HELPER, "given", w.clock())
+        for unit in UNITS:
+            await store.staff.grant(helper.id, "staff", unit, None, w.clock())
+        code = await store.staff.create_invitation(
+            "member", A_BRANCH, w.ids["staff_A"], w.clock(), days=30, max_uses=30
+        )
+    drafts = {u: f"/don-vi/{u}/thong-bao/tep/{name}?k={draft_sig(SECRET, u, name)}" for u in UNITS}
+    remove = {"user": str(helper.id), "role": "staff"}
+    return [
+        ("GET", drafts.__getitem__, "announce", None, UNITS),
+        ("POST", "/don-vi/{u}/ma-lop", "invite_member", {"cap": "30"}, [A_BRANCH]),
+        ("GET", f"/don-vi/{{u}}/ma-lop/{code}.pdf", "invite_member", None, [A_BRANCH]),
+        ("GET", f"/don-vi/{{u}}/ma-lop/{code}.png", "invite_member", None, [A_BRANCH]),
+        ("POST", "/don-vi/{u}/vai-tro/bo", "invite_admin", {**remove, "where": "{u}"}, UNITS),
+        (
+            "POST",
+            "/don-vi/{u}/vai-tro/bo",
+            "invite_admin",
+            {**remove, "where": "{u}", "confirm": "1"},
+            UNITS,
+        ),
+    ]
 
 
 def expected(who: str, action: str, unit: str) -> bool:
@@ -81,20 +126,33 @@ async def test_every_route_by_every_role(world):
     assert clients["learner"][1] == "", "a learner must not get a session"
     assert all(clients[w][1] for w in ("staff_A", "leader_A", "admin_B"))
     wrongly_allowed, wrongly_refused, checked = [], [], 0
-    for method, template, action, form in ROUTES:
-        for unit in UNITS:
-            path = template.format(u=unit)
+    routes = [(*r, UNITS) for r in ROUTES] + await prepare(world)
+    for method, template, action, form, units in routes:
+        for unit in units:
+            path = template(unit) if callable(template) else template.format(u=unit)
             for who in WHO:
                 c, csrf = clients[who]
                 if method == "GET":
                     r = await c.get(path)
                 else:
-                    r = await c.post(path, data={**form, "csrf": csrf or "x"})
+                    data = {k: v.format(u=unit) for k, v in form.items() if k != "_file"}
+                    files = {"file": form["_file"]} if "_file" in form else None
+                    r = await c.post(path, data={**data, "csrf": csrf or "x"}, files=files)
                 ok = r.status_code == 200
                 if ok and form and "what" in form and form["what"] != "entry":
                     ok = "Đã lưu" in r.text
                 if ok and form and "kind" in form:
                     ok = "Mã mời" in r.text
+                if ok and form and "_file" in form:
+                    ok = "📎 Gửi kèm" in r.text
+                if ok and form and "cap" in form:  # created at a branch; elsewhere: which one
+                    ok = (
+                        "Đã tạo mã lớp học" in r.text
+                        if unit == A_BRANCH
+                        else "Đã tạo" not in r.text
+                    )
+                if ok and form and "where" in form:
+                    ok = ("Đã bỏ vai trò" if "confirm" in form else "Anh chị có chắc") in r.text
                 want = expected(who, action, unit)
                 checked += 1
                 if ok and not want:
