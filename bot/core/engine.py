@@ -159,11 +159,14 @@ class Engine:
             now = self.clock()
             users = store.users
             await staff.queue_due_announcements(store, now)
+            since = review.day_start(now)
             for user_id, identity, ignored in await review.due_reminders(store, now):
+                if not await users.claim_reminder(user_id, since, now):
+                    continue  # given today already (by another worker)
                 t = await self._load(store, identity, now)
                 if ignored >= review.MAX_IGNORED:
                     t.say(texts.REMINDERS_PAUSED)
-                    await users.update(user_id, paused=1, last_reminder_at=iso(now))
+                    await users.update(user_id, paused=1)
                 else:
                     waiting = 0
                     if await review.due(store, user_id, now):  # what Ôn tập would ask now
@@ -176,7 +179,6 @@ class Engine:
                         )
                         t.state = "menu"  # the lesson in progress stays in the data for later
                         await users.update(user_id, reminders_ignored=ignored + 1)
-                    await users.update(user_id, last_reminder_at=iso(now))
                 if t.replies:
                     await t.save()
                     replies += t.replies
