@@ -130,6 +130,7 @@ class InboxWorker:
             for row in rows:
                 ch = self.channels[row.channel]
                 self.held.add(row.id)
+                # refused only while shutting down: then still held, and handed back by close()
                 ch.turns.submit(ch._turn_key(row.chat), functools.partial(self._run, ch, row))
             if not rows:
                 with contextlib.suppress(TimeoutError):
@@ -151,23 +152,25 @@ class InboxWorker:
         return keep
 
     async def _run(self, ch: Any, row: InboxRow) -> None:
-        """Handle one claimed row in its chat's turn; on failure give it back for a retry."""
-        ok = False
+        """Handle one claimed row in its chat's turn; on failure give it back for a retry. A
+        turn cancelled at shutdown stays held: `close()` hands it back."""
         try:
             if row.status == "answered":  # the turn is recorded: only its replies may be missing
                 await ch._resend(row.id, replies_of(row))
             else:
                 await ch._handle_row(row.id, ch._decode(row.payload))
-            ok = True
         except Exception:
             log.exception("%s inbox row %d failed; it will be tried again", ch.name, row.id)
-        finally:
-            self.held.discard(row.id)
-            self._room.set()
-        if not ok:
+            self._forget(row.id)
             with contextlib.suppress(Exception):
                 async with self.db.transaction() as store:
                     await store.inbox.release(row.id, self.owner)
+            return
+        self._forget(row.id)
+
+    def _forget(self, row_id: int) -> None:
+        self.held.discard(row_id)
+        self._room.set()
 
     # --- leases ---
 

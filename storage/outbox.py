@@ -12,7 +12,7 @@ import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from storage.repos import iso
+from storage.repos import iso, skip_locked
 from storage.sql import Conn, position
 
 COLON = "':'"
@@ -154,7 +154,7 @@ class OutboxRepo:
                 " AND substr(identity, 1, ?) = ?"
                 " AND (not_before IS NULL OR not_before <= ?)"
                 " AND (urgent = 1 OR ? = 0)"
-                f"{lapsed} ORDER BY urgent DESC, id LIMIT ?)"
+                f"{lapsed} ORDER BY urgent DESC, id LIMIT ?{skip_locked(self.conn)})"
                 f" AND status = '{status}'{lapsed}"
                 " RETURNING id, identity, payload, urgent, attempts",
                 (*lease, *due, *((iso(now),) if lapsed else ()), limit - len(rows),

@@ -442,6 +442,13 @@ class InboxRow:
 INBOX_MAX_ATTEMPTS = 3
 
 
+def skip_locked(conn: Any) -> str:
+    """Where workers claim rows: on PostgreSQL, rows another worker's claim is locking right
+    now are passed over instead of waited for (the claim re-checks the lease either way);
+    SQLite has one writer at a time and needs nothing."""
+    return " FOR UPDATE SKIP LOCKED" if getattr(conn, "dialect", "sqlite") == "postgresql" else ""
+
+
 class InboxRepo:
     """Incoming updates, stored before they are acknowledged (migration 0080)."""
 
@@ -496,7 +503,7 @@ class InboxRepo:
             " AND (i.lease_until IS NULL OR i.lease_until < ?)"
             " AND NOT EXISTS (SELECT 1 FROM inbox o WHERE o.channel = i.channel"
             " AND o.chat = i.chat AND o.status IN ('pending', 'answered') AND o.id < i.id)"
-            " ORDER BY i.id LIMIT ?)"
+            f" ORDER BY i.id LIMIT ?{skip_locked(self.conn)})"
             " AND (lease_until IS NULL OR lease_until < ?)"
             " RETURNING id, channel, update_id, chat, payload, status, attempts, replies",
             (owner, iso(until), *channels, iso(now), limit, iso(now)),
