@@ -138,6 +138,9 @@ class InboxWorker:
 
     async def _claim(self, names: list[str], limit: int) -> list[InboxRow]:
         now = utc_now()
+        async with self.db.reading() as store:  # looking costs no write lock
+            if not await store.inbox.claimable(names, now):
+                return []
         async with self.db.transaction() as store:
             rows = await store.inbox.claim(names, self.owner, now, now + self.lease, limit)
             keep = []

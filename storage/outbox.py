@@ -147,17 +147,21 @@ class OutboxRepo:
         for status, lapsed in passes:
             if len(rows) >= limit:
                 break
+            # The rows are picked once, in a materialized CTE: as `id IN (SELECT … LIMIT n
+            # FOR UPDATE SKIP LOCKED)` PostgreSQL may rescan the subquery while it updates,
+            # skip the rows it has just updated, and take more than `limit`.
             async with self.conn.execute(
-                "UPDATE outbox SET status = 'sending', lease_owner = ?, lease_until = ?,"
-                " claimed_at = ? WHERE id IN ("
+                "WITH picked AS MATERIALIZED ("
                 f" SELECT id FROM outbox WHERE status = '{status}'"
                 " AND substr(identity, 1, ?) = ?"
                 " AND (not_before IS NULL OR not_before <= ?)"
                 " AND (urgent = 1 OR ? = 0)"
                 f"{lapsed} ORDER BY urgent DESC, id LIMIT ?{skip_locked(self.conn)})"
+                " UPDATE outbox SET status = 'sending', lease_owner = ?, lease_until = ?,"
+                " claimed_at = ? WHERE id IN (SELECT id FROM picked)"
                 f" AND status = '{status}'{lapsed}"
                 " RETURNING id, identity, payload, urgent, attempts",
-                (*lease, *due, *((iso(now),) if lapsed else ()), limit - len(rows),
+                (*due, *((iso(now),) if lapsed else ()), limit - len(rows), *lease,
                  *((iso(now),) if lapsed else ())),
             ) as cur:  # fmt: skip
                 rows += [Claimed(r[0], r[1], r[2], bool(r[3]), r[4]) for r in await cur.fetchall()]

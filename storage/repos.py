@@ -496,21 +496,39 @@ class InboxRepo:
         if not channels or limit <= 0:
             return []
         marks = ", ".join("?" for _ in channels)
-        async with self.conn.execute(
-            "UPDATE inbox SET lease_owner = ?, lease_until = ?, attempts = attempts + 1"
-            " WHERE id IN (SELECT i.id FROM inbox i"
+        async with self.conn.execute(  # picked once: see OutboxRepo.claim
+            "WITH picked AS MATERIALIZED (SELECT i.id FROM inbox i"
             f" WHERE i.status IN ('pending', 'answered') AND i.channel IN ({marks})"
             " AND (i.lease_until IS NULL OR i.lease_until < ?)"
             " AND NOT EXISTS (SELECT 1 FROM inbox o WHERE o.channel = i.channel"
             " AND o.chat = i.chat AND o.status IN ('pending', 'answered') AND o.id < i.id)"
             f" ORDER BY i.id LIMIT ?{skip_locked(self.conn)})"
+            " UPDATE inbox SET lease_owner = ?, lease_until = ?, attempts = attempts + 1"
+            " WHERE id IN (SELECT id FROM picked)"
             " AND (lease_until IS NULL OR lease_until < ?)"
             " RETURNING id, channel, update_id, chat, payload, status, attempts, replies",
-            (owner, iso(until), *channels, iso(now), limit, iso(now)),
+            (*channels, iso(now), limit, owner, iso(until), iso(now)),
         ) as cur:
             rows = [InboxRow(*r) for r in await cur.fetchall()]
         rows.sort(key=lambda r: r.id)
         return rows
+
+    async def claimable(self, channels: list[str], now: dt.datetime) -> bool:
+        """Whether `claim` would find a row now: a read, so idle workers looking for work do
+        not queue for the write lock (SQLite has one) every time they look."""
+        if not channels:
+            return False
+        marks = ", ".join("?" for _ in channels)
+        async with self.conn.execute(
+            "SELECT 1 FROM inbox i"
+            f" WHERE i.status IN ('pending', 'answered') AND i.channel IN ({marks})"
+            " AND (i.lease_until IS NULL OR i.lease_until < ?)"
+            " AND NOT EXISTS (SELECT 1 FROM inbox o WHERE o.channel = i.channel"
+            " AND o.chat = i.chat AND o.status IN ('pending', 'answered') AND o.id < i.id)"
+            " LIMIT 1",
+            (*channels, iso(now)),
+        ) as cur:
+            return await cur.fetchone() is not None
 
     async def renew(self, owner: str, row_ids: list[int], until: dt.datetime) -> int:
         """Extend `owner`'s leases on rows still open; how many it still holds."""

@@ -23,12 +23,16 @@ async def test_inbox_claim_takes_the_oldest_open_row_of_each_chat(backend, tx):
         a1, b1, a2, b2 = [await put(s, c, u) for c, u in (("a", "1"), ("b", "2"), ("a", "3"),
                                                           ("b", "4"))]  # fmt: skip
         z1 = await put(s, "a", "1", channel="zalo")
+    assert await tx.read(lambda s: s.inbox.claimable(["telegram"], NOW)) is True
+    assert await tx.read(lambda s: s.inbox.claimable(["oa"], NOW)) is False
+    assert await tx.read(lambda s: s.inbox.claimable([], NOW)) is False
     got = await tx(lambda s: s.inbox.claim(["telegram"], "w1", NOW, NOW + LEASE, 10))
     assert [(r.id, r.chat, r.attempts, r.status) for r in got] == [
         (a1, "telegram:a", 1, "pending"),
         (b1, "telegram:b", 1, "pending"),
     ]
     # while a chat's oldest row is held, nobody gets that chat: not its next row, not the row
+    assert await tx.read(lambda s: s.inbox.claimable(["telegram"], NOW)) is False
     assert await tx(lambda s: s.inbox.claim(["telegram"], "w2", NOW, NOW + LEASE, 10)) == []
     # other channels are claimed only when asked for
     (z,) = await tx(lambda s: s.inbox.claim(["zalo", "telegram"], "w2", NOW, NOW + LEASE, 10))
