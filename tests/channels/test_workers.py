@@ -12,9 +12,12 @@ from __future__ import annotations
 
 import asyncio
 import collections
+import contextlib
 import os
+import secrets
 import signal
 import time
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
@@ -36,14 +39,37 @@ def _postgres_skip() -> str | None:
     """These tests run on SQLite; on PostgreSQL once storage/ has that backend."""
     import storage.db
 
-    if "postgres" not in Path(storage.db.__file__).read_text(encoding="utf-8").lower():
+    if "postgresql://" not in Path(storage.db.__file__).read_text(encoding="utf-8"):
         return "PostgreSQL backend not in storage/ yet: the several-worker tests run on SQLite"
     if not os.environ.get("HOCSO_TEST_DATABASE_URL"):
         return "set HOCSO_TEST_DATABASE_URL to run the several-worker tests on PostgreSQL"
     return None
 
 
-def _env(tmp_path: Path, fake_tg, port: int) -> dict[str, str]:
+@contextlib.asynccontextmanager
+async def _database(backend: str, tmp_path: Path) -> AsyncIterator[tuple[str, dict[str, str]]]:
+    """(what Database.open takes, the processes' extra environment): the SQLite file, or a
+    fresh PostgreSQL database on the HOCSO_TEST_DATABASE_URL server, dropped afterwards."""
+    if backend == "sqlite":
+        yield str(tmp_path / "run.db"), {}
+        return
+    import asyncpg
+
+    server = os.environ["HOCSO_TEST_DATABASE_URL"]
+    name = f"hocso_workers_{secrets.token_hex(6)}"
+    admin = await asyncpg.connect(server)
+    try:
+        await admin.execute(f'CREATE DATABASE "{name}"')
+        url = server.rsplit("/", 1)[0] + "/" + name
+        try:
+            yield url, {"HOCSO_DATABASE_URL": url}
+        finally:
+            await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    finally:
+        await admin.close()
+
+
+def _env(tmp_path: Path, fake_tg, port: int, extra: dict[str, str]) -> dict[str, str]:
     return clean_env(
         tmp_path,
         HOCSO_TELEGRAM_TOKEN=fake_tg.token,
@@ -55,10 +81,11 @@ def _env(tmp_path: Path, fake_tg, port: int) -> dict[str, str]:
         HOCSO_LEASE_SECONDS=str(LEASE),
         HOCSO_WORKER_POLL="0.05",
         HOCSO_RUN_DUE_SECONDS="1",
+        **extra,
     )
 
 
-async def _seed(path: Path, reminders: range, outbox: range) -> None:
+async def _seed(path: str, reminders: range, outbox: range) -> None:
     """People whose reminder is due (the fourth one they would ignore: «cháu tạm dừng nhắc»,
     one message each) and an urgent announcement already in the outbox."""
     db = await Database.open(path)
@@ -127,24 +154,26 @@ def _ends(fake_tg, chat: int) -> int:
     return len(fake_tg.turn_ends(chat))
 
 
-async def _state(path: Path) -> dict:
-    """What the database says: handled update keys in handling order, inbox and outbox rows."""
+async def _state(path: str) -> dict:
+    """What the database says: handled update keys (in handling order on SQLite, where the
+    rowid says it), inbox and outbox rows."""
     db = await Database.open(path)
+    order = " ORDER BY rowid" if getattr(db, "dialect", "sqlite") == "sqlite" else ""
     try:
         async with db.sql() as conn:
             handled = [r[0] for r in await conn.execute_fetchall(
-                "SELECT key FROM inbound_events ORDER BY rowid")]  # fmt: skip
+                "SELECT key FROM inbound_events" + order)]  # fmt: skip
             inbox = await conn.execute_fetchall(
                 "SELECT status, lease_owner, COUNT(*) FROM inbox GROUP BY 1, 2"
             )
             outbox = await conn.execute_fetchall("SELECT status, COUNT(*) FROM outbox GROUP BY 1")
     finally:
         await db.close()
-    return {"handled": handled, "inbox": [tuple(r) for r in inbox],
+    return {"handled": handled, "ordered": bool(order), "inbox": [tuple(r) for r in inbox],
             "outbox": dict(tuple(r) for r in outbox)}  # fmt: skip
 
 
-async def _held_by(path: Path, pid: int) -> tuple[int, int]:
+async def _held_by(path: str, pid: int) -> tuple[int, int]:
     """(open inbox rows, outbox rows being sent) a worker process holds, by its lease name."""
     db = await Database.open(path)
     try:
@@ -164,10 +193,14 @@ async def _held_by(path: Path, pid: int) -> tuple[int, int]:
     return inbox[0], outbox[0]
 
 
-def _check_order(handled: list[str], sent: dict[int, list[int]]) -> None:
-    """Every update handled once, and each chat's in the order it was sent."""
+def _check_order(state: dict, sent: dict[int, list[int]]) -> None:
+    """Every update handled once, and each chat's in the order it was sent (where the
+    database keeps the handling order; elsewhere the identical transcripts show it)."""
+    handled = state["handled"]
     keys = [int(k.rsplit(":", 1)[1]) for k in handled if k.startswith("telegram:update:")]
     assert len(keys) == len(set(keys)) == sum(len(v) for v in sent.values())
+    if not state["ordered"]:
+        return
     position = {uid: i for i, uid in enumerate(keys)}
     for chat, uids in sent.items():
         assert [position[u] for u in uids] == sorted(position[u] for u in uids), chat
@@ -181,8 +214,15 @@ async def test_three_workers_share_a_burst_in_order_each_update_once(
         pytest.skip(reason)
     chats, reminded, announced = range(1001, 1041), range(5001, 5021), range(7001, 7061)
     port = free_port()
-    env = _env(tmp_path, fake_tg, port)
-    await _seed(tmp_path / "run.db", reminded, announced)
+    async with _database(backend, tmp_path) as (target, extra):
+        env = _env(tmp_path, fake_tg, port, extra)
+        await _seed(target, reminded, announced)
+        await _three_workers(env, fake_tg, port, target, chats, reminded, announced, capsys,
+                             backend)  # fmt: skip
+
+
+async def _three_workers(env, fake_tg, port, target, chats, reminded, announced, capsys, backend):
+    """The test above, inside its database."""
     cluster = Cluster(env)
     try:
         await cluster.start("web")
@@ -208,8 +248,8 @@ async def test_three_workers_share_a_burst_in_order_each_update_once(
     transcripts = {tuple(fake_tg.texts(c)) for c in chats}
     assert len(transcripts) == 1
     assert "Đăng ký" not in transcripts.pop()[-1]  # still signing up: the script is partial
-    state = await _state(tmp_path / "run.db")
-    _check_order(state["handled"], sent)
+    state = await _state(target)
+    _check_order(state, sent)
     owners = collections.Counter()
     for status, owner, n in state["inbox"]:
         assert status == "done", state["inbox"]
@@ -238,19 +278,25 @@ async def test_a_worker_killed_mid_burst_loses_nothing(tmp_path, fake_tg, backen
         pytest.skip(reason)
     chats, announced = range(2001, 2031), range(8001, 8121)
     port = free_port()
-    env = _env(tmp_path, fake_tg, port)
     fake_tg.send_delay = 0.15  # a slow platform: the victim always has rows in hand
+    async with _database(backend, tmp_path) as (target, extra):
+        env = _env(tmp_path, fake_tg, port, extra)
+        await _killed(env, fake_tg, port, target, chats, announced, capsys, backend)
+
+
+async def _killed(env, fake_tg, port, target, chats, announced, capsys, backend):
+    """The test above, inside its database."""
     cluster = Cluster(env)
     try:
         await cluster.start("web")
         victim, _ = await cluster.start("worker")
         await cluster.start("worker")
-        await _seed(tmp_path / "run.db", range(0), announced)  # while the workers run
+        await _seed(target, range(0), announced)  # while the workers run
         burst = asyncio.create_task(_burst(fake_tg, chats, port))
         # kill when the victim holds rows of both kinds
         deadline = time.monotonic() + 60
         while True:
-            held = await _held_by(tmp_path / "run.db", victim.pid)
+            held = await _held_by(target, victim.pid)
             if held[0] and held[1]:
                 break
             assert time.monotonic() < deadline, "the victim never held rows"
@@ -258,7 +304,7 @@ async def test_a_worker_killed_mid_burst_loses_nothing(tmp_path, fake_tg, backen
         victim.send_signal(signal.SIGKILL)
         await victim.wait()
         killed_at = time.monotonic()
-        held = await _held_by(tmp_path / "run.db", victim.pid)  # frozen now
+        held = await _held_by(target, victim.pid)  # frozen now
         sent = await burst
         await fake_tg.wait_for(
             lambda: all(_ends(fake_tg, c) >= len(SCRIPT) for c in chats), timeout=120
@@ -271,9 +317,9 @@ async def test_a_worker_killed_mid_burst_loses_nothing(tmp_path, fake_tg, backen
             await stop_bot(proc, lines, signal.SIGTERM)
     finally:
         cluster.kill_all()
-    state = await _state(tmp_path / "run.db")
+    state = await _state(target)
     # every update handled exactly once, each chat in order, every row finished
-    _check_order(state["handled"], sent)
+    _check_order(state, sent)
     assert {status for status, _, _ in state["inbox"]} == {"done"}, state["inbox"]
     assert state["outbox"] == {"sent": len(announced)}
     # nothing lost: every chat has all its answers, every recipient the announcement
