@@ -276,7 +276,7 @@ async def _three_workers(env, fake_tg, port, target, chats, reminded, announced,
 async def test_a_worker_killed_mid_burst_loses_nothing(tmp_path, fake_tg, backend, capsys):
     if backend == "postgresql" and (reason := _postgres_skip()):
         pytest.skip(reason)
-    chats, announced = range(2001, 2031), range(8001, 8121)
+    chats, announced = range(2001, 2031), range(8001, 8301)
     port = free_port()
     fake_tg.send_delay = 0.15  # a slow platform: the victim always has rows in hand
     async with _database(backend, tmp_path) as (target, extra):
@@ -291,14 +291,15 @@ async def _killed(env, fake_tg, port, target, chats, announced, capsys, backend)
         await cluster.start("web")
         victim, _ = await cluster.start("worker")
         await cluster.start("worker")
-        await _seed(target, range(0), announced)  # while the workers run
         burst = asyncio.create_task(_burst(fake_tg, chats, port))
+        await asyncio.sleep(0.5)
+        await _seed(target, range(0), announced)  # while the workers run and the burst comes
         # kill when the victim holds rows of both kinds (or, on a slow day, of either kind)
         started = time.monotonic()
         deadline = started + 60
         while True:
             held = await _held_by(target, victim.pid)
-            if (held[0] and held[1]) or (any(held) and time.monotonic() - started > 5):
+            if (held[0] and held[1]) or (any(held) and time.monotonic() - started > 20):
                 break
             assert time.monotonic() < deadline, "the victim never held rows"
             await asyncio.sleep(0.02)
