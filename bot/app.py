@@ -285,7 +285,13 @@ class App:
         """Run due work (reminders, announcements) and send what it produced."""
         if self._tick_task is None or self._tick_task.done():
             self._tick_task = asyncio.create_task(self._run_due())
-        await asyncio.shield(self._tick_task)  # a scheduler shutdown must not cut a turn
+        try:
+            await asyncio.shield(self._tick_task)  # a scheduler shutdown must not cut a turn
+        except asyncio.CancelledError:
+            if self._tick_task.done():
+                raise
+            # the scheduler is shutting down: stop() waits for the due work itself, and this
+            # is no failure for the scheduler to log
 
     async def _run_due(self) -> None:
         try:
