@@ -322,6 +322,13 @@ class Engine:
                     return b
         if not buttons:
             return None
+        # a label typed exactly, accents and all, is that button: the fuzzy match below folds
+        # accents, and a typed «Bà» (a press seen by a worker that did not show the keyboard)
+        # came out as «Bác»
+        typed = (event.text or "").strip().casefold()
+        exact = next((b for b in buttons if b.label.strip().casefold() == typed), None)
+        if exact is not None:
+            return exact
         if not scr.numbers_are_data:
             k = choice_index(text, len(buttons), letters=scr.letters, words=not scr.free_text)
             if k is not None:
