@@ -273,9 +273,7 @@ async def _three_workers(env, fake_tg, port, target, chats, reminded, announced,
 
 
 @pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
-async def test_a_worker_killed_mid_burst_loses_nothing(
-    tmp_path, fake_tg, backend, capsys, request
-):
+async def test_a_worker_killed_mid_burst_loses_nothing(tmp_path, fake_tg, backend, capsys, request):
     if backend == "postgresql" and (reason := _postgres_skip()):
         pytest.skip(reason)
     if backend == "postgresql":  # known open problem, see the branch's report
