@@ -4,7 +4,7 @@
 `worker` processes claim what is stored and handle it; `all` (the default) is one process doing
 both, as before. Any number of workers can run against one database:
 
-- an inbox row is claimed with a lease (migration 0140): for each chat only its oldest open row,
+- an inbox row is claimed with a lease (migration 0160): for each chat only its oldest open row,
   and only while no other worker holds it, so a chat's updates are handled in order by one
   worker at a time while different chats go to different workers;
 - outbox rows are claimed the same way (bot/delivery.py with an owner), in small batches, and

@@ -136,7 +136,7 @@ class OutboxRepo:
         until: dt.datetime | None = None,
     ) -> list[Claimed]:
         """Due rows of one channel (identity prefix), urgent first, then oldest; outside quiet
-        hours or urgent. They become 'sending', held by `owner` until `until` (migration 0140).
+        hours or urgent. They become 'sending', held by `owner` until `until` (migration 0160).
         Rows another worker left 'sending' past its lease (it died) are taken over first."""
         lease = (owner or None, iso(until) if until is not None else None, iso(now))
         due = (len(prefix), prefix, iso(now), int(quiet))

@@ -484,7 +484,7 @@ class InboxRepo:
             row = await cur.fetchone()
         return row[0] if row else 0
 
-    # --- several workers (migration 0140): per-chat claims with a lease ---
+    # --- several workers (migration 0160): per-chat claims with a lease ---
 
     async def claim(
         self, channels: list[str], owner: str, now: dt.datetime, until: dt.datetime, limit: int

@@ -1,4 +1,4 @@
-"""Several workers on one database (migration 0140): store.inbox claims one chat's oldest open
+"""Several workers on one database (migration 0160): store.inbox claims one chat's oldest open
 row under a lease, store.outbox claims rows under a lease and takes over a dead worker's, and
 the due work (reminders, announcements, report subscriptions) is taken once."""
 
