@@ -65,13 +65,13 @@ async def _chat(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-async def _run(settings: Settings) -> int:
+async def _run(settings: Settings, role: str = "all") -> int:
     if not settings.channels_configured():
         print(texts.CLI_NO_CHANNEL, file=sys.stderr)
         return 2
     from bot.app import serve
 
-    return await serve(settings)
+    return await serve(settings, role=role)
 
 
 async def _web(args: argparse.Namespace, settings: Settings) -> int:
@@ -298,7 +298,14 @@ def main(argv: list[str] | None = None, prog: str = "python -m bot") -> int:
     parser.add_argument("--version", action="version", version=f"%(prog)s {version()}")
     sub = parser.add_subparsers(dest="cmd", required=True)
 
-    sub.add_parser("run", help="chạy bot trên các kênh đã cấu hình (Telegram, Zalo)")
+    run = sub.add_parser("run", help="chạy bot trên các kênh đã cấu hình (Telegram, Zalo)")
+    run.add_argument(
+        "--role",
+        choices=["all", "web", "worker"],
+        default="all",
+        help="all: một tiến trình làm hết (mặc định); web: chỉ nhận tin vào hộp thư đến;"
+        " worker: xử lý tin đã nhận và gửi hộp thư đi (chạy bao nhiêu tiến trình cũng được)",
+    )
 
     web = sub.add_parser("web", help="chỉ chạy trang quản lý trên web (máy bàn, SQLite)")
     web.add_argument("--db", type=Path, help="tệp cơ sở dữ liệu (mặc định HOCSO_DB_PATH)")
@@ -393,7 +400,7 @@ def main(argv: list[str] | None = None, prog: str = "python -m bot") -> int:
     if args.cmd == "db":
         return asyncio.run(_db_copy(args, settings))
     if args.cmd == "run":
-        return asyncio.run(_run(settings))
+        return asyncio.run(_run(settings, args.role))
     if args.cmd == "health":
         return _health(args, settings)
     if args.cmd == "scamcheck":

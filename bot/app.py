@@ -1,6 +1,10 @@
 """`python -m bot run`: the engine, every configured channel, the webhook server and the
 scheduler in one asyncio process, stopped cleanly by SIGINT or SIGTERM.
 
+`--role` splits it over several processes on one database (bot/workers.py): `web` receives
+into the inbox (webhook server, or polling) and does nothing else; `worker` receives nothing,
+claims inbox and outbox rows and runs the due work; `all` (the default) does everything alone.
+
 Stopping finishes what people are waiting for: no new updates are taken, every queued turn is
 answered, then the database is closed.
 """
@@ -25,10 +29,10 @@ from bot.core.engine import Engine
 from bot.core.events import Reply
 from bot.delivery import Deliverer
 from bot.runtime import open_engine
+from bot.workers import ROLES, InboxWorker, worker_name
 
 log = logging.getLogger(__name__)
 
-RUN_DUE_SECONDS = 30
 # Telegram allows A-Z, a-z, 0-9, _ and - (1-256); Zalo wants 8-256 characters: ask for both.
 _SECRET = re.compile(r"^[A-Za-z0-9_-]{8,256}$")
 
@@ -147,16 +151,27 @@ def build_channels(
 class App:
     """Channels, webhook server and scheduler around one engine."""
 
-    def __init__(self, settings: Settings, engine: Engine, *, poll_timeout: float | None = None):
+    def __init__(
+        self,
+        settings: Settings,
+        engine: Engine,
+        *,
+        poll_timeout: float | None = None,
+        role: str = "all",
+    ):
+        if role not in ROLES:
+            raise ValueError(f"role must be one of {ROLES}")
         self.settings = settings
         self.engine = engine
+        self.role = role
         self.channels = build_channels(settings, engine, poll_timeout=poll_timeout)
         for ch in self.channels:
             ch.route = self.route  # type: ignore[attr-defined]
+            ch.role = role  # type: ignore[attr-defined]
         routes = {
             ch.webhook_path: ch.handle_webhook  # type: ignore[attr-defined]
             for ch in self.channels
-            if getattr(ch, "webhook_url", None)
+            if getattr(ch, "webhook_url", None) and role != "worker"
         }
         if routes:  # the load balancer's and the container's check, beside the webhooks
             routes[health.PATH] = health.webhook_route(engine.db)
@@ -174,6 +189,8 @@ class App:
         self._started: list[Channel] = []
         self._tick_task: asyncio.Task | None = None
         self.deliverer: Deliverer | None = None  # the outbox of bulk messages
+        self.owner = worker_name() if role == "worker" else ""  # whose leases (bot/workers.py)
+        self.worker: InboxWorker | None = None  # claims stored updates (role worker)
         self.starting = ""
         self.pages = None  # bot/web/server.py WebServer, when HOCSO_WEB_PORT is set
 
@@ -190,7 +207,7 @@ class App:
         if self.web is not None:
             await self.web.start()
             log.info("webhook server listening on %s:%s", self.web.host, self.web.port)
-        if self.settings.web_port:  # the pages for leaders and staff, on their own port
+        if self.settings.web_port and self.role != "worker":  # pages for leaders and staff
             from bot.web.server import WebServer
 
             pages = WebServer(self.settings, self.engine.db, self.engine.admins)
@@ -209,21 +226,10 @@ class App:
                 raise
             self._started.append(ch)
             who = getattr(ch, "username", None) or getattr(ch, "bot_name", None) or "?"
-            log.info("channel %s started (%s, bot %s)", ch.name, ch.mode, who)  # type: ignore[attr-defined]
-        self.deliverer = Deliverer(
-            self.engine.db, self.engine, self._started, self.settings, clock=self.engine.clock
-        )
-        await self.deliverer.start()
-        log.info("outbox delivery started (%s)", self.deliverer.describe())
-        self.scheduler.add_job(
-            self.tick,
-            "interval",
-            seconds=RUN_DUE_SECONDS,
-            id="engine.run_due",
-            replace_existing=True,
-            coalesce=True,
-            max_instances=1,
-        )
+            mode = ch.mode if self.role != "worker" else "worker"  # type: ignore[attr-defined]
+            log.info("channel %s started (%s, bot %s)", ch.name, mode, who)
+        if self.role != "web":
+            await self._start_work()
         self.scheduler.add_job(
             self.purge_inboxes,
             "interval",
@@ -234,6 +240,35 @@ class App:
             max_instances=1,
         )
         self.scheduler.start()
+        if self.role != "all":
+            log.info("role %s started%s", self.role, f" as {self.owner}" if self.owner else "")
+
+    async def _start_work(self) -> None:
+        """The outbox sender and the due work; as a worker also the inbox claims."""
+        s = self.settings
+        self.deliverer = Deliverer(
+            self.engine.db, self.engine, self._started, s, clock=self.engine.clock,
+            owner=self.owner, lease=s.lease_seconds,
+            # several workers: small claims, so the shared pace is not held by one of them
+            **({"batch": 10} if self.owner else {}),
+        )  # fmt: skip
+        await self.deliverer.start()
+        log.info("outbox delivery started (%s)", self.deliverer.describe())
+        if self.role == "worker":
+            self.worker = InboxWorker(
+                self.engine.db, self._started, self.owner, lease=s.lease_seconds,
+                poll=s.worker_poll, batch=s.worker_batch,
+            )  # fmt: skip
+            await self.worker.start()
+        self.scheduler.add_job(
+            self.tick,
+            "interval",
+            seconds=s.run_due_seconds,
+            id="engine.run_due",
+            replace_existing=True,
+            coalesce=True,
+            max_instances=1,
+        )
 
     async def purge_inboxes(self) -> None:
         """Forget inbox rows done more than two days ago (the inbox is not an archive)."""
@@ -250,7 +285,13 @@ class App:
         """Run due work (reminders, announcements) and send what it produced."""
         if self._tick_task is None or self._tick_task.done():
             self._tick_task = asyncio.create_task(self._run_due())
-        await asyncio.shield(self._tick_task)  # a scheduler shutdown must not cut a turn
+        try:
+            await asyncio.shield(self._tick_task)  # a scheduler shutdown must not cut a turn
+        except asyncio.CancelledError:
+            if self._tick_task.done():
+                raise
+            # the scheduler is shutting down: stop() waits for the due work itself, and this
+            # is no failure for the scheduler to log
 
     async def _run_due(self) -> None:
         try:
@@ -262,6 +303,8 @@ class App:
             self.route(replies)
 
     async def stop(self) -> None:
+        if self.worker is not None:  # claim nothing more; what is held is finished below
+            await self.worker.stop_claiming()
         if self.scheduler.running:
             self.scheduler.shutdown(wait=False)
         if self._tick_task is not None:
@@ -283,6 +326,9 @@ class App:
                 log.exception("channel %s did not stop cleanly", ch.name)
             log.info("channel %s stopped", ch.name)
         self._started.clear()
+        if self.worker is not None:  # hand back what the channels could not finish
+            await self.worker.close()
+            self.worker = None
 
 
 def _scrub(text: str, settings: Settings) -> str:
@@ -290,7 +336,11 @@ def _scrub(text: str, settings: Settings) -> str:
 
 
 async def serve(
-    settings: Settings, *, stop: asyncio.Event | None = None, poll_timeout: float | None = None
+    settings: Settings,
+    *,
+    stop: asyncio.Event | None = None,
+    poll_timeout: float | None = None,
+    role: str = "all",
 ) -> int:
     """Run until SIGINT/SIGTERM (or `stop` is set); 0 after a clean stop, non-zero on a bad start."""
     problems = check(settings)
@@ -312,7 +362,7 @@ async def serve(
             signals.append(sig)
     try:
         async with open_engine(settings) as engine:
-            app = App(settings, engine, poll_timeout=poll_timeout)
+            app = App(settings, engine, poll_timeout=poll_timeout, role=role)
             try:
                 try:
                     await app.start()

@@ -70,6 +70,16 @@ class Settings(BaseSettings):
     telegram_chat_rate: float = Field(1.0, gt=0)
     zalo_bulk_rate: float = Field(10.0, gt=0)
 
+    # Several processes on one database (`python -m bot run --role web|worker|all`, bot/workers.py):
+    # what a worker holds (an inbox row, outbox rows) is its own for `lease_seconds`, renewed
+    # while it works; a worker that dies stops renewing and its rows go to another after that.
+    # Workers look for new inbox rows every `worker_poll` seconds; due work (reminders,
+    # scheduled announcements, reports) is looked for every `run_due_seconds`.
+    lease_seconds: float = Field(60.0, ge=2)
+    worker_poll: float = Field(0.2, gt=0)
+    worker_batch: int = Field(64, ge=1)
+    run_due_seconds: float = Field(30.0, gt=0)
+
     # The web pages for leaders and staff (bot/web/): their own port beside the webhook server
     # (see README), the public address login links point to (https behind a TLS proxy makes
     # the session cookie Secure), the key signing session cookies (random at each start if

@@ -318,11 +318,18 @@ class Row:
 
 
 async def claim_rows(
-    store: Store, prefix: str, now: dt.datetime, quiet: bool, limit: int
+    store: Store,
+    prefix: str,
+    now: dt.datetime,
+    quiet: bool,
+    limit: int,
+    owner: str = "",
+    until: dt.datetime | None = None,
 ) -> list[Row]:
-    """Claim one channel's due rows and settle those whose recipient blocked the bot."""
-    rows = [Row(r.id, r.identity, r.payload, r.urgent, r.attempts)
-            for r in await store.outbox.claim(prefix, now, quiet, limit)]  # fmt: skip
+    """Claim one channel's due rows (for `owner` until `until` when several workers share the
+    outbox) and settle those whose recipient blocked the bot."""
+    claimed = await store.outbox.claim(prefix, now, quiet, limit, owner, until)
+    rows = [Row(r.id, r.identity, r.payload, r.urgent, r.attempts) for r in claimed]
     blocked = await linking.blocked_among(store, [r.identity for r in rows])
     if blocked:
         await store.outbox.settle_blocked(
@@ -359,6 +366,8 @@ class Deliverer:
         sweep_every: float = 30.0,
         grace: float = 5.0,
         shared_pace: bool = True,
+        owner: str = "",
+        lease: float = 60.0,
     ):
         settings = settings or Settings()
         self.db = db
@@ -371,6 +380,10 @@ class Deliverer:
         self.idle_poll = idle_poll
         self.sweep_every = sweep_every
         self.grace = grace
+        # Several workers (bot/workers.py): rows are claimed with a lease in this name, and the
+        # crash leftovers are taken over after their lease instead of all at start.
+        self.owner = owner
+        self.lease = dt.timedelta(seconds=lease)
         rates = {
             "telegram": (settings.telegram_bulk_rate, settings.telegram_chat_rate),
             "zalo": (settings.zalo_bulk_rate, None),
@@ -413,8 +426,10 @@ class Deliverer:
 
     async def start(self) -> int:
         """Put back rows a crash left 'sending', then start sending. Returns rows put back."""
-        async with self.db.transaction() as store:
-            released = await store.outbox.release_sending()
+        released = 0
+        if not self.owner:  # alone on the database: whatever is 'sending' was ours
+            async with self.db.transaction() as store:
+                released = await store.outbox.release_sending()
         if released:
             log.warning("outbox: %d rows left 'sending' by the last run put back", released)
         self._recorder_task = asyncio.create_task(self._recorder(), name="outbox:recorder")
@@ -489,8 +504,9 @@ class Deliverer:
         now = self.clock()
         quiet = in_quiet_hours(now)
         prefix = lane.channel.prefix
+        until = utc_now() + self.lease if self.owner else None  # leases run on real time
         async with self.db.transaction() as store:
-            return await claim_rows(store, prefix, now, quiet, limit)
+            return await claim_rows(store, prefix, now, quiet, limit, self.owner, until)
 
     async def _sweeper(self) -> None:
         """Fail rows that no running channel can send (e.g. zalo: while only Telegram runs),
@@ -609,7 +625,7 @@ class Deliverer:
                 ids, self._sent_ids = self._sent_ids, []
                 try:
                     async with self.db.transaction() as store:
-                        await store.outbox.record(batch)
+                        await store.outbox.record(batch, self.owner)
                         await store.outbox.remember_messages(ids)
                 except Exception:
                     log.exception("outbox: could not record %d results", len(batch))

@@ -12,7 +12,7 @@ import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from storage.repos import iso
+from storage.repos import iso, skip_locked
 from storage.sql import Conn, position
 
 COLON = "':'"
@@ -121,26 +121,64 @@ class OutboxRepo:
     async def release_sending(self) -> int:
         """Put rows a crash left 'sending' back to 'pending'; how many."""
         cur = await self.conn.execute(
-            "UPDATE outbox SET status = 'pending', claimed_at = NULL WHERE status = 'sending'"
+            "UPDATE outbox SET status = 'pending', claimed_at = NULL, lease_owner = NULL,"
+            " lease_until = NULL WHERE status = 'sending'"
         )
         return cur.rowcount
 
-    async def claim(self, prefix: str, now: dt.datetime, quiet: bool, limit: int) -> list[Claimed]:
-        """Due pending rows of one channel (identity prefix), urgent first, then oldest;
-        outside quiet hours or urgent. They become 'sending'."""
-        async with self.conn.execute(
-            "UPDATE outbox SET status = 'sending', claimed_at = ? WHERE id IN ("
-            " SELECT id FROM outbox WHERE status = 'pending'"
-            " AND substr(identity, 1, ?) = ?"
-            " AND (not_before IS NULL OR not_before <= ?)"
-            " AND (urgent = 1 OR ? = 0)"
-            " ORDER BY urgent DESC, id LIMIT ?)"
-            " RETURNING id, identity, payload, urgent, attempts",
-            (iso(now), len(prefix), prefix, iso(now), int(quiet), limit),
-        ) as cur:
-            rows = [Claimed(r[0], r[1], r[2], bool(r[3]), r[4]) for r in await cur.fetchall()]
+    async def claim(
+        self,
+        prefix: str,
+        now: dt.datetime,
+        quiet: bool,
+        limit: int,
+        owner: str = "",
+        until: dt.datetime | None = None,
+    ) -> list[Claimed]:
+        """Due rows of one channel (identity prefix), urgent first, then oldest; outside quiet
+        hours or urgent. They become 'sending', held by `owner` until `until` (migration 0160).
+        Rows another worker left 'sending' past its lease (it died) are taken over first."""
+        lease = (owner or None, iso(until) if until is not None else None, iso(now))
+        due = (len(prefix), prefix, iso(now), int(quiet))
+        rows: list[Claimed] = []
+        passes = [("pending", "")]
+        if owner:  # several workers: also what a dead one left
+            passes.insert(0, ("sending", " AND (lease_until IS NULL OR lease_until < ?)"))
+        for status, lapsed in passes:
+            if len(rows) >= limit:
+                break
+            # The rows are picked once, in a materialized CTE: as `id IN (SELECT … LIMIT n
+            # FOR UPDATE SKIP LOCKED)` PostgreSQL may rescan the subquery while it updates,
+            # skip the rows it has just updated, and take more than `limit`.
+            async with self.conn.execute(
+                "WITH picked AS MATERIALIZED ("
+                f" SELECT id FROM outbox WHERE status = '{status}'"
+                " AND substr(identity, 1, ?) = ?"
+                " AND (not_before IS NULL OR not_before <= ?)"
+                " AND (urgent = 1 OR ? = 0)"
+                f"{lapsed} ORDER BY urgent DESC, id LIMIT ?{skip_locked(self.conn)})"
+                " UPDATE outbox SET status = 'sending', lease_owner = ?, lease_until = ?,"
+                " claimed_at = ? WHERE id IN (SELECT id FROM picked)"
+                f" AND status = '{status}'{lapsed}"
+                " RETURNING id, identity, payload, urgent, attempts",
+                (*due, *((iso(now),) if lapsed else ()), limit - len(rows), *lease,
+                 *((iso(now),) if lapsed else ())),
+            ) as cur:  # fmt: skip
+                rows += [Claimed(r[0], r[1], r[2], bool(r[3]), r[4]) for r in await cur.fetchall()]
         rows.sort(key=lambda r: (not r.urgent, r.id))
         return rows
+
+    async def renew(self, owner: str, until: dt.datetime) -> int:
+        """Extend every lease `owner` holds on rows it is still sending; how many. Rows being
+        written just now (an outcome being recorded) are passed over, not waited for, so a
+        renewal never takes part in a deadlock (see InboxRepo.renew)."""
+        async with self.conn.execute(  # counted by RETURNING: sqlite3 has no rowcount after WITH
+            "WITH mine AS MATERIALIZED (SELECT id FROM outbox WHERE lease_owner = ?"
+            f" AND status = 'sending' ORDER BY id{skip_locked(self.conn)})"
+            " UPDATE outbox SET lease_until = ? WHERE id IN (SELECT id FROM mine) RETURNING id",
+            (owner, iso(until)),
+        ) as cur:
+            return len(await cur.fetchall())
 
     async def settle_blocked(self, row_ids: list[int], reason: str) -> None:
         await self.conn.executemany(
@@ -148,13 +186,16 @@ class OutboxRepo:
             [(reason, i) for i in row_ids],
         )
 
-    async def record(self, outcomes: list[Outcome]) -> None:
-        """Write sending outcomes; rows no longer 'sending' are left alone."""
+    async def record(self, outcomes: list[Outcome], owner: str = "") -> None:
+        """Write sending outcomes; rows no longer 'sending' (or, given an `owner`, no longer
+        held by it: its lease ran out and another worker took them) are left alone."""
+        fence = " AND lease_owner = ?" if owner else ""
         await self.conn.executemany(
             "UPDATE outbox SET status = ?, attempts = attempts + ?,"
             " last_error = COALESCE(?, last_error), not_before = COALESCE(?, not_before),"
-            " sent_at = ?, claimed_at = NULL WHERE id = ? AND status = 'sending'",
-            outcomes,
+            " sent_at = ?, claimed_at = NULL, lease_owner = NULL, lease_until = NULL"
+            f" WHERE id = ? AND status = 'sending'{fence}",
+            [(*o, owner) for o in outcomes] if owner else outcomes,
         )
 
     # --- the shared pace of one channel's sends (bot/delivery.py, Pacer) ---

@@ -345,6 +345,19 @@ class ReportRepo:
         )
         return rows[0][0] if rows else None
 
+    async def take_due(
+        self, user_id: int, unit: str, now: dt.datetime, next_at: dt.datetime
+    ) -> bool:
+        """Move a subscription that is due at `now` on to `next_at`; False if it is not due
+        any more (unsubscribed, or taken by another worker): the check and the move in one
+        statement, so each report goes out once however many workers run."""
+        cur = await self.conn.execute(
+            "UPDATE report_subscriptions SET next_at = ?"
+            " WHERE user_id = ? AND unit = ? AND next_at <= ?",
+            (iso(next_at), user_id, unit, iso(now)),
+        )
+        return cur.rowcount == 1
+
     async def due_subscriptions(self, now: dt.datetime) -> list[tuple[int, str, str, str]]:
         """(user id, identity, unit, period) of the reports due now."""
         return [

@@ -176,6 +176,17 @@ class UserRepo:
         ) as cur:
             return [tuple(r) async for r in cur]
 
+    async def claim_reminder(self, user_id: int, since: dt.datetime, now: dt.datetime) -> bool:
+        """Mark today's reminder as given, unless one was given at or after `since` (the start
+        of the person's day): the check and the mark in one statement, so however many workers
+        run the reminders, one of them gets each person."""
+        cur = await self.conn.execute(
+            "UPDATE users SET last_reminder_at = ? WHERE id = ?"
+            " AND (last_reminder_at IS NULL OR last_reminder_at < ?)",
+            (iso(now), user_id, iso(since)),
+        )
+        return cur.rowcount == 1
+
     async def set_branch(self, user_id: int, branch_id: int | None) -> None:
         await self.conn.execute("UPDATE users SET branch_id = ? WHERE id = ?", (branch_id, user_id))
 
@@ -431,6 +442,13 @@ class InboxRow:
 INBOX_MAX_ATTEMPTS = 3
 
 
+def skip_locked(conn: Any) -> str:
+    """Where workers claim rows: on PostgreSQL, rows another worker's claim is locking right
+    now are passed over instead of waited for (the claim re-checks the lease either way);
+    SQLite has one writer at a time and needs nothing."""
+    return " FOR UPDATE SKIP LOCKED" if getattr(conn, "dialect", "sqlite") == "postgresql" else ""
+
+
 class InboxRepo:
     """Incoming updates, stored before they are acknowledged (migration 0080)."""
 
@@ -465,6 +483,76 @@ class InboxRepo:
         ) as cur:
             row = await cur.fetchone()
         return row[0] if row else 0
+
+    # --- several workers (migration 0160): per-chat claims with a lease ---
+
+    async def claim(
+        self, channels: list[str], owner: str, now: dt.datetime, until: dt.datetime, limit: int
+    ) -> list[InboxRow]:
+        """Take up to `limit` rows for `owner` until `until`: for each chat of `channels`, its
+        oldest open row, and only if that row is not under a live lease (the oldest open row is
+        the one a worker holds), so a chat is handled by one worker at a time, in order. Each
+        claim counts an attempt. Oldest first."""
+        if not channels or limit <= 0:
+            return []
+        marks = ", ".join("?" for _ in channels)
+        async with self.conn.execute(  # picked once: see OutboxRepo.claim
+            "WITH picked AS MATERIALIZED (SELECT i.id FROM inbox i"
+            f" WHERE i.status IN ('pending', 'answered') AND i.channel IN ({marks})"
+            " AND (i.lease_until IS NULL OR i.lease_until < ?)"
+            " AND NOT EXISTS (SELECT 1 FROM inbox o WHERE o.channel = i.channel"
+            " AND o.chat = i.chat AND o.status IN ('pending', 'answered') AND o.id < i.id)"
+            f" ORDER BY i.id LIMIT ?{skip_locked(self.conn)})"
+            " UPDATE inbox SET lease_owner = ?, lease_until = ?, attempts = attempts + 1"
+            " WHERE id IN (SELECT id FROM picked)"
+            " AND (lease_until IS NULL OR lease_until < ?)"
+            " RETURNING id, channel, update_id, chat, payload, status, attempts, replies",
+            (*channels, iso(now), limit, owner, iso(until), iso(now)),
+        ) as cur:
+            rows = [InboxRow(*r) for r in await cur.fetchall()]
+        rows.sort(key=lambda r: r.id)
+        return rows
+
+    async def claimable(self, channels: list[str], now: dt.datetime) -> bool:
+        """Whether `claim` would find a row now: a read, so idle workers looking for work do
+        not queue for the write lock (SQLite has one) every time they look."""
+        if not channels:
+            return False
+        marks = ", ".join("?" for _ in channels)
+        async with self.conn.execute(
+            "SELECT 1 FROM inbox i"
+            f" WHERE i.status IN ('pending', 'answered') AND i.channel IN ({marks})"
+            " AND (i.lease_until IS NULL OR i.lease_until < ?)"
+            " AND NOT EXISTS (SELECT 1 FROM inbox o WHERE o.channel = i.channel"
+            " AND o.chat = i.chat AND o.status IN ('pending', 'answered') AND o.id < i.id)"
+            " LIMIT 1",
+            (*channels, iso(now)),
+        ) as cur:
+            return await cur.fetchone() is not None
+
+    async def renew(self, owner: str, row_ids: list[int], until: dt.datetime) -> int:
+        """Extend `owner`'s leases on rows still open; how many were extended. Rows another
+        transaction is writing just now are passed over, not waited for (on PostgreSQL): a
+        renewal must never take part in a deadlock, and the next one comes soon."""
+        if not row_ids:
+            return 0
+        marks = ", ".join("?" for _ in row_ids)
+        async with self.conn.execute(  # counted by RETURNING: sqlite3 has no rowcount after WITH
+            f"WITH mine AS MATERIALIZED (SELECT id FROM inbox WHERE id IN ({marks})"
+            " AND lease_owner = ? AND status IN ('pending', 'answered')"
+            f" ORDER BY id{skip_locked(self.conn)})"
+            " UPDATE inbox SET lease_until = ? WHERE id IN (SELECT id FROM mine) RETURNING id",
+            (*row_ids, owner, iso(until)),
+        ) as cur:
+            return len(await cur.fetchall())
+
+    async def release(self, row_id: int, owner: str) -> None:
+        """Give a held row back at once (its handling failed): the next claim retries it."""
+        await self.conn.execute(
+            "UPDATE inbox SET lease_owner = NULL, lease_until = NULL"
+            " WHERE id = ? AND lease_owner = ?",
+            (row_id, owner),
+        )
 
     async def answered(self, row_id: int, replies: str) -> None:
         """Inside the turn's transaction: handled, with the replies still to send."""

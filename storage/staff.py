@@ -463,11 +463,15 @@ class StaffRepo:
             (iso(now),),
         )
 
-    async def mark_queued(self, announcement_id: int, recipients: int) -> None:
-        await self.conn.execute(
-            "UPDATE announcements SET status = 'queued', recipients = ? WHERE id = ?",
+    async def mark_queued(self, announcement_id: int, recipients: int) -> bool:
+        """Move a scheduled announcement to 'queued'; False if it was not scheduled any more
+        (another worker queued it first), so it is queued once however many workers run."""
+        cur = await self.conn.execute(
+            "UPDATE announcements SET status = 'queued', recipients = ?"
+            " WHERE id = ? AND status = 'scheduled'",
             (recipients, announcement_id),
         )
+        return cur.rowcount == 1
 
     async def announcements_by(self, sender_id: int, limit: int = 5) -> list[tuple]:
         return await self.conn.execute_fetchall(

@@ -162,6 +162,19 @@ class StoredUpdates:
     payload is not plain JSON, `_decode`."""
 
     inbox: Inbox
+    #: "all": receive and handle in this process (one process alone); "web": receive into the
+    #: inbox only; "worker": receive nothing and handle the rows bot/workers.py claims.
+    role: str = "all"
+
+    @property
+    def receiving(self) -> bool:
+        """Whether this process takes updates from the platform (polling or webhook)."""
+        return self.role != "worker"
+
+    def _queue_row(self, key: Any, row_id: int, update: Any) -> None:
+        """A freshly stored row: handled here in one process; left to the workers otherwise."""
+        if self.role == "all":
+            self.turns.submit(key, functools.partial(self._handle_row, row_id, update))
 
     def _decode(self, payload: str) -> Any:
         return json.loads(payload)
@@ -175,7 +188,10 @@ class StoredUpdates:
         self.inbox.done(row_id)
 
     async def _recover(self) -> None:
-        """Finish what the last run left in the inbox, in order, before taking new updates."""
+        """Finish what the last run left in the inbox, in order, before taking new updates.
+        With several processes the workers' claims do this instead (after the lease)."""
+        if self.role != "all":
+            return
         rows = await self.inbox.recover()
         if rows:
             log.warning("%s: %d stored updates left by the last run are finished now",

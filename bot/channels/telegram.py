@@ -307,6 +307,8 @@ class TelegramChannel(StoredUpdates, ReplySender):
             log.warning("could not set the command menu: %s", exc)
         await self._recover()
         self.ready = True
+        if not self.receiving:  # a worker: the web process receives
+            return
         if self.webhook_url:
             await self.bot.set_webhook(
                 self.webhook_url, secret_token=self.webhook_secret, allowed_updates=ALLOWED_UPDATES
@@ -386,9 +388,7 @@ class TelegramChannel(StoredUpdates, ReplySender):
             if row_id is None:
                 log.info("update %s seen before, ignored", update.update_id)
                 continue
-            self.turns.submit(
-                self._chat_of(update), functools.partial(self._handle_row, row_id, update)
-            )
+            self._queue_row(self._chat_of(update), row_id, update)
 
     def _turn_key(self, identity: str) -> int:
         return int(identity.removeprefix(PREFIX))

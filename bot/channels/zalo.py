@@ -236,6 +236,8 @@ class ZaloChannel(StoredUpdates, ReplySender):
         self.bot_name = me.get("account_name") if isinstance(me, dict) else None
         await self._recover()
         self.ready = True
+        if not self.receiving:  # a worker: the web process receives
+            return
         if self.webhook_url:
             await self.api.call(
                 "setWebhook", url=self.webhook_url, secret_token=self.webhook_secret
@@ -314,7 +316,7 @@ class ZaloChannel(StoredUpdates, ReplySender):
         if row_id is None:
             log.info("zalo message %s seen before, ignored", message_id)
             return
-        self.turns.submit(chat_id, functools.partial(self._handle_row, row_id, update))
+        self._queue_row(chat_id, row_id, update)
 
     def _turn_key(self, identity: str) -> str:
         return identity.removeprefix(PREFIX)

@@ -532,7 +532,7 @@ class ZaloOaChannel(StoredUpdates, ReplySender):
         if row_id is None:
             log.info("zalo_oa event %s seen before, ignored", key)
             return
-        self.turns.submit(user, functools.partial(self._handle_row, row_id, event))
+        self._queue_row(user, row_id, event)
 
     def _turn_key(self, identity: str) -> str:
         return identity.removeprefix(PREFIX)

@@ -159,11 +159,14 @@ class Engine:
             now = self.clock()
             users = store.users
             await staff.queue_due_announcements(store, now)
+            since = review.day_start(now)
             for user_id, identity, ignored in await review.due_reminders(store, now):
+                if not await users.claim_reminder(user_id, since, now):
+                    continue  # given today already (by another worker)
                 t = await self._load(store, identity, now)
                 if ignored >= review.MAX_IGNORED:
                     t.say(texts.REMINDERS_PAUSED)
-                    await users.update(user_id, paused=1, last_reminder_at=iso(now))
+                    await users.update(user_id, paused=1)
                 else:
                     waiting = 0
                     if await review.due(store, user_id, now):  # what Ôn tập would ask now
@@ -176,7 +179,6 @@ class Engine:
                         )
                         t.state = "menu"  # the lesson in progress stays in the data for later
                         await users.update(user_id, reminders_ignored=ignored + 1)
-                    await users.update(user_id, last_reminder_at=iso(now))
                 if t.replies:
                     await t.save()
                     replies += t.replies
@@ -320,6 +322,13 @@ class Engine:
                     return b
         if not buttons:
             return None
+        # a label typed exactly, accents and all, is that button: the fuzzy match below folds
+        # accents, and a typed «Bà» (a press seen by a worker that did not show the keyboard)
+        # came out as «Bác»
+        typed = (event.text or "").strip().casefold()
+        exact = next((b for b in buttons if b.label.strip().casefold() == typed), None)
+        if exact is not None:
+            return exact
         if not scr.numbers_are_data:
             k = choice_index(text, len(buttons), letters=scr.letters, words=not scr.free_text)
             if k is not None:

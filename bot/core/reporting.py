@@ -289,10 +289,11 @@ async def queue_due_reports(
         for ((user_id, identity, unit, period), r), out in zip(due, files, strict=True):
             if (user_id, identity, unit, period) not in still_due:
                 continue  # unsubscribed meanwhile, or sent by another run
+            if not await store.reports.take_due(user_id, unit, now, next_due(now, period)):
+                continue  # taken by another worker between the two reads
             text = texts.RP_PERIODIC.format(period=texts.RP_PERIODS[period]) + "\n\n" + summary(r)
             item = OutboxItem(identity, text, files=[(f.kind, f.path) for f in out], not_before=now)
             await store.outbox.enqueue([item])
-            await store.reports.subscribe(user_id, unit, period, next_due(now, period))
             sent += 1
     return sent
 

@@ -77,6 +77,12 @@ def in_daytime(t: dt.time) -> bool:
     return EARLIEST <= t <= LATEST
 
 
+def day_start(now: dt.datetime) -> dt.datetime:
+    """Midnight of `now`'s day in Vietnam: one reminder a day means none since then."""
+    local = now.astimezone(VN)
+    return dt.datetime.combine(local.date(), dt.time(0), tzinfo=VN)
+
+
 async def due_reminders(store: Store, now: dt.datetime) -> list[tuple[int, str, int]]:
     """(user id, identity, reminders ignored) for everyone whose reminder time has come today."""
     local = now.astimezone(VN)

@@ -741,8 +741,9 @@ async def queue_due_announcements(store: Store, now: dt.datetime) -> int:
             )
             for _, identity in people
         ]
+        if not await staff.mark_queued(ann_id, len(items)):
+            continue  # another worker queued it meanwhile
         await store.outbox.enqueue(items)
-        await staff.mark_queued(ann_id, len(items))
         queued += 1
     return queued
 

@@ -20,12 +20,16 @@ def clean_env(tmp_path: Path, **extra: str) -> dict[str, str]:
     return env
 
 
-async def start_bot(env: dict[str, str]) -> tuple[asyncio.subprocess.Process, list[str]]:
+async def start_bot(
+    env: dict[str, str], *args: str
+) -> tuple[asyncio.subprocess.Process, list[str]]:
+    """`python -m bot run [args]`; its log lines are collected in the list returned."""
     proc = await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",
         "bot",
         "run",
+        *args,
         cwd=ROOT,
         env=env,
         stdout=asyncio.subprocess.PIPE,

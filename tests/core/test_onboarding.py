@@ -325,3 +325,14 @@ async def test_typed_numbers_answer_the_consent_question_before_anything_is_stor
     await sim.send(user="r", command="start")
     replies = await sim.text("r", "2")
     assert replies[0]["text"].startswith("Dạ, cháu hiểu ạ.")
+
+
+@pytest.mark.parametrize("typed", ["Bà", "bà", " BÀ ", "Cô", "Chú", "Ông"])
+async def test_a_label_typed_exactly_is_that_button_accents_and_all(sim, typed):
+    """The fuzzy match folds accents («ba» is near «bác»): a label typed as it reads (what a
+    press looks like to a worker that did not show the keyboard) is that button."""
+    await sim.send(user="t1", command="start")
+    await sim.press("t1", texts.BTN_AGREE)
+    asked = await sim.text("t1", typed)
+    form = typed.strip().lower()
+    assert f"gọi {form} bằng tên gì" in all_text(asked)

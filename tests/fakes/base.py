@@ -57,6 +57,7 @@ class FakeServer:
         self.blocked: set[Any] = set()
         self._changed = asyncio.Condition()
         self._updates_arrived = asyncio.Event()
+        self.send_delay = 0.0  # seconds each send* call takes to answer (a slow platform)
 
     @property
     def url(self) -> str:
@@ -196,6 +197,8 @@ class FakeServer:
             return Response.of_json(
                 {"ok": False, "error_code": 404, "description": "Not Found: method not found"}, 404
             )
+        if self.send_delay and method.startswith("send") and method != "sendChatAction":
+            await asyncio.sleep(self.send_delay)
         failure = self._failure_for(method, params)
         if failure is None and method.startswith("send") and params.get("chat_id") in self.blocked:
             failure = Failure(method, 403, description="Forbidden: bot was blocked by the user")
