@@ -106,10 +106,16 @@ class MetaRepo:
         return row is not None and row[0] == 1
 
     async def get_or_create(self, key: str, make: Any) -> str:
+        """The value under `key`, made once: two workers making it at the same moment agree on
+        the first one written (the loser's insert does nothing, and it reads the winner's)."""
         value = await self.get(key)
         if value is None:
-            value = make()
-            await self.conn.execute("INSERT INTO meta (key, value) VALUES (?, ?)", (key, value))
+            await self.conn.execute(
+                "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO NOTHING",
+                (key, make()),
+            )
+            value = await self.get(key)
+        assert value is not None
         return value
 
 

@@ -276,11 +276,6 @@ async def _three_workers(env, fake_tg, port, target, chats, reminded, announced,
 async def test_a_worker_killed_mid_burst_loses_nothing(tmp_path, fake_tg, backend, capsys, request):
     if backend == "postgresql" and (reason := _postgres_skip()):
         pytest.skip(reason)
-    if backend == "postgresql":  # known open problem, see the branch's report
-        request.applymarker(pytest.mark.xfail(
-            reason="on main's PostgreSQL backend the surviving worker does not finish every "
-            "chat within 120 s after the kill (it passed on the pg branch's earlier state); "
-            "not yet understood", strict=False))  # fmt: skip
     chats, announced = range(2001, 2031), range(8001, 8301)
     port = free_port()
     fake_tg.send_delay = 0.15  # a slow platform: the victim always has rows in hand

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import re
 
 import pytest
@@ -201,6 +202,26 @@ async def test_meta_get_or_create_makes_a_value_once(tx):
     assert await tx(lambda s: s.meta.get_or_create("k", make)) == "v1"
     assert made == [1]
     assert await tx.read(lambda s: s.meta.get("k")) == "v1"
+
+
+async def test_meta_get_or_create_by_two_at_once_agrees_on_the_first(backend):
+    """Two workers making the same value at the same moment (PostgreSQL runs them together;
+    SQLite one after the other): both get the first one written, neither fails."""
+    first_wrote = asyncio.Event()
+
+    async def first() -> str:
+        async with backend.transaction() as s:
+            value = await s.meta.get_or_create("salt", lambda: "A")
+            first_wrote.set()
+            await asyncio.sleep(0.2)  # the other one tries while this is not yet committed
+            return value
+
+    async def second() -> str:
+        await first_wrote.wait()
+        async with backend.transaction() as s:
+            return await s.meta.get_or_create("salt", lambda: "B")
+
+    assert await asyncio.gather(first(), second()) == ["A", "A"]
 
 
 async def test_meta_set_overwrites(tx):
