@@ -435,16 +435,23 @@ def quiz_option(text: str, options: list[str]) -> int | None:
     ):
         return firsts[0]  # "giả", "giả rồi", "nên"
     inside = [i for i, o in enumerate(opts) if _fits(words, o.split())]
+    if words[0] in _NEGATIONS and len(words) > 1:
+        # "không mất tiền" shares words with «Mất nhiều tiền cước» but says the opposite: a
+        # loose match must carry the negation too
+        inside = [i for i in inside if set(opts[i].split()) & _NEGATIONS]
     if len(inside) == 1:
         best = inside[0]
         if sum(_share(words, o.split()) == 1.0 for o in opts) <= 1:
             return best
-    if len(opts) == 2 and words[0] in ("khong", "ko", "k", "chang") and len(words) > 1:
+    if len(opts) == 2 and words[0] in _NEGATIONS and len(words) > 1:
         named = quiz_option(" ".join(words[1:]), options)
         if named is not None and not opts[named].startswith("khong"):
             return 1 - named
     return None
 
+
+#: Words that turn what follows into its opposite.
+_NEGATIONS = frozenset({"khong", "ko", "k", "chang"})
 
 #: Short forms people type, as the options spell them.
 _SHORT = {"ko": "khong", "k": "khong", "kg": "khong", "khg": "khong", "hong": "khong", "dc": "duoc"}

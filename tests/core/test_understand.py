@@ -2,7 +2,14 @@
 
 import pytest
 
-from bot.core.understand import birth_year, number_word, repair_word, spoken_number, yes_no
+from bot.core.understand import (
+    birth_year,
+    number_word,
+    quiz_option,
+    repair_word,
+    spoken_number,
+    yes_no,
+)
 
 
 @pytest.mark.parametrize(
@@ -61,3 +68,13 @@ def test_number_words():
     assert number_word("hai") == 2
     assert number_word("số ba") == 3
     assert number_word("hai ba") is None
+
+
+def test_a_negated_answer_never_picks_the_option_it_negates():
+    two = ["Miễn phí", "Mất nhiều tiền cước"]
+    assert quiz_option("không mất tiền", two) == 0
+    assert quiz_option("ko mat tien", two) == 0
+    assert quiz_option("mat tien", two) == 1
+    three = ["Gọi lại số đã lưu", "Làm theo lời họ ngay", "Không làm gì, xóa tin"]
+    assert quiz_option("khong lam gi", three) == 2
+    assert quiz_option("khong lam theo loi ho", three) is None  # asked again, not option 2
