@@ -287,8 +287,7 @@ async def webhook_run(fake, name: str, workers: int, chats: int, tmp: Path,
         HOCSO_WEBHOOK_PORT=str(port),
         HOCSO_WEB_PORT="0",
         HOCSO_LOG_LEVEL="INFO",
-        HOCSO_WORKER_POLL="0.05",
-    )
+    )  # the shipped defaults otherwise (HOCSO_WORKER_POLL 0.2 s, pool of 10 per process)
     if pg is not None:
         env["HOCSO_DATABASE_URL"] = pg.url
     row = Row(name)
@@ -411,6 +410,8 @@ class ReportRow:
     sqlite: list[float] = field(default_factory=list)
     pg: list[float] = field(default_factory=list)
     same: str = ""
+    sqlite_mb: float = 0.0
+    pg_mb: float = 0.0
 
 
 async def report_rows(learners: int, repeat: int, tmp: Path, server: str | None) -> ReportRow:
@@ -434,6 +435,7 @@ async def report_rows(learners: int, repeat: int, tmp: Path, server: str | None)
     today = dt.datetime.now(report_speed.VN).date()
     report_speed.build(path, content, scenarios, args, today)
     out.build_s = time.perf_counter() - t0
+    out.sqlite_mb = path.stat().st_size / 1e6
     unit = f"province:{args.province}"
 
     async def timed(store: Store, dest: Path) -> float:
@@ -459,6 +461,11 @@ async def report_rows(learners: int, repeat: int, tmp: Path, server: str | None)
                 async with dst.sql(write=True) as conn:
                     await conn.execute("ANALYZE")
                 out.copy_s = time.perf_counter() - t0
+                async with dst.sql() as conn:
+                    size = await conn.execute_fetchall(
+                        "SELECT pg_database_size(current_database())"
+                    )
+                out.pg_mb = size[0][0] / 1e6
                 async with dst.reading() as store:
                     await timed(store, tmp / "warm.json")
                 for _ in range(repeat):
@@ -536,6 +543,10 @@ def print_table(rows: list[Row], skipped: str | None, chats: int, report: Report
         )
         print(
             f"  copied into PostgreSQL (db copy + ANALYZE) in {report.copy_s:.0f} s; {report.same}"
+        )
+        print(
+            f"  database size: SQLite file {report.sqlite_mb:,.0f} MB,"
+            f" PostgreSQL {report.pg_mb:,.0f} MB (tables, indexes, counters)"
         )
     if report_skipped:
         print(f"  PostgreSQL report skipped: {report_skipped}")
