@@ -135,6 +135,12 @@ async def read_form(request: Request, limit: int = UPLOAD_LIMIT) -> FormData:
     return await Request(request.scope, replay).form(max_files=1, max_fields=20)
 
 
+def _neutral(template: str, **kw: object) -> str:
+    """A staff text shared with chat, where it speaks to people as they chose to be addressed;
+    the pages address everyone the same polite way."""
+    return template.format(ong_ba="anh chị", Ong_ba="Anh chị", **kw)
+
+
 def draft_sig(key: bytes, unit: str, name: str) -> str:
     """A draft file may be attached (and looked at) only at the unit it was uploaded for."""
     return hmac.new(key, f"draft|{unit}|{name}".encode(), hashlib.sha256).hexdigest()[:32]
@@ -561,7 +567,7 @@ def create_app(
             if isinstance(got, Response):
                 return got
             viewer, unit = got
-            error = texts.ST_ANN_FILE_TOO_BIG.format(mb=MAX_FILE_BYTES // (1024 * 1024))
+            error = _neutral(texts.ST_ANN_FILE_TOO_BIG, mb=MAX_FILE_BYTES // (1024 * 1024))
             return await _announcements_page(request, viewer, unit, error=error, status=413)
         form = {k: v for k, v in raw.multi_items() if not isinstance(v, UploadFile)}
         upload = raw.get("file")
@@ -597,7 +603,7 @@ def create_app(
                     "too_big": texts.ST_ANN_FILE_TOO_BIG,
                     "unsupported": texts.ST_ANN_FILE_UNSUPPORTED,
                 }.get(received.problem or "", texts.ST_ANN_FILE_FAILED)
-                error = error.format(mb=MAX_FILE_BYTES // (1024 * 1024))
+                error = _neutral(error, mb=MAX_FILE_BYTES // (1024 * 1024))
                 draft.update(_draft_file(unit, kept or None))
                 return await _announcements_page(
                     request, viewer, unit, error=error, draft=draft, status=400
