@@ -905,6 +905,7 @@ WEB_LINK_INVALID = {
 WEB_SESSION_ENDED = "Phiên làm việc đã kết thúc. Anh chị lấy đường dẫn mới trong trò chuyện."
 WEB_FORBIDDEN = "Anh chị không có quyền xem trang này."
 WEB_NOT_FOUND = "Không tìm thấy trang này."
+WEB_FORM_TOO_BIG = "Nội dung gửi lên dài quá. Anh chị tải lại trang rồi làm lại."
 WEB_BAD_FORM = "Biểu mẫu đã cũ hoặc không hợp lệ. Anh chị tải lại trang rồi làm lại."
 WEB_SAVED = "✅ Đã lưu."
 WEB_BAD_NUMBER = "Cần một số không âm. Anh chị nhập lại giúp."

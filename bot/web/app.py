@@ -30,6 +30,7 @@ from starlette.responses import (
     FileResponse,
     HTMLResponse,
     JSONResponse,
+    PlainTextResponse,
     RedirectResponse,
     Response,
 )
@@ -133,6 +134,50 @@ async def read_form(request: Request, limit: int = UPLOAD_LIMIT) -> FormData:
         return {"type": "http.request", "body": body, "more_body": False}
 
     return await Request(request.scope, replay).form(max_files=1, max_fields=20)
+
+
+#: A form without a file (login, logout, invitations, indicators, roles) is a few hundred bytes
+FORM_LIMIT = 64 * 1024
+
+
+class FormLimit:
+    """Every request body but the announcement form's (which takes a file and checks its own
+    limit in `read_form`) is read whole up to FORM_LIMIT before the page sees it; a bigger one
+    is refused unread with 413, so no form can be made to fill the memory."""
+
+    def __init__(self, app) -> None:
+        self.app = app
+
+    async def __call__(self, scope, receive, send) -> None:
+        if scope["type"] != "http" or scope["path"].endswith("/thong-bao"):
+            await self.app(scope, receive, send)
+            return
+        declared = dict(scope.get("headers") or []).get(b"content-length", b"")
+        too_big = declared.isdigit() and int(declared) > FORM_LIMIT
+        body, more = b"", not too_big
+        while more:
+            message = await receive()
+            if message["type"] != "http.request":
+                break
+            body += message.get("body", b"")
+            more = message.get("more_body", False)
+            too_big = len(body) > FORM_LIMIT
+            if too_big:
+                break
+        if too_big:
+            response = PlainTextResponse(texts.WEB_FORM_TOO_BIG, status_code=413)
+            await response(scope, receive, send)
+            return
+        sent = False
+
+        async def replay() -> dict:
+            nonlocal sent
+            if sent:
+                return await receive()
+            sent = True
+            return {"type": "http.request", "body": body, "more_body": False}
+
+        await self.app(scope, replay, send)
 
 
 def _neutral(template: str, **kw: object) -> str:
@@ -1184,6 +1229,7 @@ def create_app(
     ]
     app = Starlette(routes=routes)
     app.state.config = cfg
+    app.add_middleware(FormLimit)
     return app
 
 

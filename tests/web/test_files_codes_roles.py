@@ -166,6 +166,31 @@ async def test_a_body_over_the_limit_is_refused_unread_and_uploads_keep_csrf(wor
     await c.aclose()
 
 
+async def test_forms_without_a_file_refuse_a_huge_body_unread(world):
+    """Login, logout, invitations, indicators, roles: a body over FORM_LIMIT gets 413 before
+    any page reads it, whether its length is declared or it comes in chunks."""
+    from bot.web.app import FORM_LIMIT
+
+    c, csrf = await logged_in(world, app_for(world), "staff_A")
+    huge = {"csrf": csrf, "cap": "60", "pad": "x" * (FORM_LIMIT + 1)}
+    r = await c.post(f"/don-vi/{A_BRANCH}/ma-lop", data=huge)
+    assert r.status_code == 413 and "dài quá" in r.text
+
+    async def chunks():
+        yield f"csrf={csrf}&cap=60&pad=".encode()
+        for _ in range(FORM_LIMIT // 4096 + 2):
+            yield b"x" * 4096
+
+    r = await c.post(f"/don-vi/{A_BRANCH}/ma-lop", content=chunks())
+    assert r.status_code == 413
+    # nothing was created, and a normal form still works
+    r = await c.get(f"/don-vi/{A_BRANCH}/ma-lop")
+    assert "Chưa có mã lớp học nào đang mở" in r.text
+    r = await c.post(f"/don-vi/{A_BRANCH}/ma-lop", data={"csrf": csrf, "cap": "60"})
+    assert r.status_code == 200 and "Đã tạo mã lớp học" in r.text
+    await c.aclose()
+
+
 async def test_class_codes_listed_created_and_their_sheets_downloaded(world):
     c, csrf = await logged_in(world, app_for(world), "staff_A")
     r = await c.get(f"/don-vi/{A_BRANCH}/ma-lop")
