@@ -41,6 +41,7 @@ from bot.core.turn import Turn
 from lessons import Content
 from scenarios.loader import Scenarios
 from storage.db import Database
+from storage.outbox import OutboxItem
 from storage.repos import iso
 from storage.store import Store
 
@@ -146,7 +147,9 @@ class Engine:
             return await linking.is_blocked(store, identity)
 
     async def run_due(self) -> list[Reply]:
-        """Run work that has become due on the clock: today's review reminders.
+        """Run work that has become due on the clock: report subscriptions, scheduled
+        announcements and today's review reminders, all queued in the outbox (so nothing
+        is sent from here, and the returned list stays empty for the callers that route it).
 
         Called every 30 s by the scheduler in `python -m bot run` and by the simulator's
         `advance_seconds`; everything it needs is in the database, so it survives restarts.
@@ -181,7 +184,9 @@ class Engine:
                         await users.update(user_id, reminders_ignored=ignored + 1)
                 if t.replies:
                     await t.save()
-                    replies += t.replies
+                    # Into the outbox with the claim, in one transaction: a worker killed
+                    # before sending loses nothing, and reminders keep the shared pace.
+                    await store.outbox.enqueue([_queued(r) for r in t.replies], now)
         return replies
 
     async def _load(self, store: Store, identity: str, now: dt.datetime) -> Turn:
@@ -387,3 +392,13 @@ def word_button(text: str, buttons: list[Button]) -> Button | None:
     if "grp:done" in by_id and understand.done_word(text):
         return by_id["grp:done"]
     return None
+
+
+def _queued(reply: Reply) -> OutboxItem:
+    """A reply as an outbox row (what the outbox worker sends, paced, with a lease)."""
+    return OutboxItem(
+        reply.to,
+        reply.text,
+        [(b.id, b.label) for b in reply.buttons],
+        [(f.kind, f.path) for f in reply.files],
+    )
