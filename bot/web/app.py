@@ -348,6 +348,28 @@ def create_app(
         got["class_codes"] = got["invite_member"] and unit.kind in ("branch", "commune")
         return got
 
+    async def unit_page(
+        request: Request,
+        template: str,
+        status: int = 200,
+        *,
+        viewer: Viewer,
+        unit: Unit,
+        **ctx: object,
+    ) -> HTMLResponse:
+        """A page about one unit, with the unit's name and the menu of what the viewer may
+        do there, as every unit page shows them."""
+        return _page(
+            request,
+            template,
+            status,
+            viewer=viewer,
+            unit=unit,
+            unit_name=await _name(unit),
+            nav=await nav_all(viewer, unit),
+            **ctx,
+        )
+
     # --- login and logout ---
 
     async def login(request: Request) -> Response:
@@ -526,19 +548,17 @@ def create_app(
                 )
         shown_total = inactive if only_inactive else total
         pages = max(1, -(-shown_total // MEMBERS_PER_PAGE))
-        return _page(
+        return await unit_page(
             request,
             "members.html",
             viewer=viewer,
             unit=unit,
-            unit_name=await _name(unit),
             people=people,
             total=total,
             inactive=inactive,
             only_inactive=only_inactive,
             page=page,
             pages=pages,
-            nav=await nav_all(viewer, unit),
             inactive_days=INACTIVE_DAYS,
         )
 
@@ -582,15 +602,13 @@ def create_app(
                         "acks": await store.staff.acks(a.id),
                     }
                 )
-        return _page(
+        return await unit_page(
             request,
             "announcements.html",
             status,
             viewer=viewer,
             unit=unit,
-            unit_name=await _name(unit),
             items=items,
-            nav=await nav_all(viewer, unit),
             topics=[(t, texts.TOPICS[t]) for t in TOPICS],
             areas=[(a, texts.REPORT_AREAS_SHORT[a]) for a in compute.NATIONAL],
             notice=notice,
@@ -793,14 +811,12 @@ def create_app(
             goals = await store.reports.indicator_targets(unit)
             population = await store.staff.population(unit)
             targets = await store.reports.targets([unit])
-        return _page(
+        return await unit_page(
             request,
             "indicators.html",
             (403 if error == texts.WEB_FORBIDDEN else 400) if error else 200,
             viewer=viewer,
             unit=unit,
-            unit_name=await _name(unit),
-            nav=await nav_all(viewer, unit),
             names=texts.REPORT_INDICATORS,
             indicators=INDICATORS,
             totals=totals,
@@ -901,14 +917,12 @@ def create_app(
                 code = texts.ST_INVITE_CODE.format(
                     code=code, kind=texts.INVITE_KINDS[kind], unit=await _name(unit)
                 )
-        return _page(
+        return await unit_page(
             request,
             "invite.html",
             403 if error else 200,
             viewer=viewer,
             unit=unit,
-            unit_name=await _name(unit),
-            nav=await nav_all(viewer, unit),
             kinds=kinds,
             code=code,
             error=error,
@@ -950,14 +964,12 @@ def create_app(
             elif unit.kind == "commune":
                 for b in await store.staff.branches_in_commune(unit.code):
                     branches.append((str(Unit.branch(b.id)), permissions.branch_title(b.name)))
-        return _page(
+        return await unit_page(
             request,
             "class_codes.html",
             400 if error else 200,
             viewer=viewer,
             unit=unit,
-            unit_name=await _name(unit),
-            nav=await nav_all(viewer, unit),
             codes=codes,
             branches=branches,
             caps=CLASS_CAPS,
@@ -1019,14 +1031,12 @@ def create_app(
                         "me": h.user_id == viewer.user.id,
                     }
                 )
-        return _page(
+        return await unit_page(
             request,
             "roles.html",
             status,
             viewer=viewer,
             unit=unit,
-            unit_name=await _name(unit),
-            nav=await nav_all(viewer, unit),
             rows=rows,
             notice=notice,
             error=error,
@@ -1140,13 +1150,11 @@ def create_app(
                 )
                 if len(rows) >= AUDIT_SHOWN:
                     break
-        return _page(
+        return await unit_page(
             request,
             "audit.html",
             viewer=viewer,
             unit=unit,
-            unit_name=await _name(unit),
-            nav=await nav_all(viewer, unit),
             rows=rows,
             what=what,
         )
@@ -1183,13 +1191,11 @@ def create_app(
             for i, e in enumerate(found, start=1)
         ]
         address = viewer.user.address_form or texts.DEFAULT_ADDRESS
-        return _page(
+        return await unit_page(
             request,
             "scam.html",
             viewer=viewer,
             unit=unit,
-            unit_name=await _name(unit),
-            nav=await nav_all(viewer, unit),
             rows=rows,
             total=total,
             page=page,
