@@ -49,7 +49,6 @@ import json
 import os
 import secrets
 import signal
-import socket
 import statistics
 import sys
 import tempfile
@@ -61,6 +60,8 @@ from urllib.parse import urlsplit, urlunsplit
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
+
+from tests.channels.run_helpers import free_port  # noqa: E402
 
 SECRET = "bench-scale-out-secret"
 DEFAULT_PG = "postgresql://postgres@127.0.0.1:5432/postgres"
@@ -128,12 +129,6 @@ def _thread_cpu(pid: int) -> float:
             continue
         total += (int(fields[11]) + int(fields[12])) / TICK
     return total
-
-
-def _port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @dataclass
@@ -274,7 +269,7 @@ async def webhook_run(fake, name: str, workers: int, chats: int, tmp: Path,
     from bot import texts
 
     script = ["/start", texts.BTN_AGREE, "Bà", "Lan", "1955"]
-    port = _port()
+    port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("HOCSO_")}
     env.update(
         PYTHONPATH=str(ROOT),

@@ -21,7 +21,6 @@ import argparse
 import asyncio
 import os
 import signal
-import socket
 import statistics
 import sys
 import tempfile
@@ -33,17 +32,12 @@ import httpx
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from tests.channels.run_helpers import free_port  # noqa: E402
 from tests.fakes import FakeTelegram  # noqa: E402
 
 SECRET = "bench-workers-secret"
 CONFIGS = [("one process", 0), ("web + 1 worker", 1), ("web + 2 workers", 2),
            ("web + 3 workers", 3)]  # fmt: skip
-
-
-def _port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 async def _start(env: dict[str, str], role: str) -> tuple[asyncio.subprocess.Process, list[str]]:
@@ -71,7 +65,7 @@ async def one_run(
     fake: FakeTelegram, workers: int, people: int, tmp: Path
 ) -> tuple[float, list, int]:
     """One configuration on a fresh database: (updates/s, latencies, 503s retried)."""
-    port = _port()
+    port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("HOCSO_")}
     env.update(
         PYTHONPATH=str(ROOT),
