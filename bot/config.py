@@ -6,10 +6,11 @@ import datetime as dt
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 if TYPE_CHECKING:
+    from bot.core.quiet import QuietHours
     from bot.core.reach import OaRules
 
 
@@ -54,6 +55,7 @@ class Settings(BaseSettings):
     zalo_oa_window_hours: float = Field(48.0, gt=0)
     zalo_oa_window_messages: int = Field(8, ge=0)
     zalo_oa_use_package_quota: bool = False
+    zalo_oa_reply_message_id: bool = True  # name the person's message a reply answers
     zalo_oa_bulk_rate: float = Field(10.0, gt=0)
     zalo_oa_signature_max_age: float = Field(300.0, gt=0)  # seconds a signed webhook stays valid
     zalo_oa_renew_before: float = Field(3600.0, ge=0)  # renew this many seconds before expiry
@@ -69,6 +71,9 @@ class Settings(BaseSettings):
     telegram_bulk_rate: float = Field(28.8, gt=0)
     telegram_chat_rate: float = Field(1.0, gt=0)
     zalo_bulk_rate: float = Field(10.0, gt=0)
+    # Non-urgent bulk messages (announcements, reminders) wait through these hours, Vietnam
+    # time: "21:00-07:00" (the default), any "HH:MM-HH:MM", or "off" (bot/core/quiet.py).
+    quiet_hours: str = "21:00-07:00"
 
     # Several processes on one database (`python -m bot run --role web|worker|all`, bot/workers.py):
     # what a worker holds (an inbox row, outbox rows) is its own for `lease_seconds`, renewed
@@ -95,6 +100,19 @@ class Settings(BaseSettings):
     # Official Account's follow link printed beside it when Zalo OA is set up.
     telegram_bot_username: str = Field("HocSoBot", pattern=r"^[A-Za-z][A-Za-z0-9_]{3,31}$")
     zalo_oa_join_link: str | None = Field(None, pattern=r"^https://\S+$")
+
+    @field_validator("quiet_hours")
+    @classmethod
+    def _quiet_hours_parse(cls, value: str) -> str:
+        from bot.core.quiet import QuietHours
+
+        QuietHours.parse(value)  # a ValueError names what is wrong
+        return value
+
+    def quiet(self) -> QuietHours:
+        from bot.core.quiet import QuietHours
+
+        return QuietHours.parse(self.quiet_hours)
 
     def admins(self) -> frozenset[str]:
         return frozenset(x.strip() for x in self.admin_ids.split(",") if x.strip())

@@ -52,7 +52,7 @@ from bot.channels.common import (
     Waiting,
 )
 from bot.config import Settings
-from bot.core import linking
+from bot.core import linking, quiet
 from bot.core.engine import Engine
 from bot.core.events import Button, OutFile, Reply
 from storage.db import Database
@@ -65,8 +65,6 @@ log = logging.getLogger(__name__)
 Clock = Callable[[], dt.datetime]
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
-QUIET_FROM = dt.time(21, 0)
-QUIET_UNTIL = dt.time(7, 0)
 
 
 def utc_now() -> dt.datetime:
@@ -74,9 +72,8 @@ def utc_now() -> dt.datetime:
 
 
 def in_quiet_hours(now: dt.datetime) -> bool:
-    """21:00-07:00 in Vietnam: nobody is woken by an announcement."""
-    t = now.astimezone(VN).time()
-    return t >= QUIET_FROM or t < QUIET_UNTIL
+    """Nobody is woken by an announcement (21:00-07:00 in Vietnam unless set otherwise)."""
+    return quiet.current().holds(now)
 
 
 class LocalPace:

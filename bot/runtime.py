@@ -7,7 +7,7 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 
 from bot.config import Settings
-from bot.core import remaster
+from bot.core import quiet, remaster
 from bot.core.engine import Clock, Engine, utc_now
 from lessons import load_content
 from scenarios.loader import load_scenarios
@@ -19,6 +19,7 @@ async def open_engine(
     settings: Settings | None = None, db_path: Path | str | None = None, clock: Clock = utc_now
 ) -> AsyncIterator[Engine]:
     settings = settings or Settings()
+    quiet.configure(settings.quiet())
     content = load_content(settings.content_dir)
     scenarios = load_scenarios(settings.scenario_dir, content.competency_area)
     db = await Database.open(settings.database(db_path), media=settings.db_path)

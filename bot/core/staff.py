@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
 from bot import texts
-from bot.core import media, places, reach
+from bot.core import media, places, quiet, reach
 from bot.core.events import MAX_FILE_BYTES, OutFile
 from bot.core.flow import Screen, go, screen
 from bot.core.matching import clean, fold, small_int
@@ -629,17 +629,10 @@ class AnnWhen(StaffScreen):
         return True
 
 
-#: Non-urgent announcements are held 21:00-07:00 Vietnam time (bot/delivery.py does the holding).
-QUIET_FROM_HOUR, QUIET_UNTIL_HOUR = 21, 7
-
-
 def real_send_time(when: dt.datetime, urgent: bool) -> dt.datetime:
-    """When members will really get it: a non-urgent message asked for the night goes at 07:00."""
-    local = when.astimezone(VN)
-    if urgent or QUIET_UNTIL_HOUR <= local.hour < QUIET_FROM_HOUR:
-        return local
-    day = local.date() + dt.timedelta(days=1 if local.hour >= QUIET_FROM_HOUR else 0)
-    return dt.datetime.combine(day, dt.time(QUIET_UNTIL_HOUR), tzinfo=VN)
+    """When members will really get it: a non-urgent message asked for the night goes when
+    quiet hours end (bot/delivery.py does the holding)."""
+    return quiet.current().release_time(when, urgent)
 
 
 async def recipients(store: Store, unit: str, only_not: str | None) -> list[tuple[int, str]]:

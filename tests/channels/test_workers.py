@@ -81,6 +81,7 @@ def _env(tmp_path: Path, fake_tg, port: int, extra: dict[str, str]) -> dict[str,
         HOCSO_LEASE_SECONDS=str(LEASE),
         HOCSO_WORKER_POLL="0.05",
         HOCSO_RUN_DUE_SECONDS="1",
+        HOCSO_QUIET_HOURS="off",  # reminders are not urgent: whatever the time of the run
         **extra,
     )
 
