@@ -75,7 +75,10 @@ def percentile(values: list[float], p: float) -> float:
 
 
 async def follower(fake: FakeZaloOA, url: str, user: str, steps: int, first: list, whole: list):
-    events = [fake.follow(user)] + [None] * (steps - 1)
+    res = await fake.post_event(url, fake.follow(user))  # answered at the first message
+    if res.status_code != 200:
+        raise RuntimeError(f"webhook answered {res.status_code}")
+    events = [fake.text(user, "Xin chào")] + [None] * (steps - 1)
     for i in range(steps):
         event = events[i] or fake.text(user, SIGN_UP[(i - 1) % len(SIGN_UP)])
         seen = len(fake.by_chat.get(user, []))
@@ -148,6 +151,7 @@ async def throughput(users: int, rate: float, bulk_rate: float) -> int:
     async with FakeZaloOA(rate_limit=rate) as fake:
         for u in ids:  # every follower wrote recently: their window is open
             fake.person(u).last_interaction = fake.now()
+            fake.person(u).msg_ids.add(f"m-{u}")
         with tempfile.TemporaryDirectory(prefix="hocso-bench-") as tmp:
             db = await Database.open(Path(tmp) / "bench.db")
             try:
@@ -162,8 +166,8 @@ async def throughput(users: int, rate: float, bulk_rate: float) -> int:
                     )
                     await conn.executemany(
                         "INSERT INTO zalo_oa_window (identity, last_user_at, sent_since,"
-                        " updated_at) VALUES (?, ?, 0, ?)",
-                        [(i, t, t) for i in identities],
+                        " last_msg_id, updated_at) VALUES (?, ?, 0, ?, ?)",
+                        [(i, t, f"m-{i.removeprefix('zalo_oa:')}", t) for i in identities],
                     )
                     queued = await Store(conn).outbox.enqueue(
                         [OutboxItem(i, TEXT, announcement_id=ANNOUNCEMENT) for i in identities]
@@ -204,6 +208,8 @@ async def throughput(users: int, rate: float, bulk_rate: float) -> int:
     print(f"achieved rate   {achieved:.2f}/s = {achieved / rate:.1%} of the fake's {rate:g}/s "
           f"(paced at {bulk_rate:g}/s)")  # fmt: skip
     print(f"rate refusals   {refused}")
+    print(f"proactive       {sum(fake.person(u).proactive for u in ids)}"
+          " (sent naming no message of theirs: paid at Zalo)")  # fmt: skip
     print(f"lost            {lost}   duplicated {duplicated} (fake's log)")
     print(f"outbox rows     {counts}")
     ok = lost == duplicated == 0 and counts["sent"] == users

@@ -140,6 +140,7 @@ def build_channels(
                 window_hours=settings.zalo_oa_window_hours,
                 window_messages=settings.zalo_oa_window_messages,
                 use_package_quota=settings.zalo_oa_use_package_quota,
+                reply_message_id=settings.zalo_oa_reply_message_id,
                 signature_max_age=settings.zalo_oa_signature_max_age,
                 renew_before=settings.zalo_oa_renew_before,
                 wait_recheck=settings.zalo_oa_wait_recheck,

@@ -27,6 +27,7 @@ class Window:
     sent_since: int
     quota_type: str | None
     remain: int | None
+    last_msg_id: str | None = None  # the person's last message: a reply names it (0170)
 
 
 def _time(value: str | None) -> dt.datetime | None:
@@ -98,23 +99,25 @@ class ZaloOaRepo:
 
     async def window(self, identity: str) -> Window | None:
         async with self.conn.execute(
-            "SELECT identity, last_user_at, sent_since, quota_type, remain FROM zalo_oa_window"
-            " WHERE identity = ?",
+            "SELECT identity, last_user_at, sent_since, quota_type, remain, last_msg_id"
+            " FROM zalo_oa_window WHERE identity = ?",
             (identity,),
         ) as cur:
             row = await cur.fetchone()
         if row is None:
             return None
-        return Window(row[0], _time(row[1]), row[2], row[3], row[4])
+        return Window(row[0], _time(row[1]), row[2], row[3], row[4], row[5])
 
-    async def user_wrote(self, identity: str, now: dt.datetime) -> None:
-        """The person wrote or pressed a button: a new window opens."""
+    async def user_wrote(self, identity: str, now: dt.datetime, msg_id: str | None = None) -> None:
+        """The person wrote or pressed a button: a new window opens, answered by naming
+        `msg_id` (an event without one keeps the last known id)."""
         await self.conn.execute(
-            "INSERT INTO zalo_oa_window (identity, last_user_at, sent_since, updated_at)"
-            " VALUES (?, ?, 0, ?) ON CONFLICT (identity) DO UPDATE SET"
+            "INSERT INTO zalo_oa_window (identity, last_user_at, sent_since, last_msg_id,"
+            " updated_at) VALUES (?, ?, 0, ?, ?) ON CONFLICT (identity) DO UPDATE SET"
             " last_user_at = excluded.last_user_at, sent_since = 0,"
+            " last_msg_id = COALESCE(excluded.last_msg_id, zalo_oa_window.last_msg_id),"
             " updated_at = excluded.updated_at",
-            (identity, iso(now), iso(now)),
+            (identity, iso(now), msg_id, iso(now)),
         )
 
     async def sent(

@@ -97,6 +97,7 @@ TOKEN_ERRORS = {-216, -124}  # access token invalid / expired
 WINDOW_ERRORS = {-213, -230}  # outside the consultation window / no recent interaction
 QUOTA_ERRORS = {-211}  # out of quota
 RATE_ERRORS = {-32}  # too many requests
+PARAM_ERRORS = {-201}  # parameters are invalid
 
 ATTACHMENTS: dict[str, AttachmentKind] = {
     "user_send_image": "photo",
@@ -340,6 +341,15 @@ class ZaloOaApi:
         raise OaError(code if isinstance(code, int) else None, str(body.get("message", "")), status)
 
 
+def _msg_id(event: dict) -> str | None:
+    """The id of the person's own message in an event (None for follow, reactions...)."""
+    if not str(event.get("event_name", "")).startswith("user_send"):
+        return None
+    message = event.get("message")
+    mid = message.get("msg_id") if isinstance(message, dict) else None
+    return str(mid) if isinstance(mid, str | int) and str(mid) else None
+
+
 def _quota(data: dict) -> tuple[str | None, int | None]:
     """What Zalo said about the quota a message used: (quota_type, remain)."""
     q = data.get("quota") if isinstance(data.get("quota"), dict) else data
@@ -393,6 +403,7 @@ class ZaloOaChannel(StoredUpdates, ReplySender):
         window_hours: float = 48.0,
         window_messages: int = 8,
         use_package_quota: bool = False,
+        reply_message_id: bool = True,
         signature_max_age: float = 300.0,
         renew_before: float = 3600.0,
         wait_recheck: float = 3600.0,
@@ -409,6 +420,7 @@ class ZaloOaChannel(StoredUpdates, ReplySender):
         self.window = dt.timedelta(hours=window_hours)
         self.window_messages = window_messages
         self.use_package_quota = use_package_quota
+        self.reply_message_id = reply_message_id
         self.signature_max_age_ms = signature_max_age * 1000
         self.wait_recheck = wait_recheck
         self.max_send_attempts = max_send_attempts
@@ -434,7 +446,7 @@ class ZaloOaChannel(StoredUpdates, ReplySender):
         self._windows: BoundedMap = BoundedMap()  # identity -> Window (written behind)
         self._uploads: BoundedMap = BoundedMap(4096)  # (path, size, mtime) -> message attachment
         self._upload_locks: dict[tuple, asyncio.Lock] = {}
-        self._wrote: dict[str, dt.datetime] = {}
+        self._wrote: dict[str, tuple[dt.datetime, str | None]] = {}
         self._sent: list[tuple[str, str | None, int | None, dt.datetime]] = []
         self._closed: dict[str, dt.datetime] = {}
         self._forget: set[str] = set()
@@ -553,16 +565,40 @@ class ZaloOaChannel(StoredUpdates, ReplySender):
         if name == "user_reacted_message":
             await self._reacted(user, event)
             return
-        self._note_wrote(identity)
+        mid = _msg_id(event)
+        if mid is not None:
+            self._note_wrote(identity, mid)
+        else:
+            self._forget.discard(identity)
         try:
             if name == "follow":
                 await self.engine.set_blocked(identity, False)
             replies = await self.engine.handle(self._event(user, event), inbox_id=current_row())
-            await self.deliver(replies)
+            if mid is not None:
+                await self.deliver(replies)
+            else:
+                await self._offer(identity, replies)
         except Exception:
             log.exception("zalo_oa event %s for %s failed", name, identity)
             with contextlib.suppress(Exception):
                 await self._send(user, {"text": _default_voice(texts.ERROR)})
+
+    async def _offer(self, identity: str, replies: list[Reply]) -> None:
+        """An answer to something that is not a message (following, "Quan tâm", opening the
+        chat): Zalo names no message it could answer, so it may count as proactive. It is tried
+        once, and only where the operator allows the package quota; otherwise, or if Zalo will
+        not take it, nothing waits for later: the person's first message gets the same welcome
+        (the OA's own welcome text asks them to write, docs/zalo-oa.md)."""
+        if not self.use_package_quota:
+            log.info("zalo_oa: %s followed; welcomed at their first message", identity)
+            return
+        try:
+            await self.deliver(replies)
+        except OaError as exc:
+            if exc.code not in WINDOW_ERRORS | QUOTA_ERRORS:
+                raise
+            log.info("zalo_oa welcome to %s not sent: %s (no message of theirs to answer)",
+                     identity, exc.code)  # fmt: skip
 
     async def _reacted(self, user: str, event: dict) -> None:
         """A reaction on an announcement the OA sent (its message_id kept when sent) counts as
@@ -639,11 +675,13 @@ class ZaloOaChannel(StoredUpdates, ReplySender):
 
     # --- the window, kept in memory and written with the next transaction ---
 
-    def _note_wrote(self, identity: str) -> None:
+    def _note_wrote(self, identity: str, msg_id: str | None = None) -> None:
         now = self.clock()
-        self._wrote[identity] = now
+        old = self._windows.get(identity)
+        msg_id = msg_id or (old.last_msg_id if old is not None else None)
+        self._wrote[identity] = (now, msg_id)
         self._forget.discard(identity)
-        self._windows[identity] = Window(identity, now, 0, None, None)
+        self._windows[identity] = Window(identity, now, 0, None, None, msg_id)
 
     def _note_sent(self, identity: str, quota_type: str | None, remain: int | None) -> None:
         now = self.clock()
@@ -662,8 +700,8 @@ class ZaloOaChannel(StoredUpdates, ReplySender):
     async def _write_behind(self, store) -> None:
         if self._wrote:
             wrote, self._wrote = self._wrote, {}
-            for identity, at in wrote.items():
-                await store.zalo_oa.user_wrote(identity, at)
+            for identity, (at, msg_id) in wrote.items():
+                await store.zalo_oa.user_wrote(identity, at, msg_id)
                 await store.zalo_oa.wake_waiting(
                     identity, [texts.DELIVERY_WAITING, texts.DELIVERY_NO_QUOTA], at
                 )
@@ -712,11 +750,45 @@ class ZaloOaChannel(StoredUpdates, ReplySender):
 
     # --- sending ---
 
+    def _recipient(self, user: str) -> dict:
+        """Zalo counts a message as one of the free replies only when it names the person's
+        message it answers; naming only the user makes it a paid, proactive one (Zalo OA help
+        centre, docs/zalo-oa.md). So while the window is open the last message is named."""
+        recipient = {"user_id": user}
+        w = self._windows.get(identity_of(user)) if self.reply_message_id else None
+        if (
+            w is not None
+            and w.last_msg_id
+            and w.last_user_at is not None
+            and self.clock() - w.last_user_at < self.window
+        ):
+            recipient["message_id"] = w.last_msg_id
+        return recipient
+
     async def _send(self, user: str, message: dict) -> dict:
-        """One consultation message; the quota it used is noted for the person."""
-        data = await self.api.call(
-            "POST", "/v3.0/oa/message/cs", json={"recipient": {"user_id": user}, "message": message}
-        )
+        """One consultation message; the quota it used is noted for the person. Should Zalo
+        refuse the named message as a parameter while the same message without it goes, the
+        name is dropped for the rest of the run (logged once) rather than failing every reply."""
+        recipient = self._recipient(user)
+        try:
+            data = await self.api.call(
+                "POST", "/v3.0/oa/message/cs", json={"recipient": recipient, "message": message}
+            )
+        except OaError as exc:
+            if exc.code not in PARAM_ERRORS or "message_id" not in recipient:
+                raise
+            data = await self.api.call(
+                "POST",
+                "/v3.0/oa/message/cs",
+                json={"recipient": {"user_id": user}, "message": message},
+            )
+            if self.reply_message_id:
+                self.reply_message_id = False
+                log.warning(
+                    "zalo_oa refused recipient.message_id (%s); replies now name only the user"
+                    " and Zalo may count them as proactive: see docs/zalo-oa.md",
+                    exc.code,
+                )
         self._note_sent(identity_of(user), *_quota(data))
         return data
 

@@ -7,6 +7,7 @@ import asyncio
 import datetime as dt
 import io
 import json
+import logging
 import os
 from collections.abc import AsyncIterator
 
@@ -161,7 +162,11 @@ class OaPerson:
 
 
 async def oa_sign_up(person: OaPerson, by_number: bool = False) -> None:
-    await person.post(person.fake.follow(person.user))
+    """Follow, then write: Zalo lets the OA answer a message freely, not a follow (with no
+    package quota the welcome waits for the first message, which gets it)."""
+    res = await person.fake.post_event(person.url, person.fake.follow(person.user))
+    assert res.status_code == 200
+    await person.send("Xin chào")
     assert "đồng ý không" in person.said, person.said
 
     async def choose(label: str) -> None:
@@ -215,10 +220,17 @@ async def rows(db, sql: str, *args) -> list[tuple]:
 # --- tests ---
 
 
-async def test_follow_greets_then_sign_up_and_a_lesson_by_buttons(oa, fake_oa, db):
+async def test_follow_then_sign_up_and_a_lesson_by_buttons_all_free_replies(oa, fake_oa, db):
     person = OaPerson(fake_oa, oa.url, "u1", oa.channel)
     await oa_sign_up(person)
     assert await oa_lesson(person) >= 1
+    # every answer named the person's message it answered: Zalo counts it as a free reply
+    sent = fake_oa.sent_to("u1")
+    named = {c.params["recipient"].get("message_id") for c in sent}
+    assert None not in named and named <= fake_oa.person("u1").msg_ids
+    assert fake_oa.person("u1").proactive == 0
+    (last,) = await rows(db, "SELECT last_msg_id FROM zalo_oa_window")
+    assert last[0] == sent[-1].params["recipient"]["message_id"]
     # choices are both numbered in the text and buttons; the hint says both work
     assert any(texts.ZALO_OA_CHOOSE_HINT in fake_oa.text_of(c) for c in fake_oa.sent_to("u1"))
     # the window was tracked from what Zalo answered
@@ -287,7 +299,12 @@ async def test_unfollow_marks_blocked_and_follow_again_unblocks(oa, fake_oa, eng
             break
         await asyncio.sleep(0.02)
     assert await engine.is_blocked("zalo_oa:u4")
-    await person.post(fake_oa.follow("u4"))
+    res = await fake_oa.post_event(oa.url, fake_oa.follow("u4"))
+    assert res.status_code == 200
+    for _ in range(100):
+        if not await engine.is_blocked("zalo_oa:u4"):
+            break
+        await asyncio.sleep(0.02)
     assert not await engine.is_blocked("zalo_oa:u4")
 
 
@@ -574,3 +591,52 @@ async def test_a_reaction_on_an_announcement_counts_as_read(oa, fake_oa, engine,
     assert len(await acks()) == 1 and len(fake_oa.sent_to("u9")) == before  # once, thanked once
     stored = await rows(db, "SELECT COUNT(*) FROM inbox WHERE chat = 'zalo_oa:u9'")
     assert stored[0][0] >= 4  # every reaction went through the inbox
+
+
+async def test_a_follow_is_welcomed_only_if_zalo_takes_it_and_nothing_waits(engine, fake_oa, db):
+    """A follow names no message to answer: Zalo counts a welcome as proactive. Without the
+    package quota allowed nothing is sent, no error text follows and nothing waits in the
+    outbox (the first message is welcomed instead); allowed, the welcome is tried once: it goes
+    from the quota, or is dropped if Zalo refuses it."""
+    async with hooked(engine, fake_oa) as oa:
+        res = await fake_oa.post_event(oa.url, fake_oa.follow("f1"))
+        assert res.status_code == 200
+        person = OaPerson(fake_oa, oa.url, "f1", oa.channel)
+        await person.send("chào cháu")
+        assert "đồng ý không" in person.said
+        assert all(c.status == 200 for c in fake_oa.calls if c.method == "message/cs")
+    async with hooked(engine, fake_oa, use_package_quota=True) as oa:
+        res = await fake_oa.post_event(oa.url, fake_oa.follow("f2"))
+        assert res.status_code == 200
+        await fake_oa.wait_for(lambda: any(c.status == -211 for c in fake_oa.calls), 5.0)
+        await asyncio.sleep(0.1)
+        assert fake_oa.sent_to("f2") == []  # refused once, no error text after it
+        assert [c.status for c in fake_oa.calls if c.params.get("chat_id") == "f2"] == [-211]
+        assert await rows(db, "SELECT count(*) FROM outbox") == [(0,)]
+        fake_oa.package_quota = 10
+        other = OaPerson(fake_oa, oa.url, "f3", oa.channel)
+        await other.post(fake_oa.follow("f3"))
+        assert "đồng ý không" in other.said
+        assert fake_oa.person("f3").proactive == len(other.last) >= 2
+        assert "message_id" not in other.last[0].params["recipient"]
+
+
+async def test_if_zalo_refuses_the_named_message_replies_still_go_without_it(
+    engine, fake_oa, caplog
+):
+    """The placement of `message_id` is from Zalo's help centre, not its v3 reference: if Zalo
+    refused it as a parameter, the reply goes without it (counted as proactive), once logged."""
+    fake_oa.accepts_message_id = False
+    fake_oa.package_quota = 100
+    async with hooked(engine, fake_oa) as oa:
+        person = OaPerson(fake_oa, oa.url, "m1", oa.channel)
+        with caplog.at_level(logging.WARNING, logger="bot.channels.zalo_oa"):
+            await person.send("xin chào")
+            assert "đồng ý không" in person.said
+            await person.press(texts.BTN_AGREE)
+        refused = [c for c in fake_oa.calls if c.status == -201]
+        assert len(refused) == 1 and refused[0].params["recipient"]["message_id"]
+        assert all("message_id" not in c.params["recipient"] for c in fake_oa.sent_to("m1"))
+        assert oa.channel.reply_message_id is False
+        warned = [r for r in caplog.records if "message_id" in r.getMessage()]
+        assert len(warned) == 1

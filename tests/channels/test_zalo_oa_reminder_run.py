@@ -71,6 +71,7 @@ async def test_oa_run_a_reminder_outside_the_window_waits_then_goes_when_they_wr
         fake_oa,
         HOCSO_ZALO_OA_WINDOW_HOURS=str(WINDOW / 3600),
         HOCSO_ZALO_OA_WAIT_RECHECK="2",
+        HOCSO_QUIET_HOURS="off",  # a reminder is not urgent: whatever the time of the run
     )
     proc, lines = await start_bot(env)
     try:
@@ -109,12 +110,12 @@ async def test_oa_run_a_reminder_outside_the_window_waits_then_goes_when_they_wr
 async def test_oa_run_with_the_package_quota_on_a_reminder_goes_at_once_and_uses_it(
     tmp_path, fake_oa
 ):
-    fake_oa.package_quota = 3
     env, url = oa_env(
         tmp_path,
         fake_oa,
         HOCSO_ZALO_OA_WINDOW_HOURS=str(WINDOW / 3600),
         HOCSO_ZALO_OA_WAIT_RECHECK="2",
+        HOCSO_QUIET_HOURS="off",  # a reminder is not urgent: whatever the time of the run
         HOCSO_ZALO_OA_USE_PACKAGE_QUOTA="true",
     )
     proc, lines = await start_bot(env)
@@ -122,6 +123,7 @@ async def test_oa_run_with_the_package_quota_on_a_reminder_goes_at_once_and_uses
         await wait_line(lines, "channel zalo_oa started (webhook", proc)
         await learner_with_a_review_due(fake_oa, url, tmp_path, "q1")
         before = len(fake_oa.sent_to("q1"))
+        fake_oa.package_quota = 3  # bought now (the follow's welcome found none)
 
         # Outside the window, without the person writing: sent from the package quota.
         await fake_oa.wait_for(lambda: reminder_texts(fake_oa, "q1"), timeout=45)

@@ -3,7 +3,9 @@
 It enforces what the real one does, as far as it is known (docs/zalo-oa.md says what is
 confirmed): the `access_token` header on every call, tokens that expire and are renewed once
 per refresh token (a used refresh token is refused), the consultation window (8 free messages
-within 48 hours of the person's last interaction, then the OA's package quota, then refusal),
+within 48 hours of the person's last interaction, counted as such only when the request names
+one of the person's messages in `recipient.message_id`; otherwise, or beyond, the OA's package
+quota as a proactive message, then refusal),
 text length, buttons, upload size and type limits, an optional rate limit, and errors shaped
 like Zalo's: HTTP 200 with `{"error": <negative code>, "message": ...}`.
 
@@ -48,6 +50,8 @@ class Person:
     followed: bool = True
     last_interaction: float | None = None  # fake wall time
     sent_since: int = 0
+    msg_ids: set[str] = field(default_factory=set)  # what they sent (a reply may name one)
+    proactive: int = 0  # messages that named no message of theirs (paid at Zalo)
 
 
 @dataclass
@@ -67,6 +71,7 @@ class FakeZaloOA(FakeServer):
     package_quota: int = 0  # free package messages left beyond the window
     token_lifetime: float = 90000.0
     rate_limit: float | None = None  # messages a second, or unlimited
+    accepts_message_id: bool = True  # False: recipient.message_id is refused as a parameter
     renew_delay: float = 0.0  # OAuth answers this late (renewal races)
     people: dict[str, Person] = field(default_factory=dict)
     uploads: dict[str, Upload] = field(default_factory=dict)
@@ -224,6 +229,9 @@ class FakeZaloOA(FakeServer):
         user = (event.get("sender") or event.get("follower") or {}).get("id")
         if user and event.get("event_name", "").startswith(("user_send", "follow")):
             self._interacted(user)
+            mid = (event.get("message") or {}).get("msg_id")
+            if mid:
+                self.person(user).msg_ids.add(str(mid))
         if self._client is None:  # one client: creating one costs an SSL context each time
             self._client = httpx.AsyncClient(trust_env=False, timeout=30)
         return await self._client.post(url, content=raw, headers=headers)
@@ -334,13 +342,17 @@ class FakeZaloOA(FakeServer):
         }
 
     async def api_message(self, params: dict, files: dict) -> dict:
-        user = str((params.get("recipient") or {}).get("user_id") or "")
+        recipient = params.get("recipient") or {}
+        user = str(recipient.get("user_id") or "")
         message = params.get("message")
         if not user or not isinstance(message, dict):
             raise OAError(ERR_PARAM, "Parameters are invalid")
         p = self.people.get(user)
         if p is None or not p.followed:
             raise OAError(ERR_WINDOW, "User has not followed the OA or not interacted")
+        answers = recipient.get("message_id")
+        if answers is not None and (not self.accepts_message_id or str(answers) not in p.msg_ids):
+            raise OAError(ERR_PARAM, "Parameters are invalid: message_id")
         self._validate(message)
         if self.rate_limit is not None:
             now = time.monotonic()
@@ -349,7 +361,8 @@ class FakeZaloOA(FakeServer):
                 raise OAError(ERR_RATE, "Exceeded the rate limit")
             self._sends.append(now)
         in_window = (
-            p.last_interaction is not None
+            answers is not None
+            and p.last_interaction is not None
             and self.now() - p.last_interaction < self.window_hours * 3600
             and p.sent_since < self.window_messages
         )
@@ -359,6 +372,7 @@ class FakeZaloOA(FakeServer):
         elif self.package_quota > 0:
             self.package_quota -= 1
             p.sent_since += 1
+            p.proactive += 1
             quota = {"quota_type": "sub_quota", "remain": str(self.package_quota)}
         elif (
             p.last_interaction is not None

@@ -71,6 +71,22 @@ async def test_the_conversation_window(backend, tx):
         assert await z.window("zalo_oa:404") is None
 
 
+async def test_the_window_keeps_the_message_a_reply_names(backend, tx):
+    who = "zalo_oa:7"
+    async with backend.transaction() as s:
+        z = s.zalo_oa
+        await z.user_wrote(who, NOW, "msg-1")
+        assert (await z.window(who)).last_msg_id == "msg-1"
+        await z.sent(who, "reply", 7, NOW + MINUTE)
+        assert (await z.window(who)).last_msg_id == "msg-1"  # sending does not change it
+        await z.user_wrote(who, NOW + HOUR, "msg-2")
+        assert await z.window(who) == Window(who, NOW + HOUR, 0, "reply", 7, "msg-2")
+        await z.user_wrote(who, NOW + 2 * HOUR)  # an event without an id keeps the last one
+        assert await z.window(who) == Window(who, NOW + 2 * HOUR, 0, "reply", 7, "msg-2")
+        await z.closed(who, NOW + 3 * HOUR)
+        assert (await z.window(who)).last_msg_id == "msg-2"
+
+
 async def test_reachable_counts_open_windows(backend, tx):
     async with backend.transaction() as s:
         z = s.zalo_oa
