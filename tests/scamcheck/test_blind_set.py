@@ -38,7 +38,7 @@ def _rows(path: Path | None = None) -> list[dict[str, str]]:
 def test_there_are_two_blind_files_and_the_second_holds_legitimate_messages():
     assert [p.name for p in BLIND_FILES] == ["real_blind.csv", "real_blind2.csv"]
     second = _rows(model.DATA / "real_blind2.csv")
-    assert sum(r["label"] == "ok" for r in second) >= 13
+    assert sum(r["label"] == "ok" for r in second) >= 12
 
 
 @pytest.mark.parametrize("path", BLIND_FILES, ids=lambda p: p.name)
