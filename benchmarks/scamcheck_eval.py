@@ -17,10 +17,10 @@ Apart from that, the same figures on REAL messages nobody here wrote
 legitimate notices published by carriers, EVN and Bộ Công an, each with its URL, date and
 licence note). The model never trains on them (neither here nor in the bot). Goals on them:
 F1 ≥ 0.85 on scams and < 5% of legitimate messages called "scam". Because rules were written
-after seeing those messages, the same figures are printed for a BLIND set
-(`data/real_blind.csv`, collected after the detector was frozen and never used to write rules
-or train), with the false-alarm rate's exact 95% upper bound (Clopper-Pearson) and Wilson
-bound, counting "cần cẩn thận" both ways, then for both real sets together, and every blind
+after seeing those messages, the same figures are printed for the BLIND sets
+(`data/real_blind*.csv`, each collected after the detector was frozen and never used to write
+rules or train; the split by file is printed), with the false-alarm rate's 95% interval
+(Wilson and exact Clopper-Pearson) and upper bounds, counting "cần cẩn thận" both ways, then for both real sets together, and every blind
 message the checker gets wrong. Last, how long the first check of a fresh process takes (the
 shipped model against training in memory).
 """
@@ -144,17 +144,29 @@ def tune(train: list[model.Example]) -> None:
             print(line(f"  model share {share}, scam at {at}", figures(pred, gold)))
 
 
-BLIND = Path(__file__).resolve().parents[1] / "bot" / "scamcheck" / "data" / "real_blind.csv"
+DATA = Path(__file__).resolve().parents[1] / "bot" / "scamcheck" / "data"
+BLIND = DATA / "real_blind.csv"
+
+
+def blind_files() -> list[Path]:
+    """Every blind set (real_blind.csv, real_blind2.csv, ...), in the order they were collected."""
+    return sorted(DATA.glob("real_blind*.csv"), key=lambda p: (len(p.name), p.name))
 
 
 def blind_rows(path: Path = BLIND) -> list[dict[str, str]]:
-    """The blind set: read here, in the benchmark, never by bot/scamcheck (lines "#" are notes)."""
+    """A blind set: read here, in the benchmark, never by bot/scamcheck (lines "#" are notes)."""
     with path.open(encoding="utf-8") as fh:
         return list(csv.DictReader(line for line in fh if not line.startswith("#")))
 
 
-def blind_examples(path: Path = BLIND) -> list[model.Example]:
-    return [model.Example(r["id"], r["label"], r["url"], r["text"]) for r in blind_rows(path)]
+def blind_examples(path: Path | None = None) -> list[model.Example]:
+    """One blind file, or all of them together when no path is given."""
+    paths = [path] if path is not None else blind_files()
+    return [
+        model.Example(r["id"], r["label"], r["url"], r["text"])
+        for p in paths
+        for r in blind_rows(p)
+    ]
 
 
 def _binom_cdf(k: int, n: int, p: float) -> float:
@@ -176,13 +188,27 @@ def clopper_pearson_upper(k: int, n: int, conf: float = 0.95) -> float:
     return hi
 
 
-def wilson_upper(k: int, n: int, z: float = 1.959964) -> float:
+def clopper_pearson_lower(k: int, n: int, conf: float = 0.95) -> float:
+    """Exact two-sided lower bound (0 when nothing was seen)."""
+    if n == 0 or k == 0:
+        return 0.0
+    return 1 - clopper_pearson_upper(n - k, n, conf)
+
+
+def wilson(k: int, n: int, z: float = 1.959964) -> tuple[float, float]:
+    """Wilson score interval (two-sided 95% by default)."""
     if n == 0:
-        return 1.0
+        return 0.0, 1.0
     p = k / n
     centre = p + z * z / (2 * n)
     spread = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n))
-    return min(1.0, (centre + spread) / (1 + z * z / n))
+    return max(0.0, (centre - spread) / (1 + z * z / n)), min(
+        1.0, (centre + spread) / (1 + z * z / n)
+    )
+
+
+def wilson_upper(k: int, n: int, z: float = 1.959964) -> float:
+    return wilson(k, n, z)[1]
 
 
 def honest_line(name: str, pred: list[bool], gold: list[bool]) -> str:
@@ -190,10 +216,13 @@ def honest_line(name: str, pred: list[bool], gold: list[bool]) -> str:
     f = figures(pred, gold)
     fp = sum(p and not g for p, g in zip(pred, gold, strict=True))
     neg = gold.count(False)
+    lo, hi = wilson(fp, neg)
     return (
         f"{name:<30} precision {f['precision']:.2f}  recall {f['recall']:.2f}  "
         f"F1 {f['f1']:.2f}  false alarms {fp}/{neg} = {fp / neg:.1%} "
-        f"(95% upper: exact {clopper_pearson_upper(fp, neg):.1%}, Wilson {wilson_upper(fp, neg):.1%})"
+        f"(95% CI: Wilson {lo:.1%}-{hi:.1%}, exact {clopper_pearson_lower(fp, neg):.1%}-"
+        f"{clopper_pearson_upper(fp, neg):.1%}; 95% upper: exact "
+        f"{clopper_pearson_upper(fp, neg):.1%}, Wilson {hi:.1%})"
     )
 
 
@@ -233,12 +262,31 @@ def report_real(title: str, rows: list[model.Example], m: model.Model | model.Sh
     )
 
 
+def split_line(real: list[model.Example]) -> str:
+    """The fixed split of the real messages, by file: one development set, then the blind ones."""
+
+    def count(rows: list[model.Example]) -> str:
+        return f"{len(rows)} ({sum(e.y for e in rows)} scam, {sum(not e.y for e in rows)} ok)"
+
+    blind = ", ".join(f"{p.name} {count(blind_examples(p))}" for p in blind_files())
+    return (
+        f"Real split (fixed, by file): development real_messages.csv {count(real)} "
+        f"(rules were written after seeing it); blind {blind} (never trained on, no rule "
+        f"or threshold made from it)"
+    )
+
+
 def report_blind(shipped: model.Model | model.Shipped) -> None:
     blind = blind_examples()
     real = model.real_examples()
     print()
-    print("BLIND real set (data/real_blind.csv: collected after the detector was frozen; no rule,")
+    print(split_line(real))
+    print("BLIND real set (data/real_blind*.csv: collected after the detector was frozen; no rule,")
     print("threshold or training example was made from it), the bot's shipped model:")
+    files = blind_files()
+    if len(files) > 1:
+        for p in files:
+            report_real(f"  {p.name}", blind_examples(p), shipped)
     report_real("BLIND", blind, shipped)
     print("  every blind message not answered as it should be (scam -> 'scam', ok -> 'ok'):")
     for e in blind:
@@ -247,7 +295,7 @@ def report_blind(shipped: model.Model | model.Shipped) -> None:
             signs = ",".join(v.signs) or "-"
             print(f"  {e.id} {e.label:>4} -> {v.verdict} {v.score:.2f} [{signs}]: {e.text[:60]}")
     print()
-    report_real("ALL REAL (real_messages.csv + real_blind.csv)", real + blind, shipped)
+    report_real("ALL REAL (real_messages.csv + real_blind*.csv)", real + blind, shipped)
 
 
 def main(argv: list[str] | None = None) -> int:

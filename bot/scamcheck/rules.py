@@ -20,6 +20,9 @@ class Rule:
     unless: re.Pattern[str] | None = None
     #: the same, said after the words in the clause ("chỉ cung cấp OTP cho các kênh chính thức")
     unless_after: re.Pattern[str] | None = None
+    #: patterns that count only when `weak_unless` is nowhere in the message
+    weak: tuple[re.Pattern[str], ...] = ()
+    weak_unless: re.Pattern[str] | None = None
 
 
 def _r(*patterns: str) -> tuple[re.Pattern[str], ...]:
@@ -33,9 +36,26 @@ _NEGATED = re.compile(
     r"\b(khong|(?<!ung )(?<!su )(?<!tin )(?<!ap )dung|chang|cam|chua bao gio|khong bao gio|"
     r"canh giac|luu y|khuyen cao|canh bao)\b"
 )
+#: The same for threats, except "nếu không ... sẽ bị khởi tố": a condition, not a negation.
+_NEGATED_THREAT = re.compile(
+    r"\b((?<!neu )khong|chang|chua bao gio|khong bao gio|canh giac|luu y|khuyen cao|canh bao)\b"
+)
 _CLAUSE_END = re.compile(r"[.,;:!?\n]")
 #: An instruction to use only the sender's own channels, as real carrier and bank notices say.
 _OFFICIAL_ONLY = re.compile(r"\b(cho|qua|tai|o) (cac |)(kenh|diem giao dich|ung dung) chinh thuc\b")
+#: The message itself carries a one-time code ("Mã OTP ... là 483920", "OTP: 829104", "123456 là
+#: mã xác thực"): a bank or an app delivering a code. Someone asking for a code sends none, so
+#: here "nhập mã OTP", "OTP để xác thực giao dịch" describe the owner's own use and are no sign;
+#: asking to pass the code on ("đọc", "cung cấp", "... cho em") still is.
+_DELIVERS_CODE = re.compile(
+    r"\b(otp|ma xac (thuc|nhan|minh)|ma kich hoat|ma giao dich|ma bao mat)\b"
+    r"(?:[^.;!?\n]|\.(?=\d)){0,60}?"  # within the sentence ("250.000d" is no end)
+    r"(\bla\b:?|:)\s*\d{4,8}\b"
+    r"|\b\d{4,8} (la|:) ma (otp|xac (thuc|nhan|minh)|kich hoat)\b"
+)
+_SECRET = r"(ma )?(otp|ma xac (thuc|nhan|minh)|mat khau|ma pin|so the|cvv|ma bao mat)"
+#: Words up to a sentence's end: a token ending in ". " closes the sentence.
+_WORDS = r"(?:\s+\S*[^\s.!?;])"
 
 RULES: tuple[Rule, ...] = (
     Rule(
@@ -43,13 +63,18 @@ RULES: tuple[Rule, ...] = (
         0.8,
         "at-01-ma-otp",
         _r(
-            r"\b(cung cap|doc|gui|nhap|bao|dien|cho (?:em|chi|anh|toi) xin|xin)\b(?:\s+\S+){0,4}?"
-            r"\s+(ma )?(otp|ma xac (thuc|nhan|minh)|mat khau|ma pin|so the|cvv|ma bao mat)",
-            r"\b(otp|ma xac thuc)\b(?:\s+\S+){0,4}\s+(cho (em|chi|anh|nhan vien|toi|chung toi)|"
-            r"de (xac (thuc|minh|nhan)|hoan|nhan|mo khoa|huy))",
+            # handing a code to someone: a sign whoever sent the code
+            r"\b(cung cap|doc|bao|cho (?:em|chi|anh|toi) xin|xin)\b(?:\s+\S+){0,4}?\s+" + _SECRET,
+            r"\b(otp|ma xac thuc)\b(?:\s+\S+){0,4}\s+cho (em|chi|anh|nhan vien|toi|chung toi)\b",
         ),
         unless=_NEGATED,
         unless_after=_OFFICIAL_ONLY,
+        # using a code oneself: a sign only when the message brings no code of its own
+        weak=_r(
+            r"\b(gui|nhap|dien)\b(?:\s+\S+){0,4}?\s+" + _SECRET,
+            r"\b(otp|ma xac thuc)\b(?:\s+\S+){0,4}\s+de (xac (thuc|minh|nhan)|hoan|nhan|mo khoa|huy)",
+        ),
+        weak_unless=_DELIVERS_CODE,
     ),
     Rule(
         "transfer",
@@ -58,7 +83,8 @@ RULES: tuple[Rule, ...] = (
         _r(
             r"\b(chuyen (khoan|tien)|nop (tien|phi)|dat coc|thanh toan phi|phi (giao dich|xu ly|"
             r"kich hoat|ho so|bao hiem|van chuyen|thu tuc|mo khoa)|ung truoc|tam ung|ky quy)\b"
-            r"(?:\s+\S+){0,8}\s+(vao|den|toi|qua|cho|de|truoc|ngay|theo|stk|so tai khoan)\b",
+            + _WORDS
+            + r"{0,8}\s+(vao|den|toi|qua|cho|de|truoc|ngay|theo|stk|so tai khoan)\b",
             r"\b(stk|so tai khoan)\b.{0,40}\b(chuyen|nop|gui)\b",
             r"\bchuyen (gap|ngay|truoc)\b",
         ),
@@ -92,6 +118,8 @@ RULES: tuple[Rule, ...] = (
             r"rua tien|duong day (ma tuy|toi pham|lua dao)|lien quan (den |toi )?vu an|dieu tra|"
             r"vi pham phap luat|phat nguoi|xu phat)\b",
         ),
+        # "không có những hành động vi phạm pháp luật", "không bao giờ gửi lệnh bắt": warnings
+        unless=_NEGATED_THREAT,
     ),
     Rule(
         "authority",
@@ -248,7 +276,10 @@ def _clause_after(text: str, at: int) -> str:
 
 
 def _hit(rule: Rule, text: str) -> bool:
-    for p in rule.patterns:
+    patterns = rule.patterns
+    if rule.weak and not (rule.weak_unless is not None and rule.weak_unless.search(text)):
+        patterns += rule.weak
+    for p in patterns:
         for m in p.finditer(text):
             if rule.unless is not None and rule.unless.search(_clause_before(text, m.start())):
                 continue

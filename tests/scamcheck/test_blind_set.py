@@ -1,4 +1,4 @@
-"""The blind real set: every row has its provenance, and nothing in the bot ever reads it."""
+"""The blind real sets: every row has its provenance, and nothing in the bot ever reads them."""
 
 import builtins
 import csv
@@ -6,11 +6,14 @@ import importlib.util
 import io
 from pathlib import Path
 
+import pytest
+
 from bot.scamcheck import model
 from bot.scamcheck.normalize import fold
 
 ROOT = Path(__file__).resolve().parents[2]
 BLIND = model.DATA / "real_blind.csv"
+BLIND_FILES = sorted(model.DATA.glob("real_blind*.csv"))
 FIELDS = ["id", "label", "url", "date", "source", "licence", "text"]
 
 
@@ -23,20 +26,32 @@ def _eval_module():
     return mod
 
 
-def _rows() -> list[dict[str, str]]:
-    lines = BLIND.read_text(encoding="utf-8").splitlines(keepends=True)
-    return list(csv.DictReader(io.StringIO("".join(x for x in lines if not x.startswith("#")))))
+def _rows(path: Path | None = None) -> list[dict[str, str]]:
+    """One blind file's rows, or every blind file's rows together."""
+    out = []
+    for p in [path] if path else BLIND_FILES:
+        lines = p.read_text(encoding="utf-8").splitlines(keepends=True)
+        out += csv.DictReader(io.StringIO("".join(x for x in lines if not x.startswith("#"))))
+    return out
 
 
-def test_header_says_when_and_against_which_frozen_detector():
-    head = [x for x in BLIND.read_text(encoding="utf-8").splitlines() if x.startswith("#")]
+def test_there_are_two_blind_files_and_the_second_holds_legitimate_messages():
+    assert [p.name for p in BLIND_FILES] == ["real_blind.csv", "real_blind2.csv"]
+    second = _rows(model.DATA / "real_blind2.csv")
+    assert sum(r["label"] == "ok" for r in second) >= 12
+
+
+@pytest.mark.parametrize("path", BLIND_FILES, ids=lambda p: p.name)
+def test_header_says_when_and_against_which_frozen_detector(path):
+    head = [x for x in path.read_text(encoding="utf-8").splitlines() if x.startswith("#")]
     note = " ".join(head)
     assert "Collected on 20" in note and "frozen at commit" in note
     assert "NEVER used for training" in note
 
 
-def test_every_row_has_url_date_source_label_and_licence():
-    rows = _rows()
+@pytest.mark.parametrize("path", BLIND_FILES, ids=lambda p: p.name)
+def test_every_row_has_url_date_source_label_and_licence(path):
+    rows = _rows(path)
     assert rows and list(rows[0]) == FIELDS
     assert len({r["id"] for r in rows}) == len(rows)
     for r in rows:
@@ -87,10 +102,18 @@ def test_training_and_the_shipped_model_never_open_the_blind_file(tmp_path, monk
     assert not [f for f in opened if "real_blind" in f]
 
 
-def test_benchmark_reads_it_and_the_bounds_are_right():
+def test_benchmark_reads_every_blind_file_and_the_bounds_are_right():
     ev = _eval_module()
     rows = ev.blind_examples()
     assert len(rows) == len(_rows()) and all(e.label in {"scam", "ok"} for e in rows)
+    assert [p.name for p in ev.blind_files()] == [p.name for p in BLIND_FILES]
+    for p in BLIND_FILES:
+        assert [e.id for e in ev.blind_examples(p)] == [r["id"] for r in _rows(p)]
+    # two-sided 95% intervals: Wilson for 0 of 27 is [0, 12.5%], exact lower bound 0 for k = 0
+    lo, hi = ev.wilson(0, 27)
+    assert lo == 0.0 and 0.124 < hi < 0.126
+    assert ev.clopper_pearson_lower(0, 27) == 0.0
+    assert abs(ev.clopper_pearson_lower(1, 40) - 0.000633) < 1e-4
     # exact two-sided 95% bound for 0 of n is 1 - 0.025**(1/n); 0 of 10 is about 30.8%
     assert abs(ev.clopper_pearson_upper(0, 10) - (1 - 0.025 ** (1 / 10))) < 1e-6
     assert abs(ev.clopper_pearson_upper(1, 40) - 0.1316) < 1e-3

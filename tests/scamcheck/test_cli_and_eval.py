@@ -58,4 +58,7 @@ def test_eval_quick_prints_honest_figures():
     assert "written by the project" in out.stdout  # the provenance is printed
     # the blind set apart, with the false-alarm rate's upper bound, then both real sets together
     assert "BLIND real set" in out.stdout and "95% upper: exact" in out.stdout
-    assert "ALL REAL (real_messages.csv + real_blind.csv)" in out.stdout
+    assert "ALL REAL (real_messages.csv + real_blind*.csv)" in out.stdout
+    # the fixed split by file, and the false-alarm rate's two-sided interval
+    assert "Real split (fixed, by file)" in out.stdout and "real_blind2.csv" in out.stdout
+    assert "95% CI: Wilson" in out.stdout

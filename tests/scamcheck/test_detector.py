@@ -111,6 +111,73 @@ def test_ordinary_messages_are_not_called_scams(text):
     assert check_text(text).verdict != "scam"
 
 
+# Written by the project in the forms banks and apps use (no real message): each one brings its
+# own code and warns not to pass it on, so "nhập mã", "OTP để xác thực" are the owner's own use.
+OTP_DELIVERIES = [
+    "Ma OTP de xac thuc giao dich chuyen khoan la 123456. Tuyet doi KHONG cung cap OTP cho bat ky ai.",
+    "Ma xac thuc cua ban la 4821. Vui long nhap ma OTP tren ung dung de hoan tat giao dich.",
+    "Mã OTP để xác nhận thanh toán 250.000đ tại cửa hàng là 771204. Không chia sẻ mã này.",
+    "OTP: 829104. Ma co hieu luc 3 phut. Khong cung cap ma OTP cho bat ky ai.",
+    "556677 la ma xac thuc de dang nhap ung dung. Nhap ma tren ung dung, khong doc cho ai.",
+]
+
+
+@pytest.mark.parametrize("text", OTP_DELIVERIES)
+def test_a_message_delivering_a_code_is_not_a_request_for_one(text):
+    v = check_text(text)
+    assert "otp" not in v.signs and "transfer" not in v.signs, v.signs
+    assert v.verdict != "scam", (v.score, v.signs)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # asking to pass a code on stays a scam sign, even when the message brings a code
+        "Ma OTP cua ban la 123456. Vui long doc ma OTP cho nhan vien de xac nhan.",
+        "Mã xác thực của bạn là 4821, bạn gửi lại mã xác thực cho em để em hủy đơn nhé",
+        # no code of its own: "nhập mã OTP", "gửi mã OTP", "OTP để xác thực" are requests
+        "Vui long nhap ma OTP tai trang nay de xac thuc tai khoan",
+        "Hệ thống gửi nhầm mã OTP, gửi giúp mình nhé!",
+        "Bác gửi mã OTP để xác minh giúp cháu với",
+    ],
+)
+def test_a_request_for_a_code_is_still_the_strong_otp_sign(text):
+    v = check_text(text)
+    assert "otp" in v.signs and v.verdict == "scam", (v.score, v.signs)
+
+
+def test_a_payment_sign_stops_at_the_end_of_its_sentence():
+    """ "chuyển khoản ... là 123456. ... cho" is two sentences, not a transfer to someone."""
+    assert (
+        "transfer"
+        not in check_text(
+            "OTP xac thuc giao dich chuyen tien 2,000,000d la 918273. Khong cung cap OTP cho ai."
+        ).signs
+    )
+    for scam in (
+        "Chuyển khoản ngay 5.000.000đ vào số tài khoản 0123456789 để mở khóa",
+        "Ong chuyen tien tam giu 20 trieu vao tai khoan an toan cua co quan dieu tra",
+    ):
+        assert "transfer" in check_text(scam).signs, scam
+
+
+@pytest.mark.parametrize(
+    ("text", "threat"),
+    [
+        # a warning not to break the law, or that the police never work this way: no threat
+        ("Thủ tướng kêu gọi mọi người không có những hành động vi phạm pháp luật", False),
+        ("Công an không bao giờ gửi lệnh bắt qua tin nhắn", False),
+        ("Bộ Công an khuyến cáo: không có chuyện chuyển tiền để điều tra", False),
+        # a condition is not a negation: "nếu không ... sẽ bị khởi tố" is the threat itself
+        ("Nếu không hợp tác ông sẽ bị khởi tố về tội rửa tiền", True),
+        ("neu khong nop phat trong hom nay se bi cuong che", True),
+        ("CANH BAO: Ban dang bi dieu tra lien quan vu an rua tien", True),
+    ],
+)
+def test_a_negated_threat_is_a_warning_and_a_conditional_one_is_not(text, threat):
+    assert ("threat" in check_text(text).signs) is threat
+
+
 def test_the_verdict_is_never_safe_only_no_sign_found():
     assert set(texts.SCAM_HEAD) == {"scam", "unsure", "ok"}
     for line in texts.SCAM_HEAD.values():
