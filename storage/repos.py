@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot.domain import Unit
-from storage.sql import POSTGRESQL, Conn, dialect
+from storage.sql import POSTGRESQL, Conn, dialect, lock_key
 
 
 def iso(t: dt.datetime) -> str:
@@ -266,13 +266,19 @@ class ConversationRepo:
     async def load(self, key: str) -> tuple[str, dict] | None:
         """The conversation's state; on PostgreSQL this also locks the conversation for the
         rest of the transaction, so two workers never run turns of one person at once."""
-        if dialect(self.conn) == POSTGRESQL:
-            await self.conn.execute("SELECT pg_advisory_xact_lock(hashtextextended(?, 0))", (key,))
+        await self.lock(key)
         async with self.conn.execute(
             "SELECT state, data FROM conversations WHERE key = ?", (key,)
         ) as cur:
             row = await cur.fetchone()
         return (row[0], json.loads(row[1])) if row else None
+
+    async def lock(self, key: str) -> None:
+        """Wait for the person's running turn (another worker's) and keep their next one
+        waiting until this transaction ends: for work on another person's rows than the
+        turn's own (linking into them, their reminder). Taken again by the same transaction,
+        it is already held. A no-op on SQLite (one writer at a time)."""
+        await lock_key(self.conn, key)
 
     async def save(self, key: str, state: str, data: dict, now: dt.datetime) -> None:
         await self.conn.execute(
@@ -428,8 +434,14 @@ class LinkRepo:
             row = await cur.fetchone()
         return (row[0], row[1]) if row else None
 
-    async def use(self, code: str) -> None:
-        await self.conn.execute("DELETE FROM link_codes WHERE code = ?", (code,))
+    async def use(self, code: str, now: dt.datetime) -> bool:
+        """Use up a code still valid at `now`; False if it is not (any more): taken by someone
+        typing it at the same moment, whose use committed first."""
+        async with self.conn.execute(
+            "DELETE FROM link_codes WHERE code = ? AND expires_at > ? RETURNING code",
+            (code, iso(now)),
+        ) as cur:
+            return await cur.fetchone() is not None
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,117 @@
+"""Races between conversations under several workers (docs/scaling.md, "Races audited under
+several workers"): two flows of different people, or a flow and due work, touching the same
+rows at once. Each test makes the two transactions meet where the race bites (tests/
+concurrency.py) and checks that no rule is broken; each runs on SQLite and on PostgreSQL."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+from contextlib import AsyncExitStack
+from pathlib import Path
+
+import pytest
+
+from bot import texts
+from bot.core import linking
+from bot.core.events import Event
+from storage.repos import LinkRepo
+from tests.concurrency import Rendezvous, meeting_before, until_waiting
+from tests.conftest import BACKEND_PARAMS, START, open_sim, pg_database
+
+NOW = START
+
+
+@pytest.fixture(params=BACKEND_PARAMS)
+async def sim(request, tmp_path: Path):
+    """The engine on a fresh database of each backend (PostgreSQL: a database of its own)."""
+    async with AsyncExitStack() as stack:
+        if request.param == "sqlite":
+            target: Path | str = tmp_path / "races.db"
+        else:
+            target = await stack.enter_async_context(pg_database())
+        s, db = await open_sim(target, NOW, media=tmp_path / "races.db")
+        try:
+            yield s
+        finally:
+            await db.close()
+
+
+async def learner(sim, identity: str) -> int:
+    async with sim.engine.db.transaction() as s:
+        await s.users.anon_key(identity)  # the salt, made once in a database's life
+        return (await s.users.create(identity, "given", NOW)).id
+
+
+async def resolved(sim, identity: str) -> int | None:
+    async with sim.engine.db.reading() as s:
+        user = await linking.resolve(s, identity)
+    return user.id if user else None
+
+
+def said(replies, template: str) -> bool:
+    head = template.split("{")[0]
+    return any(head in r.text for r in replies)
+
+
+# --- linking one person's identities ---
+
+
+async def test_a_link_code_links_one_identity_even_when_two_type_it_at_once(sim, monkeypatch):
+    """Two identities type the same code at the same moment (different conversations, so
+    different per-person locks): the code is valid once, so only one is linked."""
+    a = await learner(sim, "sim:a")
+    b, c = await learner(sim, "sim:b"), await learner(sim, "sim:c")
+    async with sim.engine.db.transaction() as s:
+        code = await s.links.create(a, "sim:a", NOW, linking.CODE_TTL, linking.CODE_DIGITS)
+    meeting = Rendezvous()
+    meeting_before(monkeypatch, LinkRepo, "use", meeting)
+    got = await asyncio.gather(
+        sim.engine.handle(Event.message("sim:b", f"liên kết {code}")),
+        sim.engine.handle(Event.message("sim:c", f"liên kết {code}")),
+    )
+    linked = [who for who, mine in (("sim:b", b), ("sim:c", c)) if await resolved(sim, who) != mine]
+    assert len(linked) == 1, linked
+    assert [await resolved(sim, who) for who in linked] == [a]
+    refused = got[1] if linked == ["sim:b"] else got[0]
+    assert said(refused, texts.LINK_BAD_CODE)
+    assert said(got[0] + got[1], texts.LINK_DONE)
+
+
+async def test_linking_into_a_learner_waits_for_their_turn_and_keeps_its_answer(sim, content):
+    """B links into A while A's own turn (another worker) is answering a question of the same
+    competency: the merge's replay of A's answers must include that answer, not overwrite the
+    mastery A's turn wrote with a count that misses it."""
+    lesson, q = next(iter(content.questions.values()))
+    comp = q.competencies[0]
+    a, b = await learner(sim, "sim:a"), await learner(sim, "sim:b")
+    db = sim.engine.db
+    async with db.transaction() as s:
+        for who in (a, b):  # one answer each, and the estimate it gave
+            await s.progress.record_answer(who, q.id, lesson.id, 0, True, "lesson", NOW)
+            await s.progress.set_mastery(who, comp, 0.5, False, True, NOW)
+        code = await s.links.create(a, "sim:a", NOW, linking.CODE_TTL, linking.CODE_DIGITS)
+    answering, release = asyncio.Event(), asyncio.Event()
+
+    async def a_answers():  # A's turn, as the engine runs it: lock, answer, estimate
+        async with db.transaction() as s:
+            await s.conversations.load("sim:a")
+            later = NOW + dt.timedelta(minutes=1)
+            await s.progress.record_answer(a, q.id, lesson.id, 0, True, "lesson", later)
+            await s.progress.set_mastery(a, comp, 0.6, False, True, later)
+            answering.set()
+            await release.wait()
+
+    turn = asyncio.create_task(a_answers())
+    await answering.wait()
+    link = asyncio.create_task(sim.engine.handle(Event.message("sim:b", f"liên kết {code}")))
+    assert await until_waiting(db)  # B's linking waits for A's turn ...
+    release.set()
+    await turn
+    replies = await link  # ... then merges everything
+    assert said(replies, texts.LINK_DONE)
+    async with db.reading() as s:
+        answers = [e for e in await s.progress.answer_events(a) if e[0] == q.id]
+        row = (await s.progress.mastery(a))[comp]
+    assert len(answers) == 3
+    assert (row.attempts, row.correct) == (3, 3)
