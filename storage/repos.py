@@ -177,21 +177,26 @@ class UserRepo:
         async with self.conn.execute(
             "SELECT id, identity, last_reminder_at, reminders_ignored FROM users"
             " WHERE reminder_time IS NOT NULL AND reminder_time <= ? AND paused = 0"
-            " AND blocked = 0 AND consent = 'given' AND registered_at IS NOT NULL",
+            " AND blocked = 0 AND consent = 'given' AND registered_at IS NOT NULL ORDER BY id",
             (local_hhmm,),
         ) as cur:
             return [tuple(r) async for r in cur]
 
-    async def claim_reminder(self, user_id: int, since: dt.datetime, now: dt.datetime) -> bool:
+    async def claim_reminder(
+        self, user_id: int, since: dt.datetime, now: dt.datetime
+    ) -> int | None:
         """Mark today's reminder as given, unless one was given at or after `since` (the start
         of the person's day): the check and the mark in one statement, so however many workers
-        run the reminders, one of them gets each person."""
-        cur = await self.conn.execute(
+        run the reminders, one of them gets each person. Returns the reminders ignored in a
+        row as the row holds it now (not as a list read earlier had it: the person may have
+        written since, which resets it), or None when it was not claimed."""
+        async with self.conn.execute(
             "UPDATE users SET last_reminder_at = ? WHERE id = ?"
-            " AND (last_reminder_at IS NULL OR last_reminder_at < ?)",
+            " AND (last_reminder_at IS NULL OR last_reminder_at < ?) RETURNING reminders_ignored",
             (iso(now), user_id, iso(since)),
-        )
-        return cur.rowcount == 1
+        ) as cur:
+            row = await cur.fetchone()
+        return None if row is None else int(row[0])
 
     async def set_branch(self, user_id: int, branch_id: int | None) -> None:
         await self.conn.execute("UPDATE users SET branch_id = ? WHERE id = ?", (branch_id, user_id))

@@ -48,6 +48,8 @@ from storage.store import Store
 log = logging.getLogger(__name__)
 
 Clock = Callable[[], dt.datetime]
+#: Reminders given in one transaction (Engine._remind).
+REMINDER_BATCH = 50
 #: Where a class code's QR code leads when no bot name is configured.
 DEFAULT_LINKS = {"telegram": "https://t.me/HocSoBot?start={code}"}
 
@@ -159,12 +161,29 @@ class Engine:
         # between them, off the event loop.
         await reporting.queue_due_reports(self.db, self.clock(), self.media_dir, self.admins)
         async with self.db.transaction() as store:
+            await staff.queue_due_announcements(store, self.clock())
+        async with self.db.reading() as store:
+            due = await review.due_reminders(store, self.clock())
+        for start in range(0, len(due), REMINDER_BATCH):
+            await self._remind(due[start : start + REMINDER_BATCH])
+        return replies
+
+    async def _remind(self, due: list[tuple[int, str, int]]) -> None:
+        """Today's reminders of a few people, in one transaction: small batches, so that a
+        person's next turn waits for their batch, not for the whole tick, and so that a tick
+        reminding tens of thousands never holds one lock per person at once (PostgreSQL's
+        shared lock table ran out at 12,857 advisory locks in one transaction)."""
+        async with self.db.transaction() as store:
             now = self.clock()
             users = store.users
-            await staff.queue_due_announcements(store, now)
             since = review.day_start(now)
-            for user_id, identity, ignored in await review.due_reminders(store, now):
-                if not await users.claim_reminder(user_id, since, now):
+            for user_id, identity, _ in due:
+                # Their turn in flight (another worker) first: then the claim reads the count
+                # of ignored reminders it left (writing resets it), and the lock is taken
+                # before the learner's row, in the order every turn takes them.
+                await store.conversations.lock(identity)
+                ignored = await users.claim_reminder(user_id, since, now)
+                if ignored is None:
                     continue  # given today already (by another worker)
                 t = await self._load(store, identity, now)
                 if ignored >= review.MAX_IGNORED:
@@ -187,7 +206,6 @@ class Engine:
                     # Into the outbox with the claim, in one transaction: a worker killed
                     # before sending loses nothing, and reminders keep the shared pace.
                     await store.outbox.enqueue([_queued(r) for r in t.replies], now)
-        return replies
 
     async def _load(self, store: Store, identity: str, now: dt.datetime) -> Turn:
         user = await linking.resolve(store, identity)  # also identities linked to a learner

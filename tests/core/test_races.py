@@ -13,11 +13,13 @@ from pathlib import Path
 import pytest
 
 from bot import texts
-from bot.core import linking
+from bot.core import engine as engine_module
+from bot.core import linking, review
 from bot.core.events import Event
-from storage.repos import LinkRepo
+from storage.repos import ConversationRepo, LinkRepo, iso
 from tests.concurrency import Rendezvous, meeting_before, until_waiting
 from tests.conftest import BACKEND_PARAMS, START, open_sim, pg_database
+from tests.storage.contract import learner as registered
 
 NOW = START
 
@@ -115,3 +117,69 @@ async def test_linking_into_a_learner_waits_for_their_turn_and_keeps_its_answer(
         row = (await s.progress.mastery(a))[comp]
     assert len(answers) == 3
     assert (row.attempts, row.correct) == (3, 3)
+
+
+# --- due work beside turns ---
+
+
+async def test_a_reminder_due_while_the_person_writes_counts_their_message(sim):
+    """The person's fourth reminder would pause reminders (three ignored in a row), but they
+    write at that very moment in another worker: the reminder must see the count their turn
+    reset, not the one it listed before, and must not pause a person who just wrote."""
+    db = sim.engine.db
+    async with db.transaction() as s:
+        user = await registered(
+            s, "sim:r", reminder_time="08:00", reminders_ignored=review.MAX_IGNORED
+        )
+    writing, release = asyncio.Event(), asyncio.Event()
+
+    async def turn():  # as Engine.handle: the person's lock, then "active, none ignored"
+        async with db.transaction() as s:
+            await s.conversations.load("sim:r")
+            await s.users.update(user.id, last_active_at=iso(NOW), reminders_ignored=0)
+            writing.set()
+            await release.wait()
+
+    writes = asyncio.create_task(turn())
+    await writing.wait()
+    due = asyncio.create_task(sim.engine.run_due())
+    assert await until_waiting(db)  # the reminder waits for the turn ...
+    release.set()
+    await asyncio.gather(writes, due)
+    async with db.reading() as s:
+        after = await s.users.by_id(user.id)
+        queued = await s.outbox.summary(None)
+    assert not after.paused  # ... and sees that they wrote
+    assert queued["pending"] == 0  # nothing to review yet: no reminder, no «tạm dừng»
+
+
+async def test_reminders_are_given_in_small_transactions(sim, monkeypatch):
+    """However many people share a reminder time, a tick holds few people's locks at once:
+    each batch of reminders commits on its own."""
+    monkeypatch.setattr(engine_module, "REMINDER_BATCH", 2)
+    db = sim.engine.db
+    async with db.transaction() as s:
+        people = [
+            await registered(s, f"sim:r{i}", reminder_time="08:00",
+                             reminders_ignored=review.MAX_IGNORED)
+            for i in range(5)
+        ]  # fmt: skip
+    held: list[list[str]] = []  # the conversation locks of each transaction
+    real_transaction, real_lock = type(db).transaction, ConversationRepo.lock
+
+    def transaction(self):
+        held.append([])
+        return real_transaction(self)
+
+    async def lock(self, key: str) -> None:
+        held[-1].append(key)
+        await real_lock(self, key)
+
+    monkeypatch.setattr(type(db), "transaction", transaction)
+    monkeypatch.setattr(ConversationRepo, "lock", lock)
+    await sim.engine.run_due()
+    monkeypatch.undo()
+    assert sorted({k for keys in held for k in keys}) == [u.identity for u in people]
+    assert max(len(set(keys)) for keys in held) == 2
+    async with db.reading() as s:
+        assert [(await s.users.by_id(u.id)).paused for u in people] == [True] * 5  # reminded
