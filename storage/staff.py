@@ -11,7 +11,7 @@ from typing import Any
 
 from bot.domain import Unit
 from storage.repos import iso
-from storage.sql import Conn
+from storage.sql import Conn, lock_key
 
 INVITE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I to misread
 
@@ -110,6 +110,12 @@ class StaffRepo:
             " VALUES (?, ?, ?, ?, ?) ON CONFLICT (user_id, role, unit) DO NOTHING",
             (user_id, role, unit, by, iso(now)),
         )
+
+    async def lock_roles(self) -> None:
+        """Hold role removals until this transaction ends (PostgreSQL; SQLite has one writer),
+        so that whoever removes a role checks their own roles after any removal in flight:
+        removals are rare, and the check reads several rows no row lock would cover."""
+        await lock_key(self.conn, "roles:removal")
 
     async def revoke(self, user_id: int, role: str, unit: str) -> bool:
         """Remove one role; False if the person did not hold it."""

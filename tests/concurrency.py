@@ -76,3 +76,33 @@ async def until_waiting(db: Any, n: int = 1, timeout: float = 5.0) -> bool:
             return True
         await asyncio.sleep(0.02)
     return False
+
+
+async def second_waits_for_first(db: Any, take: Callable[[Any], Any]) -> bool:
+    """Whether a transaction that calls `take(store)` (a lock) keeps a second one that calls
+    it waiting until the first commits: PostgreSQL by the lock itself, SQLite by its one
+    writer at a time. Each takes it twice, to show that taking it again is harmless."""
+    order: list[str] = []
+    holding, release = asyncio.Event(), asyncio.Event()
+
+    async def first():
+        async with db.transaction() as s:
+            await take(s)
+            await take(s)
+            holding.set()
+            await release.wait()
+            order.append("first commits")
+
+    async def second():
+        await holding.wait()
+        async with db.transaction() as s:
+            await take(s)
+            order.append("second goes on")
+
+    tasks = [asyncio.create_task(first()), asyncio.create_task(second())]
+    await holding.wait()
+    await asyncio.sleep(0.2)
+    waited = order == []
+    release.set()
+    await asyncio.gather(*tasks)
+    return waited and order == ["first commits", "second goes on"]

@@ -1059,6 +1059,11 @@ def create_app(
         role, where = str(form.get("role", "")), str(form.get("where", ""))
         outcome, what = "", ""
         async with db.transaction() as store:
+            # One removal at a time, and the remover's roles as they are now, not as the
+            # session had them: two admins removing each other at once would otherwise both
+            # pass the check below, each with the role the other is taking away.
+            await store.staff.lock_roles()
+            mine = await roles_of(store, viewer.user.id, viewer.user.identity, cfg.admins)
             target = next(
                 (
                     h
@@ -1080,7 +1085,7 @@ def create_app(
                 )
                 if form.get("confirm") != "1":
                     outcome = "confirm"
-                elif not await permissions.allowed(store, viewer.roles, "invite_admin", where):
+                elif not await permissions.allowed(store, mine, "invite_admin", where):
                     outcome = "forbidden"  # roles may have changed since the page was shown
                 else:
                     await store.staff.revoke(user_id, role, where)

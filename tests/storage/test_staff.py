@@ -9,6 +9,7 @@ import pytest
 
 from storage.repos import iso
 from storage.staff import Branch, ChannelReach, Member, OaReachRule, RoleHolder
+from tests.concurrency import second_waits_for_first
 from tests.storage.contract import (
     COMMUNE,
     DAY,
@@ -268,6 +269,11 @@ async def test_role_holders_by_unit_and_revoking_a_role(backend, tx, admin):
     assert await tx(lambda s: s.staff.revoke(a.id, "staff", f"commune:{COMMUNE}")) is True
     assert await tx(lambda s: s.staff.revoke(a.id, "staff", f"commune:{COMMUNE}")) is False
     assert await tx.read(lambda s: s.staff.roles(a.id)) == [("leader", f"province:{PROVINCE}")]
+
+
+async def test_role_removals_are_taken_one_at_a_time(backend):
+    """lock_roles(): a removal checks its remover's roles after any removal in flight."""
+    assert await second_waits_for_first(backend, lambda s: s.staff.lock_roles())
 
 
 async def test_skill_confirmations_are_recorded(tx, admin, dump):
