@@ -168,6 +168,13 @@ class StaffRepo:
         )
         return Branch(*rows[0]) if rows else None
 
+    async def lock_branch_names(self, commune_code: int) -> None:
+        """Hold the names of a commune's branches until this transaction ends (PostgreSQL;
+        SQLite has one writer): names are compared without marks and case, which the unique
+        constraint on (commune, name) cannot see, so two staff members adding «Xóm Đông» and
+        «xom dong» at once must take turns between the check and the write."""
+        await lock_key(self.conn, f"branches:commune:{int(commune_code)}")
+
     async def rename_branch(self, branch_id: int, name: str) -> None:
         await self.conn.execute("UPDATE branches SET name = ? WHERE id = ?", (name, branch_id))
 

@@ -17,6 +17,7 @@ from bot.core import engine as engine_module
 from bot.core import linking, review
 from bot.core.events import Event
 from storage.repos import ConversationRepo, LinkRepo, iso
+from storage.staff import StaffRepo
 from tests.concurrency import Rendezvous, meeting_before, until_waiting
 from tests.conftest import BACKEND_PARAMS, START, open_sim, pg_database
 from tests.storage.contract import learner as registered
@@ -183,3 +184,59 @@ async def test_reminders_are_given_in_small_transactions(sim, monkeypatch):
     assert max(len(set(keys)) for keys in held) == 2
     async with db.reading() as s:
         assert [(await s.users.by_id(u.id)).paused for u in people] == [True] * 5  # reminded
+
+
+# --- staff at work ---
+
+
+async def test_two_staff_creating_the_same_branch_at_once_make_one(sim, monkeypatch):
+    """Two staff members of a commune add «Xóm Đông» at the same moment (two conversations),
+    one typing it without marks: a commune's branches have distinct names, compared without
+    marks and case (which no unique constraint sees), so the second is told it exists."""
+    db = sim.engine.db
+    async with db.transaction() as s:
+        for who in ("sim:s1", "sim:s2"):
+            user = await registered(s, who)
+            await s.staff.grant(user.id, "staff", "commune:5800", None, NOW)
+            await s.conversations.save(
+                who, "staff.branch", {"staff": {"unit": "commune:5800"}}, NOW
+            )
+    meeting = Rendezvous()
+    meeting_before(monkeypatch, StaffRepo, "create_branch", meeting)
+    got = await asyncio.gather(
+        sim.engine.handle(Event.message("sim:s1", "Xóm Đông")),
+        sim.engine.handle(Event.message("sim:s2", "xom dong")),
+    )
+    async with db.reading() as s:
+        names = [b.name for b in await s.staff.branches_in_commune(5800)]
+    assert len(names) == 1, names
+    assert said(got[0] + got[1], texts.ST_BRANCH_DONE)
+    assert said(got[0] + got[1], texts.ST_BRANCH_EXISTS)
+
+
+async def test_a_branch_renamed_while_another_is_created_keeps_names_apart(sim, monkeypatch):
+    """One staff member renames «Xóm Một» to «Xóm Đông» while another creates «xom dong»."""
+    db = sim.engine.db
+    async with db.transaction() as s:
+        ids = []
+        for who in ("sim:s1", "sim:s2"):
+            user = await registered(s, who)
+            await s.staff.grant(user.id, "staff", "commune:5800", None, NOW)
+            ids.append(user.id)
+        one = await s.staff.create_branch(5800, "Xóm Một", ids[0], NOW)
+        await s.conversations.save(
+            "sim:s1", "staff.branch.rename", {"staff": {"unit": f"branch:{one.id}"}}, NOW
+        )
+        await s.conversations.save(
+            "sim:s2", "staff.branch", {"staff": {"unit": "commune:5800"}}, NOW
+        )
+    meeting = Rendezvous()
+    meeting_before(monkeypatch, StaffRepo, "create_branch", meeting)
+    meeting_before(monkeypatch, StaffRepo, "rename_branch", meeting)
+    await asyncio.gather(
+        sim.engine.handle(Event.message("sim:s1", "Xóm Đông")),
+        sim.engine.handle(Event.message("sim:s2", "xom dong")),
+    )
+    async with db.reading() as s:
+        names = sorted(b.name for b in await s.staff.branches_in_commune(5800))
+    assert names in (["Xóm Đông"], ["Xóm Một", "xom dong"]), names

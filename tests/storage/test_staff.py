@@ -276,6 +276,11 @@ async def test_role_removals_are_taken_one_at_a_time(backend):
     assert await second_waits_for_first(backend, lambda s: s.staff.lock_roles())
 
 
+async def test_a_communes_branch_names_are_taken_one_at_a_time(backend):
+    """lock_branch_names(): the check of a new name and its branch go together."""
+    assert await second_waits_for_first(backend, lambda s: s.staff.lock_branch_names(5800))
+
+
 async def test_skill_confirmations_are_recorded(tx, admin, dump):
     async with tx.db.transaction() as s:
         u = await learner(s, "telegram:1")
