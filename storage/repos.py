@@ -105,6 +105,12 @@ class MetaRepo:
             row = await cur.fetchone()
         return row is not None and row[0] == 1
 
+    async def lock(self, key: str) -> None:
+        """Hold the one-off task named `key` (a recomputation at start-up) until this
+        transaction ends, so that processes starting together run it once: the others wait,
+        then read what it left (PostgreSQL; SQLite has one writer at a time)."""
+        await lock_key(self.conn, f"meta:{key}")
+
     async def get_or_create(self, key: str, make: Any) -> str:
         """The value under `key`, made once: two workers making it at the same moment agree on
         the first one written (the loser's insert does nothing, and it reads the winner's)."""

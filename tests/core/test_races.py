@@ -14,9 +14,9 @@ import pytest
 
 from bot import texts
 from bot.core import engine as engine_module
-from bot.core import linking, review
+from bot.core import linking, remaster, review
 from bot.core.events import Event
-from storage.repos import ConversationRepo, LinkRepo, iso
+from storage.repos import ConversationRepo, LinkRepo, ProgressRepo, iso
 from storage.staff import StaffRepo
 from tests.concurrency import Rendezvous, meeting_before, until_waiting
 from tests.conftest import BACKEND_PARAMS, START, open_sim, pg_database
@@ -240,3 +240,30 @@ async def test_a_branch_renamed_while_another_is_created_keeps_names_apart(sim, 
     async with db.reading() as s:
         names = sorted(b.name for b in await s.staff.branches_in_commune(5800))
     assert names in (["Xóm Đông"], ["Xóm Một", "xom dong"]), names
+
+
+# --- processes starting together ---
+
+
+async def test_processes_starting_together_recompute_mastery_once(sim, content, monkeypatch):
+    """A new mastery model, and every process (web, workers) starting at once: each runs the
+    recomputation at start-up. One does it; the others find it done, instead of failing on
+    the rows the first one wrote (or rewriting them again)."""
+    lesson, q = next(iter(content.questions.values()))
+    db = sim.engine.db
+    async with db.transaction() as s:
+        user = await registered(s, "sim:m")
+        for k in range(3):
+            at = NOW + dt.timedelta(minutes=k)
+            await s.progress.record_answer(user.id, q.id, lesson.id, 0, True, "lesson", at)
+        await s.meta.set(remaster.META_KEY, "an older model")
+
+    async def start() -> int:
+        async with db.transaction() as s:
+            return await remaster.migrate(s, content, sim.engine.scenarios, NOW)
+
+    meeting_before(monkeypatch, ProgressRepo, "rewrite_mastery", Rendezvous())
+    assert sorted(await asyncio.gather(start(), start())) == [0, 1]
+    async with db.reading() as s:
+        row = (await s.progress.mastery(user.id))[q.competencies[0]]
+    assert (row.attempts, row.correct) == (3, 3)
