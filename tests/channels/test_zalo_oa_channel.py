@@ -16,6 +16,7 @@ from cryptography.fernet import Fernet
 from PIL import Image
 
 from bot import texts
+from bot.channels import zalo_oa
 from bot.channels.webserver import HttpServer
 from bot.channels.zalo_oa import ZaloOaChannel
 from bot.config import Settings
@@ -332,6 +333,28 @@ async def test_renewal_is_shared_between_two_workers_through_the_database(
         g = a.channel.tokens.generation
         await asyncio.gather(a.channel.tokens.renew(g), b.tokens.renew(g))
         assert fake_oa.renewals == 2  # the one at start, then one for both workers
+        assert a.channel.tokens.generation == b.tokens.generation == g + 1
+        await b.client.aclose()
+
+
+async def test_a_slow_renewal_keeps_its_lease_so_no_second_worker_spends_the_refresh_token(
+    engine, fake_oa, monkeypatch
+):
+    """Zalo answers a renewal after longer than the lease: the renewing worker keeps its lease
+    while it waits, so the second worker waits for its result instead of renewing beside it
+    with the same refresh token (which works once: Zalo would refuse one of them)."""
+    monkeypatch.setattr(zalo_oa, "RENEW_LEASE", dt.timedelta(seconds=2))  # times are in seconds
+    async with hooked(engine, fake_oa) as a:
+        b = oa_channel(engine, fake_oa, a.url, access_token=None, refresh_token=None)
+        await b.tokens.load(None, None)
+        before = fake_oa.renewals
+        fake_oa.expire_tokens()
+        fake_oa.renew_delay = 3.0  # longer than the lease
+        g = a.channel.tokens.generation
+        first = asyncio.create_task(a.channel.tokens.renew(g))
+        await asyncio.sleep(2.3)  # a lease not kept would have run out by now
+        await asyncio.gather(first, b.tokens.renew(g))
+        assert fake_oa.renewals == before + 1
         assert a.channel.tokens.generation == b.tokens.generation == g + 1
         await b.client.aclose()
 

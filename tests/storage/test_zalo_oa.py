@@ -18,7 +18,12 @@ async def test_tokens_from_the_environment_are_stored_once_per_pair(backend, tx)
     assert seed is True
     assert await tx.read(lambda s: s.zalo_oa.tokens(APP)) == StoredTokens("A1", "R1", NOW + DAY, 1)
     # the same pair given again at the next start: what renewals stored stays
-    await tx(lambda s: s.zalo_oa.save_renewal(APP, 1, "A2", "R2", NOW + 2 * DAY, NOW + HOUR))
+    assert await tx(lambda s: s.zalo_oa.claim_renewal(APP, NOW + HOUR, LEASE)) == 1
+    held = NOW + HOUR + LEASE
+    saved = await tx(
+        lambda s: s.zalo_oa.save_renewal(APP, 1, "A2", "R2", NOW + 2 * DAY, NOW + HOUR, held)
+    )
+    assert saved is True
     assert (
         await tx(lambda s: s.zalo_oa.seed_tokens(APP, "A1", "R1", "mac1", NOW + DAY, NOW + DAY))
         is False
@@ -40,12 +45,41 @@ async def test_one_renewal_at_a_time_under_a_lease(backend, tx):
         assert await z.claim_renewal(APP, NOW + LEASE - MINUTE / 2, LEASE) is None  # held
         assert await z.claim_renewal(APP, NOW + LEASE, LEASE) == 1  # the holder died: expired
         assert await z.claim_renewal("app-2", NOW, LEASE) is None  # no such app
-        await z.save_renewal(APP, 1, "A2", "R2", NOW + 2 * HOUR, NOW + LEASE)
+        held = NOW + 2 * LEASE
+        assert await z.save_renewal(APP, 1, "A2", "R2", NOW + 2 * HOUR, NOW + LEASE, held)
         assert await z.tokens(APP) == StoredTokens("A2", "R2", NOW + 2 * HOUR, 2)
         assert await z.claim_renewal(APP, NOW + LEASE, LEASE) == 2  # saving ended the lease
-        await z.release_renewal(APP)
+        await z.release_renewal(APP, NOW + 2 * LEASE)
         assert await z.claim_renewal(APP, NOW + LEASE, LEASE) == 2  # so does releasing it
-        await z.release_renewal("app-2")  # nothing to release: harmless
+        await z.release_renewal("app-2", NOW)  # nothing to release: harmless
+
+
+async def test_a_renewal_keeps_its_lease_while_it_runs(backend, tx):
+    await tx(lambda s: s.zalo_oa.seed_tokens(APP, "A1", "R1", "mac1", NOW + HOUR, NOW))
+    async with backend.transaction() as s:
+        z = s.zalo_oa
+        assert await z.claim_renewal(APP, NOW, LEASE) == 1
+        assert await z.extend_renewal(APP, NOW + LEASE, NOW + 2 * LEASE) is True
+        assert await z.claim_renewal(APP, NOW + LEASE, LEASE) is None  # still held
+        assert await z.extend_renewal(APP, NOW + LEASE, NOW + 3 * LEASE) is False  # not that one
+        assert await z.extend_renewal("app-2", NOW + LEASE, NOW + 3 * LEASE) is False
+
+
+async def test_a_renewal_whose_lease_ran_out_undoes_nothing_of_the_next(backend, tx):
+    """A worker's renewal outlived its lease (it stalled); another took the lease over and
+    renewed. The first one's late release must not free the second's lease, nor its late
+    save replace the second's tokens (a refresh token works once: the first's may be dead)."""
+    await tx(lambda s: s.zalo_oa.seed_tokens(APP, "A1", "R1", "mac1", NOW + HOUR, NOW))
+    first, second = NOW + LEASE, NOW + 2 * LEASE  # the two leases' ends
+    assert await tx(lambda s: s.zalo_oa.claim_renewal(APP, NOW, LEASE)) == 1
+    assert await tx(lambda s: s.zalo_oa.claim_renewal(APP, NOW + LEASE, LEASE)) == 1  # lapsed
+    await tx(lambda s: s.zalo_oa.release_renewal(APP, first))  # the first gives up, late
+    assert await tx(lambda s: s.zalo_oa.claim_renewal(APP, first + LEASE / 2, LEASE)) is None
+    at = first + LEASE / 2
+    assert await tx(lambda s: s.zalo_oa.save_renewal(APP, 1, "B2", "RB2", NOW + DAY, at, second))
+    late = await tx(lambda s: s.zalo_oa.save_renewal(APP, 1, "A2", "RA2", NOW + DAY, at, first))
+    assert late is False
+    assert await tx.read(lambda s: s.zalo_oa.tokens(APP)) == StoredTokens("B2", "RB2", NOW + DAY, 2)
 
 
 async def test_the_conversation_window(backend, tx):
