@@ -144,20 +144,26 @@ class ZaloOaRepo:
     async def sent(
         self, identity: str, quota_type: str | None, remain: int | None, now: dt.datetime
     ) -> None:
-        """One message went out; remember what Zalo said was left."""
+        """One message went out at `now`; remember what Zalo said was left. Notes are written
+        behind, by whichever worker sent it: a message sent before the person wrote again (in
+        another worker, already written) does not count against their new window."""
         await self.conn.execute(
             "INSERT INTO zalo_oa_window (identity, sent_since, quota_type, remain, updated_at)"
             " VALUES (?, 1, ?, ?, ?) ON CONFLICT (identity) DO UPDATE SET"
-            " sent_since = zalo_oa_window.sent_since + 1, quota_type = excluded.quota_type,"
-            " remain = excluded.remain, updated_at = excluded.updated_at",
+            " sent_since = zalo_oa_window.sent_since + CASE WHEN zalo_oa_window.last_user_at"
+            "  IS NULL OR zalo_oa_window.last_user_at <= excluded.updated_at THEN 1 ELSE 0 END,"
+            " quota_type = excluded.quota_type, remain = excluded.remain,"
+            " updated_at = excluded.updated_at",
             (identity, quota_type, remain, iso(now)),
         )
 
     async def closed(self, identity: str, now: dt.datetime) -> None:
-        """Zalo refused a message for being outside the window: the window is over."""
+        """Zalo refused a message at `now` for being outside the window: the window is over,
+        unless the person wrote after that refusal (noted by another worker, written first)."""
         await self.conn.execute(
-            "UPDATE zalo_oa_window SET last_user_at = NULL, updated_at = ? WHERE identity = ?",
-            (iso(now), identity),
+            "UPDATE zalo_oa_window SET last_user_at = NULL, updated_at = ? WHERE identity = ?"
+            " AND (last_user_at IS NULL OR last_user_at <= ?)",
+            (iso(now), identity, iso(now)),
         )
 
     async def forget(self, identity: str) -> None:

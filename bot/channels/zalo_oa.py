@@ -763,9 +763,13 @@ class ZaloOaChannel(StoredUpdates, ReplySender):
                 await store.zalo_oa.forget(identity)
 
     async def _window_of(self, identity: str) -> Window | None:
+        """The person's window: this process's memory of it when it is the only one handling
+        messages; with several workers (`--role worker`) the person may have written through
+        another one, so the stored window is read, in a transaction, which writes this
+        worker's own notes first (`_write_behind` rides along)."""
         w = self._windows.get(identity)
-        if w is None:
-            async with self.engine.db.reading() as store:
+        if w is None or getattr(self, "role", "all") != "all":
+            async with self.engine.db.transaction() as store:
                 w = await store.zalo_oa.window(identity)
             if w is not None:
                 self._windows[identity] = w

@@ -25,6 +25,7 @@ from bot.core.events import Button, Reply
 from bot.core.staff import queue_due_announcements
 from bot.delivery import Deliverer
 from storage.outbox import OutboxItem
+from storage.zalo_oa import Window
 from tests.fakes.base import Call
 from tests.fakes.zalo_oa_api import FakeZaloOA
 
@@ -356,6 +357,27 @@ async def test_a_slow_renewal_keeps_its_lease_so_no_second_worker_spends_the_ref
         await asyncio.gather(first, b.tokens.renew(g))
         assert fake_oa.renewals == before + 1
         assert a.channel.tokens.generation == b.tokens.generation == g + 1
+        await b.client.aclose()
+
+
+async def test_a_worker_sees_a_window_another_worker_opened(engine, fake_oa):
+    """Several workers: the person wrote through worker B; worker A, which last saw them long
+    ago, must not hold A's unprompted message back on its own stale memory of the window
+    (it would wait for the next recheck, an hour by default, with the window open)."""
+    async with hooked(engine, fake_oa) as a:
+        b = oa_channel(engine, fake_oa, a.url, access_token=None, refresh_token=None)
+        await b.tokens.load(None, None)
+        a.channel.role = b.role = "worker"  # as App sets it under `--role worker`
+        who = "zalo_oa:w1"
+        long_ago = engine.clock() - 2 * a.channel.window
+        a.channel._windows[who] = Window(who, long_ago, 0, None, None)  # A's memory
+        with pytest.raises(zalo_oa.OutsideWindow):
+            await a.channel.gate(who)
+        b._note_wrote(who, "msg-1")  # the person writes; B handles it
+        async with engine.db.transaction():
+            pass  # B's notes are written with its next transaction
+        await a.channel.gate(who)  # open: A reads the window, not its memory
+        assert a.channel._recipient("w1") == {"user_id": "w1", "message_id": "msg-1"}
         await b.client.aclose()
 
 

@@ -82,6 +82,21 @@ async def test_a_renewal_whose_lease_ran_out_undoes_nothing_of_the_next(backend,
     assert await tx.read(lambda s: s.zalo_oa.tokens(APP)) == StoredTokens("B2", "RB2", NOW + DAY, 2)
 
 
+async def test_window_notes_written_late_by_another_worker_do_not_undo_a_newer_message(tx):
+    """Each worker writes its notes behind, with its next transaction: a refusal or a send
+    from before the person wrote again can reach the database after that message did."""
+    who = "zalo_oa:1"
+    await tx(lambda s: s.zalo_oa.user_wrote(who, NOW + 2 * MINUTE, "m2"))  # worker B
+    await tx(lambda s: s.zalo_oa.closed(who, NOW + MINUTE))  # worker A, refused before it
+    await tx(lambda s: s.zalo_oa.sent(who, "reply", 7, NOW + MINUTE))  # and sent before it
+    assert await tx.read(lambda s: s.zalo_oa.window(who)) == Window(
+        who, NOW + 2 * MINUTE, 0, "reply", 7, "m2"
+    )
+    await tx(lambda s: s.zalo_oa.sent(who, "reply", 6, NOW + 3 * MINUTE))  # after it: counted
+    await tx(lambda s: s.zalo_oa.closed(who, NOW + 4 * MINUTE))  # a refusal after it: closed
+    assert await tx.read(lambda s: s.zalo_oa.window(who)) == Window(who, None, 1, "reply", 6, "m2")
+
+
 async def test_the_conversation_window(backend, tx):
     who = "zalo_oa:1"
     async with backend.transaction() as s:
