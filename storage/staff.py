@@ -447,12 +447,16 @@ class StaffRepo:
         *,
         file_kind: str | None = None,
         file_path: str | None = None,
-    ) -> int:
-        """A scheduled announcement; `file_kind` is "image" or "document" when one goes with it."""
+        form_key: str | None = None,
+    ) -> int | None:
+        """A scheduled announcement; `file_kind` is "image" or "document" when one goes with it.
+        `form_key`: the web form's own key; None (nothing created) when that form was already
+        sent, however many requests bring it at once."""
         cur = await self.conn.execute(
             "INSERT INTO announcements (sender_id, unit, topic, text, file_kind, file_path,"
-            " only_not_area, send_at, urgent, status, created_at)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'scheduled', ?) RETURNING id",
+            " only_not_area, send_at, urgent, status, created_at, form_key)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'scheduled', ?, ?)"
+            " ON CONFLICT (form_key) DO NOTHING RETURNING id",
             (
                 sender_id,
                 unit,
@@ -464,9 +468,11 @@ class StaffRepo:
                 iso(send_at),
                 int(urgent),
                 iso(now),
+                form_key,
             ),
         )
-        return (await cur.fetchone())[0]
+        row = await cur.fetchone()
+        return row[0] if row else None
 
     async def due_announcements(self, now: dt.datetime) -> list[tuple]:
         """(id, sender_id, unit, topic, text, only_not_area, urgent, file_kind, file_path)."""

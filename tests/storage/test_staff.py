@@ -299,6 +299,17 @@ async def announce(s, admin, text, send_at, *, urgent=False, topic="chuyen_doi_s
     )
 
 
+async def test_an_announcement_form_sent_twice_makes_one(backend, tx, admin):
+    async with backend.transaction() as s:
+        first = await announce(s, admin, "Họp", NOW, form_key="k" * 24)
+        again = await announce(s, admin, "Họp", NOW, form_key="k" * 24)  # the same form
+        other = await announce(s, admin, "Họp", NOW, form_key="j" * 24)  # a new one
+        chat = [await announce(s, admin, "Họp", NOW) for _ in range(2)]  # no key: no check
+    assert isinstance(first, int) and again is None
+    assert len({first, other, *chat}) == 4
+    assert len(await tx.read(lambda s: s.staff.due_announcements(NOW))) == 4
+
+
 async def test_announcements_fall_due_in_send_order(backend, tx, admin):
     async with backend.transaction() as s:
         later = await announce(s, admin, "Sau", NOW + HOUR)

@@ -14,9 +14,11 @@ from pathlib import Path
 import httpx
 import pytest
 
+from bot import texts
 from bot.web.app import create_app
 from bot.web.auth import new_login
 from storage.db import Database
+from storage.reports import ReportRepo
 from storage.staff import StaffRepo
 from tests.concurrency import Rendezvous, meeting_before
 from tests.conftest import BACKEND_PARAMS, pg_database
@@ -91,3 +93,58 @@ async def test_two_admins_removing_each_other_at_once_leaves_one_of_them(db, app
     assert len(left) == 1
     for c in (x, y):
         await c.aclose()
+
+
+def hidden(html: str, inside: str) -> dict[str, str]:
+    """The hidden fields of the form holding `inside`."""
+    at = html.index(inside)
+    form = html[html.rindex("<form", 0, at) : html.index("</form>", at)]
+    return dict(re.findall(r'type="hidden" name="([^"]+)" value="([^"]*)"', form))
+
+
+async def test_an_announcement_confirmed_twice_at_once_is_sent_once(db, app, monkeypatch):
+    """A double click on «Xác nhận gửi» on a slow line: two requests with the same form, at
+    the same moment (perhaps in two web processes). Everyone must get it once."""
+    ids = await people(db, ("sim:staff", "staff", PROVINCE))
+    c, csrf = await session(db, app, ids["sim:staff"])
+    draft = {"csrf": csrf, "text": "Họp chi hội sáng thứ Bảy.", "topic": "chuyen_doi_so"}
+    preview = await c.post(f"/don-vi/{PROVINCE}/thong-bao", data=draft)
+    assert preview.status_code == 200 and "Xác nhận gửi" in preview.text
+    confirm = hidden(preview.text, "Xác nhận gửi")
+    assert confirm["confirm"] == "1" and confirm["form_key"]
+    meeting = Rendezvous()
+    meeting_before(monkeypatch, StaffRepo, "create_announcement", meeting)
+    got = await asyncio.gather(
+        *(c.post(f"/don-vi/{PROVINCE}/thong-bao", data=confirm) for _ in range(2))
+    )
+    assert [r.status_code for r in got] == [200, 200]
+    assert all(texts.WEB_ANN_SCHEDULED.split("{")[0] in r.text for r in got)
+    async with db.reading() as s:
+        assert len(await s.staff.announcements_by(ids["sim:staff"])) == 1
+    # a new preview is a new form: a second announcement of the same words is possible
+    again = hidden((await c.post(f"/don-vi/{PROVINCE}/thong-bao", data=draft)).text,
+                   "Xác nhận gửi")  # fmt: skip
+    assert again["form_key"] != confirm["form_key"]
+    assert (await c.post(f"/don-vi/{PROVINCE}/thong-bao", data=again)).status_code == 200
+    async with db.reading() as s:
+        assert len(await s.staff.announcements_by(ids["sim:staff"])) == 2
+    await c.aclose()
+
+
+async def test_an_indicator_entry_sent_twice_counts_once(db, app, monkeypatch):
+    ids = await people(db, ("sim:staff", "staff", PROVINCE))
+    c, _ = await session(db, app, ids["sim:staff"])
+    page = await c.get(f"/don-vi/{PROVINCE}/chi-tieu")
+    entry = hidden(page.text, 'name="what" value="entry"')
+    assert entry["what"] == "entry" and entry["form_key"]
+    entry |= {"indicator": "trees", "value": "12", "note": "trồng ở nhà văn hóa"}
+    meeting = Rendezvous()
+    meeting_before(monkeypatch, ReportRepo, "add_entry", meeting)
+    got = await asyncio.gather(
+        *(c.post(f"/don-vi/{PROVINCE}/chi-tieu", data=entry) for _ in range(2))
+    )
+    assert [r.status_code for r in got] == [200, 200]
+    async with db.reading() as s:
+        totals = await s.reports.indicator_totals(PROVINCE, NOW.date())
+    assert totals["trees"] == (12, 1)
+    await c.aclose()
