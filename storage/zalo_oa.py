@@ -146,15 +146,20 @@ class ZaloOaRepo:
     ) -> None:
         """One message went out at `now`; remember what Zalo said was left. Notes are written
         behind, by whichever worker sent it: a message sent before the person wrote again (in
-        another worker, already written) does not count against their new window."""
+        another worker, already written) does not count against their new window; and a
+        message to someone erased meanwhile (the answer to «Xóa hết» itself) leaves no row
+        naming them: nothing is written for an identity nobody holds that has no window."""
         await self.conn.execute(
             "INSERT INTO zalo_oa_window (identity, sent_since, quota_type, remain, updated_at)"
-            " VALUES (?, 1, ?, ?, ?) ON CONFLICT (identity) DO UPDATE SET"
+            " SELECT ?, 1, ?, ?, ? WHERE EXISTS (SELECT 1 FROM zalo_oa_window WHERE identity = ?)"
+            " OR EXISTS (SELECT 1 FROM users WHERE identity = ?)"
+            " OR EXISTS (SELECT 1 FROM identities WHERE identity = ?)"
+            " ON CONFLICT (identity) DO UPDATE SET"
             " sent_since = zalo_oa_window.sent_since + CASE WHEN zalo_oa_window.last_user_at"
             "  IS NULL OR zalo_oa_window.last_user_at <= excluded.updated_at THEN 1 ELSE 0 END,"
             " quota_type = excluded.quota_type, remain = excluded.remain,"
             " updated_at = excluded.updated_at",
-            (identity, quota_type, remain, iso(now)),
+            (identity, quota_type, remain, iso(now), identity, identity, identity),
         )
 
     async def closed(self, identity: str, now: dt.datetime) -> None:

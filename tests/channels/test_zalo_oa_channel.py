@@ -381,6 +381,21 @@ async def test_a_worker_sees_a_window_another_worker_opened(engine, fake_oa):
         await b.client.aclose()
 
 
+async def test_the_answer_to_an_erasure_leaves_no_window_naming_the_person(oa, fake_oa, db):
+    """«Xóa hết» erases the follower, window included; the bot's answer to it is sent after,
+    and its note (written behind, with a later transaction) must not bring the row back."""
+    person = OaPerson(fake_oa, oa.url, "e1", oa.channel)
+    await oa_sign_up(person)
+    await person.send("giúp")
+    await person.press(texts.BTN_DELETE_ME)
+    await person.press(texts.BTN_DELETE_YES)
+    async with db.transaction() as s:  # the notes of what was sent are written now
+        assert await s.zalo_oa.window("zalo_oa:e1") is None
+    await person.send("Xin chào")  # writing again later, as a stranger: a window again
+    async with db.reading() as s:
+        assert (await s.zalo_oa.window("zalo_oa:e1")).last_user_at is not None
+
+
 async def test_a_reminder_outside_the_window_waits_in_the_outbox_until_the_person_writes(
     engine, fake_oa, db
 ):

@@ -257,6 +257,24 @@ async def test_an_erasure_beside_a_registration_sharing_her_key_keeps_its_count(
     assert sum(n["registered"] for code, _, n in got if code == COMMUNE) == 1
 
 
+async def test_a_message_in_flight_at_her_erasure_is_not_remembered_under_her_name(
+    backend, tx, dump
+):
+    """An announcement to her is being sent (claimed by a worker) when she is erased; the
+    sender writes what it sent afterwards: the platform's message id must not be kept under
+    her identity (a neighbour's is)."""
+    async with backend.transaction() as s:
+        vy = await learner(s, "telegram:vy")
+        await learner(s, "telegram:kim")
+        await s.outbox.enqueue([OutboxItem(i, "Họp") for i in ("telegram:vy", "telegram:kim")])
+        rows = await s.outbox.claim("telegram:", NOW, False, 10, "w1", NOW + HOUR)
+    await tx(lambda s: s.privacy.erase(vy.id, [], NOW))
+    await tx(lambda s: s.outbox.remember_messages([(r.identity, f"m{r.id}", r.id) for r in rows]))
+    kept = [(r["identity"], r["message_id"]) for r in (await dump())["outbox_messages"]]
+    kim = next(r for r in rows if r.identity == "telegram:kim")
+    assert kept == [("telegram:kim", f"m{kim.id}")]
+
+
 async def test_erased_ids_are_never_given_again(backend, tx):
     ids = await seed_vy(backend)
     await erase_vy(backend, ids)

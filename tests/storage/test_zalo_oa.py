@@ -111,9 +111,13 @@ async def test_the_conversation_window(backend, tx):
         assert await z.window(who) == Window(who, NOW + HOUR, 0, "reply", 6)
         await z.closed(who, NOW + 2 * HOUR)
         assert await z.window(who) == Window(who, None, 0, "reply", 6)
-        # sent to someone who never wrote (a proactive message)
+        # sent to a learner who never wrote here (a proactive message)
+        await learner(s, "zalo_oa:2")
         await z.sent("zalo_oa:2", "sub_quota", None, NOW)
         assert await z.window("zalo_oa:2") == Window("zalo_oa:2", None, 1, "sub_quota", None)
+        # sent to an identity nobody holds (erased meanwhile) with no window: nothing kept
+        await z.sent("zalo_oa:gone", "reply", 7, NOW)
+        assert await z.window("zalo_oa:gone") is None
         await z.forget(who)
         assert await z.window(who) is None
         await z.closed("zalo_oa:404", NOW)  # nobody: harmless
