@@ -242,6 +242,32 @@ async def test_a_branch_renamed_while_another_is_created_keeps_names_apart(sim, 
     assert names in (["Xóm Đông"], ["Xóm Một", "xom dong"]), names
 
 
+async def test_a_class_code_for_two_takes_two_even_when_three_type_it_at_once(sim, monkeypatch):
+    """A class code's limit holds under several workers: three learners in three
+    conversations give a code for two at the same moment; two join, the third is told it
+    does not work (the use is counted by `uses < max_uses` in the UPDATE itself)."""
+    db = sim.engine.db
+    async with db.transaction() as s:
+        staff = await registered(s, "sim:staff")
+        branch = await s.staff.create_branch(5800, "Xóm Một", staff.id, NOW)
+        code = await s.staff.create_invitation(
+            "member", f"branch:{branch.id}", staff.id, NOW, days=30, max_uses=2
+        )
+        people = [await registered(s, f"sim:p{i}") for i in range(3)]
+    meeting = Rendezvous(parties=3)
+    meeting_before(monkeypatch, StaffRepo, "redeem", meeting)
+    got = await asyncio.gather(
+        *(sim.engine.handle(Event.message(p.identity, code)) for p in people)
+    )
+    assert meeting.met or db.dialect == "sqlite"  # all three were inside at once
+    async with db.reading() as s:
+        joined = [p.id for p in people if await s.staff.branch_of(p.id) == branch.id]
+        left = await s.staff.invitation(code, NOW)
+    assert len(joined) == 2 and left is None  # used up
+    assert sum(said(r, texts.INVITE_JOINED_BRANCH) for r in got) == 2
+    assert sum(said(r, texts.INVITE_BAD) for r in got) == 1
+
+
 # --- processes starting together ---
 
 
