@@ -81,6 +81,42 @@ async def test_a_link_code_links_one_identity_even_when_two_type_it_at_once(sim,
     assert said(got[0] + got[1], texts.LINK_DONE)
 
 
+async def test_two_channels_linking_each_other_at_once_end_as_one_learner(
+    sim, content, monkeypatch
+):
+    """One person shows a code on each channel and types each code on the other, at once:
+    each turn merges its learner into the other. They must end as one learner with all the
+    answers of both, never as none (each deleting the other) or two. On PostgreSQL the two
+    turns wait for each other's lock: the server ends one (a deadlock), whose update the
+    inbox hands to a worker again; that second try finds its code gone with its learner."""
+    lesson, q = next(iter(content.questions.values()))
+    a, b = await learner(sim, "sim:a"), await learner(sim, "sim:b")
+    db = sim.engine.db
+    async with db.transaction() as s:
+        for who in (a, b):
+            await s.progress.record_answer(who, q.id, lesson.id, 0, True, "lesson", NOW)
+        code_a = await s.links.create(a, "sim:a", NOW, linking.CODE_TTL, linking.CODE_DIGITS)
+        code_b = await s.links.create(b, "sim:b", NOW, linking.CODE_TTL, linking.CODE_DIGITS)
+    typed = {"sim:a": f"liên kết {code_b}", "sim:b": f"liên kết {code_a}"}
+    meeting = Rendezvous()
+    meeting_before(monkeypatch, LinkRepo, "find", meeting)  # both in, each holding its own
+    got = await asyncio.gather(
+        *(sim.engine.handle(Event.message(who, text)) for who, text in typed.items()),
+        return_exceptions=True,
+    )
+    failed = [who for who, r in zip(typed, got, strict=True) if isinstance(r, BaseException)]
+    for who in failed:  # as the inbox does: the update is handled again
+        assert "deadlock" in str(got[list(typed).index(who)]).lower()
+        again = await sim.engine.handle(Event.message(who, typed[who]))
+        assert said(again, texts.LINK_BAD_CODE)
+    assert len(failed) <= 1
+    ids = {await resolved(sim, "sim:a"), await resolved(sim, "sim:b")}
+    assert len(ids) == 1 and None not in ids
+    async with db.reading() as s:
+        (one,) = ids
+        assert len([e for e in await s.progress.answer_events(one) if e[0] == q.id]) == 2
+
+
 async def test_linking_into_a_learner_waits_for_their_turn_and_keeps_its_answer(sim, content):
     """B links into A while A's own turn (another worker) is answering a question of the same
     competency: the merge's replay of A's answers must include that answer, not overwrite the
