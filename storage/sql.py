@@ -68,6 +68,17 @@ async def lock_key(conn: Any, key: str) -> None:
         await conn.execute("SELECT pg_advisory_xact_lock(hashtextextended(?, 0))", (key,))
 
 
+#: SQLSTATEs of a transaction the server ended only to let others go on: a deadlock broken
+#: (40P01) or a serialisation conflict (40001); running it again is safe and likely to work.
+_RETRYABLE = frozenset({"40P01", "40001"})
+
+
+def retryable(exc: BaseException) -> bool:
+    """Whether `exc` is PostgreSQL ending the transaction to break a deadlock (or a conflict):
+    everything it did is rolled back, so it can be run again. Never on SQLite."""
+    return getattr(exc, "sqlstate", None) in _RETRYABLE
+
+
 _TOKENS = re.compile(r"'(?:[^']|'')*'|\"(?:[^\"]|\"\")*\"|--[^\n]*|\?")
 
 

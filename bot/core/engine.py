@@ -43,6 +43,7 @@ from scenarios.loader import Scenarios
 from storage.db import Database
 from storage.outbox import OutboxItem
 from storage.repos import iso
+from storage.sql import retryable
 from storage.store import Store
 
 log = logging.getLogger(__name__)
@@ -87,36 +88,59 @@ class Engine:
         received = await self._receive(event)
         scam = await scamcheck.prepare(event, received)  # in a thread, before the transaction
         try:
-            async with self.db.transaction() as store:
-                now = self.clock()
-                if event.dedupe_key and not await store.inbound.first_time(event.dedupe_key, now):
-                    log.info("duplicate event %s ignored", event.dedupe_key)
-                    if received is not None:
-                        media.discard(received.path)
-                    if inbox_id is not None:
-                        await store.inbox.answered(inbox_id, "[]")
-                    return []
-                turn = await self._load(store, event.identity, now)
-                if turn.user is not None and turn.user.tracked:  # first: report counters date
-                    await store.users.update(  # this turn's changes by it
-                        turn.user.id, last_active_at=iso(now), reminders_ignored=0
-                    )
-                turn.scam = scam
-                await self._dispatch(turn, event, received)
-                scamcheck.drop(turn)
-                await turn.save()
-                if inbox_id is not None:
-                    await store.inbox.answered(
-                        inbox_id,
-                        json.dumps([r.as_json() for r in turn.replies], ensure_ascii=False),
-                    )
+            try:
+                turn = await self._turn(event, received, scam, inbox_id)
+            except Exception as exc:
+                # PostgreSQL ended the turn to break a deadlock (two turns each waiting for
+                # the other's person: linking each other at once): it was rolled back whole,
+                # so it runs again, once; not with a file, which the first run may have kept.
+                if received is not None or not retryable(exc):
+                    raise
+                log.warning("turn of %s ended by the database (%s); run again",
+                            event.identity, type(exc).__name__)  # fmt: skip
+                turn = await self._turn(event, received, scam, inbox_id)
         except BaseException:
             if received is not None:
                 media.discard(received.path)
             raise
+        if turn is None:
+            return []
         for job in turn.after_commit:
             await job()
         return turn.replies
+
+    async def _turn(
+        self,
+        event: Event,
+        received: media.Received | None,
+        scam: scamcheck.Verdict | None,
+        inbox_id: int | None,
+    ) -> Turn | None:
+        """The turn's one transaction; None for a replayed event."""
+        async with self.db.transaction() as store:
+            now = self.clock()
+            if event.dedupe_key and not await store.inbound.first_time(event.dedupe_key, now):
+                log.info("duplicate event %s ignored", event.dedupe_key)
+                if received is not None:
+                    media.discard(received.path)
+                if inbox_id is not None:
+                    await store.inbox.answered(inbox_id, "[]")
+                return None
+            turn = await self._load(store, event.identity, now)
+            if turn.user is not None and turn.user.tracked:  # first: report counters date
+                await store.users.update(  # this turn's changes by it
+                    turn.user.id, last_active_at=iso(now), reminders_ignored=0
+                )
+            turn.scam = scam
+            await self._dispatch(turn, event, received)
+            scamcheck.drop(turn)
+            await turn.save()
+            if inbox_id is not None:
+                await store.inbox.answered(
+                    inbox_id,
+                    json.dumps([r.as_json() for r in turn.replies], ensure_ascii=False),
+                )
+        return turn
 
     async def _receive(self, event: Event) -> media.Received | None:
         """Download an attachment only where the person's screen takes files (staff writing an
