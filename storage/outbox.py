@@ -269,12 +269,16 @@ class OutboxRepo:
     # --- the platform's message ids, for reactions ---
 
     async def remember_messages(self, sent: list[tuple[str, str, int]]) -> None:
-        """(identity, platform message id, outbox row) of each part sent; a repeat is ignored."""
+        """(identity, platform message id, outbox row) of each part sent; a repeat is ignored,
+        and so is a part whose row no longer names that identity: its person was erased while
+        it was in flight (the outcomes are written after the sends), and nothing may name them
+        after that."""
         if sent:
             await self.conn.executemany(
                 "INSERT INTO outbox_messages (identity, message_id, outbox_id)"
-                " VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
-                sent,
+                " SELECT ?, ?, ? WHERE EXISTS (SELECT 1 FROM outbox WHERE id = ? AND identity = ?)"
+                " ON CONFLICT DO NOTHING",
+                [(i, m, row, row, i) for i, m, row in sent],
             )
 
     async def announcement_of(self, identity: str, message_id: str) -> int | None:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from storage.sql import POSTGRESQL, Conn, dialect, greatest
+from storage.sql import POSTGRESQL, Conn, dialect, for_update, greatest
 
 #: `since` of the counters: everyone already 60 shares 2025 (migration 0060); a series left
 #: only by erased people is moved to one of two shared keys that every past report reads alike.
@@ -90,10 +90,11 @@ class PrivacyRepo:
             since = key[3]
             target = SHARED_HELPER if since > now.year else SHARED_OLDER
             # every series under that key, not only where the person was last: the rows of a
-            # branch they left or a commune they moved from keep it too (netting to zero)
+            # branch they left or a commune they moved from keep it too (netting to zero);
+            # a commune's whole (-1) before its branches, the order the triggers write them in
             async with self.conn.execute(
                 "SELECT DISTINCT province_code, commune_code, branch_id FROM stat_days"
-                " WHERE since = ?",
+                " WHERE since = ? ORDER BY province_code, commune_code, branch_id",
                 (since,),
             ) as cur:
                 series = await cur.fetchall()
@@ -101,7 +102,16 @@ class PrivacyRepo:
                 await self._rekey(p, c, b, since, target)
 
     async def _rekey(self, p: int, c: int, b: int, since: int, target: int) -> None:
-        """Move a counter series nobody holds any more to a shared key (same sums per day)."""
+        """Move a counter series nobody holds any more to a shared key (same sums per day).
+
+        Its rows are locked first: someone registering under the same key in another worker
+        (born the same year, in a place she once was) changes one of them, and the sum must
+        count that change, or the move would take their count away with hers."""
+        await self.conn.execute(
+            "SELECT 1 FROM stat_days WHERE province_code = ? AND commune_code = ?"
+            f" AND branch_id = ? AND since = ?{for_update(self.conn)}",
+            (p, c, b, since),
+        )
         async with self.conn.execute(
             "SELECT SUM(registered) FROM stat_days WHERE province_code = ? AND commune_code = ?"
             " AND branch_id = ? AND since = ?",

@@ -268,16 +268,21 @@ class ReportRepo:
         note: str,
         by: int | None,
         now: dt.datetime,
-    ) -> int:
+        form_key: str | None = None,
+    ) -> int | None:
+        """One entry's id; None when the web form of `form_key` was already sent (so a form
+        sent twice counts once)."""
         if indicator not in INDICATORS:
             raise ValueError(f"unknown indicator {indicator!r}")
         cur = await self.conn.execute(
             "INSERT INTO indicator_entries (unit, province_code, commune_code, branch_id,"
-            " indicator, on_date, value, note, entered_by, entered_at)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
-            (unit, *codes, indicator, on.isoformat(), value, note, by, iso(now)),
+            " indicator, on_date, value, note, entered_by, entered_at, form_key)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (form_key) DO NOTHING"
+            " RETURNING id",
+            (unit, *codes, indicator, on.isoformat(), value, note, by, iso(now), form_key),
         )
-        return (await cur.fetchone())[0]
+        row = await cur.fetchone()
+        return row[0] if row else None
 
     async def indicator_totals(self, unit: str, until: dt.date) -> dict[str, tuple[int, int]]:
         """indicator -> (running total, number of entries) in `unit` and below."""

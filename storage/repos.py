@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot.domain import Unit
-from storage.sql import POSTGRESQL, Conn, dialect
+from storage.sql import POSTGRESQL, Conn, dialect, lock_key
 
 
 def iso(t: dt.datetime) -> str:
@@ -105,6 +105,12 @@ class MetaRepo:
             row = await cur.fetchone()
         return row is not None and row[0] == 1
 
+    async def lock(self, key: str) -> None:
+        """Hold the one-off task named `key` (a recomputation at start-up) until this
+        transaction ends, so that processes starting together run it once: the others wait,
+        then read what it left (PostgreSQL; SQLite has one writer at a time)."""
+        await lock_key(self.conn, f"meta:{key}")
+
     async def get_or_create(self, key: str, make: Any) -> str:
         """The value under `key`, made once: two workers making it at the same moment agree on
         the first one written (the loser's insert does nothing, and it reads the winner's)."""
@@ -177,21 +183,26 @@ class UserRepo:
         async with self.conn.execute(
             "SELECT id, identity, last_reminder_at, reminders_ignored FROM users"
             " WHERE reminder_time IS NOT NULL AND reminder_time <= ? AND paused = 0"
-            " AND blocked = 0 AND consent = 'given' AND registered_at IS NOT NULL",
+            " AND blocked = 0 AND consent = 'given' AND registered_at IS NOT NULL ORDER BY id",
             (local_hhmm,),
         ) as cur:
             return [tuple(r) async for r in cur]
 
-    async def claim_reminder(self, user_id: int, since: dt.datetime, now: dt.datetime) -> bool:
+    async def claim_reminder(
+        self, user_id: int, since: dt.datetime, now: dt.datetime
+    ) -> int | None:
         """Mark today's reminder as given, unless one was given at or after `since` (the start
         of the person's day): the check and the mark in one statement, so however many workers
-        run the reminders, one of them gets each person."""
-        cur = await self.conn.execute(
+        run the reminders, one of them gets each person. Returns the reminders ignored in a
+        row as the row holds it now (not as a list read earlier had it: the person may have
+        written since, which resets it), or None when it was not claimed."""
+        async with self.conn.execute(
             "UPDATE users SET last_reminder_at = ? WHERE id = ?"
-            " AND (last_reminder_at IS NULL OR last_reminder_at < ?)",
+            " AND (last_reminder_at IS NULL OR last_reminder_at < ?) RETURNING reminders_ignored",
             (iso(now), user_id, iso(since)),
-        )
-        return cur.rowcount == 1
+        ) as cur:
+            row = await cur.fetchone()
+        return None if row is None else int(row[0])
 
     async def set_branch(self, user_id: int, branch_id: int | None) -> None:
         await self.conn.execute("UPDATE users SET branch_id = ? WHERE id = ?", (branch_id, user_id))
@@ -266,13 +277,19 @@ class ConversationRepo:
     async def load(self, key: str) -> tuple[str, dict] | None:
         """The conversation's state; on PostgreSQL this also locks the conversation for the
         rest of the transaction, so two workers never run turns of one person at once."""
-        if dialect(self.conn) == POSTGRESQL:
-            await self.conn.execute("SELECT pg_advisory_xact_lock(hashtextextended(?, 0))", (key,))
+        await self.lock(key)
         async with self.conn.execute(
             "SELECT state, data FROM conversations WHERE key = ?", (key,)
         ) as cur:
             row = await cur.fetchone()
         return (row[0], json.loads(row[1])) if row else None
+
+    async def lock(self, key: str) -> None:
+        """Wait for the person's running turn (another worker's) and keep their next one
+        waiting until this transaction ends: for work on another person's rows than the
+        turn's own (linking into them, their reminder). Taken again by the same transaction,
+        it is already held. A no-op on SQLite (one writer at a time)."""
+        await lock_key(self.conn, key)
 
     async def save(self, key: str, state: str, data: dict, now: dt.datetime) -> None:
         await self.conn.execute(
@@ -428,8 +445,14 @@ class LinkRepo:
             row = await cur.fetchone()
         return (row[0], row[1]) if row else None
 
-    async def use(self, code: str) -> None:
-        await self.conn.execute("DELETE FROM link_codes WHERE code = ?", (code,))
+    async def use(self, code: str, now: dt.datetime) -> bool:
+        """Use up a code still valid at `now`; False if it is not (any more): taken by someone
+        typing it at the same moment, whose use committed first."""
+        async with self.conn.execute(
+            "DELETE FROM link_codes WHERE code = ? AND expires_at > ? RETURNING code",
+            (code, iso(now)),
+        ) as cur:
+            return await cur.fetchone() is not None
 
 
 @dataclass(frozen=True)

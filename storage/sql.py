@@ -50,6 +50,35 @@ def position(conn: Any, needle: str, haystack: str) -> str:
     return f"instr({haystack}, {needle})"
 
 
+def for_update(conn: Any) -> str:
+    """A SELECT's tail that locks the rows it reads until the transaction ends (PostgreSQL,
+    where several workers write at once); nothing on SQLite, whose one writer at a time
+    (`BEGIN IMMEDIATE`) already keeps the rows from changing under a read-then-write."""
+    return " FOR UPDATE" if dialect(conn) == POSTGRESQL else ""
+
+
+async def lock_key(conn: Any, key: str) -> None:
+    """Wait for, then hold until the transaction ends, the lock named `key` (PostgreSQL's
+    transaction-scoped advisory lock on its 64-bit hash): for a read-then-write that has no
+    row to lock yet (a name about to be taken) or spans many rows. A no-op on SQLite, where
+    `transaction()` admits one writer at a time. Conversation keys ("telegram:1") name the
+    per-person lock every turn takes (ConversationRepo.load); other users of this lock put a
+    word and a colon of their own first ("branches:commune:5800")."""
+    if dialect(conn) == POSTGRESQL:
+        await conn.execute("SELECT pg_advisory_xact_lock(hashtextextended(?, 0))", (key,))
+
+
+#: SQLSTATEs of a transaction the server ended only to let others go on: a deadlock broken
+#: (40P01) or a serialisation conflict (40001); running it again is safe and likely to work.
+_RETRYABLE = frozenset({"40P01", "40001"})
+
+
+def retryable(exc: BaseException) -> bool:
+    """Whether `exc` is PostgreSQL ending the transaction to break a deadlock (or a conflict):
+    everything it did is rolled back, so it can be run again. Never on SQLite."""
+    return getattr(exc, "sqlstate", None) in _RETRYABLE
+
+
 _TOKENS = re.compile(r"'(?:[^']|'')*'|\"(?:[^\"]|\"\")*\"|--[^\n]*|\?")
 
 

@@ -11,7 +11,7 @@ from typing import Any
 
 from bot.domain import Unit
 from storage.repos import iso
-from storage.sql import Conn
+from storage.sql import Conn, lock_key
 
 INVITE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I to misread
 
@@ -111,6 +111,12 @@ class StaffRepo:
             (user_id, role, unit, by, iso(now)),
         )
 
+    async def lock_roles(self) -> None:
+        """Hold role removals until this transaction ends (PostgreSQL; SQLite has one writer),
+        so that whoever removes a role checks their own roles after any removal in flight:
+        removals are rare, and the check reads several rows no row lock would cover."""
+        await lock_key(self.conn, "roles:removal")
+
     async def revoke(self, user_id: int, role: str, unit: str) -> bool:
         """Remove one role; False if the person did not hold it."""
         async with self.conn.execute(
@@ -161,6 +167,13 @@ class StaffRepo:
             "SELECT id, commune_code, name FROM branches WHERE id = ?", (branch_id,)
         )
         return Branch(*rows[0]) if rows else None
+
+    async def lock_branch_names(self, commune_code: int) -> None:
+        """Hold the names of a commune's branches until this transaction ends (PostgreSQL;
+        SQLite has one writer): names are compared without marks and case, which the unique
+        constraint on (commune, name) cannot see, so two staff members adding «Xóm Đông» and
+        «xom dong» at once must take turns between the check and the write."""
+        await lock_key(self.conn, f"branches:commune:{int(commune_code)}")
 
     async def rename_branch(self, branch_id: int, name: str) -> None:
         await self.conn.execute("UPDATE branches SET name = ? WHERE id = ?", (name, branch_id))
@@ -434,12 +447,16 @@ class StaffRepo:
         *,
         file_kind: str | None = None,
         file_path: str | None = None,
-    ) -> int:
-        """A scheduled announcement; `file_kind` is "image" or "document" when one goes with it."""
+        form_key: str | None = None,
+    ) -> int | None:
+        """A scheduled announcement; `file_kind` is "image" or "document" when one goes with it.
+        `form_key`: the web form's own key; None (nothing created) when that form was already
+        sent, however many requests bring it at once."""
         cur = await self.conn.execute(
             "INSERT INTO announcements (sender_id, unit, topic, text, file_kind, file_path,"
-            " only_not_area, send_at, urgent, status, created_at)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'scheduled', ?) RETURNING id",
+            " only_not_area, send_at, urgent, status, created_at, form_key)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'scheduled', ?, ?)"
+            " ON CONFLICT (form_key) DO NOTHING RETURNING id",
             (
                 sender_id,
                 unit,
@@ -451,9 +468,11 @@ class StaffRepo:
                 iso(send_at),
                 int(urgent),
                 iso(now),
+                form_key,
             ),
         )
-        return (await cur.fetchone())[0]
+        row = await cur.fetchone()
+        return row[0] if row else None
 
     async def due_announcements(self, now: dt.datetime) -> list[tuple]:
         """(id, sender_id, unit, topic, text, only_not_area, urgent, file_kind, file_path)."""

@@ -71,7 +71,9 @@ class ZaloOaRepo:
             return await cur.fetchone() is not None
 
     async def claim_renewal(self, app_id: str, now: dt.datetime, lease: dt.timedelta) -> int | None:
-        """Take the renewal lease if nobody holds it; the generation being renewed, or None."""
+        """Take the renewal lease (until `now + lease`) if nobody holds it; the generation being
+        renewed, or None. The holder keeps it with `extend_renewal` while its call to Zalo
+        runs, and names it by that time in what follows (`save_renewal`, `release_renewal`)."""
         async with self.conn.execute(
             "UPDATE zalo_oa_tokens SET renewing_until = ? WHERE app_id = ?"
             " AND (renewing_until IS NULL OR renewing_until <= ?) RETURNING generation",
@@ -80,19 +82,38 @@ class ZaloOaRepo:
             row = await cur.fetchone()
         return row[0] if row else None
 
+    async def extend_renewal(self, app_id: str, held: dt.datetime, until: dt.datetime) -> bool:
+        """Move the lease held until `held` on to `until`; False if it is not held so any more
+        (it ran out and another worker took it, or the renewal ended)."""
+        async with self.conn.execute(
+            "UPDATE zalo_oa_tokens SET renewing_until = ? WHERE app_id = ? AND renewing_until = ?"
+            " RETURNING app_id",
+            (iso(until), app_id, iso(held)),
+        ) as cur:
+            return await cur.fetchone() is not None
+
     async def save_renewal(
         self, app_id: str, generation: int, access_enc: str, refresh_enc: str,
-        expires_at: dt.datetime, now: dt.datetime,
-    ) -> None:  # fmt: skip
-        await self.conn.execute(
+        expires_at: dt.datetime, now: dt.datetime, held: dt.datetime,
+    ) -> bool:  # fmt: skip
+        """Store the renewed tokens, a generation later, and end the lease; only while the
+        lease held until `held` is still this renewal's and the tokens are still those of
+        `generation`. False otherwise: another worker took over (or renewed) meanwhile, and
+        what it stored stays."""
+        async with self.conn.execute(
             "UPDATE zalo_oa_tokens SET access_enc = ?, refresh_enc = ?, expires_at = ?,"
-            " generation = ? + 1, renewing_until = NULL, renewed_at = ? WHERE app_id = ?",
-            (access_enc, refresh_enc, iso(expires_at), generation, iso(now), app_id),
-        )
+            " generation = generation + 1, renewing_until = NULL, renewed_at = ?"
+            " WHERE app_id = ? AND generation = ? AND renewing_until = ? RETURNING app_id",
+            (access_enc, refresh_enc, iso(expires_at), iso(now), app_id, generation, iso(held)),
+        ) as cur:
+            return await cur.fetchone() is not None
 
-    async def release_renewal(self, app_id: str) -> None:
+    async def release_renewal(self, app_id: str, held: dt.datetime) -> None:
+        """End the lease held until `held` without renewing (the call failed); a lease another
+        worker took over meanwhile is left to it."""
         await self.conn.execute(
-            "UPDATE zalo_oa_tokens SET renewing_until = NULL WHERE app_id = ?", (app_id,)
+            "UPDATE zalo_oa_tokens SET renewing_until = NULL WHERE app_id = ? AND renewing_until = ?",
+            (app_id, iso(held)),
         )
 
     # --- the conversation window ---
@@ -123,20 +144,31 @@ class ZaloOaRepo:
     async def sent(
         self, identity: str, quota_type: str | None, remain: int | None, now: dt.datetime
     ) -> None:
-        """One message went out; remember what Zalo said was left."""
+        """One message went out at `now`; remember what Zalo said was left. Notes are written
+        behind, by whichever worker sent it: a message sent before the person wrote again (in
+        another worker, already written) does not count against their new window; and a
+        message to someone erased meanwhile (the answer to «Xóa hết» itself) leaves no row
+        naming them: nothing is written for an identity nobody holds that has no window."""
         await self.conn.execute(
             "INSERT INTO zalo_oa_window (identity, sent_since, quota_type, remain, updated_at)"
-            " VALUES (?, 1, ?, ?, ?) ON CONFLICT (identity) DO UPDATE SET"
-            " sent_since = zalo_oa_window.sent_since + 1, quota_type = excluded.quota_type,"
-            " remain = excluded.remain, updated_at = excluded.updated_at",
-            (identity, quota_type, remain, iso(now)),
+            " SELECT ?, 1, ?, ?, ? WHERE EXISTS (SELECT 1 FROM zalo_oa_window WHERE identity = ?)"
+            " OR EXISTS (SELECT 1 FROM users WHERE identity = ?)"
+            " OR EXISTS (SELECT 1 FROM identities WHERE identity = ?)"
+            " ON CONFLICT (identity) DO UPDATE SET"
+            " sent_since = zalo_oa_window.sent_since + CASE WHEN zalo_oa_window.last_user_at"
+            "  IS NULL OR zalo_oa_window.last_user_at <= excluded.updated_at THEN 1 ELSE 0 END,"
+            " quota_type = excluded.quota_type, remain = excluded.remain,"
+            " updated_at = excluded.updated_at",
+            (identity, quota_type, remain, iso(now), identity, identity, identity),
         )
 
     async def closed(self, identity: str, now: dt.datetime) -> None:
-        """Zalo refused a message for being outside the window: the window is over."""
+        """Zalo refused a message at `now` for being outside the window: the window is over,
+        unless the person wrote after that refusal (noted by another worker, written first)."""
         await self.conn.execute(
-            "UPDATE zalo_oa_window SET last_user_at = NULL, updated_at = ? WHERE identity = ?",
-            (iso(now), identity),
+            "UPDATE zalo_oa_window SET last_user_at = NULL, updated_at = ? WHERE identity = ?"
+            " AND (last_user_at IS NULL OR last_user_at <= ?)",
+            (iso(now), identity, iso(now)),
         )
 
     async def forget(self, identity: str) -> None:

@@ -229,7 +229,9 @@ class TokenBox:
 
     async def renew(self, stale_generation: int) -> None:
         """Renew unless someone already replaced the token of `stale_generation`; one renewal
-        at a time in this process (a lock) and across processes (a lease in the database)."""
+        at a time in this process (a lock) and across processes (a lease in the database,
+        kept while the call to Zalo runs: a refresh token works once, so a second worker
+        must never start a renewal beside a slow one)."""
         async with self._lock:
             if self.generation != stale_generation:
                 return  # renewed while we waited
@@ -248,20 +250,26 @@ class TokenBox:
                     raise RuntimeError("Zalo OA token renewal lease never released")
                 await asyncio.sleep(0.2)  # another worker is renewing: wait for its result
             refresh = self._open(stored.refresh_enc)
+            lease = _Lease(self, now + RENEW_LEASE)
             try:
-                access, new_refresh, expires_in = await self._oauth(refresh)
+                async with lease:
+                    access, new_refresh, expires_in = await self._oauth(refresh)
             except BaseException:
-                async with self.db.transaction() as store:
-                    await store.zalo_oa.release_renewal(self.app_id)
+                with contextlib.suppress(Exception):
+                    async with self.db.transaction() as store:
+                        await store.zalo_oa.release_renewal(self.app_id, lease.held)
                 raise
             now = self.clock()
             expires_at = now + dt.timedelta(seconds=expires_in)
             async with self.db.transaction() as store:
-                await store.zalo_oa.save_renewal(
+                saved = await store.zalo_oa.save_renewal(
                     self.app_id, claimed, self._seal(access), self._seal(new_refresh),
-                    expires_at, now,
+                    expires_at, now, lease.held,
                 )  # fmt: skip
                 self._adopt(await store.zalo_oa.tokens(self.app_id))
+            if not saved:  # the lease was lost (the database did not answer in time)
+                log.warning("zalo_oa: another worker took the token renewal over; its tokens kept")
+                return
             self.renewals += 1
             log.info("zalo_oa: access token renewed (valid %.1f h)", expires_in / 3600)
 
@@ -288,6 +296,42 @@ class TokenBox:
         except (TypeError, ValueError):
             expires_in = 90000.0
         return str(body["access_token"]), str(body.get("refresh_token") or refresh), expires_in
+
+
+class _Lease:
+    """While its body runs, keep the renewal lease held until `held`: moved on every third of
+    RENEW_LEASE, as the inbox's leases are (bot/workers.py), so it lapses only when this
+    process is gone. `held` is the lease's end as last stored."""
+
+    def __init__(self, box: TokenBox, held: dt.datetime):
+        self.box = box
+        self.held = held
+        self._task: asyncio.Task | None = None
+
+    async def __aenter__(self) -> _Lease:
+        self._task = asyncio.create_task(self._keep(), name="zalo_oa:renewal-lease")
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        assert self._task is not None
+        self._task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await self._task
+
+    async def _keep(self) -> None:
+        every = RENEW_LEASE.total_seconds() / 3
+        while True:
+            await asyncio.sleep(every)
+            until = self.box.clock() + RENEW_LEASE
+            try:
+                async with self.box.db.transaction() as store:
+                    kept = await store.zalo_oa.extend_renewal(self.box.app_id, self.held, until)
+            except Exception:
+                log.exception("zalo_oa: could not keep the renewal lease")
+                continue
+            if not kept:
+                return
+            self.held = until
 
 
 # --- the API ---
@@ -719,9 +763,13 @@ class ZaloOaChannel(StoredUpdates, ReplySender):
                 await store.zalo_oa.forget(identity)
 
     async def _window_of(self, identity: str) -> Window | None:
+        """The person's window: this process's memory of it when it is the only one handling
+        messages; with several workers (`--role worker`) the person may have written through
+        another one, so the stored window is read, in a transaction, which writes this
+        worker's own notes first (`_write_behind` rides along)."""
         w = self._windows.get(identity)
-        if w is None:
-            async with self.engine.db.reading() as store:
+        if w is None or getattr(self, "role", "all") != "all":
+            async with self.engine.db.transaction() as store:
                 w = await store.zalo_oa.window(identity)
             if w is not None:
                 self._windows[identity] = w

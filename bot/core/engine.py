@@ -43,11 +43,14 @@ from scenarios.loader import Scenarios
 from storage.db import Database
 from storage.outbox import OutboxItem
 from storage.repos import iso
+from storage.sql import retryable
 from storage.store import Store
 
 log = logging.getLogger(__name__)
 
 Clock = Callable[[], dt.datetime]
+#: Reminders given in one transaction (Engine._remind).
+REMINDER_BATCH = 50
 #: Where a class code's QR code leads when no bot name is configured.
 DEFAULT_LINKS = {"telegram": "https://t.me/HocSoBot?start={code}"}
 
@@ -85,36 +88,59 @@ class Engine:
         received = await self._receive(event)
         scam = await scamcheck.prepare(event, received)  # in a thread, before the transaction
         try:
-            async with self.db.transaction() as store:
-                now = self.clock()
-                if event.dedupe_key and not await store.inbound.first_time(event.dedupe_key, now):
-                    log.info("duplicate event %s ignored", event.dedupe_key)
-                    if received is not None:
-                        media.discard(received.path)
-                    if inbox_id is not None:
-                        await store.inbox.answered(inbox_id, "[]")
-                    return []
-                turn = await self._load(store, event.identity, now)
-                if turn.user is not None and turn.user.tracked:  # first: report counters date
-                    await store.users.update(  # this turn's changes by it
-                        turn.user.id, last_active_at=iso(now), reminders_ignored=0
-                    )
-                turn.scam = scam
-                await self._dispatch(turn, event, received)
-                scamcheck.drop(turn)
-                await turn.save()
-                if inbox_id is not None:
-                    await store.inbox.answered(
-                        inbox_id,
-                        json.dumps([r.as_json() for r in turn.replies], ensure_ascii=False),
-                    )
+            try:
+                turn = await self._turn(event, received, scam, inbox_id)
+            except Exception as exc:
+                # PostgreSQL ended the turn to break a deadlock (two turns each waiting for
+                # the other's person: linking each other at once): it was rolled back whole,
+                # so it runs again, once; not with a file, which the first run may have kept.
+                if received is not None or not retryable(exc):
+                    raise
+                log.warning("turn of %s ended by the database (%s); run again",
+                            event.identity, type(exc).__name__)  # fmt: skip
+                turn = await self._turn(event, received, scam, inbox_id)
         except BaseException:
             if received is not None:
                 media.discard(received.path)
             raise
+        if turn is None:
+            return []
         for job in turn.after_commit:
             await job()
         return turn.replies
+
+    async def _turn(
+        self,
+        event: Event,
+        received: media.Received | None,
+        scam: scamcheck.Verdict | None,
+        inbox_id: int | None,
+    ) -> Turn | None:
+        """The turn's one transaction; None for a replayed event."""
+        async with self.db.transaction() as store:
+            now = self.clock()
+            if event.dedupe_key and not await store.inbound.first_time(event.dedupe_key, now):
+                log.info("duplicate event %s ignored", event.dedupe_key)
+                if received is not None:
+                    media.discard(received.path)
+                if inbox_id is not None:
+                    await store.inbox.answered(inbox_id, "[]")
+                return None
+            turn = await self._load(store, event.identity, now)
+            if turn.user is not None and turn.user.tracked:  # first: report counters date
+                await store.users.update(  # this turn's changes by it
+                    turn.user.id, last_active_at=iso(now), reminders_ignored=0
+                )
+            turn.scam = scam
+            await self._dispatch(turn, event, received)
+            scamcheck.drop(turn)
+            await turn.save()
+            if inbox_id is not None:
+                await store.inbox.answered(
+                    inbox_id,
+                    json.dumps([r.as_json() for r in turn.replies], ensure_ascii=False),
+                )
+        return turn
 
     async def _receive(self, event: Event) -> media.Received | None:
         """Download an attachment only where the person's screen takes files (staff writing an
@@ -159,12 +185,29 @@ class Engine:
         # between them, off the event loop.
         await reporting.queue_due_reports(self.db, self.clock(), self.media_dir, self.admins)
         async with self.db.transaction() as store:
+            await staff.queue_due_announcements(store, self.clock())
+        async with self.db.reading() as store:
+            due = await review.due_reminders(store, self.clock())
+        for start in range(0, len(due), REMINDER_BATCH):
+            await self._remind(due[start : start + REMINDER_BATCH])
+        return replies
+
+    async def _remind(self, due: list[tuple[int, str, int]]) -> None:
+        """Today's reminders of a few people, in one transaction: small batches, so that a
+        person's next turn waits for their batch, not for the whole tick, and so that a tick
+        reminding tens of thousands never holds one lock per person at once (PostgreSQL's
+        shared lock table ran out at 12,857 advisory locks in one transaction)."""
+        async with self.db.transaction() as store:
             now = self.clock()
             users = store.users
-            await staff.queue_due_announcements(store, now)
             since = review.day_start(now)
-            for user_id, identity, ignored in await review.due_reminders(store, now):
-                if not await users.claim_reminder(user_id, since, now):
+            for user_id, identity, _ in due:
+                # Their turn in flight (another worker) first: then the claim reads the count
+                # of ignored reminders it left (writing resets it), and the lock is taken
+                # before the learner's row, in the order every turn takes them.
+                await store.conversations.lock(identity)
+                ignored = await users.claim_reminder(user_id, since, now)
+                if ignored is None:
                     continue  # given today already (by another worker)
                 t = await self._load(store, identity, now)
                 if ignored >= review.MAX_IGNORED:
@@ -187,7 +230,6 @@ class Engine:
                     # Into the outbox with the claim, in one transaction: a worker killed
                     # before sending loses nothing, and reminders keep the shared pace.
                     await store.outbox.enqueue([_queued(r) for r in t.replies], now)
-        return replies
 
     async def _load(self, store: Store, identity: str, now: dt.datetime) -> Turn:
         user = await linking.resolve(store, identity)  # also identities linked to a learner

@@ -149,13 +149,22 @@ async def _redeem(t: Turn, code: str) -> None:
     if shown_on == t.identity:
         t.say(texts.LINK_SAME_CHANNEL, _keep_buttons(t), other=_other_channel(t.identity))
         return
-    await t.store.links.use(code)
+    # The learner behind the code is another person (another conversation): their own turn
+    # may be running in another worker, and someone else may be typing this code right now.
+    # Wait for their lock, then use the code only if it is still there, and merge into them
+    # as their last turn left them (PostgreSQL; SQLite has one writer at a time).
+    target = await t.store.users.by_id(target_id)
+    if target is not None:
+        await t.store.conversations.lock(target.identity)
+    if target is None or not await t.store.links.use(code, t.now):
+        t.say(texts.LINK_BAD_CODE, _keep_buttons(t))  # used up meanwhile
+        return
     await t.store.throttle.clear(key)
     if t.user is not None and t.user.id == target_id:
         t.say(texts.LINK_ALREADY, _keep_buttons(t))
         return
     target = await t.store.users.by_id(target_id)
-    assert target is not None  # codes cascade with their user
+    assert target is not None  # codes cascade with their user, and the code was there
     await link(t.store, t.content, target, t.identity, t.user, t.now, t.scenarios)
     await _continue_as(t, target)
 

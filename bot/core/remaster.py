@@ -67,6 +67,11 @@ async def migrate(
     meta = store.meta
     if await meta.get(META_KEY) == mastery.MODEL_VERSION:
         return 0
+    # Every process (web, workers) runs this at start-up, and they start together: one
+    # recomputes, the others wait here and find it done.
+    await meta.lock(META_KEY)
+    if await meta.get(META_KEY) == mastery.MODEL_VERSION:
+        return 0
     ids = await store.users.tracked()
     for user in ids:
         await rebuild_learner(store, content, scenarios, user, now)

@@ -1311,6 +1311,7 @@ class CreateBranch(StaffScreen):
             await go(t, "staff.menu")
             return True
         commune = Unit.of(unit).code
+        await repo(t).lock_branch_names(commune)  # another staff member may be adding it now
         if any(fold(b.name) == fold(name) for b in await repo(t).branches_in_commune(commune)):
             t.say(texts.ST_BRANCH_EXISTS, [("back", texts.BTN_BACK)])
             return True
@@ -1346,6 +1347,7 @@ class RenameBranch(StaffScreen):
             t.say(texts.ST_NOT_ALLOWED)
             await go(t, "staff.menu")
             return True
+        await repo(t).lock_branch_names(branch.commune_code)
         others = await repo(t).branches_in_commune(branch.commune_code)
         if any(fold(b.name) == fold(name) and b.id != branch.id for b in others):
             t.say(texts.ST_BRANCH_EXISTS, [("back", texts.BTN_BACK)])

@@ -252,6 +252,23 @@ def _vn_date(value: str | None, today: dt.date) -> dt.date | None:
     return day if day <= today else None
 
 
+#: A form's own key (`new_form_key`), as it may come back in a form.
+_FORM_KEY = re.compile(r"[A-Za-z0-9_-]{16,64}")
+
+
+def new_form_key() -> str:
+    """A random key for one form that creates something (an announcement, an indicator
+    entry): the same form sent twice (a double click on a slow line, a refresh that sends it
+    again, two web processes each taking one request) creates it once (migration 0180)."""
+    return secrets.token_urlsafe(18)
+
+
+def form_key(form: dict) -> str | None:
+    """The form's key, or None when it carries none (or not one of ours)."""
+    value = str(form.get("form_key", ""))
+    return value if _FORM_KEY.fullmatch(value) else None
+
+
 def create_app(
     db: Database,
     *,
@@ -713,6 +730,7 @@ def create_app(
                     for ch, r in reach.ordered(per)
                 ],
                 "reach_text": reach.reach_text(per, cfg.oa_rules).splitlines(),
+                "form_key": new_form_key(),  # the confirmation sent twice sends it once
             }
             return await _announcements_page(request, viewer, unit, draft=draft, preview=preview)
         file_kind = file_path = None
@@ -728,12 +746,13 @@ def create_app(
                 return _message(request, texts.WEB_FORBIDDEN, 403, viewer)
             ann_id = await store.staff.create_announcement(
                 viewer.user.id, unit, topic, text, only_not, send_at, False, now,
-                file_kind=file_kind, file_path=file_path,
+                file_kind=file_kind, file_path=file_path, form_key=form_key(form),
             )  # fmt: skip
-            await store.staff.audit(
-                viewer.user.id, "announce", unit, now, announcement=ann_id, topic=topic,
-                via="web", **({"file": file_kind} if file_kind else {}),
-            )  # fmt: skip
+            if ann_id is not None:  # None: this very form was sent already (a double click)
+                await store.staff.audit(
+                    viewer.user.id, "announce", unit, now, announcement=ann_id, topic=topic,
+                    via="web", **({"file": file_kind} if file_kind else {}),
+                )  # fmt: skip
         notice = texts.WEB_ANN_SCHEDULED.format(when=f"{send_at.astimezone(VN):%H:%M %d/%m/%Y}")
         return await _announcements_page(request, viewer, unit, notice=notice)
 
@@ -829,6 +848,7 @@ def create_app(
             error=error,
             today=today.isoformat(),
             target_names=texts.WEB_INDICATOR_NAMES,
+            form_key=new_form_key(),  # an entry sent twice counts once
         )
 
     async def _save_indicator(
@@ -852,9 +872,12 @@ def create_app(
                 if indicator not in INDICATORS or day is None:
                     return texts.WEB_BAD_FORM
                 codes = await permissions.unit_codes(store, unit)
-                await store.reports.add_entry(
-                    unit, codes, indicator, day, int(value), note, viewer.user.id, now
-                )
+                added = await store.reports.add_entry(
+                    unit, codes, indicator, day, int(value), note, viewer.user.id, now,
+                    form_key=form_key(form),
+                )  # fmt: skip
+                if added is None:  # this very form was saved already (sent twice)
+                    return ""
                 detail = {"indicator": indicator, "value": int(value), "note": note}
             elif what == "population":
                 await store.staff.set_population(unit, int(value), viewer.user.id, now)
@@ -1059,6 +1082,11 @@ def create_app(
         role, where = str(form.get("role", "")), str(form.get("where", ""))
         outcome, what = "", ""
         async with db.transaction() as store:
+            # One removal at a time, and the remover's roles as they are now, not as the
+            # session had them: two admins removing each other at once would otherwise both
+            # pass the check below, each with the role the other is taking away.
+            await store.staff.lock_roles()
+            mine = await roles_of(store, viewer.user.id, viewer.user.identity, cfg.admins)
             target = next(
                 (
                     h
@@ -1080,7 +1108,7 @@ def create_app(
                 )
                 if form.get("confirm") != "1":
                     outcome = "confirm"
-                elif not await permissions.allowed(store, viewer.roles, "invite_admin", where):
+                elif not await permissions.allowed(store, mine, "invite_admin", where):
                     outcome = "forbidden"  # roles may have changed since the page was shown
                 else:
                     await store.staff.revoke(user_id, role, where)

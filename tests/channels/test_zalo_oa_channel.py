@@ -16,6 +16,7 @@ from cryptography.fernet import Fernet
 from PIL import Image
 
 from bot import texts
+from bot.channels import zalo_oa
 from bot.channels.webserver import HttpServer
 from bot.channels.zalo_oa import ZaloOaChannel
 from bot.config import Settings
@@ -24,6 +25,7 @@ from bot.core.events import Button, Reply
 from bot.core.staff import queue_due_announcements
 from bot.delivery import Deliverer
 from storage.outbox import OutboxItem
+from storage.zalo_oa import Window
 from tests.fakes.base import Call
 from tests.fakes.zalo_oa_api import FakeZaloOA
 
@@ -334,6 +336,64 @@ async def test_renewal_is_shared_between_two_workers_through_the_database(
         assert fake_oa.renewals == 2  # the one at start, then one for both workers
         assert a.channel.tokens.generation == b.tokens.generation == g + 1
         await b.client.aclose()
+
+
+async def test_a_slow_renewal_keeps_its_lease_so_no_second_worker_spends_the_refresh_token(
+    engine, fake_oa, monkeypatch
+):
+    """Zalo answers a renewal after longer than the lease: the renewing worker keeps its lease
+    while it waits, so the second worker waits for its result instead of renewing beside it
+    with the same refresh token (which works once: Zalo would refuse one of them)."""
+    monkeypatch.setattr(zalo_oa, "RENEW_LEASE", dt.timedelta(seconds=2))  # times are in seconds
+    async with hooked(engine, fake_oa) as a:
+        b = oa_channel(engine, fake_oa, a.url, access_token=None, refresh_token=None)
+        await b.tokens.load(None, None)
+        before = fake_oa.renewals
+        fake_oa.expire_tokens()
+        fake_oa.renew_delay = 3.0  # longer than the lease
+        g = a.channel.tokens.generation
+        first = asyncio.create_task(a.channel.tokens.renew(g))
+        await asyncio.sleep(2.3)  # a lease not kept would have run out by now
+        await asyncio.gather(first, b.tokens.renew(g))
+        assert fake_oa.renewals == before + 1
+        assert a.channel.tokens.generation == b.tokens.generation == g + 1
+        await b.client.aclose()
+
+
+async def test_a_worker_sees_a_window_another_worker_opened(engine, fake_oa):
+    """Several workers: the person wrote through worker B; worker A, which last saw them long
+    ago, must not hold A's unprompted message back on its own stale memory of the window
+    (it would wait for the next recheck, an hour by default, with the window open)."""
+    async with hooked(engine, fake_oa) as a:
+        b = oa_channel(engine, fake_oa, a.url, access_token=None, refresh_token=None)
+        await b.tokens.load(None, None)
+        a.channel.role = b.role = "worker"  # as App sets it under `--role worker`
+        who = "zalo_oa:w1"
+        long_ago = engine.clock() - 2 * a.channel.window
+        a.channel._windows[who] = Window(who, long_ago, 0, None, None)  # A's memory
+        with pytest.raises(zalo_oa.OutsideWindow):
+            await a.channel.gate(who)
+        b._note_wrote(who, "msg-1")  # the person writes; B handles it
+        async with engine.db.transaction():
+            pass  # B's notes are written with its next transaction
+        await a.channel.gate(who)  # open: A reads the window, not its memory
+        assert a.channel._recipient("w1") == {"user_id": "w1", "message_id": "msg-1"}
+        await b.client.aclose()
+
+
+async def test_the_answer_to_an_erasure_leaves_no_window_naming_the_person(oa, fake_oa, db):
+    """«Xóa hết» erases the follower, window included; the bot's answer to it is sent after,
+    and its note (written behind, with a later transaction) must not bring the row back."""
+    person = OaPerson(fake_oa, oa.url, "e1", oa.channel)
+    await oa_sign_up(person)
+    await person.send("giúp")
+    await person.press(texts.BTN_DELETE_ME)
+    await person.press(texts.BTN_DELETE_YES)
+    async with db.transaction() as s:  # the notes of what was sent are written now
+        assert await s.zalo_oa.window("zalo_oa:e1") is None
+    await person.send("Xin chào")  # writing again later, as a stranger: a window again
+    async with db.reading() as s:
+        assert (await s.zalo_oa.window("zalo_oa:e1")).last_user_at is not None
 
 
 async def test_a_reminder_outside_the_window_waits_in_the_outbox_until_the_person_writes(

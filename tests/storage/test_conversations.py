@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from tests.storage.contract import MINUTE, NOW
 
 DATA = {
@@ -40,3 +42,36 @@ async def test_keys_are_independent_and_delete_removes_one(backend, tx):
         assert await s.conversations.load("telegram:1") is None
         assert await s.conversations.load("zalo:1") == ("b", {"n": 2})
         assert await s.conversations.load("anon:ffff") == ("c", {})
+
+
+async def test_a_locked_conversation_waits_for_the_transaction_that_holds_it(backend):
+    """lock(): the work of another worker on this person (linking into them, their reminder)
+    runs after their turn in flight, never beside it (PostgreSQL: an advisory lock; SQLite:
+    one writer at a time). Taking it again in the same transaction is harmless."""
+    order: list[str] = []
+    holding = asyncio.Event()
+    release = asyncio.Event()
+
+    async def turn():
+        async with backend.transaction() as s:
+            await s.conversations.lock("telegram:1")
+            await s.conversations.lock("telegram:1")  # re-entrant
+            holding.set()
+            await release.wait()
+            await s.conversations.save("telegram:1", "menu", {"n": 1}, NOW)
+            order.append("turn done")
+
+    async def other():
+        await holding.wait()
+        async with backend.transaction() as s:
+            await s.conversations.lock("telegram:1")
+            order.append(f"other sees {await s.conversations.load('telegram:1')}")
+
+    first = asyncio.create_task(turn())
+    second = asyncio.create_task(other())
+    await holding.wait()
+    await asyncio.sleep(0.2)
+    assert order == []  # still waiting
+    release.set()
+    await asyncio.gather(first, second)
+    assert order == ["turn done", "other sees ('menu', {'n': 1})"]

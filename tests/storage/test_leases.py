@@ -134,13 +134,14 @@ async def test_outbox_claim_without_an_owner_leaves_sending_rows_alone(backend, 
 async def test_a_reminder_is_claimed_once_a_day(backend, tx):
     user = await tx(lambda s: learner(s, "telegram:1", reminder_time="08:00"))
     day = NOW - 8 * HOUR
-    assert await tx(lambda s: s.users.claim_reminder(user.id, day, NOW)) is True
-    assert await tx(lambda s: s.users.claim_reminder(user.id, day, NOW + MINUTE)) is False
+    assert await tx(lambda s: s.users.claim_reminder(user.id, day, NOW)) == 0  # ignored so far
+    assert await tx(lambda s: s.users.claim_reminder(user.id, day, NOW + MINUTE)) is None
     (got,) = await tx.read(lambda s: s.users.reminder_candidates("08:00"))
     assert got[2] == iso(NOW)
-    # the next day it can be claimed again
-    assert await tx(lambda s: s.users.claim_reminder(user.id, day + DAY, NOW + DAY)) is True
-    assert await tx(lambda s: s.users.claim_reminder(9999, day, NOW)) is False
+    # the next day it can be claimed again, and the claim reads the count as it stands
+    await tx(lambda s: s.users.update(user.id, reminders_ignored=2))
+    assert await tx(lambda s: s.users.claim_reminder(user.id, day + DAY, NOW + DAY)) == 2
+    assert await tx(lambda s: s.users.claim_reminder(9999, day, NOW)) is None
 
 
 async def test_a_scheduled_announcement_is_queued_once(backend, tx):

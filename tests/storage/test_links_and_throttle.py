@@ -25,9 +25,13 @@ async def test_a_used_code_is_gone(backend, tx):
     async with backend.transaction() as s:
         user = await learner(s, "telegram:1")
         code = await s.links.create(user.id, "telegram:1", NOW, TTL, 6)
-        await s.links.use(code)
+        expired = await s.links.create(
+            (await learner(s, "telegram:2")).id, "telegram:2", NOW - TTL, TTL, 6
+        )
+        assert await s.links.use(code, NOW) is True
         assert await s.links.find(code, NOW) is None
-        await s.links.use(code)  # twice is harmless
+        assert await s.links.use(code, NOW) is False  # once only: a second use is refused
+        assert await s.links.use(expired, NOW) is False  # and an expired code is no use
 
 
 async def test_a_new_code_replaces_the_learners_older_one_only(backend, tx):

@@ -12,7 +12,7 @@ import pytest
 
 from storage import db as sqlite_db
 from storage import pg
-from storage.sql import to_numbered
+from storage.sql import retryable, to_numbered
 from tests.storage.conftest import PG_ENV, pg_schema
 
 needs_pg = pytest.mark.skipif(
@@ -27,6 +27,16 @@ def test_placeholders_are_numbered_outside_literals_and_comments():
         "SELECT '?', \"a?\" FROM t WHERE a = $1 AND b IN ($2, $3) -- why?\n AND c = $4"
     )
     assert to_numbered("SELECT 'it''s ?' || ?") == "SELECT 'it''s ?' || $1"
+
+
+def test_a_deadlock_or_a_serialisation_conflict_may_be_run_again():
+    class Ended(Exception):
+        def __init__(self, sqlstate: str):
+            self.sqlstate = sqlstate
+
+    assert retryable(Ended("40P01")) and retryable(Ended("40001"))
+    assert not retryable(Ended("23505"))  # a unique violation is an answer, not bad luck
+    assert not retryable(ValueError("x"))
 
 
 def test_every_sqlite_migration_has_its_postgresql_twin():

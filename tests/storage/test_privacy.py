@@ -2,11 +2,23 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 
 from storage.outbox import OutboxItem
 from storage.repos import iso
-from tests.storage.contract import COMMUNE, DAY, HOUR, MINUTE, NOW, PROVINCE, learner
+from tests.concurrency import until_waiting
+from tests.storage.contract import (
+    COMMUNE,
+    DAY,
+    HOUR,
+    MINUTE,
+    NOW,
+    OTHER_COMMUNE,
+    OTHER_PROVINCE,
+    PROVINCE,
+    learner,
+)
 
 NAME = "Thảo Ngọc Vy"
 
@@ -215,6 +227,52 @@ async def test_a_counter_key_she_held_alone_moves_to_a_shared_one(backend, tx):
     got = await tx.read(lambda s: s.reports.by_sub_unit("all", NOW.date()))
     assert [(p, n["registered"]) for p, since, n in got] == [(PROVINCE, 1)]
     assert all(since != 2031 for _, since, _ in got)
+
+
+async def test_an_erasure_beside_a_registration_sharing_her_key_keeps_its_count(backend, tx):
+    """She left the commune today and is erased while someone born the same year registers
+    there (another worker): her old series there looks unshared to the erasure, which moves
+    it to a shared key, but it must not take the newcomer's count with it."""
+    today = NOW + DAY
+    async with backend.transaction() as s:
+        her = await learner(s, "telegram:a", birth_year=1971)  # counted in COMMUNE since NOW
+        await s.users.update(her.id, province_code=OTHER_PROVINCE, commune_code=OTHER_COMMUNE,
+                             last_active_at=iso(today))  # fmt: skip
+        new = await learner(s, "telegram:b", birth_year=1971, registered=False)
+    registering, release = asyncio.Event(), asyncio.Event()
+
+    async def registers():  # the newcomer's last sign-up step, in its own transaction
+        async with backend.transaction() as s:
+            await s.users.update(new.id, registered_at=iso(today), last_active_at=iso(today))
+            registering.set()
+            await release.wait()
+
+    turn = asyncio.create_task(registers())
+    await registering.wait()
+    erasure = asyncio.create_task(tx(lambda s: s.privacy.erase(her.id, [], today)))
+    assert await until_waiting(backend)
+    release.set()
+    await asyncio.gather(turn, erasure)
+    got = await tx.read(lambda s: s.reports.by_sub_unit(f"province:{PROVINCE}", today.date()))
+    assert sum(n["registered"] for code, _, n in got if code == COMMUNE) == 1
+
+
+async def test_a_message_in_flight_at_her_erasure_is_not_remembered_under_her_name(
+    backend, tx, dump
+):
+    """An announcement to her is being sent (claimed by a worker) when she is erased; the
+    sender writes what it sent afterwards: the platform's message id must not be kept under
+    her identity (a neighbour's is)."""
+    async with backend.transaction() as s:
+        vy = await learner(s, "telegram:vy")
+        await learner(s, "telegram:kim")
+        await s.outbox.enqueue([OutboxItem(i, "Họp") for i in ("telegram:vy", "telegram:kim")])
+        rows = await s.outbox.claim("telegram:", NOW, False, 10, "w1", NOW + HOUR)
+    await tx(lambda s: s.privacy.erase(vy.id, [], NOW))
+    await tx(lambda s: s.outbox.remember_messages([(r.identity, f"m{r.id}", r.id) for r in rows]))
+    kept = [(r["identity"], r["message_id"]) for r in (await dump())["outbox_messages"]]
+    kim = next(r for r in rows if r.identity == "telegram:kim")
+    assert kept == [("telegram:kim", f"m{kim.id}")]
 
 
 async def test_erased_ids_are_never_given_again(backend, tx):

@@ -176,6 +176,16 @@ async def test_the_first_baseline_stays(tx):
     assert await tx.read(lambda s: s.reports.baseline("all")) is None
 
 
+async def test_an_indicator_entry_form_sent_twice_counts_once(backend, tx):
+    on, unit, here = NOW.date(), f"commune:{COMMUNE}", (PROVINCE, COMMUNE, None)
+    async with backend.transaction() as s:
+        r = s.reports
+        first = await r.add_entry(unit, here, "trees", on, 100, "", None, NOW, form_key="k" * 24)
+        again = await r.add_entry(unit, here, "trees", on, 100, "", None, NOW, form_key="k" * 24)
+        assert isinstance(first, int) and again is None
+    assert await tx.read(lambda s: s.reports.indicator_totals(unit, on)) == {"trees": (100, 1)}
+
+
 async def test_indicator_entries(backend, tx, integrity_error):
     on = NOW.date()
     async with backend.transaction() as s:

@@ -9,6 +9,7 @@ import pytest
 
 from storage.repos import iso
 from storage.staff import Branch, ChannelReach, Member, OaReachRule, RoleHolder
+from tests.concurrency import second_waits_for_first
 from tests.storage.contract import (
     COMMUNE,
     DAY,
@@ -270,6 +271,16 @@ async def test_role_holders_by_unit_and_revoking_a_role(backend, tx, admin):
     assert await tx.read(lambda s: s.staff.roles(a.id)) == [("leader", f"province:{PROVINCE}")]
 
 
+async def test_role_removals_are_taken_one_at_a_time(backend):
+    """lock_roles(): a removal checks its remover's roles after any removal in flight."""
+    assert await second_waits_for_first(backend, lambda s: s.staff.lock_roles())
+
+
+async def test_a_communes_branch_names_are_taken_one_at_a_time(backend):
+    """lock_branch_names(): the check of a new name and its branch go together."""
+    assert await second_waits_for_first(backend, lambda s: s.staff.lock_branch_names(5800))
+
+
 async def test_skill_confirmations_are_recorded(tx, admin, dump):
     async with tx.db.transaction() as s:
         u = await learner(s, "telegram:1")
@@ -286,6 +297,17 @@ async def announce(s, admin, text, send_at, *, urgent=False, topic="chuyen_doi_s
     return await s.staff.create_announcement(
         admin, "all", topic, text, None, send_at, urgent, NOW, **kw
     )
+
+
+async def test_an_announcement_form_sent_twice_makes_one(backend, tx, admin):
+    async with backend.transaction() as s:
+        first = await announce(s, admin, "Họp", NOW, form_key="k" * 24)
+        again = await announce(s, admin, "Họp", NOW, form_key="k" * 24)  # the same form
+        other = await announce(s, admin, "Họp", NOW, form_key="j" * 24)  # a new one
+        chat = [await announce(s, admin, "Họp", NOW) for _ in range(2)]  # no key: no check
+    assert isinstance(first, int) and again is None
+    assert len({first, other, *chat}) == 4
+    assert len(await tx.read(lambda s: s.staff.due_announcements(NOW))) == 4
 
 
 async def test_announcements_fall_due_in_send_order(backend, tx, admin):

@@ -8,6 +8,7 @@ import re
 import pytest
 
 from storage.repos import iso
+from tests.concurrency import second_waits_for_first
 from tests.storage.contract import COMMUNE, DAY, MINUTE, NOW, PROVINCE, learner
 
 
@@ -222,6 +223,11 @@ async def test_meta_get_or_create_by_two_at_once_agrees_on_the_first(backend):
             return await s.meta.get_or_create("salt", lambda: "B")
 
     assert await asyncio.gather(first(), second()) == ["A", "A"]
+
+
+async def test_a_meta_task_is_run_by_one_transaction_at_a_time(backend):
+    """meta.lock(): processes starting together take a one-off task in turn."""
+    assert await second_waits_for_first(backend, lambda s: s.meta.lock("mastery_model"))
 
 
 async def test_meta_set_overwrites(tx):

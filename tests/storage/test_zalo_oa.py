@@ -18,7 +18,12 @@ async def test_tokens_from_the_environment_are_stored_once_per_pair(backend, tx)
     assert seed is True
     assert await tx.read(lambda s: s.zalo_oa.tokens(APP)) == StoredTokens("A1", "R1", NOW + DAY, 1)
     # the same pair given again at the next start: what renewals stored stays
-    await tx(lambda s: s.zalo_oa.save_renewal(APP, 1, "A2", "R2", NOW + 2 * DAY, NOW + HOUR))
+    assert await tx(lambda s: s.zalo_oa.claim_renewal(APP, NOW + HOUR, LEASE)) == 1
+    held = NOW + HOUR + LEASE
+    saved = await tx(
+        lambda s: s.zalo_oa.save_renewal(APP, 1, "A2", "R2", NOW + 2 * DAY, NOW + HOUR, held)
+    )
+    assert saved is True
     assert (
         await tx(lambda s: s.zalo_oa.seed_tokens(APP, "A1", "R1", "mac1", NOW + DAY, NOW + DAY))
         is False
@@ -40,12 +45,56 @@ async def test_one_renewal_at_a_time_under_a_lease(backend, tx):
         assert await z.claim_renewal(APP, NOW + LEASE - MINUTE / 2, LEASE) is None  # held
         assert await z.claim_renewal(APP, NOW + LEASE, LEASE) == 1  # the holder died: expired
         assert await z.claim_renewal("app-2", NOW, LEASE) is None  # no such app
-        await z.save_renewal(APP, 1, "A2", "R2", NOW + 2 * HOUR, NOW + LEASE)
+        held = NOW + 2 * LEASE
+        assert await z.save_renewal(APP, 1, "A2", "R2", NOW + 2 * HOUR, NOW + LEASE, held)
         assert await z.tokens(APP) == StoredTokens("A2", "R2", NOW + 2 * HOUR, 2)
         assert await z.claim_renewal(APP, NOW + LEASE, LEASE) == 2  # saving ended the lease
-        await z.release_renewal(APP)
+        await z.release_renewal(APP, NOW + 2 * LEASE)
         assert await z.claim_renewal(APP, NOW + LEASE, LEASE) == 2  # so does releasing it
-        await z.release_renewal("app-2")  # nothing to release: harmless
+        await z.release_renewal("app-2", NOW)  # nothing to release: harmless
+
+
+async def test_a_renewal_keeps_its_lease_while_it_runs(backend, tx):
+    await tx(lambda s: s.zalo_oa.seed_tokens(APP, "A1", "R1", "mac1", NOW + HOUR, NOW))
+    async with backend.transaction() as s:
+        z = s.zalo_oa
+        assert await z.claim_renewal(APP, NOW, LEASE) == 1
+        assert await z.extend_renewal(APP, NOW + LEASE, NOW + 2 * LEASE) is True
+        assert await z.claim_renewal(APP, NOW + LEASE, LEASE) is None  # still held
+        assert await z.extend_renewal(APP, NOW + LEASE, NOW + 3 * LEASE) is False  # not that one
+        assert await z.extend_renewal("app-2", NOW + LEASE, NOW + 3 * LEASE) is False
+
+
+async def test_a_renewal_whose_lease_ran_out_undoes_nothing_of_the_next(backend, tx):
+    """A worker's renewal outlived its lease (it stalled); another took the lease over and
+    renewed. The first one's late release must not free the second's lease, nor its late
+    save replace the second's tokens (a refresh token works once: the first's may be dead)."""
+    await tx(lambda s: s.zalo_oa.seed_tokens(APP, "A1", "R1", "mac1", NOW + HOUR, NOW))
+    first, second = NOW + LEASE, NOW + 2 * LEASE  # the two leases' ends
+    assert await tx(lambda s: s.zalo_oa.claim_renewal(APP, NOW, LEASE)) == 1
+    assert await tx(lambda s: s.zalo_oa.claim_renewal(APP, NOW + LEASE, LEASE)) == 1  # lapsed
+    await tx(lambda s: s.zalo_oa.release_renewal(APP, first))  # the first gives up, late
+    assert await tx(lambda s: s.zalo_oa.claim_renewal(APP, first + LEASE / 2, LEASE)) is None
+    at = first + LEASE / 2
+    assert await tx(lambda s: s.zalo_oa.save_renewal(APP, 1, "B2", "RB2", NOW + DAY, at, second))
+    late = await tx(lambda s: s.zalo_oa.save_renewal(APP, 1, "A2", "RA2", NOW + DAY, at, first))
+    assert late is False
+    assert await tx.read(lambda s: s.zalo_oa.tokens(APP)) == StoredTokens("B2", "RB2", NOW + DAY, 2)
+
+
+async def test_window_notes_written_late_by_another_worker_do_not_undo_a_newer_message(tx):
+    """Each worker writes its notes behind, with its next transaction: a refusal or a send
+    from before the person wrote again can reach the database after that message did."""
+    who = "zalo_oa:1"
+    await tx(lambda s: s.zalo_oa.user_wrote(who, NOW + 2 * MINUTE, "m2"))  # worker B
+    await tx(lambda s: s.zalo_oa.closed(who, NOW + MINUTE))  # worker A, refused before it
+    await tx(lambda s: s.zalo_oa.sent(who, "reply", 7, NOW + MINUTE))  # and sent before it
+    assert await tx.read(lambda s: s.zalo_oa.window(who)) == Window(
+        who, NOW + 2 * MINUTE, 0, "reply", 7, "m2"
+    )
+    await tx(lambda s: s.zalo_oa.sent(who, "reply", 6, NOW + 3 * MINUTE))  # after it: counted
+    await tx(lambda s: s.zalo_oa.closed(who, NOW + 4 * MINUTE))  # a refusal after it: closed
+    assert await tx.read(lambda s: s.zalo_oa.window(who)) == Window(who, None, 1, "reply", 6, "m2")
 
 
 async def test_the_conversation_window(backend, tx):
@@ -62,9 +111,13 @@ async def test_the_conversation_window(backend, tx):
         assert await z.window(who) == Window(who, NOW + HOUR, 0, "reply", 6)
         await z.closed(who, NOW + 2 * HOUR)
         assert await z.window(who) == Window(who, None, 0, "reply", 6)
-        # sent to someone who never wrote (a proactive message)
+        # sent to a learner who never wrote here (a proactive message)
+        await learner(s, "zalo_oa:2")
         await z.sent("zalo_oa:2", "sub_quota", None, NOW)
         assert await z.window("zalo_oa:2") == Window("zalo_oa:2", None, 1, "sub_quota", None)
+        # sent to an identity nobody holds (erased meanwhile) with no window: nothing kept
+        await z.sent("zalo_oa:gone", "reply", 7, NOW)
+        assert await z.window("zalo_oa:gone") is None
         await z.forget(who)
         assert await z.window(who) is None
         await z.closed("zalo_oa:404", NOW)  # nobody: harmless
