@@ -18,8 +18,9 @@ legitimate notices published by carriers, EVN and Bộ Công an, each with its U
 licence note). The model never trains on them (neither here nor in the bot). Goals on them:
 F1 ≥ 0.85 on scams and < 5% of legitimate messages called "scam". Because rules were written
 after seeing those messages, the same figures are printed for the BLIND sets
-(`data/real_blind*.csv`, each collected after the detector was frozen and never used to write
-rules or train; the split by file is printed), with the false-alarm rate's 95% interval
+(`data/real_blind*.csv`, each collected after the detector was frozen and never trained on; the
+split by file is printed, and files whose missed kinds later served to write signs are marked
+SEEN), with the false-alarm rate's 95% interval
 (Wilson and exact Clopper-Pearson) and upper bounds, counting "cần cẩn thận" both ways, then for both real sets together, and every blind
 message the checker gets wrong. Last, how long the first check of a fresh process takes (the
 shipped model against training in memory).
@@ -51,6 +52,9 @@ SOURCES = {
     "W4": "kenh14.vn 07/08/2025 (Techcombank, ACB: SMS brandname giả, quà tặng)",
     "W5": "th389.vn (Cục An toàn thông tin/VNCERT: hỗ trợ cài đặt sinh trắc học)",
     "W6": "soha.vn 29/11/2025 (công an: 'phạt nguội', vi phạm giao thông)",
+    "W7": "soha.vn 29/10/2025 (Công an Lâm Đồng: hacked Zalo/Messenger accounts borrowing money)",
+    "W8": "PetroTimes 11/11/2014 (Viettel: 'khuyến mãi x10' top-up posts, insider 'ông anh')",
+    "W9": "ngoisao.vn 26/11/2025, nld.com.vn 07/08/2025 (công an: fake delivery and fine links)",
     "CTX": "scam forms listed in the project's CONTEXT.md (police, BHXH, EVN, family, jobs...)",
     "BANK": "legitimate bank SMS, written by the project in the banks' usual format",
     "GOV": "legitimate notices of state bodies, written by the project",
@@ -262,16 +266,30 @@ def report_real(title: str, rows: list[model.Example], m: model.Model | model.Sh
     )
 
 
+#: Blind files whose kinds of missed scam served to write signs (branch recall, issue 14): their
+#: rows were never trained on and no rule copies them, but they are no longer a blind test.
+SEEN = {
+    "real_blind.csv": "its missed delivery/fine link texts led to the pretext-link signs",
+    "real_blind2.csv": "its missed top-up x10 and borrowing posts led to the topup and borrow signs",
+}
+
+
 def split_line(real: list[model.Example]) -> str:
     """The fixed split of the real messages, by file: one development set, then the blind ones."""
 
     def count(rows: list[model.Example]) -> str:
         return f"{len(rows)} ({sum(e.y for e in rows)} scam, {sum(not e.y for e in rows)} ok)"
 
-    blind = ", ".join(f"{p.name} {count(blind_examples(p))}" for p in blind_files())
+    seen = ", ".join(
+        f"{p.name} {count(blind_examples(p))}" for p in blind_files() if p.name in SEEN
+    )
+    blind = ", ".join(
+        f"{p.name} {count(blind_examples(p))}" for p in blind_files() if p.name not in SEEN
+    )
     return (
         f"Real split (fixed, by file): development real_messages.csv {count(real)} "
-        f"(rules were written after seeing it); blind {blind} (never trained on, no rule "
+        f"(rules were written after seeing it); seen {seen} (never trained on, but the kinds "
+        f"they showed missed served to write signs); blind {blind} (never trained on, no rule "
         f"or threshold made from it)"
     )
 
@@ -281,13 +299,22 @@ def report_blind(shipped: model.Model | model.Shipped) -> None:
     real = model.real_examples()
     print()
     print(split_line(real))
-    print("BLIND real set (data/real_blind*.csv: collected after the detector was frozen; no rule,")
-    print("threshold or training example was made from it), the bot's shipped model:")
+    print("BLIND real sets (data/real_blind*.csv: collected after the detector was frozen, never")
+    print("trained on; SEEN ones served later to write signs), the bot's shipped model:")
     files = blind_files()
     if len(files) > 1:
         for p in files:
+            if p.name in SEEN:
+                print(f"  {p.name} is SEEN now: {SEEN[p.name]} (a development figure)")
             report_real(f"  {p.name}", blind_examples(p), shipped)
-    report_real("BLIND", blind, shipped)
+    unseen = [e for p in files if p.name not in SEEN for e in blind_examples(p)]
+    if len(unseen) != len(blind):
+        report_real(
+            "STILL BLIND (" + ", ".join(p.name for p in files if p.name not in SEEN) + ")",
+            unseen,
+            shipped,
+        )
+    report_real("ALL real_blind* FILES", blind, shipped)
     print("  every blind message not answered as it should be (scam -> 'scam', ok -> 'ok'):")
     for e in blind:
         v = check.score_text(e.text, shipped)

@@ -834,6 +834,13 @@ SCAM_SIGNS = {
     "odd_login": "báo đăng nhập lạ, giao dịch lạ để dụ bấm vào",
     "fee_cancel": "báo bị trừ phí, bảo bấm vào để hủy",
     "parcel": "báo đơn hàng bị giữ, chưa giao, đòi phí hay cập nhật",
+    "borrow": "hỏi vay, hỏi mượn tiền hay nhờ chuyển tiền qua tin nhắn",
+    "borrow_back": "người quen nhắn hỏi mượn tiền, hẹn trả ngay hay nói bận không nghe máy "
+    "(tài khoản của người quen có thể đã bị kẻ gian chiếm)",
+    "topup": "mời nạp thẻ được nhân nhiều lần giá trị (nhà mạng không có khuyến mãi như vậy)",
+    "fine": "báo phạt nguội, phạt vi phạm giao thông qua tin nhắn",
+    "link_pretext": "lấy cớ giao hàng, nộp phạt hay hoàn tiền để bảo bấm vào đường link lạ",
+    "fee_pretext": "báo gói hàng bị giữ, đòi nộp phí trước mới giao",
     "link_blocked": "đường link nằm trong danh sách trang lừa đảo",
     "link_brand": "đường link mượn tên ngân hàng, cơ quan nhưng không phải trang thật",
     "link_lookalike": "đường link viết gần giống tên trang thật",

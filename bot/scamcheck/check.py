@@ -38,11 +38,39 @@ LINK_WEIGHTS = {
     "link_unknown": 0.2,
     "qr_bad_crc": 0.5,
     "qr_unknown_bank": 0.3,
+    "link_pretext": 0.8,
+    "fee_pretext": 0.75,
 }
 STRONG = frozenset(
-    {"link_blocked", "link_brand", "link_lookalike", "link_homoglyph", "link_ip", "apk", "otp"}
+    {
+        "link_blocked",
+        "link_brand",
+        "link_lookalike",
+        "link_homoglyph",
+        "link_ip",
+        "apk",
+        "otp",
+        "borrow_back",
+        "topup",
+        "link_pretext",
+        "fee_pretext",
+    }
 )
-LINK_LESSON = {"apk": "at-08-ung-dung-gia", "qr_bad_crc": "tt-06-ma-qr-gia"}
+#: A reason to click that real senders give in their own app, not by a link in a message: a
+#: parcel held or undelivered, a traffic fine, a refund. With a link that goes to no official
+#: site, or words telling to click, it is the fake-delivery / fake-fine SMS the police describe.
+PRETEXT = frozenset({"parcel", "fine"})
+REFUND = re.compile(r"\b(hoan tien|hoan phi|hoan lai (tien|phi)|nhan lai (tien|khoan tien))\b")
+#: A parcel "held" until a fee is paid: real carriers collect at the door (COD), not in advance.
+FEE = re.compile(
+    r"\b(tra|nop|thanh toan|chuyen|dong) (them |)(mot |)(khoan |)(phi|le phi|tien phi|cuoc)\b"
+)
+LINK_LESSON = {
+    "apk": "at-08-ung-dung-gia",
+    "qr_bad_crc": "tt-06-ma-qr-gia",
+    "link_pretext": "at-07-tin-nhan-gia",
+    "fee_pretext": "at-07-tin-nhan-gia",
+}
 PHONE = re.compile(r"(?<!\d)(?:\+?84|0)(?:[\s.\-]?\d){8,10}(?!\d)")
 
 
@@ -87,6 +115,12 @@ def score_text(text: str, m: model.Model | None = None) -> Verdict:
         for s in f.signs:
             if s not in signs:
                 signs.append(s)
+    unofficial = any(f.official is None for f in found)
+    pretext = any(k in PRETEXT for k in signs) or bool(REFUND.search(folded))
+    if pretext and (unofficial or "click" in signs):
+        signs.append("link_pretext")
+    if "parcel" in signs and FEE.search(folded):
+        signs.append("fee_pretext")
     signs.sort(key=lambda k: -_weight(k))
     p = (m or model.default()).probability(folded) if folded else 0.0
     keep = 1.0

@@ -56,6 +56,34 @@ _DELIVERS_CODE = re.compile(
 _SECRET = r"(ma )?(otp|ma xac (thuc|nhan|minh)|mat khau|ma pin|so the|cvv|ma bao mat)"
 #: Words up to a sentence's end: a token ending in ". " closes the sentence.
 _WORDS = r"(?:\s+\S*[^\s.!?;])"
+#: Someone close asking for money by message: "cho em mượn 5 triệu", "vay tạm 3 triệu",
+#: "tài khoản còn tiền không", "chuyển giúp anh" (the police describe hacked Zalo and Facebook
+#: accounts writing this to every contact).
+_PRONOUN = r"(em|anh|chi|minh|to|toi|chau|con|tui|tao|bac|co|chu|ban)"
+_ASK_MONEY = (
+    r"(\bcho (" + _PRONOUN + r" )?(muon|vay)\b"
+    r"|\b(muon|vay) (tam |giup |gap |)(\d+|vai|it|mot it|mot chut) ?(trieu|tr|k|nghin|ngan|cu|lit)?\b"
+    r"|\b(tk|tai khoan|the) (con|co|du) tien (khong|ko|k|hok)\b"
+    r"|\bcon tien (khong|ko|k|hok)\b"
+    r"|\bchuyen (khoan |tien )?(giup|gium|dum|ho|tam)\b"
+    r"|\bnho (" + _PRONOUN + r" )?chuyen\b)"
+)
+#: ... and the promise that makes it sound ordinary: paid back tonight, tomorrow, at 1 p.m.; or
+#: why the person cannot simply be called ("đang bận không nghe máy được", a new number).
+_PAY_BACK = (
+    r"(\b(mai|sang mai|chieu mai|toi mai|chieu nay|toi nay|chieu|toi|tuan sau|cuoi tuan|thu hai|"
+    r"dau thang|cuoi thang|hom nao|vai hom|lat nua|lat|xong viec|\d+ ?h( chieu| sang| toi)?|\d+ gio)"
+    r" (" + _PRONOUN + r" )?(tra|gui lai|chuyen lai|hoan lai|tra lai|gui tra|chuyen tra)\b"
+    r"|\b(tra|gui lai|chuyen lai|tra lai) (" + _PRONOUN + r" )?(ngay|luon|lien|sau)\b"
+    r"|\b(dang ban|ban qua|ban hop)\b.{0,40}\b(khong|ko|k|chua) (nghe|goi|nghe may|noi chuyen)"
+    r"|\bkhong (nghe may|goi dien|goi) (duoc|dc)\b"
+    r"|\b(dung|day la|nhan qua) so (moi|nay)\b|\bdoi so\b)"
+)
+#: A top-up that multiplies itself: "khuyến mãi x10 giá trị thẻ nạp", "nạp 1 được 10", an uncle
+#: "làm ở Viettel" who let the secret out (posts on Facebook since 2014; carriers never run them).
+_CARRIER = r"(viettel|mobifone|mobi|vinaphone|vina|vnpt|vietnamobile|nha mang)"
+#: "x10", "x5", "x100" as folding leaves them (digits read as letters: "xio", "xs", "xioo")
+_TIMES = r"x ?(\d+|io+|so?)\b"
 
 RULES: tuple[Rule, ...] = (
     Rule(
@@ -151,6 +179,8 @@ RULES: tuple[Rule, ...] = (
             r"\b(trung thuong|trung giai|qua tang|qua tri an|tri an khach hang|nhan thuong|"
             r"nhan qua|doi qua|diem thuong|phan thuong|may man|duoc chon|iphone|xe may sh|"
             r"hoan tien|hoan phi|boi thuong|ho tro tet|qua tet|tang luong huu|tien ho tro)\b",
+            r"\b(dien|nhap|khai) (day du |)(thong tin|ho so)( ca nhan|) de (nhan|lay) "
+            r"(tien|qua|thuong|ho tro)\b",
         ),
     ),
     Rule(
@@ -197,6 +227,54 @@ RULES: tuple[Rule, ...] = (
             r"(?:\s+\S+){0,6}\s+(link|duong dan|theo|tai day|qua)",
         ),
         unless=_NEGATED,
+    ),
+    Rule(
+        "borrow_back",
+        0.8,
+        "at-05-nguoi-than-cap-cuu",
+        _r(
+            _ASK_MONEY + r".{0,120}" + _PAY_BACK,
+            _PAY_BACK + r".{0,120}" + _ASK_MONEY,
+        ),
+        unless=_NEGATED,
+    ),
+    Rule(
+        "borrow",
+        0.55,
+        "at-05-nguoi-than-cap-cuu",
+        _r(_ASK_MONEY),
+        unless=_NEGATED,
+    ),
+    Rule(
+        "topup",
+        0.8,
+        "at-09-trung-thuong",
+        _r(
+            r"\b(khuyen mai|km|tang|nhan) (gap |)(" + _TIMES + r"|\d+ lan|\d{3,} ?%)",
+            r"\b" + _TIMES + r" (gia tri |menh gia |)(the nap|the cao|tien nap|nap the|nap tien)\b",
+            r"\b(nap|mua) (1|mot) (the |)(duoc|nhan|thanh|ra) (10|muoi|5|nam|\d+)\b",
+            r"\b(the nap|the cao|nap the|nap tien|menh gia)\b.{0,80}"
+            r"(\bgap (\d+|muoi|nam|hai|ba) lan|\b" + _TIMES + r"|\b\d{3,} ?%)",
+            r"\b(ong|ba|chu|bac|anh|chi|co|cau|di|thim|em|ban) (ho |ruot |)(minh |toi |em |)"
+            r"(lam|o) (o |ben |tai |trong |)" + _CARRIER + r"\b.{0,200}\b(nap|the|khuyen mai)\b",
+            r"\b(thong tin|tin) (moi |noi bo |)(lo ra|ro ri)\b.{0,200}\b(nap|the|khuyen mai)\b",
+            r"\bhack (tien|the|he thong|tai khoan) (cua )?" + _CARRIER,
+            # a top-up promotion "for the carriers' own staff" that a stranger passes on
+            r"\b(khuyen mai|uu dai) (nap the|nap tien|the nap)\b.{0,60}\b(nhan vien|noi bo)\b",
+        ),
+        unless=_NEGATED,
+    ),
+    Rule(
+        "fine",
+        0.45,
+        "at-07-tin-nhan-gia",
+        _r(
+            # "tiền phát sinh" (an extra charge on a bill) is no fine
+            r"\b(vi pham giao thong|phat nguoi|nop phat|(tien|khoan|khoan tien) phat(?! sinh)|"
+            r"bien ban (xu phat|vi pham)|hinh phat vi pham|loi vi pham|quyet dinh xu phat|"
+            r"bien so (xe )?(cua ban|cua quy khach))\b",
+        ),
+        unless=_NEGATED_THREAT,
     ),
     Rule(
         "family",
@@ -249,15 +327,21 @@ RULES: tuple[Rule, ...] = (
         0.45,
         "at-07-tin-nhan-gia",
         _r(
-            r"\b(don hang|buu pham|buu kien|kien hang)\b.{0,60}\b(chua (duoc )?giao|giao khong thanh|"
+            r"\b(don hang|buu pham|buu kien|kien hang|goi hang)\b.{0,60}\b(chua (duoc )?giao|"
+            r"khong the (duoc )?giao|giao khong thanh|"
             r"bi giu|bi treo|phi luu kho|cap nhat (dia chi|thong tin)|xac nhan gap)",
+            r"\b(khong|chua) (the )?giao (hang |don |)(duoc|thanh cong)\b",
+            r"\b(giao hang|phat hang|giao don|goi hang)\b.{0,40}\b(khong thanh cong|that bai)\b",
         ),
     ),
     Rule(
         "click",
         0.3,
         "at-07-tin-nhan-gia",
-        _r(r"\b(bam|nhan|click|truy cap|vao) (vao )?(link|duong dan|day|duong link)\b"),
+        _r(
+            r"\b(bam|nhan|click|truy cap|vao) (vao )?(link|duong dan|day|duong link)\b",
+            r"\b(click|bam|cham) (vao )?de (xem|kiem tra|nhan|cap nhat|thanh toan|tra cuu)\b",
+        ),
         unless=_NEGATED,
     ),
 )

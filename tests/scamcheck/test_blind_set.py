@@ -35,10 +35,20 @@ def _rows(path: Path | None = None) -> list[dict[str, str]]:
     return out
 
 
-def test_there_are_two_blind_files_and_the_second_holds_legitimate_messages():
-    assert [p.name for p in BLIND_FILES] == ["real_blind.csv", "real_blind2.csv"]
+def test_there_are_three_blind_files_and_the_later_ones_fill_what_the_first_lacked():
+    assert [p.name for p in BLIND_FILES] == ["real_blind.csv", "real_blind2.csv", "real_blind3.csv"]
     second = _rows(model.DATA / "real_blind2.csv")
     assert sum(r["label"] == "ok" for r in second) >= 12
+    third = _rows(model.DATA / "real_blind3.csv")
+    assert sum(r["label"] == "scam" for r in third) >= 30
+
+
+def test_the_third_blind_file_was_collected_before_the_recall_changes():
+    """Its header names the commit it was collected against; that commit must not know the file."""
+    path = model.DATA / "real_blind3.csv"
+    note = " ".join(x for x in path.read_text(encoding="utf-8").splitlines() if x.startswith("#"))
+    assert "BEFORE any change" in note
+    assert "23936aca329201e9303b7b784fccaa856870a2db" in note
 
 
 @pytest.mark.parametrize("path", BLIND_FILES, ids=lambda p: p.name)
@@ -119,3 +129,14 @@ def test_benchmark_reads_every_blind_file_and_the_bounds_are_right():
     assert abs(ev.clopper_pearson_upper(1, 40) - 0.1316) < 1e-3
     assert 0.27 < ev.wilson_upper(0, 10) < 0.28
     assert ev.clopper_pearson_upper(5, 5) == 1.0
+
+
+def test_no_blind_file_has_more_legitimate_messages_called_scams_than_before_the_recall_signs():
+    """Counted at commit 3864a0a (before the signs for borrowing, top-ups and pretext links):
+    0 of 4, 0 of 12 and 2 of 6. A regression guard only; no rule was written from these rows."""
+    from bot.scamcheck import check_text
+
+    before = {"real_blind.csv": 0, "real_blind2.csv": 0, "real_blind3.csv": 2}
+    for p in BLIND_FILES:
+        n = sum(check_text(r["text"]).verdict == "scam" for r in _rows(p) if r["label"] == "ok")
+        assert n <= before[p.name], (p.name, n)

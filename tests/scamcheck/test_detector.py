@@ -213,3 +213,121 @@ def test_shared_examples_are_masked():
     )
     for secret in ("0123456789", "TRAN", "0912", "Minh", "Bình", "viecnhe247", "a@b.com"):
         assert secret not in out
+
+
+# The kinds of scam the first two blind sets showed were missed (issue 14), each written by the
+# project (invented names, amounts and domains), with the ordinary messages they must not catch.
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Anh ơi còn tiền không, cho em mượn 8 triệu, tối nay em trả liền",
+        "Tk con tien k chuyen giup chi 6tr, mai chi gui lai nhe",
+        "Bác cho cháu vay tạm 3 triệu, 4h chiều cháu chuyển lại ạ",
+        "Cô ơi con đang bận họp không nghe máy được, cô chuyển giúp con 10 triệu vào số này nhé",
+        "Day la so moi cua em, anh cho em muon 5 trieu, thu hai em tra",
+    ],
+)
+def test_an_acquaintance_borrowing_with_a_promise_is_called_a_scam(text):
+    v = check_text(text)
+    assert "borrow_back" in v.signs and v.verdict == "scam", (v.score, v.signs)
+    assert v.lesson == "at-05-nguoi-than-cap-cuu"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Chị ơi em gửi lại chị 2 triệu hôm trước mượn nhé, cảm ơn chị",
+        "Con chuyển cho mẹ 2 triệu tiền chợ rồi nhé, mẹ xem tài khoản giúp con",
+        "Anh ơi tối nay em bận họp nên không nghe máy được, có gì anh nhắn em nhé",
+        "Bố ơi con đổi số rồi, số mới của con là 0912 000 111, bố lưu lại nhé",
+        "Chú ơi cháu mượn chú cái thang tuần trước, chiều nay cháu mang trả chú nhé",
+        "Cảnh giác: đừng cho ai mượn tiền khi nhận tin nhắn hẹn mai trả, hãy gọi điện hỏi lại",
+    ],
+)
+def test_family_messages_about_money_or_a_new_number_are_no_borrowing_scam(text):
+    v = check_text(text)
+    assert "borrow_back" not in v.signs and v.verdict != "scam", (v.score, v.signs)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Nhà mạng đang khuyến mãi x10 giá trị thẻ nạp, làm ngay kẻo hết",
+        "Bạn mình làm ở Vinaphone nói nạp thẻ giờ này được cộng gấp 10 lần, mình thử rồi",
+        "nap 1 duoc 10, the 100k thanh 1 trieu, ai can thi nap qua trang nay",
+        "Khuyến mãi 500% thẻ nạp cho mọi mạng, chỉ hôm nay",
+        "Ưu đãi nạp thẻ dành cho nhân viên nội bộ nhà mạng, mình chia sẻ cho mọi người",
+    ],
+)
+def test_a_top_up_that_multiplies_itself_is_called_a_scam(text):
+    v = check_text(text)
+    assert "topup" in v.signs and v.verdict == "scam", (v.score, v.signs)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Viettel: Khuyến mãi 20% giá trị thẻ nạp cho thuê bao trả trước nạp thẻ ngày 15/12.",
+        "VinaPhone: nạp thẻ từ 50.000đ được tặng 20% giá trị thẻ nạp, chi tiết trên My VNPT",
+        "Cháu nạp cho bà thẻ 100 nghìn rồi nhé, bà gọi thử xem",
+    ],
+)
+def test_a_real_carrier_promotion_is_no_top_up_scam(text):
+    v = check_text(text)
+    assert "topup" not in v.signs and v.verdict != "scam", (v.score, v.signs)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Đơn hàng của bạn giao không thành công, cập nhật địa chỉ tại giaohang-vn[.]top",
+        "Giao hàng thất bại, đơn sẽ bị hoàn. Bấm vào đây để chọn lại giờ giao.",
+        "CSGT: xe của bạn vi phạm giao thông, tiền phạt 800.000đ, nộp tại csgt-phat[.]cc",
+        "Ban co bien ban vi pham giao thong, click de xem loi",
+        "Bạn được hoàn tiền 150.000đ, bấm link để nhận lại tiền: hoantien-nhanh[.]vip",
+    ],
+)
+def test_a_delivery_fine_or_refund_pretext_with_a_strange_link_is_a_scam(text):
+    v = check_text(text)
+    assert "link_pretext" in v.signs and v.verdict == "scam", (v.score, v.signs)
+
+
+def test_a_parcel_held_for_a_fee_is_a_scam():
+    v = check_text(
+        "Gói hàng của bạn không thể được giao do thiếu phí, vui lòng trả một khoản phí 30.000đ"
+    )
+    assert "fee_pretext" in v.signs and v.verdict == "scam", (v.score, v.signs)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # the same pretexts without a strange link: official sites, or advice not to click
+        "Shopee: Yêu cầu hoàn tiền đã được chấp nhận, xem trong ứng dụng tại shopee.vn",
+        "Cổng Dịch vụ công: quyết định xử phạt vi phạm giao thông, tra cứu tại dichvucong.gov.vn",
+        "Công an khuyến cáo: tra cứu phạt nguội trên VNeTraffic, không bấm link trong tin nhắn lạ",
+        "GHTK: Giao hàng không thành công do không liên lạc được, shipper giao lại ngày mai",
+        "Tiệm thuốc: hôm qua cháu thu thừa của bác 20 nghìn, mai cháu hoàn tiền lại ạ",
+    ],
+)
+def test_a_pretext_without_a_strange_link_is_no_link_scam(text):
+    v = check_text(text)
+    assert "link_pretext" not in v.signs and v.verdict != "scam", (v.score, v.signs)
+
+
+def test_the_new_signs_call_no_legitimate_development_message_a_scam():
+    """Real legitimate notices (shipped model) and held-out legitimate messages (model trained on
+    the training split only, as the benchmark does): the two held-out false alarms are older than
+    these signs (Điện lực's meter notice and the court's summons notice, both warnings)."""
+    from bot.scamcheck import model
+    from bot.scamcheck.check import score_text
+
+    for e in model.real_examples():
+        if e.label == "ok":
+            assert check_text(e.text).verdict != "scam", e.id
+    train, held = model.split(model.examples())
+    m = model.Model(train)
+    alarms = {e.id for e in held if e.label == "ok" and score_text(e.text, m).verdict == "scam"}
+    assert alarms <= {"m0164", "m0249"}, alarms
