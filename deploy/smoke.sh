@@ -112,23 +112,23 @@ EOF
     rm -rf "$r"
     echo "$DEBIAN_IMAGE in $(since "$t") s"
 fi
-if [ $REBUILD = 1 ] || ! have $PYTHON_IMAGE || ! have $POSTGRES_IMAGE; then
-    say "1. $PYTHON_IMAGE and $POSTGRES_IMAGE from Debian packages"
-    ctx=$WORK/python-context
-    rm -rf "$ctx" && mkdir -p "$ctx/ca"
-    cp "$SMOKE/python.Dockerfile" "$ctx/Dockerfile"
-    find /usr/local/share/ca-certificates -name '*.crt' -exec cp {} "$ctx/ca/" \; 2> /dev/null || true
-    docker build -q --build-arg DEBIAN=$DEBIAN_IMAGE -t $PYTHON_IMAGE "$ctx" > /dev/null
-    docker build -q --build-arg DEBIAN=$DEBIAN_IMAGE -t $POSTGRES_IMAGE \
-        -f "$SMOKE/postgres.Dockerfile" "$SMOKE" > /dev/null
-fi
+# (each run: Docker's cache makes it quick when nothing changed)
+say "1. $PYTHON_IMAGE and $POSTGRES_IMAGE from Debian packages"
+ctx=$WORK/python-context
+rm -rf "$ctx" && mkdir -p "$ctx/ca"
+cp "$SMOKE/python.Dockerfile" "$ctx/Dockerfile"
+find /usr/local/share/ca-certificates -name '*.crt' -exec cp {} "$ctx/ca/" \; 2> /dev/null || true
+docker build --build-arg DEBIAN=$DEBIAN_IMAGE -t $PYTHON_IMAGE "$ctx" \
+    > "$WORK/python-standin.log" 2>&1 || { tail -20 "$WORK/python-standin.log"; fail "$PYTHON_IMAGE"; }
+docker build --build-arg DEBIAN=$DEBIAN_IMAGE -t $POSTGRES_IMAGE -f "$SMOKE/postgres.Dockerfile" \
+    "$SMOKE" > "$WORK/postgres-standin.log" 2>&1 || { tail -20 "$WORK/postgres-standin.log"; fail "$POSTGRES_IMAGE"; }
 docker run --rm $PYTHON_IMAGE sh -c 'echo "$(python --version), $(pip --version | cut -d" " -f1-2), at $(command -v python)"'
-docker run --rm $POSTGRES_IMAGE postgres --version
+docker run --rm $POSTGRES_IMAGE pg_isready --version
 
 # --- 2. the image ------------------------------------------------------------------------------
-say "2. docker build --build-arg BASE=$PYTHON_IMAGE -t hocso:latest ."
+say "2. docker build --no-cache --build-arg BASE=$PYTHON_IMAGE -t hocso:latest ."
 t=$(now)
-docker build --build-arg BASE=$PYTHON_IMAGE -t hocso:latest "$ROOT" > "$WORK/build.log" 2>&1 \
+docker build --no-cache --build-arg BASE=$PYTHON_IMAGE -t hocso:latest "$ROOT" > "$WORK/build.log" 2>&1 \
     || { tail -30 "$WORK/build.log"; fail "docker build (log: $WORK/build.log)"; }
 BUILD_S=$(since "$t")
 SIZE=$(docker image inspect -f '{{.Size}}' hocso:latest)
@@ -169,10 +169,9 @@ compose down -v --remove-orphans > /dev/null 2>&1 || true
 cleanup() { [ $KEEP = 1 ] || compose down -v --remove-orphans > /dev/null 2>&1 || true; }
 trap cleanup EXIT
 
-# every container of db, web and worker healthy (prints seconds), or fail after $1 s
+# every container of db, web and worker healthy (prints seconds since $2), or fail after $1 s
 wait_healthy() {
-    local limit=$1 t0 ids id st all
-    t0=$(now)
+    local limit=$1 t0=$2 ids id st all
     while :; do
         all=1
         ids=$(compose ps -q db web worker)
@@ -222,9 +221,9 @@ wait_replies() {
 }
 
 t=$(now)
-compose up -d --quiet-pull 2>&1 | tail -3
-UP1_S=$(wait_healthy 240)
-echo "every service healthy ${UP1_S} s after \`up -d\`:"
+compose up -d --build 2>&1 | tail -1 # the image of step 2, from Docker's cache
+UP1_S=$(wait_healthy 240 "$t")
+echo "every service healthy ${UP1_S} s after \`up -d --build\` began:"
 compose ps --format 'table {{.Service}}\t{{.Status}}'
 echo "\$ curl http://127.0.0.1:8081/healthz: $(curl -s http://127.0.0.1:8081/healthz)"
 echo "uid in web: $(compose exec -T web id -u); in a worker: $(compose exec -T worker id -u)"
@@ -234,23 +233,28 @@ code=$(post_update 1 /start)
 echo "POST /telegram/webhook (update 1, /start): HTTP $code"
 [ "$code" = 200 ] || fail "the webhook answered $code"
 wait_replies 1
-echo "answered: $(replies) sendMessage to chat 4242 at the fake Bot API"
+echo "answered: $(replies) sendMessage to chat 4242 at the fake Bot API; the first begins:"
+compose logs --no-log-prefix telegram | grep -m1 '"method": "sendMessage"' \
+    | python3 -c 'import json, sys; print("  " + json.loads(sys.stdin.read())["text"][:120])'
 echo "inbox: $(sql "select update_id || ' ' || status from inbox order by id" | tr '\n' ' ')"
-echo "handled by: $(compose logs --no-log-prefix worker | grep -c . || true) worker log lines; last:"
-compose logs --tail 3 worker
+compose logs --tail 2 worker
 compose exec -T web sh -c 'echo kept > /data/smoke-marker && ls -ld /data /data/smoke-marker'
 
-say "4. down (volumes kept), up again"
-compose down
+say "4. stop (SIGTERM), down (volumes kept), up again"
+t=$(now)
+compose stop 2>&1 | tail -1
+echo "stopped in $(since "$t") s; exit codes: $(for id in $(compose ps -a -q db web worker); do
+    docker inspect -f '{{.Name}}={{.State.ExitCode}}' "$id"; done | tr '\n' ' ')"
+compose logs --no-log-prefix worker | grep -E 'stopping|stopped' | sort | uniq -c
+compose down 2>&1 | tail -1
 t=$(now)
 compose up -d 2>&1 | tail -1
-UP2_S=$(wait_healthy 240)
-echo "every service healthy ${UP2_S} s after the second \`up -d\`"
+UP2_S=$(wait_healthy 240 "$t")
+echo "every service healthy ${UP2_S} s after the second \`up -d\` began"
 rows=$(sql "select update_id || ' ' || status from inbox order by id" | tr '\n' ' ')
 echo "inbox after down/up: $rows"
 case $rows in "1 done"*) ;; *) fail "update 1 is not in the database after down/up" ;; esac
 echo "media volume: /data/smoke-marker says '$(compose exec -T web cat /data/smoke-marker)'"
-echo "users: $(sql 'select count(*) from users')"
 code=$(post_update 2 "xin chào")
 echo "POST /telegram/webhook (update 2): HTTP $code"
 [ "$code" = 200 ] || fail "the webhook answered $code"

@@ -5,7 +5,7 @@
 # POSTGRES_USER as the superuser and POSTGRES_PASSWORD as its password, creates POSTGRES_DB,
 # and allows password logins from the network; then it runs the server in the foreground.
 set -eu
-: "${POSTGRES_PASSWORD:?POSTGRES_PASSWORD must be set}"
+[ "${1:-}" = postgres ] || exec "$@" # anything else (psql, a shell) as asked
 POSTGRES_USER=${POSTGRES_USER:-postgres}
 POSTGRES_DB=${POSTGRES_DB:-$POSTGRES_USER}
 
@@ -17,6 +17,7 @@ if [ "$(id -u)" = 0 ]; then
 fi
 
 if [ ! -s "$PGDATA/PG_VERSION" ]; then
+    : "${POSTGRES_PASSWORD:?POSTGRES_PASSWORD must be set}"
     pwfile=$(mktemp)
     printf '%s\n' "$POSTGRES_PASSWORD" > "$pwfile"
     initdb -D "$PGDATA" -U "$POSTGRES_USER" --pwfile="$pwfile" -E UTF8 --locale=C.UTF-8 \

@@ -9,7 +9,8 @@ In a container beside the bot (deploy/smoke.sh), where nothing holds its standar
 
     python -m tests.fakes.serve_telegram --host 0.0.0.0 --port 9000 --live --until-signal
 
-prints each call's line as it is made and serves until SIGTERM or SIGINT (`docker stop`).
+prints each call's line as it is made (with the start of a message's text) and serves until
+SIGTERM or SIGINT (`docker stop`).
 """
 
 from __future__ import annotations
@@ -25,8 +26,11 @@ from tests.fakes.base import Call
 from tests.fakes.telegram_api import FakeTelegram
 
 
-def _line(c: Call) -> str:
-    return json.dumps({"method": c.method, "chat_id": c.chat_id, "status": c.status, "at": c.at})
+def _line(c: Call, text: bool = False) -> str:
+    line = {"method": c.method, "chat_id": c.chat_id, "status": c.status, "at": c.at}
+    if text and "text" in c.params:
+        line["text"] = str(c.params["text"])[:200]
+    return json.dumps(line, ensure_ascii=False)
 
 
 class _LiveTelegram(FakeTelegram):
@@ -34,7 +38,7 @@ class _LiveTelegram(FakeTelegram):
 
     async def _record(self, call: Call) -> None:
         await super()._record(call)
-        print(_line(call), flush=True)
+        print(_line(call, text=True), flush=True)
 
 
 async def _until_signal() -> None:
