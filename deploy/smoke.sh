@@ -70,6 +70,16 @@ export POSTGRES_PASSWORD=${POSTGRES_PASSWORD:-smoke-$(python3 -c 'import secrets
 export HOCSO_PYTHON_IMAGE=$PYTHON_IMAGE HOCSO_POSTGRES_IMAGE=$POSTGRES_IMAGE
 compose() { "${COMPOSE[@]}" -p "$PROJECT" -f "$ROOT/compose.yaml" -f "$SMOKE/compose.smoke.yaml" "$@"; }
 echo "engine $(docker version -f '{{.Server.Version}}'), $("${COMPOSE[@]}" version)"
+DANGLING_BEFORE=$(docker volume ls -q -f dangling=true | sort)
+SOLO=
+cleanup() {
+    [ -z "$SOLO" ] || docker rm -f -v "$SOLO" > /dev/null 2>&1 || true
+    [ $KEEP = 1 ] || compose down -v --remove-orphans > /dev/null 2>&1 || true
+    # anonymous /data volumes left by the classic builder's intermediate containers
+    comm -13 <(echo "$DANGLING_BEFORE") <(docker volume ls -q -f dangling=true | sort) \
+        | xargs -r docker volume rm > /dev/null 2>&1 || true
+}
+trap cleanup EXIT
 
 # --- 1. stand-ins for the base images -----------------------------------------------------------
 have() { docker image inspect "$1" > /dev/null 2>&1; }
@@ -150,6 +160,7 @@ echo "\$ hocso run (no token): exit $rc: $(echo "$out" | tail -1)"
 [ $rc != 0 ] || fail "hocso run without a token exited 0"
 echo "\$ hocso health --db (SQLite in an anonymous /data volume): $(run hocso:latest hocso health --db)"
 c=$(docker run -d hocso:latest hocso web --db /data/hocso.db --port 8081)
+SOLO=$c
 t=$(now)
 until docker exec "$c" hocso health > /dev/null 2>&1; do
     [ "$(docker inspect -f '{{.State.Running}}' "$c")" = true ] || { docker logs "$c"; fail "hocso web stopped"; }
@@ -162,12 +173,11 @@ until [ "$(docker inspect -f '{{.State.Health.Status}}' "$c")" = healthy ]; do
 done
 echo "image HEALTHCHECK: healthy after $(since "$t") s (first check at its 30 s interval)"
 docker rm -f -v "$c" > /dev/null
+SOLO=
 
 # --- 4. the compose stack ----------------------------------------------------------------------
 say "4. compose.yaml + deploy/smoke/compose.smoke.yaml, project $PROJECT"
 compose down -v --remove-orphans > /dev/null 2>&1 || true
-cleanup() { [ $KEEP = 1 ] || compose down -v --remove-orphans > /dev/null 2>&1 || true; }
-trap cleanup EXIT
 
 # every container of db, web and worker healthy (prints seconds since $2), or fail after $1 s
 wait_healthy() {
@@ -245,7 +255,7 @@ t=$(now)
 compose stop 2>&1 | tail -1
 echo "stopped in $(since "$t") s; exit codes: $(for id in $(compose ps -a -q db web worker); do
     docker inspect -f '{{.Name}}={{.State.ExitCode}}' "$id"; done | tr '\n' ' ')"
-compose logs --no-log-prefix worker | grep -E 'stopping|stopped' | sort | uniq -c
+echo "workers logging 'stopped; database closed': $(compose logs worker | grep -c 'stopped; database closed')"
 compose down 2>&1 | tail -1
 t=$(now)
 compose up -d 2>&1 | tail -1

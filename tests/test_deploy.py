@@ -68,6 +68,14 @@ def test_compose_runs_postgresql_one_web_and_two_workers(compose):
         assert s["restart"] == "unless-stopped"
 
 
+def test_the_image_is_built_once_for_every_role(compose):
+    """One `build` (web's) for the one image: Compose's classic builder (no BuildKit) builds
+    once per service that has one, the same image twice side by side."""
+    services = compose["services"]
+    assert [name for name, s in services.items() if "build" in s] == ["web"]
+    assert services["web"]["image"] == services["worker"]["image"] == "hocso:latest"
+
+
 def test_every_service_has_a_health_check_that_asks_the_database(compose):
     services = compose["services"]
     for name, s in services.items():
@@ -102,7 +110,7 @@ def test_the_base_images_can_come_through_a_mirror(compose):
     """Operators without Docker Hub name the same images on their registry mirror; unset, the
     defaults are the official ones (deploy/smoke.sh sets them to its local stand-ins)."""
     assert compose["services"]["db"]["image"] == "${HOCSO_POSTGRES_IMAGE:-postgres:16-alpine}"
-    args = compose["x-bot"]["build"]["args"]
+    args = compose["services"]["web"]["build"]["args"]
     assert args["BASE"] == "${HOCSO_PYTHON_IMAGE:-python:3.11-slim}"
     dockerfile = (ROOT / "Dockerfile").read_text(encoding="utf-8")
     assert "ARG BASE=python:3.11-slim\nFROM ${BASE}\n" in dockerfile
