@@ -13,19 +13,22 @@
 # free (compose.yaml publishes them). Extra CA certificates in /usr/local/share/ca-certificates
 # (a TLS-inspecting proxy) are trusted inside the Python stand-in.
 #
-# What it does (docs/deploy.md, "Checked on"):
-#  1. debootstrap bookworm (minbase) -> `docker import` as hocso-local/debian:bookworm, then
-#     hocso-local/python:3.11-slim (deploy/smoke/python.Dockerfile) and
-#     hocso-local/postgres:15 (deploy/smoke/postgres.Dockerfile). Kept between runs.
-#  2. docker build --build-arg BASE=hocso-local/python:3.11-slim -t hocso:latest . (timed)
-#  3. in the image: `hocso --version`, `id -u` (10001), `hocso run` without a token (explains
-#     and exits non-zero), `hocso health --db` on the SQLite in /data, and the image's own
-#     HEALTHCHECK turning healthy on `hocso web`.
+# What it does (what it printed: docs/deploy.md, "Checked on"):
+#  1. debootstrap bookworm (minbase) -> `docker import` as hocso-local/debian:bookworm (kept
+#     between runs), then hocso-local/python:3.11-slim (deploy/smoke/python.Dockerfile) and
+#     hocso-local/postgres:15 (deploy/smoke/postgres.Dockerfile), from Docker's cache if unchanged.
+#  2. docker build --no-cache --build-arg BASE=hocso-local/python:3.11-slim -t hocso:latest .
+#     (timed, with the image's size)
+#  3. in the image: `hocso --version`, `id` (uid 10001), `hocso run` without a token (explains
+#     and exits non-zero), `hocso health --db` on the SQLite in /data, Tesseract reading a
+#     screenshot for `hocso scamcheck`, and the image's own HEALTHCHECK turning healthy on
+#     `hocso web`.
 #  4. compose.yaml + deploy/smoke/compose.smoke.yaml (the fake Telegram Bot API as a service)
-#     as project "hocso-smoke": up, every service healthy (timed), /healthz, one Telegram
-#     update through the webhook answered by a worker, `down` (volumes kept), up again: the
-#     stored update and a file in the media volume are still there, and a second update is
-#     answered. Then `down -v` (unless --keep).
+#     as project "hocso-smoke": `up -d --build`, every service healthy (timed), /healthz, uid
+#     10001, one Telegram update through the webhook answered by a worker; `stop` (every
+#     process exits 0 on SIGTERM), `down` (volumes kept), up again: the stored update and a
+#     file in the media volume are still there, and a second update is answered. Then
+#     `down -v` (unless --keep).
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
