@@ -2,8 +2,8 @@
 # where Docker Hub is out of reach). Like the official image: `python` and `pip` on PATH from
 # /usr/local (here a venv of Debian's python3.11 there), site-packages under /usr/local/lib,
 # LANG=C.UTF-8, apt sources for bookworm, -updates and -security. Unlike it: Debian's 3.11.2
-# (the official one builds the newest 3.11 on Debian's current release), and the build machine's extra CA
-# certificates (a TLS-inspecting proxy) trusted by pip.
+# (the official one builds the newest 3.11 on Debian's current release), and the build
+# machine's extra CA certificates (a TLS-inspecting proxy) trusted by pip.
 ARG DEBIAN=hocso-local/debian:bookworm
 FROM ${DEBIAN}
 ENV LANG=C.UTF-8 DEBIAN_FRONTEND=noninteractive
