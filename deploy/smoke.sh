@@ -75,6 +75,7 @@ export HOCSO_PYTHON_IMAGE=$PYTHON_IMAGE HOCSO_POSTGRES_IMAGE=$POSTGRES_IMAGE
 compose() { "${COMPOSE[@]}" -p "$PROJECT" -f "$ROOT/compose.yaml" -f "$SMOKE/compose.smoke.yaml" "$@"; }
 echo "engine $(docker version -f '{{.Server.Version}}'), $("${COMPOSE[@]}" version)"
 DANGLING_BEFORE=$(docker volume ls -q -f dangling=true | sort)
+UNTAGGED_BEFORE=$(docker images -q -f dangling=true | sort)
 SOLO=
 cleanup() {
     [ -z "$SOLO" ] || docker rm -f -v "$SOLO" > /dev/null 2>&1 || true
@@ -82,6 +83,9 @@ cleanup() {
     # anonymous /data volumes left by the classic builder's intermediate containers
     comm -13 <(echo "$DANGLING_BEFORE") <(docker volume ls -q -f dangling=true | sort) \
         | xargs -r docker volume rm > /dev/null 2>&1 || true
+    # the hocso:latest images this run replaced (each 700 MB)
+    comm -13 <(echo "$UNTAGGED_BEFORE") <(docker images -q -f dangling=true | sort) \
+        | xargs -r docker rmi > /dev/null 2>&1 || true
 }
 trap cleanup EXIT
 
