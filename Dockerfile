@@ -1,6 +1,8 @@
 # Học Số: one image for every role (`hocso run`, `--role web`, `--role worker`); compose.yaml
 # runs PostgreSQL, one web process and two workers from it. See docs/deploy.md.
-FROM python:3.11-slim
+# BASE: the same image through a registry mirror (`--build-arg BASE=mirror.example/python:3.11-slim`).
+ARG BASE=python:3.11-slim
+FROM ${BASE}
 
 # Tesseract reads the screenshots sent to the scam checker (Vietnamese language data)
 RUN apt-get update && apt-get install -y --no-install-recommends tesseract-ocr tesseract-ocr-vie \
