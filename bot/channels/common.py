@@ -241,6 +241,9 @@ class ReplySender:
 
     prefix: str
     route: Callable[[list[Reply]], None] | None
+    #: the process's role (`python -m bot run --role`): with several workers ("web",
+    #: "worker") a channel must not trust what it alone remembers of a person
+    role: str = "all"
 
     def chat_key(self, identity: str) -> Hashable:
         return identity.removeprefix(self.prefix)

@@ -768,7 +768,7 @@ class ZaloOaChannel(StoredUpdates, ReplySender):
         another one, so the stored window is read, in a transaction, which writes this
         worker's own notes first (`_write_behind` rides along)."""
         w = self._windows.get(identity)
-        if w is None or getattr(self, "role", "all") != "all":
+        if w is None or self.role != "all":
             async with self.engine.db.transaction() as store:
                 w = await store.zalo_oa.window(identity)
             if w is not None:
