@@ -95,6 +95,17 @@ BACKEND_PARAMS = [
 
 
 @asynccontextmanager
+async def fresh_database(kind: str, tmp_path: Path, name: str) -> AsyncIterator[Path | str]:
+    """Where a fresh database of `kind` (a BACKEND_PARAMS id) is opened: a SQLite file `name`
+    under `tmp_path`, or a PostgreSQL database of its own, dropped afterwards."""
+    if kind == "sqlite":
+        yield tmp_path / name
+    else:
+        async with pg_database() as url:
+            yield url
+
+
+@asynccontextmanager
 async def pg_database(template: str | None = None) -> AsyncIterator[str]:
     """The URL of a fresh database on the test server (a copy of `template`, a database
     name, when given), dropped afterwards."""

@@ -775,16 +775,18 @@ class ZaloOaChannel(StoredUpdates, ReplySender):
                 self._windows[identity] = w
         return w
 
+    def _wrote_lately(self, w: Window | None) -> bool:
+        """The person wrote within the window's hours (how many were sent since aside)."""
+        return (
+            w is not None
+            and w.last_user_at is not None
+            and self.clock() - w.last_user_at < self.window
+        )
+
     async def gate(self, identity: str) -> None:
         """Raise OutsideWindow unless an unprompted message may go to this person now."""
         w = await self._window_of(identity)
-        now = self.clock()
-        if (
-            w is not None
-            and w.last_user_at is not None
-            and now - w.last_user_at < self.window
-            and w.sent_since < self.window_messages
-        ):
+        if self._wrote_lately(w) and w.sent_since < self.window_messages:
             return
         exhausted = w is not None and w.quota_type not in (None, "reply") and w.remain == 0
         if self.use_package_quota and not exhausted:
@@ -804,12 +806,7 @@ class ZaloOaChannel(StoredUpdates, ReplySender):
         centre, docs/zalo-oa.md). So while the window is open the last message is named."""
         recipient = {"user_id": user}
         w = self._windows.get(identity_of(user)) if self.reply_message_id else None
-        if (
-            w is not None
-            and w.last_msg_id
-            and w.last_user_at is not None
-            and self.clock() - w.last_user_at < self.window
-        ):
+        if self._wrote_lately(w) and w.last_msg_id:
             recipient["message_id"] = w.last_msg_id
         return recipient
 
@@ -818,18 +815,17 @@ class ZaloOaChannel(StoredUpdates, ReplySender):
         refuse the named message as a parameter while the same message without it goes, the
         name is dropped for the rest of the run (logged once) rather than failing every reply."""
         recipient = self._recipient(user)
+
+        async def post(recipient: dict) -> dict:
+            body = {"recipient": recipient, "message": message}
+            return await self.api.call("POST", "/v3.0/oa/message/cs", json=body)
+
         try:
-            data = await self.api.call(
-                "POST", "/v3.0/oa/message/cs", json={"recipient": recipient, "message": message}
-            )
+            data = await post(recipient)
         except OaError as exc:
             if exc.code not in PARAM_ERRORS or "message_id" not in recipient:
                 raise
-            data = await self.api.call(
-                "POST",
-                "/v3.0/oa/message/cs",
-                json={"recipient": {"user_id": user}, "message": message},
-            )
+            data = await post({"user_id": user})
             if self.reply_message_id:
                 self.reply_message_id = False
                 log.warning(

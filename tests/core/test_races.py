@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-from contextlib import AsyncExitStack
 from pathlib import Path
 
 import pytest
@@ -19,7 +18,7 @@ from bot.core.events import Event
 from storage.repos import ConversationRepo, LinkRepo, ProgressRepo, iso
 from storage.staff import StaffRepo
 from tests.concurrency import Rendezvous, meeting_before, until_waiting
-from tests.conftest import BACKEND_PARAMS, START, open_sim, pg_database
+from tests.conftest import BACKEND_PARAMS, START, fresh_database, open_sim
 from tests.storage.contract import learner as registered
 
 NOW = START
@@ -28,11 +27,7 @@ NOW = START
 @pytest.fixture(params=BACKEND_PARAMS)
 async def sim(request, tmp_path: Path):
     """The engine on a fresh database of each backend (PostgreSQL: a database of its own)."""
-    async with AsyncExitStack() as stack:
-        if request.param == "sqlite":
-            target: Path | str = tmp_path / "races.db"
-        else:
-            target = await stack.enter_async_context(pg_database())
+    async with fresh_database(request.param, tmp_path, "races.db") as target:
         s, db = await open_sim(target, NOW, media=tmp_path / "races.db")
         try:
             yield s

@@ -8,7 +8,6 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import re
-from contextlib import AsyncExitStack
 from pathlib import Path
 
 import httpx
@@ -21,7 +20,7 @@ from storage.db import Database
 from storage.reports import ReportRepo
 from storage.staff import StaffRepo
 from tests.concurrency import Rendezvous, meeting_before
-from tests.conftest import BACKEND_PARAMS, pg_database
+from tests.conftest import BACKEND_PARAMS, fresh_database
 from tests.storage.contract import learner
 
 NOW = dt.datetime(2026, 11, 23, 3, 0, tzinfo=dt.UTC)  # 10:00 in Vietnam
@@ -30,11 +29,7 @@ PROVINCE = "province:19"
 
 @pytest.fixture(params=BACKEND_PARAMS)
 async def db(request, tmp_path: Path):
-    async with AsyncExitStack() as stack:
-        if request.param == "sqlite":
-            target: Path | str = tmp_path / "web.db"
-        else:
-            target = await stack.enter_async_context(pg_database())
+    async with fresh_database(request.param, tmp_path, "web.db") as target:
         opened = await Database.open(target, media=tmp_path / "web.db")
         try:
             yield opened
