@@ -839,6 +839,11 @@ SCAM_SIGNS = {
     "(tài khoản của người quen có thể đã bị kẻ gian chiếm)",
     "topup": "mời nạp thẻ được nhân nhiều lần giá trị (nhà mạng không có khuyến mãi như vậy)",
     "fine": "báo phạt nguội, phạt vi phạm giao thông qua tin nhắn",
+    "wrong_transfer": "nói đã chuyển nhầm tiền và xin chuyển trả (hãy nhờ ngân hàng trả lại, "
+    "không chuyển theo lời người nhắn)",
+    "extort": "dọa tung ảnh, video để đòi tiền",
+    "hostage": "dọa hại người thân, cấm báo công an",
+    "charity": "xin giúp đỡ, kêu gọi ủng hộ kèm số tài khoản",
     "link_pretext": "lấy cớ giao hàng, nộp phạt hay hoàn tiền để bảo bấm vào đường link lạ",
     "fee_pretext": "báo gói hàng bị giữ, đòi nộp phí trước mới giao",
     "link_blocked": "đường link nằm trong danh sách trang lừa đảo",

@@ -54,6 +54,8 @@ STRONG = frozenset(
         "topup",
         "link_pretext",
         "fee_pretext",
+        "extort",
+        "hostage",
     }
 )
 #: A reason to click that real senders give in their own app, not by a link in a message: a
@@ -71,6 +73,8 @@ LINK_LESSON = {
     "link_pretext": "at-07-tin-nhan-gia",
     "fee_pretext": "at-07-tin-nhan-gia",
 }
+#: A warning against scams (advice not to do what they ask): it says "cần cẩn thận" at most.
+ADVICE_DAMP = 0.6
 PHONE = re.compile(r"(?<!\d)(?:\+?84|0)(?:[\s.\-]?\d){8,10}(?!\d)")
 
 
@@ -129,7 +133,18 @@ def score_text(text: str, m: model.Model | None = None) -> Verdict:
     from_signs = 1 - keep
     score = MODEL_SHARE * p + (1 - MODEL_SHARE) * from_signs
     official_only = bool(found) and all(f.official is not None and not f.signs for f in found)
-    if any(s in STRONG for s in signs):
+    from_links = {s for f in found for s in f.signs}
+    warning = rules.advice(folded) and not from_links & STRONG
+    if warning:
+        # its words name what it warns about; only its own links could still betray it
+        signs = [s for s in signs if s in from_links]
+        keep = 1.0
+        for key in signs:
+            keep *= 1 - _weight(key)
+        score = min(
+            ADVICE_DAMP * (MODEL_SHARE * p + (1 - MODEL_SHARE) * (1 - keep)), SCAM_AT - 0.01
+        )
+    elif any(s in STRONG for s in signs):
         score = max(score, 0.75)
     elif official_only:
         score *= OFFICIAL_DAMP

@@ -92,7 +92,9 @@ RULES: tuple[Rule, ...] = (
         "at-01-ma-otp",
         _r(
             # handing a code to someone: a sign whoever sent the code
-            r"\b(cung cap|doc|bao|cho (?:em|chi|anh|toi) xin|xin)\b(?:\s+\S+){0,4}?\s+" + _SECRET,
+            # "việc cung cấp OTP là ..." talks about the act; it asks nothing
+            r"\b(?<!viec )(cung cap|doc|bao|cho (?:em|chi|anh|toi) xin|xin)\b(?:\s+\S+){0,4}?\s+"
+            + _SECRET,
             r"\b(otp|ma xac thuc)\b(?:\s+\S+){0,4}\s+cho (em|chi|anh|nhan vien|toi|chung toi)\b",
         ),
         unless=_NEGATED,
@@ -178,7 +180,16 @@ RULES: tuple[Rule, ...] = (
         _r(
             r"\b(trung thuong|trung giai|qua tang|qua tri an|tri an khach hang|nhan thuong|"
             r"nhan qua|doi qua|diem thuong|phan thuong|may man|duoc chon|iphone|xe may sh|"
-            r"hoan tien|hoan phi|boi thuong|ho tro tet|qua tet|tang luong huu|tien ho tro)\b",
+            r"hoan tien|hoan phi|boi thuong|ho tro tet|qua tet|tang luong huu|tien ho tro|"
+            r"giai thuong|quay so|li ?xi|tang (the|the nap|the cao) ?\d+ ?k?)\b",
+            # "chúc mừng bạn đã nhận được / đủ điều kiện ...": nobody wins what they never entered
+            r"\bchuc mung (ban|quy khach|anh|chi|ong|ba|bac|co|chu|em|thue bao)?\s?(da )?"
+            r"(nhan duoc|trung|du dieu kien|duoc (chon|tang|nhan))\b",
+            r"\bdu dieu kien (nhan|phat hanh|mo the|vay|duoc (nhan|vay|cap))\b",
+            # an automated call's menu: "nhấn phím 1 để gặp nhân viên tư vấn"
+            r"\b(nhan|bam|an|chon) phim (\d|so \d)\b",
+            # a gift claimed by texting a paid short code ("soạn DK gửi 8xxx")
+            r"\b(tang|qua|mien phi|trung|nhan duoc)\b.{0,100}\bsoan (tin )?\S+( \S+)? (gui|den) \d{4,5}\b",
             r"\b(dien|nhap|khai) (day du |)(thong tin|ho so)( ca nhan|) de (nhan|lay) "
             r"(tien|qua|thuong|ho tro)\b",
         ),
@@ -190,7 +201,11 @@ RULES: tuple[Rule, ...] = (
         _r(
             r"\b(viec nhe|luong cao|lam tai nha|thu nhap (tu |len den |)\d+|hoa hong|"
             r"lam nhiem vu|nhiem vu|cong tac vien|tuyen ctv|ctv|like (video|bai)|"
-            r"tha tim|danh gia (san pham|shop)|\d+ ?(k|tr|trieu|nghin)\s*(/|mot|moi) ?ngay)\b",
+            r"tha tim|danh gia (san pham|shop)|\d+ ?(k|tr|trieu|nghin)\s*(/|mot|moi) ?ngay|"
+            r"lam viec tai nha|viec lam online|lam online)\b",
+            r"\b(can |)tuyen (dung |gap |them |)(nhan vien|ctv|cong tac vien|nguoi|\d+ (ban|nguoi))"
+            r"\b.{0,80}\b(tai nha|online|tu xa|qua mang|tren dien thoai|bang dien thoai)\b",
+            r"\b(hop tac|doi tac|lien ket) (voi|cung|cua) (amazon|shopee|lazada|tiki|tiktok|alibaba)\b",
         ),
     ),
     Rule(
@@ -199,7 +214,9 @@ RULES: tuple[Rule, ...] = (
         "at-11-nhom-dau-tu",
         _r(
             r"\b(dau tu|lai suat|loi nhuan|sinh loi|x2|x3|nhan doi|tien ao|coin|forex|chuyen gia|"
-            r"san giao dich|cam ket lai|lai (\d+|cao)|bao lai)\b",
+            r"san giao dich|cam ket lai|lai (\d+|cao)|bao lai|chuyen gia (chung khoan|tai chinh))\b",
+            r"\b(tham gia|vao) (cung |)(team|nhom|group|room)\b.{0,60}\b(nhan|loi|lai|danh muc|"
+            r"tin hieu|keo|co phieu|chung khoan)\b",
         ),
     ),
     Rule(
@@ -208,7 +225,7 @@ RULES: tuple[Rule, ...] = (
         "at-07-tin-nhan-gia",
         _r(
             r"\b(no qua han|thu hoi no|doi no|khoan vay|vay nhanh|giai ngan|no xau|"
-            r"cong khai thong tin|gui (anh|hinh) (cho|ve) (gia dinh|nguoi than)|boc phot)\b",
+            r"cong khai thong tin|gui (anh|hinh) (cho|ve) (gia dinh|nguoi than)|boc phot|xa hoi den)\b",
         ),
     ),
     Rule(
@@ -261,6 +278,52 @@ RULES: tuple[Rule, ...] = (
             r"\bhack (tien|the|he thong|tai khoan) (cua )?" + _CARRIER,
             # a top-up promotion "for the carriers' own staff" that a stranger passes on
             r"\b(khuyen mai|uu dai) (nap the|nap tien|the nap)\b.{0,60}\b(nhan vien|noi bo)\b",
+        ),
+        unless=_NEGATED,
+    ),
+    Rule(
+        "wrong_transfer",
+        0.55,
+        "tt-03-chuyen-tien",
+        _r(
+            # "chị chuyển nhầm, em chuyển lại giúp": the money came from a loan in your name, or
+            # the "return" goes to another account (banks say: return it only through the bank)
+            r"\b(chuyen|gui|ck|chuyen khoan) nham\b",
+            r"\bnham (so tai khoan|stk|tai khoan|so the)\b",
+        ),
+        unless=_NEGATED,
+    ),
+    Rule(
+        "extort",
+        0.7,
+        "at-04-cong-an-gia",
+        _r(
+            r"\b(video|clip|hinh|anh) (nhay cam|nong|khoa than|rieng tu)\b",
+            r"\bxoa (het |)(video|clip|hinh|anh)\b",
+            r"\b(gui|tung|phat tan|dang|chia se) (het |)(video|clip|hinh anh|anh|hinh)\b.{0,60}"
+            r"\b(vo|chong|con|vo con|gia dinh|nguoi than|co quan|ban be|len mang)\b",
+            r"\bgiai quyet (em dep|rieng|nhe nhang)\b",
+            r"\b(bo mat|cho (ca )?thien ha biet)\b",
+        ),
+    ),
+    Rule(
+        "hostage",
+        0.7,
+        "at-05-nguoi-than-cap-cuu",
+        _r(
+            # "nếu báo công an thì con mày ...": a kidnapping or a fake one
+            r"\b(neu|ma|con) (bao|bao cho|trinh bao|goi) (cong an|canh sat)\b",
+            r"\bbat coc\b",
+            r"\b(khong song (noi|duoc)|dung mong gap lai|gap nguy hiem den tinh mang)\b",
+        ),
+    ),
+    Rule(
+        "charity",
+        0.4,
+        "tt-03-chuyen-tien",
+        _r(
+            r"\b(giup (em|chau|con|minh|toi|do em)|cuu (em|giup)|lam on|ung ho|quyen gop)\b.{0,160}"
+            r"\b(stk|so tai khoan|chuyen khoan|ngan hang|momo|vi dien tu)\b",
         ),
         unless=_NEGATED,
     ),
@@ -347,6 +410,43 @@ RULES: tuple[Rule, ...] = (
 )
 
 BY_KEY = {r.key: r for r in RULES}
+
+#: Signs that name what a warning is about. In a warning they are its topic, not a request made
+#: to the reader: "Công an KHÔNG BAO GIỜ gọi điện yêu cầu ... mã OTP hay chuyển tiền".
+TOPICS = frozenset(r.key for r in RULES)
+
+#: Advice not to do something: "không cung cấp", "tuyệt đối không chuyển tiền", "tránh bấm".
+#: Not "nếu không chuyển tiền ..." (a condition in a threat) nor "không được nói cho ai" (secrecy
+#: a fake policeman asks for: the `secret` sign).
+_DONT = re.compile(
+    r"\b(?<!neu )(khong|(?<!ung )(?<!su )(?<!tin )(?<!ap )dung|tranh|khong nen|chang)"
+    r" (bao gio |nen |duoc |tu y |vo tinh |)"
+    r"(cung cap|chuyen|bam|nhan vao|truy cap|cai|tai|lam theo|nghe theo|tin|click|chia se|"
+    r"tiet lo|doc|quet|ket ban|giao dich|dang nhap|nhap|dien|gui (ma|tien|thong tin|anh))\b"
+)
+#: A body saying what it never does: "Cơ quan Công an không gọi video call để làm việc ...",
+#: "Ngân hàng không bao giờ yêu cầu ...".
+_NEVER_DOES = re.compile(
+    r"\b(cong an|ngan hang|co quan|vien kiem sat|toa an|bhxh|bao hiem xa hoi|dien luc|evn|"
+    r"nha truong|nha mang|chung toi|[a-z]+bank|zalo|bo|so|ubnd|cuc)\b(?:\s+\S+){0,4}?\s+"
+    r"(se |)(khong bao gio|chua bao gio|khong he|khong)\s+"
+    r"(goi|yeu cau|gui|nhan tin|lam viec|thu|de nghi|lien he|lien lac|xin|hoi)\b"
+)
+#: Words that talk about scams and scammers from the outside, and the advice around them.
+_ABOUT_SCAMS = re.compile(
+    r"\b(lua dao|mao danh|gia mao|gia danh|thu doan|chieu tro|chieu thuc|ke gian|doi tuong|"
+    r"nan nhan|canh giac|khuyen cao|trinh bao|to giac|kiem chung|xac minh ky|bat ky ai|bat cu ai|"
+    r"nguoi la|kenh chinh thuc|khong ro nguon goc|khong ro danh tinh|phuong thuc)\b"
+)
+
+
+def advice(folded: str) -> bool:
+    """A warning against scams, not a scam: advice not to do what scams ask, or a body saying
+    what it never does. Such texts use the scams' own words (OTP, chuyển tiền, công an)."""
+    if _NEVER_DOES.search(folded):
+        return True
+    donts = len(_DONT.findall(folded))
+    return donts >= 2 or (donts >= 1 and bool(_ABOUT_SCAMS.search(folded)))
 
 
 def _clause_before(text: str, at: int) -> str:
