@@ -812,6 +812,13 @@ SCAM_OCR_MISSING = (
     "⚠️ Máy của cháu chưa đọc được chữ trong ảnh, nên cháu CHƯA NÓI ĐƯỢC tin thật hay giả. "
     "{Ong_ba} dán chữ trong tin vào đây giúp cháu nhé."
 )
+#: said when the message reads as a warning against scams (police, bank, school advice)
+SCAM_ADVICE = (
+    "Tin này giống một LỜI CẢNH BÁO phòng lừa đảo (của công an, ngân hàng, nhà trường…), "
+    "không thấy ai đòi {ong_ba} làm gì. Lời khuyên trong đó là đúng: không đưa mã OTP, "
+    "không chuyển tiền cho người lạ. Nhưng nếu tin bảo bấm link hay gọi một số lạ, "
+    "{ong_ba} đừng làm theo."
+)
 SCAM_SIGNS_TITLE = "Dấu hiệu cháu thấy:"
 SCAM_SIGNS = {
     "otp": "đòi mã OTP, mật khẩu hoặc số thẻ",

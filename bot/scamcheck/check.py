@@ -90,6 +90,8 @@ class Verdict:
     #: for a picture: no text and no QR code could be read (then the verdict says "unsure")
     unreadable: bool = False
     ocr_missing: bool = False
+    #: it reads as a warning against scams (advice not to do what scams ask), not as one
+    advice: bool = False
 
     @property
     def officials(self) -> list[str]:
@@ -155,6 +157,7 @@ def score_text(text: str, m: model.Model | None = None) -> Verdict:
         signs,
         found,
         lesson=_lesson(signs[0]) if signs else None,
+        advice=warning,
     )
 
 
