@@ -266,11 +266,15 @@ def report_real(title: str, rows: list[model.Example], m: model.Model | model.Sh
     )
 
 
-#: Blind files whose kinds of missed scam served to write signs (branch recall, issue 14): their
+#: Blind files whose kinds of missed scam or of false alarm served to write signs (issue 14): their
 #: rows were never trained on and no rule copies them, but they are no longer a blind test.
 SEEN = {
     "real_blind.csv": "its missed delivery/fine link texts led to the pretext-link signs",
     "real_blind2.csv": "its missed top-up x10 and borrowing posts led to the topup and borrow signs",
+    "real_blind3.csv": "its missed prize, extortion, charity and job texts were read while the "
+    "signs of 2026-12-06 were written",
+    "real_blind4.csv": "its false alarms on police and bank warnings led to the advice frame "
+    "(2026-12-06)",
 }
 
 
