@@ -312,7 +312,7 @@ def report_blind(shipped: model.Model | model.Shipped) -> None:
                 print(f"  {p.name} is SEEN now: {SEEN[p.name]} (a development figure)")
             report_real(f"  {p.name}", blind_examples(p), shipped)
     unseen = [e for p in files if p.name not in SEEN for e in blind_examples(p)]
-    if len(unseen) != len(blind):
+    if unseen and len(unseen) != len(blind):
         report_real(
             "STILL BLIND (" + ", ".join(p.name for p in files if p.name not in SEEN) + ")",
             unseen,

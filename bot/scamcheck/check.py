@@ -135,17 +135,12 @@ def score_text(text: str, m: model.Model | None = None) -> Verdict:
     from_signs = 1 - keep
     score = MODEL_SHARE * p + (1 - MODEL_SHARE) * from_signs
     official_only = bool(found) and all(f.official is not None and not f.signs for f in found)
-    from_links = {s for f in found for s in f.signs}
-    warning = rules.advice(folded) and not from_links & STRONG
+    # a warning links only to official sites, if anywhere; a link elsewhere voids the frame
+    warning = rules.advice(folded) and not unofficial
     if warning:
-        # its words name what it warns about; only its own links could still betray it
-        signs = [s for s in signs if s in from_links]
-        keep = 1.0
-        for key in signs:
-            keep *= 1 - _weight(key)
-        score = min(
-            ADVICE_DAMP * (MODEL_SHARE * p + (1 - MODEL_SHARE) * (1 - keep)), SCAM_AT - 0.01
-        )
+        # its words name what it warns about: they are its topic, not a request
+        signs = []
+        score = min(ADVICE_DAMP * MODEL_SHARE * p, SCAM_AT - 0.01)
     elif any(s in STRONG for s in signs):
         score = max(score, 0.75)
     elif official_only:

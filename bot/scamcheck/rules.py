@@ -420,9 +420,15 @@ TOPICS = frozenset(r.key for r in RULES)
 #: a fake policeman asks for: the `secret` sign).
 _DONT = re.compile(
     r"\b(?<!neu )(khong|(?<!ung )(?<!su )(?<!tin )(?<!ap )dung|tranh|khong nen|chang)"
-    r" (bao gio |nen |duoc |tu y |vo tinh |)"
-    r"(cung cap|chuyen|bam|nhan vao|truy cap|cai|tai|lam theo|nghe theo|tin|click|chia se|"
-    r"tiet lo|doc|quet|ket ban|giao dich|dang nhap|nhap|dien|gui (ma|tien|thong tin|anh))\b"
+    r" (bao gio |nen |tu y |vo tinh |)"
+    r"(cung cap|chuyen|bam|nhan vao|truy cap|cai|tai|lam theo|nghe theo|click|chia se|"
+    r"tiet lo|doc|quet|ket ban|dang nhap|nhap|dien|gui (ma|tien|thong tin|anh))\b"
+)
+#: What a scammer's own "don't" gives away: "không cung cấp cho ai ngoài em", an account or
+#: phone number to use (a warning names only hotlines: 113, 156, 1800..., 1900...).
+_SCAMMERS_DONT = re.compile(
+    r"\b(ngoai|tru|chi) (em|anh|chi|toi|chau|chung toi|nhan vien|can bo)\b"
+    r"|(?<![\d.])(?!1800|1900)\d(?:[ .]?\d){7,}"
 )
 #: A body saying what it never does: "Cơ quan Công an không gọi video call để làm việc ...",
 #: "Ngân hàng không bao giờ yêu cầu ...".
@@ -443,6 +449,8 @@ _ABOUT_SCAMS = re.compile(
 def advice(folded: str) -> bool:
     """A warning against scams, not a scam: advice not to do what scams ask, or a body saying
     what it never does. Such texts use the scams' own words (OTP, chuyển tiền, công an)."""
+    if _SCAMMERS_DONT.search(folded):
+        return False
     if _NEVER_DOES.search(folded):
         return True
     donts = len(_DONT.findall(folded))

@@ -361,6 +361,12 @@ def test_a_warning_against_scams_is_advice_and_never_called_a_scam(text):
         # a warning's words wrapped around a fake link stay a scam: its own link betrays it
         "Cảnh giác lừa đảo! Không cung cấp OTP cho ai. Tài khoản của quý khách sẽ bị khóa, "
         "xác thực ngay tại vietcombank-xacthuc.top",
+        # ... and so does a link to no official site, even without a brand in it
+        "Để tránh lừa đảo, không chia sẻ mật khẩu. Vui lòng xác thực tài khoản tại "
+        "bao-mat-tk.top trong 24h.",
+        # a scammer's own "don'ts" come with the account to pay into
+        "Tài khoản của ông liên quan đường dây rửa tiền, ông không được rút tiền, không chuyển "
+        "cho ai, hãy chuyển hết vào tài khoản tạm giữ 0123456789 của cơ quan điều tra.",
         # a condition in a threat is no advice
         "Nếu không chuyển tiền ngay, anh sẽ bị khởi tố vì liên quan đường dây rửa tiền.",
         # secrecy a fake policeman asks for is no advice either
@@ -408,3 +414,8 @@ def test_the_newer_signs_leave_everyday_messages_alone(text):
     v = check_text(text)
     assert not {"wrong_transfer", "extort", "hostage", "charity", "prize", "job"} & set(v.signs)
     assert v.verdict != "scam"
+
+
+def test_a_scammers_dont_is_no_advice():
+    v = check_text("Bác đừng nghe ai khác, không cung cấp mã này cho ai ngoài cháu nhé.")
+    assert not v.advice
