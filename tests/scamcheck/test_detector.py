@@ -69,6 +69,13 @@ def test_defanged_and_spaced_links_are_found():
     assert extract("Cảm ơn. Hẹn gặp lại, email a@b.com") == []
 
 
+def test_shortened_links_on_short_endings_are_found_without_a_scheme():
+    assert extract("dang nhap shorturl.at/frXYZ de lay") == ["shorturl.at/frXYZ"]
+    assert extract("xem s.id/abc và rb.gy/x1") == ["s.id/abc", "rb.gy/x1"]
+    assert extract("rb.gy là gì") == []  # the bare name, no link
+    assert "link_short" in check_url("t.ly/ab").signs
+
+
 def test_a_blocklist_file_accepts_comments_defanged_forms_and_urls():
     hosts = parse_blocklist("# lừa đảo\nevil[.]top\nhttps://Bad.Example.com/x\n\nnot a domain\n")
     assert hosts == ["bad.example.com", "evil.top"]
