@@ -851,6 +851,7 @@ SCAM_SIGNS = {
     "extort": "dọa tung ảnh, video để đòi tiền",
     "hostage": "dọa hại người thân, cấm báo công an",
     "charity": "xin giúp đỡ, kêu gọi ủng hộ kèm số tài khoản",
+    "premium": "bảo nhắn tin tới đầu số thu phí cao (6x, 7x, 8x, 1900)",
     "link_pretext": "lấy cớ giao hàng, nộp phạt hay hoàn tiền để bảo bấm vào đường link lạ",
     "fee_pretext": "báo gói hàng bị giữ, đòi nộp phí trước mới giao",
     "link_blocked": "đường link nằm trong danh sách trang lừa đảo",

@@ -199,7 +199,8 @@ RULES: tuple[Rule, ...] = (
         0.55,
         "at-10-viec-nhe-luong-cao",
         _r(
-            r"\b(viec nhe|luong cao|lam tai nha|thu nhap (tu |len den |)\d+|hoa hong|"
+            r"\b(viec nhe|luong cao|lam tai nha|thu nhap (tu |len den |khoang |)\d+ ?(k|tr|trieu|"
+            r"nghin|ngan|d)?|nhan (tien|luong) (trong ngay|ngay|moi ngay|theo ngay)|hoa hong|"
             r"lam nhiem vu|nhiem vu|cong tac vien|tuyen ctv|ctv|like (video|bai)|"
             r"tha tim|danh gia (san pham|shop)|\d+ ?(k|tr|trieu|nghin)\s*(/|mot|moi) ?ngay|"
             r"lam viec tai nha|viec lam online|lam online)\b",
@@ -324,8 +325,21 @@ RULES: tuple[Rule, ...] = (
         _r(
             r"\b(giup (em|chau|con|minh|toi|do em)|cuu (em|giup)|lam on|ung ho|quyen gop)\b.{0,160}"
             r"\b(stk|so tai khoan|chuyen khoan|ngan hang|momo|vi dien tu)\b",
+            # help asked of many at once, with the sum each should give
+            r"\b(giup|giup do|cuu) (em|chau|minh|toi)\b.{0,120}\bmoi nguoi (\d+|vai|mot it)\b",
         ),
         unless=_NEGATED,
+    ),
+    Rule(
+        "premium",
+        0.5,
+        "at-09-trung-thuong",
+        _r(
+            # texting a content provider's paid short code (6x, 7x, 8x, 1900): a few thousand
+            # đồng per message, sent "3 lần" to "xem chi tiết" a prize that does not exist
+            r"\bsoan (tin )?.{0,40}?\b(gui|den|toi)\b( \d+ lan)?( den| toi| [a-z]+:)? ?"
+            r"([678]\d{3}|1900 ?\d{4,})\b",
+        ),
     ),
     Rule(
         "fine",

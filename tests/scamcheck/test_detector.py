@@ -403,6 +403,9 @@ def test_talking_about_handing_over_a_code_is_not_asking_for_it():
         ("Chúc mừng anh đủ điều kiện phát hành thẻ tín dụng, nhấn phím 1 để gặp tư vấn.", "prize"),
         ("Cần tuyển 20 cộng tác viên làm online tại nhà, chỉ cần điện thoại.", "job"),
         ("Mời bác tham gia nhóm Zalo để nhận tín hiệu cổ phiếu miễn phí từ chuyên gia.", "invest"),
+        ("Ban nhan duoc qua tang bi mat. Soan tin QUA gui 2 lan den 8769 de mo qua.", "premium"),
+        ("Việc online, thu nhập 500k mỗi ngày, nhận tiền trong ngày, liên hệ Zalo.", "job"),
+        ("Anh chị giúp em với, em cần tiền chữa bệnh, mỗi người 1 triệu thôi ạ.", "charity"),
     ],
 )  # fmt: skip
 def test_the_newer_signs_fire_on_their_kind(text, sign):
@@ -415,11 +418,14 @@ def test_the_newer_signs_fire_on_their_kind(text, sign):
         "Mẹ ơi con chuyển tiền học cho cháu rồi nhé, mẹ kiểm tra giúp con.",
         "Chúc mừng sinh nhật bác, chúc bác luôn mạnh khỏe!",
         "Chiều nay họp chi hội lúc 14 giờ tại nhà văn hóa, mời các cụ đến đúng giờ.",
+        "Viettel: Quý khách còn 2GB. Đăng ký thêm dung lượng, soạn MUA gửi 191.",
+        "Vinaphone: soạn DK gửi 9123 để gia hạn gói cước, cước tin nhắn 0 đồng.",
     ],
 )
 def test_the_newer_signs_leave_everyday_messages_alone(text):
     v = check_text(text)
-    assert not {"wrong_transfer", "extort", "hostage", "charity", "prize", "job"} & set(v.signs)
+    newer = {"wrong_transfer", "extort", "hostage", "charity", "prize", "job", "premium"}
+    assert not newer & set(v.signs)
     assert v.verdict != "scam"
 
 
