@@ -448,7 +448,8 @@ _SCAMMERS_DONT = re.compile(
 #: "Ngân hàng không bao giờ yêu cầu ...".
 _NEVER_DOES = re.compile(
     r"\b(cong an|ngan hang|co quan|vien kiem sat|toa an|bhxh|bao hiem xa hoi|dien luc|evn|"
-    r"nha truong|nha mang|chung toi|[a-z]+bank|zalo|bo|so|ubnd|cuc)\b(?:\s+\S+){0,4}?\s+"
+    # not "chúng tôi": "chúng tôi không yêu cầu ông lên trụ sở" is what a fake policeman says
+    r"nha truong|nha mang|[a-z]+bank|zalo|ubnd)\b(?:\s+\S+){0,4}?\s+"
     r"(se |)(khong bao gio|chua bao gio|khong he|khong)\s+"
     r"(goi|yeu cau|gui|nhan tin|lam viec|thu|de nghi|lien he|lien lac|xin|hoi)\b"
 )
