@@ -35,12 +35,14 @@ def _rows(path: Path | None = None) -> list[dict[str, str]]:
     return out
 
 
-def test_there_are_four_blind_files_and_the_later_ones_fill_what_the_first_lacked():
+def test_there_are_six_blind_files_and_the_later_ones_fill_what_the_first_lacked():
     assert [p.name for p in BLIND_FILES] == [
         "real_blind.csv",
         "real_blind2.csv",
         "real_blind3.csv",
         "real_blind4.csv",
+        "real_blind5.csv",
+        "real_blind6.csv",
     ]
     second = _rows(model.DATA / "real_blind2.csv")
     assert sum(r["label"] == "ok" for r in second) >= 12
@@ -48,6 +50,17 @@ def test_there_are_four_blind_files_and_the_later_ones_fill_what_the_first_lacke
     assert sum(r["label"] == "scam" for r in third) >= 30
     fourth = _rows(model.DATA / "real_blind4.csv")
     assert sum(r["label"] == "ok" for r in fourth) >= 20
+    fifth = _rows(model.DATA / "real_blind5.csv")
+    assert sum(r["label"] == "ok" for r in fifth) >= 30
+    sixth = _rows(model.DATA / "real_blind6.csv")
+    assert sum(r["label"] == "scam" for r in sixth) >= 25
+
+
+@pytest.mark.parametrize("name", ["real_blind5.csv", "real_blind6.csv"])
+def test_the_fifth_and_sixth_blind_files_name_the_frozen_commit(name):
+    path = model.DATA / name
+    note = " ".join(x for x in path.read_text(encoding="utf-8").splitlines() if x.startswith("#"))
+    assert "d9ee922d4d1b192c9d324aa99d01c5fc5dacbed4" in note
 
 
 def test_the_fourth_blind_file_names_the_frozen_commit_it_was_collected_against():
