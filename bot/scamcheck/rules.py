@@ -101,7 +101,8 @@ RULES: tuple[Rule, ...] = (
         unless_after=_OFFICIAL_ONLY,
         # using a code oneself: a sign only when the message brings no code of its own
         weak=_r(
-            r"\b(gui|nhap|dien)\b(?:\s+\S+){0,4}?\s+" + _SECRET,
+            # "dien" is "điền" (fill in), not "điện" in "số điện thoại nhận OTP"
+            r"\b(gui|nhap|dien(?! thoai| luc| tu| may))\b(?:\s+\S+){0,4}?\s+" + _SECRET,
             r"\b(otp|ma xac thuc)\b(?:\s+\S+){0,4}\s+de (xac (thuc|minh|nhan)|hoan|nhan|mo khoa|huy)",
         ),
         weak_unless=_DELIVERS_CODE,
@@ -449,15 +450,28 @@ _SCAMMERS_DONT = re.compile(
 _NEVER_DOES = re.compile(
     r"\b(cong an|ngan hang|co quan|vien kiem sat|toa an|bhxh|bao hiem xa hoi|dien luc|evn|"
     # not "chúng tôi": "chúng tôi không yêu cầu ông lên trụ sở" is what a fake policeman says
-    r"nha truong|nha mang|[a-z]+bank|zalo|ubnd)\b(?:\s+\S+){0,4}?\s+"
-    r"(se |)(khong bao gio|chua bao gio|khong he|khong)\s+"
-    r"(goi|yeu cau|gui|nhan tin|lam viec|thu|de nghi|lien he|lien lac|xin|hoi)\b"
+    r"nha truong|nha mang|[a-z]+bank|mb|acb|bidv|vib|shb|msb|ocb|scb|zalo|ubnd|hoi)\b"
+    r"(?:\s+\S+){0,4}?\s+(se |)(khong bao gio|chua bao gio|khong he|khong)\s+"
+    r"(goi|yeu cau|gui|nhan tin|lam viec|thu|de nghi|lien he|lien lac|xin|hoi|chi tra)\b"
+)
+#: A scam told in the third person: "các đối tượng mạo danh nhân viên ngân hàng ...".
+_NARRATES = re.compile(
+    r"\b(doi tuong|ke gian|ke lua dao|toi pham)\b(?:\s+\S+){0,2}?\s+"
+    r"(mao danh|gia danh|gia mao|gia lam|gia|tu xung|lua|chiem (doat|quyen))\b"
+)
+#: A request made to the reader, not negated: what a warning never does.
+_ASKS = re.compile(
+    r"\b(ong|ba|bac|anh|ban|quy khach|em|chu)\b (hay |vui long |can |phai |lam on |nho |)"
+    r"(chuyen (tien|khoan|ngay|gap|vao)|cung cap|doc (ma|so)|gui (ma|anh|tien|cho)|"
+    r"cai (dat |)(ung dung|app)|bam (vao|link)|truy cap|nhap (ma|mat khau|thong tin)|ket ban|"
+    r"lam theo huong dan cua (toi|em|chung toi))\b"
 )
 #: Words that talk about scams and scammers from the outside, and the advice around them.
 _ABOUT_SCAMS = re.compile(
     r"\b(lua dao|mao danh|gia mao|gia danh|thu doan|chieu tro|chieu thuc|ke gian|doi tuong|"
     r"nan nhan|canh giac|khuyen cao|trinh bao|to giac|kiem chung|xac minh ky|bat ky ai|bat cu ai|"
-    r"nguoi la|kenh chinh thuc|khong ro nguon goc|khong ro danh tinh|phuong thuc)\b"
+    r"nguoi la|kenh chinh thuc|khong ro nguon goc|khong ro danh tinh|phuong thuc|"
+    r"bat ky (ai|nguoi nao))\b"
 )
 
 
@@ -466,7 +480,10 @@ def advice(folded: str) -> bool:
     what it never does. Such texts use the scams' own words (OTP, chuyển tiền, công an)."""
     if _SCAMMERS_DONT.search(folded):
         return False
-    if _NEVER_DOES.search(folded):
+    for m in _ASKS.finditer(folded):
+        if not _NEGATED.search(_clause_before(folded, m.start())):
+            return False
+    if _NEVER_DOES.search(folded) or _NARRATES.search(folded):
         return True
     donts = len(_DONT.findall(folded))
     return donts >= 2 or (donts >= 1 and bool(_ABOUT_SCAMS.search(folded)))

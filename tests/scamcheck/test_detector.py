@@ -352,6 +352,11 @@ WARNINGS = [
     "theo tin nhan vay muon, hay goi dien truc tiep cho co de kiem chung.",
     "Hội Người cao tuổi xã nhắc: đối tượng giả danh cán bộ bảo hiểm xã hội hay gọi hỏi số căn "
     "cước, tuyệt đối không đọc số cho người lạ.",
+    # a scam told in the third person, with the advice after it
+    "Kẻ gian giả nhân viên điện lực gọi báo cắt điện, bảo người dân nhập mã OTP vào trang lạ. "
+    "Điện lực đề nghị bà con gọi tổng đài 19001006 khi nghi ngờ.",
+    # a bank named by its short name saying what it never does
+    "ACB không bao giờ gọi điện hỏi mã OTP hay mật khẩu của quý khách.",
 ]
 
 
@@ -438,3 +443,15 @@ def test_the_newer_signs_leave_everyday_messages_alone(text):
 )
 def test_a_scammers_dont_is_no_advice(text):
     assert not check_text(text).advice
+
+
+def test_the_phone_number_that_receives_codes_is_no_request_for_a_code():
+    text = "Ngân hàng X: Quý khách vừa đổi số điện thoại nhận OTP lúc 08:15 ngày 02/12."
+    assert "otp" not in check_text(text).signs
+    assert "otp" in check_text("Bác điền mã OTP vào đây giúp cháu nhé").signs
+
+
+def test_a_request_to_the_reader_voids_the_advice_frame():
+    text = "Cảnh giác kẻ gian! Quý khách vui lòng cung cấp mã OTP để chúng tôi khóa tài khoản."
+    v = check_text(text)
+    assert not v.advice and "otp" in v.signs
