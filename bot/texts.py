@@ -812,6 +812,13 @@ SCAM_OCR_MISSING = (
     "⚠️ Máy của cháu chưa đọc được chữ trong ảnh, nên cháu CHƯA NÓI ĐƯỢC tin thật hay giả. "
     "{Ong_ba} dán chữ trong tin vào đây giúp cháu nhé."
 )
+#: said when the message reads as a warning against scams (police, bank, school advice)
+SCAM_ADVICE = (
+    "Tin này giống một LỜI CẢNH BÁO phòng lừa đảo (của công an, ngân hàng, nhà trường…), "
+    "không thấy ai đòi {ong_ba} làm gì. Lời khuyên trong đó là đúng: không đưa mã OTP, "
+    "không chuyển tiền cho người lạ. Nhưng nếu tin bảo bấm link hay gọi một số lạ, "
+    "{ong_ba} đừng làm theo."
+)
 SCAM_SIGNS_TITLE = "Dấu hiệu cháu thấy:"
 SCAM_SIGNS = {
     "otp": "đòi mã OTP, mật khẩu hoặc số thẻ",
@@ -839,6 +846,12 @@ SCAM_SIGNS = {
     "(tài khoản của người quen có thể đã bị kẻ gian chiếm)",
     "topup": "mời nạp thẻ được nhân nhiều lần giá trị (nhà mạng không có khuyến mãi như vậy)",
     "fine": "báo phạt nguội, phạt vi phạm giao thông qua tin nhắn",
+    "wrong_transfer": "nói đã chuyển nhầm tiền và xin chuyển trả (hãy nhờ ngân hàng trả lại, "
+    "không chuyển theo lời người nhắn)",
+    "extort": "dọa tung ảnh, video để đòi tiền",
+    "hostage": "dọa hại người thân, cấm báo công an",
+    "charity": "xin giúp đỡ, kêu gọi ủng hộ kèm số tài khoản",
+    "premium": "bảo nhắn tin tới đầu số thu phí cao (6x, 7x, 8x, 1900)",
     "link_pretext": "lấy cớ giao hàng, nộp phạt hay hoàn tiền để bảo bấm vào đường link lạ",
     "fee_pretext": "báo gói hàng bị giữ, đòi nộp phí trước mới giao",
     "link_blocked": "đường link nằm trong danh sách trang lừa đảo",

@@ -87,6 +87,7 @@ def _summary(v: Verdict, source_text: str) -> dict[str, Any]:
         "lesson": v.lesson,
         "unreadable": v.unreadable,
         "ocr_missing": v.ocr_missing,
+        "advice": v.advice,
         "qr": [
             {
                 "bank": q.bank,
@@ -126,6 +127,8 @@ def show_result(t: Turn, s: dict[str, Any]) -> None:
         parts.append(r(texts.SCAM_UNREADABLE))
     else:
         parts.append(r(texts.SCAM_HEAD[s["verdict"]]))
+        if s.get("advice"):
+            parts.append(r(texts.SCAM_ADVICE))
     signs = [texts.SCAM_SIGNS[k] for k in s["signs"] if k in texts.SCAM_SIGNS][:4]
     if signs:
         parts.append(texts.SCAM_SIGNS_TITLE + "\n" + "\n".join(f"• {x}" for x in signs))

@@ -54,6 +54,8 @@ STRONG = frozenset(
         "topup",
         "link_pretext",
         "fee_pretext",
+        "extort",
+        "hostage",
     }
 )
 #: A reason to click that real senders give in their own app, not by a link in a message: a
@@ -71,6 +73,8 @@ LINK_LESSON = {
     "link_pretext": "at-07-tin-nhan-gia",
     "fee_pretext": "at-07-tin-nhan-gia",
 }
+#: A warning against scams (advice not to do what they ask): it says "cần cẩn thận" at most.
+ADVICE_DAMP = 0.6
 PHONE = re.compile(r"(?<!\d)(?:\+?84|0)(?:[\s.\-]?\d){8,10}(?!\d)")
 
 
@@ -86,6 +90,8 @@ class Verdict:
     #: for a picture: no text and no QR code could be read (then the verdict says "unsure")
     unreadable: bool = False
     ocr_missing: bool = False
+    #: it reads as a warning against scams (advice not to do what scams ask), not as one
+    advice: bool = False
 
     @property
     def officials(self) -> list[str]:
@@ -129,7 +135,13 @@ def score_text(text: str, m: model.Model | None = None) -> Verdict:
     from_signs = 1 - keep
     score = MODEL_SHARE * p + (1 - MODEL_SHARE) * from_signs
     official_only = bool(found) and all(f.official is not None and not f.signs for f in found)
-    if any(s in STRONG for s in signs):
+    # a warning links only to official sites, if anywhere; a link elsewhere voids the frame
+    warning = rules.advice(folded) and not unofficial
+    if warning:
+        # its words name what it warns about: they are its topic, not a request
+        signs = []
+        score = min(ADVICE_DAMP * MODEL_SHARE * p, SCAM_AT - 0.01)
+    elif any(s in STRONG for s in signs):
         score = max(score, 0.75)
     elif official_only:
         score *= OFFICIAL_DAMP
@@ -140,6 +152,7 @@ def score_text(text: str, m: model.Model | None = None) -> Verdict:
         signs,
         found,
         lesson=_lesson(signs[0]) if signs else None,
+        advice=warning,
     )
 
 

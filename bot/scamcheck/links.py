@@ -189,7 +189,11 @@ _SPACED_DOT = re.compile(r"(?<=[\w-])\s*\.\s+(?=(?:" + "|".join(sorted(TLDS)) + 
 _URL = re.compile(
     r"(?:(?:https?://)|(?:www\.))[^\s<>\"'，]+"
     r"|(?<![@\w.-])(?:[\w-]+\.)+(?:" + "|".join(sorted(TLDS, key=len, reverse=True)) + r")"
-    r"(?![\w-])(?:[:/][^\s<>\"']*)?",
+    r"(?![\w-])(?:[:/][^\s<>\"']*)?"
+    # shorteners on endings too short to look for in plain text ("shorturl.at/frFHU", "s.id/x")
+    r"|(?<![@\w.-])(?:"
+    + "|".join(re.escape(h) for h in sorted(SHORTENERS, key=len, reverse=True))
+    + r")/[^\s<>\"']+",
     re.IGNORECASE,
 )
 

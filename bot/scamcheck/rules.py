@@ -92,14 +92,17 @@ RULES: tuple[Rule, ...] = (
         "at-01-ma-otp",
         _r(
             # handing a code to someone: a sign whoever sent the code
-            r"\b(cung cap|doc|bao|cho (?:em|chi|anh|toi) xin|xin)\b(?:\s+\S+){0,4}?\s+" + _SECRET,
+            # "việc cung cấp OTP là ..." talks about the act; it asks nothing
+            r"\b(?<!viec )(cung cap|doc|bao|cho (?:em|chi|anh|toi) xin|xin)\b(?:\s+\S+){0,4}?\s+"
+            + _SECRET,
             r"\b(otp|ma xac thuc)\b(?:\s+\S+){0,4}\s+cho (em|chi|anh|nhan vien|toi|chung toi)\b",
         ),
         unless=_NEGATED,
         unless_after=_OFFICIAL_ONLY,
         # using a code oneself: a sign only when the message brings no code of its own
         weak=_r(
-            r"\b(gui|nhap|dien)\b(?:\s+\S+){0,4}?\s+" + _SECRET,
+            # "dien" is "điền" (fill in), not "điện" in "số điện thoại nhận OTP"
+            r"\b(gui|nhap|dien(?! thoai| luc| tu| may))\b(?:\s+\S+){0,4}?\s+" + _SECRET,
             r"\b(otp|ma xac thuc)\b(?:\s+\S+){0,4}\s+de (xac (thuc|minh|nhan)|hoan|nhan|mo khoa|huy)",
         ),
         weak_unless=_DELIVERS_CODE,
@@ -178,7 +181,16 @@ RULES: tuple[Rule, ...] = (
         _r(
             r"\b(trung thuong|trung giai|qua tang|qua tri an|tri an khach hang|nhan thuong|"
             r"nhan qua|doi qua|diem thuong|phan thuong|may man|duoc chon|iphone|xe may sh|"
-            r"hoan tien|hoan phi|boi thuong|ho tro tet|qua tet|tang luong huu|tien ho tro)\b",
+            r"hoan tien|hoan phi|boi thuong|ho tro tet|qua tet|tang luong huu|tien ho tro|"
+            r"giai thuong|quay so|li ?xi|tang (the|the nap|the cao) ?\d+ ?k?)\b",
+            # "chúc mừng bạn đã nhận được / đủ điều kiện ...": nobody wins what they never entered
+            r"\bchuc mung (ban|quy khach|anh|chi|ong|ba|bac|co|chu|em|thue bao)?\s?(da )?"
+            r"(nhan duoc|trung|du dieu kien|duoc (chon|tang|nhan))\b",
+            r"\bdu dieu kien (nhan|phat hanh|mo the|vay|duoc (nhan|vay|cap))\b",
+            # an automated call's menu: "nhấn phím 1 để gặp nhân viên tư vấn"
+            r"\b(nhan|bam|an|chon) phim (\d|so \d)\b",
+            # a gift claimed by texting a paid short code ("soạn DK gửi 8xxx")
+            r"\b(tang|qua|mien phi|trung|nhan duoc)\b.{0,100}\bsoan (tin )?\S+( \S+)? (gui|den) \d{4,5}\b",
             r"\b(dien|nhap|khai) (day du |)(thong tin|ho so)( ca nhan|) de (nhan|lay) "
             r"(tien|qua|thuong|ho tro)\b",
         ),
@@ -188,9 +200,14 @@ RULES: tuple[Rule, ...] = (
         0.55,
         "at-10-viec-nhe-luong-cao",
         _r(
-            r"\b(viec nhe|luong cao|lam tai nha|thu nhap (tu |len den |)\d+|hoa hong|"
+            r"\b(viec nhe|luong cao|lam tai nha|thu nhap (tu |len den |khoang |)\d+ ?(k|tr|trieu|"
+            r"nghin|ngan|d)?|nhan (tien|luong) (trong ngay|ngay|moi ngay|theo ngay)|hoa hong|"
             r"lam nhiem vu|nhiem vu|cong tac vien|tuyen ctv|ctv|like (video|bai)|"
-            r"tha tim|danh gia (san pham|shop)|\d+ ?(k|tr|trieu|nghin)\s*(/|mot|moi) ?ngay)\b",
+            r"tha tim|danh gia (san pham|shop)|\d+ ?(k|tr|trieu|nghin)\s*(/|mot|moi) ?ngay|"
+            r"lam viec tai nha|viec lam online|lam online)\b",
+            r"\b(can |)tuyen (dung |gap |them |)(nhan vien|ctv|cong tac vien|nguoi|\d+ (ban|nguoi))"
+            r"\b.{0,80}\b(tai nha|online|tu xa|qua mang|tren dien thoai|bang dien thoai)\b",
+            r"\b(hop tac|doi tac|lien ket) (voi|cung|cua) (amazon|shopee|lazada|tiki|tiktok|alibaba)\b",
         ),
     ),
     Rule(
@@ -199,7 +216,9 @@ RULES: tuple[Rule, ...] = (
         "at-11-nhom-dau-tu",
         _r(
             r"\b(dau tu|lai suat|loi nhuan|sinh loi|x2|x3|nhan doi|tien ao|coin|forex|chuyen gia|"
-            r"san giao dich|cam ket lai|lai (\d+|cao)|bao lai)\b",
+            r"san giao dich|cam ket lai|lai (\d+|cao)|bao lai|chuyen gia (chung khoan|tai chinh))\b",
+            r"\b(tham gia|vao) (cung |)(team|nhom|group|room)\b.{0,60}\b(nhan|loi|lai|danh muc|"
+            r"tin hieu|keo|co phieu|chung khoan)\b",
         ),
     ),
     Rule(
@@ -208,7 +227,7 @@ RULES: tuple[Rule, ...] = (
         "at-07-tin-nhan-gia",
         _r(
             r"\b(no qua han|thu hoi no|doi no|khoan vay|vay nhanh|giai ngan|no xau|"
-            r"cong khai thong tin|gui (anh|hinh) (cho|ve) (gia dinh|nguoi than)|boc phot)\b",
+            r"cong khai thong tin|gui (anh|hinh) (cho|ve) (gia dinh|nguoi than)|boc phot|xa hoi den)\b",
         ),
     ),
     Rule(
@@ -263,6 +282,65 @@ RULES: tuple[Rule, ...] = (
             r"\b(khuyen mai|uu dai) (nap the|nap tien|the nap)\b.{0,60}\b(nhan vien|noi bo)\b",
         ),
         unless=_NEGATED,
+    ),
+    Rule(
+        "wrong_transfer",
+        0.55,
+        "tt-03-chuyen-tien",
+        _r(
+            # "chị chuyển nhầm, em chuyển lại giúp": the money came from a loan in your name, or
+            # the "return" goes to another account (banks say: return it only through the bank)
+            r"\b(chuyen|gui|ck|chuyen khoan) nham\b",
+            r"\bnham (so tai khoan|stk|tai khoan|so the)\b",
+        ),
+        unless=_NEGATED,
+    ),
+    Rule(
+        "extort",
+        0.7,
+        "at-04-cong-an-gia",
+        _r(
+            r"\b(video|clip|hinh|anh) (nhay cam|nong|khoa than|rieng tu)\b",
+            r"\bxoa (het |)(video|clip|hinh|anh)\b",
+            r"\b(gui|tung|phat tan|dang|chia se) (het |)(video|clip|hinh anh|anh|hinh)\b.{0,60}"
+            r"\b(vo|chong|con|vo con|gia dinh|nguoi than|co quan|ban be|len mang)\b",
+            r"\bgiai quyet (em dep|rieng|nhe nhang)\b",
+            r"\b(bo mat|cho (ca )?thien ha biet)\b",
+        ),
+    ),
+    Rule(
+        "hostage",
+        0.7,
+        "at-05-nguoi-than-cap-cuu",
+        _r(
+            # "nếu báo công an thì con mày ...": a kidnapping or a fake one
+            r"\b(neu|ma|con) (bao|bao cho|trinh bao|goi) (cong an|canh sat)\b",
+            r"\bbat coc\b",
+            r"\b(khong song (noi|duoc)|dung mong gap lai|gap nguy hiem den tinh mang)\b",
+        ),
+    ),
+    Rule(
+        "charity",
+        0.4,
+        "tt-03-chuyen-tien",
+        _r(
+            r"\b(giup (em|chau|con|minh|toi|do em)|cuu (em|giup)|lam on|ung ho|quyen gop)\b.{0,160}"
+            r"\b(stk|so tai khoan|chuyen khoan|ngan hang|momo|vi dien tu)\b",
+            # help asked of many at once, with the sum each should give
+            r"\b(giup|giup do|cuu) (em|chau|minh|toi)\b.{0,120}\bmoi nguoi (\d+|vai|mot it)\b",
+        ),
+        unless=_NEGATED,
+    ),
+    Rule(
+        "premium",
+        0.5,
+        "at-09-trung-thuong",
+        _r(
+            # texting a content provider's paid short code (6x, 7x, 8x, 1900): a few thousand
+            # đồng per message, sent "3 lần" to "xem chi tiết" a prize that does not exist
+            r"\bsoan (tin )?.{0,40}?\b(gui|den|toi)\b( \d+ lan)?( den| toi| [a-z]+:)? ?"
+            r"([678]\d{3}|1900 ?\d{4,})\b",
+        ),
     ),
     Rule(
         "fine",
@@ -347,6 +425,68 @@ RULES: tuple[Rule, ...] = (
 )
 
 BY_KEY = {r.key: r for r in RULES}
+
+#: Signs that name what a warning is about. In a warning they are its topic, not a request made
+#: to the reader: "Công an KHÔNG BAO GIỜ gọi điện yêu cầu ... mã OTP hay chuyển tiền".
+TOPICS = frozenset(r.key for r in RULES)
+
+#: Advice not to do something: "không cung cấp", "tuyệt đối không chuyển tiền", "tránh bấm".
+#: Not "nếu không chuyển tiền ..." (a condition in a threat) nor "không được nói cho ai" (secrecy
+#: a fake policeman asks for: the `secret` sign).
+_DONT = re.compile(
+    r"\b(?<!neu )(khong|(?<!ung )(?<!su )(?<!tin )(?<!ap )dung|tranh|khong nen|chang)"
+    r" (bao gio |nen |tu y |vo tinh |)"
+    r"(cung cap|chuyen|bam|nhan vao|truy cap|cai|tai|lam theo|nghe theo|click|chia se|"
+    r"tiet lo|doc|quet|ket ban|dang nhap|nhap|dien|gui (ma|tien|thong tin|anh))\b"
+)
+#: What a scammer's own "don't" gives away: "không cung cấp cho ai ngoài em", an account or
+#: phone number to use (a warning names only hotlines: 113, 156, 1800..., 1900...).
+_SCAMMERS_DONT = re.compile(
+    r"\b(ngoai|tru|chi) (em|anh|chi|toi|chau|chung toi|nhan vien|can bo)\b"
+    r"|(?<![\d.])(?!1800|1900)\d(?:[ .]?\d){7,}"
+)
+#: A body saying what it never does: "Cơ quan Công an không gọi video call để làm việc ...",
+#: "Ngân hàng không bao giờ yêu cầu ...".
+_NEVER_DOES = re.compile(
+    r"\b(cong an|ngan hang|co quan|vien kiem sat|toa an|bhxh|bao hiem xa hoi|dien luc|evn|"
+    # not "chúng tôi": "chúng tôi không yêu cầu ông lên trụ sở" is what a fake policeman says
+    r"nha truong|nha mang|[a-z]+bank|mb|acb|bidv|vib|shb|msb|ocb|scb|zalo|ubnd|hoi)\b"
+    r"(?:\s+\S+){0,4}?\s+(se |)(khong bao gio|chua bao gio|khong he|khong)\s+"
+    r"(goi|yeu cau|gui|nhan tin|lam viec|thu|de nghi|lien he|lien lac|xin|hoi|chi tra)\b"
+)
+#: A scam told in the third person: "các đối tượng mạo danh nhân viên ngân hàng ...".
+_NARRATES = re.compile(
+    r"\b(doi tuong|ke gian|ke lua dao|toi pham)\b(?:\s+\S+){0,2}?\s+"
+    r"(mao danh|gia danh|gia mao|gia lam|gia|tu xung|lua|chiem (doat|quyen))\b"
+)
+#: A request made to the reader, not negated: what a warning never does.
+_ASKS = re.compile(
+    r"\b(ong|ba|bac|anh|ban|quy khach|em|chu)\b (hay |vui long |can |phai |lam on |nho |)"
+    r"(chuyen (tien|khoan|ngay|gap|vao)|cung cap|doc (ma|so)|gui (ma|anh|tien|cho)|"
+    r"cai (dat |)(ung dung|app)|bam (vao|link)|truy cap|nhap (ma|mat khau|thong tin)|ket ban|"
+    r"lam theo huong dan cua (toi|em|chung toi))\b"
+)
+#: Words that talk about scams and scammers from the outside, and the advice around them.
+_ABOUT_SCAMS = re.compile(
+    r"\b(lua dao|mao danh|gia mao|gia danh|thu doan|chieu tro|chieu thuc|ke gian|doi tuong|"
+    r"nan nhan|canh giac|khuyen cao|trinh bao|to giac|kiem chung|xac minh ky|bat ky ai|bat cu ai|"
+    r"nguoi la|kenh chinh thuc|khong ro nguon goc|khong ro danh tinh|phuong thuc|"
+    r"bat ky (ai|nguoi nao))\b"
+)
+
+
+def advice(folded: str) -> bool:
+    """A warning against scams, not a scam: advice not to do what scams ask, or a body saying
+    what it never does. Such texts use the scams' own words (OTP, chuyển tiền, công an)."""
+    if _SCAMMERS_DONT.search(folded):
+        return False
+    for m in _ASKS.finditer(folded):
+        if not _NEGATED.search(_clause_before(folded, m.start())):
+            return False
+    if _NEVER_DOES.search(folded) or _NARRATES.search(folded):
+        return True
+    donts = len(_DONT.findall(folded))
+    return donts >= 2 or (donts >= 1 and bool(_ABOUT_SCAMS.search(folded)))
 
 
 def _clause_before(text: str, at: int) -> str:

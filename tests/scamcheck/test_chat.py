@@ -182,3 +182,18 @@ async def test_a_screenshot_sent_to_the_checker_is_read_then_deleted(sim, tmp_pa
     out = await sim.send(user="u7", attachment="photo", path=str(shot))
     assert texts.SCAM_HEAD["scam"] in all_text(out)
     assert not any((sim.engine.media_dir / "scamcheck").iterdir())
+
+
+async def test_a_forwarded_police_warning_is_called_a_warning_not_a_scam(sim):
+    await sign_up(sim, "u9")
+    await sim.press("u9", "menu")
+    await sim.press("u9", texts.BTN_SCAM_CHECK)
+    out = all_text(
+        await sim.text(
+            "u9",
+            "Công an xã khuyến cáo: tuyệt đối không cung cấp mã OTP, không chuyển tiền cho "
+            "người lạ gọi điện xưng là công an.",
+        )
+    )
+    assert texts.SCAM_HEAD["scam"] not in out
+    assert "LỜI CẢNH BÁO" in out and "156" in out

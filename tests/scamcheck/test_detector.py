@@ -69,6 +69,13 @@ def test_defanged_and_spaced_links_are_found():
     assert extract("Cảm ơn. Hẹn gặp lại, email a@b.com") == []
 
 
+def test_shortened_links_on_short_endings_are_found_without_a_scheme():
+    assert extract("dang nhap shorturl.at/frXYZ de lay") == ["shorturl.at/frXYZ"]
+    assert extract("xem s.id/abc và rb.gy/x1") == ["s.id/abc", "rb.gy/x1"]
+    assert extract("rb.gy là gì") == []  # the bare name, no link
+    assert "link_short" in check_url("t.ly/ab").signs
+
+
 def test_a_blocklist_file_accepts_comments_defanged_forms_and_urls():
     hosts = parse_blocklist("# lừa đảo\nevil[.]top\nhttps://Bad.Example.com/x\n\nnot a domain\n")
     assert hosts == ["bad.example.com", "evil.top"]
@@ -331,3 +338,120 @@ def test_the_new_signs_call_no_legitimate_development_message_a_scam():
     m = model.Model(train)
     alarms = {e.id for e in held if e.label == "ok" and score_text(e.text, m).verdict == "scam"}
     assert alarms <= {"m0164", "m0249"}, alarms
+
+
+# Warnings against scams, written by the project in the way police, banks and schools advise:
+# they use every word a scam uses, but ask the reader to do nothing.
+WARNINGS = [
+    "Công an phường khuyến cáo: không cung cấp mã OTP cho bất kỳ ai, không chuyển tiền cho "
+    "người tự xưng là công an gọi điện đến.",
+    "1. Ngân hàng KHÔNG BAO GIỜ gọi điện yêu cầu cung cấp mật khẩu, mã OTP. 2. Không bấm vào "
+    "đường link lạ. 3. Khi nghi ngờ, gọi tổng đài in trên thẻ.",
+    "Toà án không gọi điện thoại để triệu tập hay đòi nộp tiền bảo lãnh.",
+    "Nha truong luu y phu huynh: tai khoan Zalo cua co giao bi ke gian chiem, khong chuyen tien "
+    "theo tin nhan vay muon, hay goi dien truc tiep cho co de kiem chung.",
+    "Hội Người cao tuổi xã nhắc: đối tượng giả danh cán bộ bảo hiểm xã hội hay gọi hỏi số căn "
+    "cước, tuyệt đối không đọc số cho người lạ.",
+    # a scam told in the third person, with the advice after it
+    "Kẻ gian giả nhân viên điện lực gọi báo cắt điện, bảo người dân nhập mã OTP vào trang lạ. "
+    "Điện lực đề nghị bà con gọi tổng đài 19001006 khi nghi ngờ.",
+    # a bank named by its short name saying what it never does
+    "ACB không bao giờ gọi điện hỏi mã OTP hay mật khẩu của quý khách.",
+]
+
+
+@pytest.mark.parametrize("text", WARNINGS)
+def test_a_warning_against_scams_is_advice_and_never_called_a_scam(text):
+    v = check_text(text)
+    assert v.advice and v.verdict != "scam", v
+    assert not {"otp", "transfer", "threat", "authority", "borrow"} & set(v.signs)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # a warning's words wrapped around a fake link stay a scam: its own link betrays it
+        "Cảnh giác lừa đảo! Không cung cấp OTP cho ai. Tài khoản của quý khách sẽ bị khóa, "
+        "xác thực ngay tại vietcombank-xacthuc.top",
+        # ... and so does a link to no official site, even without a brand in it
+        "Để tránh lừa đảo, không chia sẻ mật khẩu. Vui lòng xác thực tài khoản tại "
+        "bao-mat-tk.top trong 24h.",
+        # a scammer's own "don'ts" come with the account to pay into
+        "Tài khoản của ông liên quan đường dây rửa tiền, ông không được rút tiền, không chuyển "
+        "cho ai, hãy chuyển hết vào tài khoản tạm giữ 0123456789 của cơ quan điều tra.",
+        # a condition in a threat is no advice
+        "Nếu không chuyển tiền ngay, anh sẽ bị khởi tố vì liên quan đường dây rửa tiền.",
+        # secrecy a fake policeman asks for is no advice either
+        "Đây là công an quận, bác không được nói cho ai biết, chuyển tiền vào tài khoản tạm giữ.",
+    ],
+)
+def test_warning_words_do_not_clear_a_scam(text):
+    v = check_text(text)
+    assert not v.advice and v.verdict == "scam", v
+
+
+def test_talking_about_handing_over_a_code_is_not_asking_for_it():
+    assert "otp" not in check_text("Việc cung cấp mã OTP là cho phép người khác rút tiền.").signs
+    assert "otp" in check_text("Bác cung cấp mã OTP cho cháu để nhận quà nhé.").signs
+
+
+@pytest.mark.parametrize(
+    ("text", "sign"),
+    [
+        ("Ban oi minh chuyen nham 2 trieu vao tk cua ban, ban chuyen lai giup minh vao so nay nhe",
+         "wrong_transfer"),
+        ("Muốn tôi xóa video thì chuyển 50 triệu, không tôi gửi hết cho vợ con ông.", "extort"),
+        ("Con ông đang ở chỗ tôi, nếu báo công an thì đừng mong gặp lại.", "hostage"),
+        ("Cô chú làm ơn giúp cháu, bố cháu nằm viện không có tiền mổ, STK 0123456789 ạ.",
+         "charity"),
+        ("Chuc mung quy khach da nhan duoc giai thuong xe may tu chuong trinh quay so.", "prize"),
+        ("Chúc mừng anh đủ điều kiện phát hành thẻ tín dụng, nhấn phím 1 để gặp tư vấn.", "prize"),
+        ("Cần tuyển 20 cộng tác viên làm online tại nhà, chỉ cần điện thoại.", "job"),
+        ("Mời bác tham gia nhóm Zalo để nhận tín hiệu cổ phiếu miễn phí từ chuyên gia.", "invest"),
+        ("Ban nhan duoc qua tang bi mat. Soan tin QUA gui 2 lan den 8769 de mo qua.", "premium"),
+        ("Việc online, thu nhập 500k mỗi ngày, nhận tiền trong ngày, liên hệ Zalo.", "job"),
+        ("Anh chị giúp em với, em cần tiền chữa bệnh, mỗi người 1 triệu thôi ạ.", "charity"),
+    ],
+)  # fmt: skip
+def test_the_newer_signs_fire_on_their_kind(text, sign):
+    assert sign in check_text(text).signs
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Mẹ ơi con chuyển tiền học cho cháu rồi nhé, mẹ kiểm tra giúp con.",
+        "Chúc mừng sinh nhật bác, chúc bác luôn mạnh khỏe!",
+        "Chiều nay họp chi hội lúc 14 giờ tại nhà văn hóa, mời các cụ đến đúng giờ.",
+        "Viettel: Quý khách còn 2GB. Đăng ký thêm dung lượng, soạn MUA gửi 191.",
+        "Vinaphone: soạn DK gửi 9123 để gia hạn gói cước, cước tin nhắn 0 đồng.",
+    ],
+)
+def test_the_newer_signs_leave_everyday_messages_alone(text):
+    v = check_text(text)
+    newer = {"wrong_transfer", "extort", "hostage", "charity", "prize", "job", "premium"}
+    assert not newer & set(v.signs)
+    assert v.verdict != "scam"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Bác đừng nghe ai khác, không cung cấp mã này cho ai ngoài cháu nhé.",
+        "Chúng tôi không yêu cầu ông lên trụ sở, chỉ cần làm việc qua điện thoại với cán bộ.",
+    ],
+)
+def test_a_scammers_dont_is_no_advice(text):
+    assert not check_text(text).advice
+
+
+def test_the_phone_number_that_receives_codes_is_no_request_for_a_code():
+    text = "Ngân hàng X: Quý khách vừa đổi số điện thoại nhận OTP lúc 08:15 ngày 02/12."
+    assert "otp" not in check_text(text).signs
+    assert "otp" in check_text("Bác điền mã OTP vào đây giúp cháu nhé").signs
+
+
+def test_a_request_to_the_reader_voids_the_advice_frame():
+    text = "Cảnh giác kẻ gian! Quý khách vui lòng cung cấp mã OTP để chúng tôi khóa tài khoản."
+    v = check_text(text)
+    assert not v.advice and "otp" in v.signs
