@@ -35,7 +35,7 @@ def _rows(path: Path | None = None) -> list[dict[str, str]]:
     return out
 
 
-def test_there_are_six_blind_files_and_the_later_ones_fill_what_the_first_lacked():
+def test_there_are_eight_blind_files_and_the_later_ones_fill_what_the_first_lacked():
     assert [p.name for p in BLIND_FILES] == [
         "real_blind.csv",
         "real_blind2.csv",
@@ -43,6 +43,8 @@ def test_there_are_six_blind_files_and_the_later_ones_fill_what_the_first_lacked
         "real_blind4.csv",
         "real_blind5.csv",
         "real_blind6.csv",
+        "real_blind7.csv",
+        "real_blind8.csv",
     ]
     second = _rows(model.DATA / "real_blind2.csv")
     assert sum(r["label"] == "ok" for r in second) >= 12
@@ -54,6 +56,10 @@ def test_there_are_six_blind_files_and_the_later_ones_fill_what_the_first_lacked
     assert sum(r["label"] == "ok" for r in fifth) >= 30
     sixth = _rows(model.DATA / "real_blind6.csv")
     assert sum(r["label"] == "scam" for r in sixth) >= 25
+    seventh = _rows(model.DATA / "real_blind7.csv")
+    assert sum(r["label"] == "ok" for r in seventh) >= 35
+    eighth = _rows(model.DATA / "real_blind8.csv")
+    assert sum(r["label"] == "scam" for r in eighth) >= 25
 
 
 @pytest.mark.parametrize("name", ["real_blind5.csv", "real_blind6.csv"])
@@ -168,3 +174,10 @@ def test_no_blind_file_has_more_legitimate_messages_called_scams_than_before_the
             continue
         n = sum(check_text(r["text"]).verdict == "scam" for r in _rows(p) if r["label"] == "ok")
         assert n <= before[p.name], (p.name, n)
+
+
+@pytest.mark.parametrize("name", ["real_blind7.csv", "real_blind8.csv"])
+def test_the_seventh_and_eighth_blind_files_name_the_frozen_commit(name):
+    path = model.DATA / name
+    note = " ".join(x for x in path.read_text(encoding="utf-8").splitlines() if x.startswith("#"))
+    assert "dd471bbdd8c904818741af2093961fdd2652b0af" in note
