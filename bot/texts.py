@@ -852,6 +852,9 @@ SCAM_SIGNS = {
     "hostage": "dọa hại người thân, cấm báo công an",
     "charity": "xin giúp đỡ, kêu gọi ủng hộ kèm số tài khoản",
     "premium": "bảo nhắn tin tới đầu số thu phí cao (6x, 7x, 8x, 1900)",
+    "id_video": "đòi quay video, chụp ảnh mặt cùng căn cước (kẻ gian dùng để vay tiền, mở "
+    "tài khoản đứng tên mình)",
+    "recover": "hứa lấy lại tiền đã bị lừa (lại là lừa đảo lần nữa)",
     "link_pretext": "lấy cớ giao hàng, nộp phạt hay hoàn tiền để bảo bấm vào đường link lạ",
     "fee_pretext": "báo gói hàng bị giữ, đòi nộp phí trước mới giao",
     "link_blocked": "đường link nằm trong danh sách trang lừa đảo",

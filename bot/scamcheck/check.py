@@ -145,6 +145,9 @@ def score_text(text: str, m: model.Model | None = None) -> Verdict:
         score = max(score, 0.75)
     elif official_only:
         score *= OFFICIAL_DAMP
+    if not signs and not found:
+        # the model alone, with nothing to show the learner: "cần cẩn thận", never "lừa đảo"
+        score = min(score, SCAM_AT - 0.01)
     verdict = "scam" if score >= SCAM_AT else "unsure" if score >= UNSURE_AT else "ok"
     return Verdict(
         verdict,
