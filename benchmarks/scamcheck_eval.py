@@ -283,6 +283,11 @@ SEEN = {
     "signs and training rows (2026-12-06)",
     "real_blind4.csv": "its false alarms on police and bank warnings led to the advice frame and "
     "to training rows of warnings (2026-12-06)",
+    # read after their one "after" run on dd471bb (2026-12-06), then used as development material
+    "real_blind5.csv": "its false alarms (short app prompts, a hospital's 'cấp cứu', 'bắt đầu từ') "
+    "led to the no-sign cap and narrower signs",
+    "real_blind6.csv": "its missed kinds (ID-card videos, money-recovery offers, job slang) led to "
+    "signs and training rows",
 }
 
 
