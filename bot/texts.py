@@ -819,6 +819,10 @@ SCAM_ADVICE = (
     "không chuyển tiền cho người lạ. Nhưng nếu tin bảo bấm link hay gọi một số lạ, "
     "{ong_ba} đừng làm theo."
 )
+#: 'unsure' from the wording alone, with no sign to name
+SCAM_WORDING_ONLY = (
+    "Cháu chưa thấy dấu hiệu rõ ràng, nhưng cách viết giống một số tin lừa đảo cháu đã biết."
+)
 SCAM_SIGNS_TITLE = "Dấu hiệu cháu thấy:"
 SCAM_SIGNS = {
     "otp": "đòi mã OTP, mật khẩu hoặc số thẻ",
