@@ -146,7 +146,9 @@ RULES: tuple[Rule, ...] = (
         "at-04-cong-an-gia",
         _r(
             r"\b(khoi to|lenh bat|truy na|bat giam|tam giam|cuong che|xu ly hinh su|trieu tap|"
-            r"rua tien|duong day (ma tuy|toi pham|lua dao)|lien quan (den |toi )?vu an|dieu tra|"
+            # "điều tra viên", "tổng điều tra dân số": the census, not an investigation
+            r"rua tien|duong day (ma tuy|toi pham|lua dao)|lien quan (den |toi )?vu an|"
+            r"(?<!tong )dieu tra(?! vien| dan so| nong thon| nong nghiep| thong ke| kinh te)|"
             r"vi pham phap luat|phat nguoi|xu phat|(doi tuong|ke) cam dau|dong pham|to chuc toi pham)\b",
         ),
         # "không có những hành động vi phạm pháp luật", "không bao giờ gửi lệnh bắt": warnings
