@@ -61,6 +61,15 @@ SOURCES = {
     "W13": "dangcongsan.vn, smoney.vn (VNCERT/CC: 'hợp tác' job offers), dttc.sggp: investment teams",
     "W14": "plo.vn (prize and gift SMS to premium numbers), cafef.vn 21/01/2026 (fake credit cards)",
     "W15": "thanhnien.vn 14/03/2023, laodong.vn 23/12/2022, vietnamnet.vn 04/2023 (schools, parents)",
+    "W16": "baobacgiang.vn, cafef.vn 01/2025, thanhnien.vn 03/2025 (AI/crypto lures, romance)",
+    "W17": "kenh14.vn 01/2024 ('we get your lost money back')",
+    "W18": "cafef.vn 07/2025, tuoitrexahoi.vn, vietnambiz.vn 03/2024 (slang-pay jobs, recruiters)",
+    "W19": "baohaiduong.vn 03/2023 (fake teacher or doctor: a hurt child)",
+    "W20": "vietnamnet.vn 08/2025, nld.com.vn 03/2023 (fake police on video calls)",
+    "W21": "vietnamnet.vn 03/2026, cafef.vn 11/2025, vnexpress.net 10/2024 (fake shippers)",
+    "W22": "kienthuc.net.vn 12/2025, giadinh.suckhoedoisong.vn, thanhnien.vn 01/2022 (lost phone)",
+    "W23": "vnexpress.net (a video of one's face holding the ID card)",
+    "W24": "thanhnien.vn 07/2024 (QR gift cards on doors and motorbikes)",
     "CTX": "scam forms listed in the project's CONTEXT.md (police, BHXH, EVN, family, jobs...)",
     "BANK": "legitimate bank SMS, written by the project in the banks' usual format",
     "GOV": "legitimate notices of state bodies, written by the project",
@@ -283,6 +292,11 @@ SEEN = {
     "signs and training rows (2026-12-06)",
     "real_blind4.csv": "its false alarms on police and bank warnings led to the advice frame and "
     "to training rows of warnings (2026-12-06)",
+    # read after their one "after" run on dd471bb (2026-12-06), then used as development material
+    "real_blind5.csv": "its false alarms (short app prompts, a hospital's 'cấp cứu', 'bắt đầu từ') "
+    "led to the no-sign cap and narrower signs",
+    "real_blind6.csv": "its missed kinds (ID-card videos, money-recovery offers, job slang) led to "
+    "signs and training rows",
 }
 
 

@@ -146,8 +146,10 @@ RULES: tuple[Rule, ...] = (
         "at-04-cong-an-gia",
         _r(
             r"\b(khoi to|lenh bat|truy na|bat giam|tam giam|cuong che|xu ly hinh su|trieu tap|"
-            r"rua tien|duong day (ma tuy|toi pham|lua dao)|lien quan (den |toi )?vu an|dieu tra|"
-            r"vi pham phap luat|phat nguoi|xu phat)\b",
+            # "điều tra viên", "tổng điều tra dân số": the census, not an investigation
+            r"rua tien|duong day (ma tuy|toi pham|lua dao)|lien quan (den |toi )?vu an|"
+            r"(?<!tong )dieu tra(?! vien| dan so| nong thon| nong nghiep| thong ke| kinh te)|"
+            r"vi pham phap luat|phat nguoi|xu phat|(doi tuong|ke) cam dau|dong pham|to chuc toi pham)\b",
         ),
         # "không có những hành động vi phạm pháp luật", "không bao giờ gửi lệnh bắt": warnings
         unless=_NEGATED_THREAT,
@@ -200,11 +202,13 @@ RULES: tuple[Rule, ...] = (
         0.55,
         "at-10-viec-nhe-luong-cao",
         _r(
-            r"\b(viec nhe|luong cao|lam tai nha|thu nhap (tu |len den |khoang |)\d+ ?(k|tr|trieu|"
+            r"\b(viec nhe|luong cao|lam tai nha|thu nhap (tu |len den |khoang |it nhat (la |)|"
+            r"toi thieu |)\d+ ?(k|tr|trieu|"
             r"nghin|ngan|d)?|nhan (tien|luong) (trong ngay|ngay|moi ngay|theo ngay)|hoa hong|"
             r"lam nhiem vu|nhiem vu|cong tac vien|tuyen ctv|ctv|like (video|bai)|"
             r"tha tim|danh gia (san pham|shop)|\d+ ?(k|tr|trieu|nghin)\s*(/|mot|moi) ?ngay|"
-            r"lam viec tai nha|viec lam online|lam online)\b",
+            r"lam viec tai nha|viec lam online|lam online|"
+            r"(thang|ngay|tuan) (co |kiem |kiem duoc |duoc |)(hon |)(chuc|vai chuc|\d+) cu)\b",
             r"\b(can |)tuyen (dung |gap |them |)(nhan vien|ctv|cong tac vien|nguoi|\d+ (ban|nguoi))"
             r"\b.{0,80}\b(tai nha|online|tu xa|qua mang|tren dien thoai|bang dien thoai)\b",
             r"\b(hop tac|doi tac|lien ket) (voi|cung|cua) (amazon|shopee|lazada|tiki|tiktok|alibaba)\b",
@@ -215,7 +219,9 @@ RULES: tuple[Rule, ...] = (
         0.5,
         "at-11-nhom-dau-tu",
         _r(
-            r"\b(dau tu|lai suat|loi nhuan|sinh loi|x2|x3|nhan doi|tien ao|coin|forex|chuyen gia|"
+            # "bắt đầu từ 7h" folds to "bat dau tu": no investment
+            r"\b((?<!bat )dau tu|lai suat|loi nhuan|sinh loi|x2|x3|nhan doi|tien ao|coin|forex|"
+            r"chuyen gia|tu do tai chinh|tri tue nhan tao|"
             r"san giao dich|cam ket lai|lai (\d+|cao)|bao lai|chuyen gia (chung khoan|tai chinh))\b",
             r"\b(tham gia|vao) (cung |)(team|nhom|group|room)\b.{0,60}\b(nhan|loi|lai|danh muc|"
             r"tin hieu|keo|co phieu|chung khoan)\b",
@@ -326,8 +332,36 @@ RULES: tuple[Rule, ...] = (
         _r(
             r"\b(giup (em|chau|con|minh|toi|do em)|cuu (em|giup)|lam on|ung ho|quyen gop)\b.{0,160}"
             r"\b(stk|so tai khoan|chuyen khoan|ngan hang|momo|vi dien tu)\b",
+            r"\bhoan canh (gia dinh |)(em |chau |toi |minh |)(rat |qua |vo cung |)(kho khan|ngheo|"
+            r"bi dat)\b.{0,200}\b(giup|ung ho|chuyen|stk|so tai khoan|xin)\b",
             # help asked of many at once, with the sum each should give
             r"\b(giup|giup do|cuu) (em|chau|minh|toi)\b.{0,120}\bmoi nguoi (\d+|vai|mot it)\b",
+        ),
+        unless=_NEGATED,
+    ),
+    Rule(
+        "id_video",
+        0.6,
+        "at-04-cong-an-gia",
+        _r(
+            # a video or photo of the face with the identity card: what opens accounts and loans
+            # in someone's name (real services take it in their own app, never by message)
+            r"\b(quay|chup|gui)(?:\s+\S+){0,4}?\s+(video|clip|anh|hinh)\b.{0,40}"
+            r"\b(cccd|can cuoc|cmnd|chung minh|khuon mat|chan dung)\b",
+            r"\b(cam|cho|de|giu) (the |)(cccd|can cuoc|cmnd)\b.{0,40}\b(quay|chup|video)\b",
+            r"\b(anh|hinh) (2|hai) mat (the |)(cccd|can cuoc|cmnd)\b",
+        ),
+        unless=_NEGATED,
+    ),
+    Rule(
+        "recover",
+        0.6,
+        "at-13-khi-bi-lua",
+        _r(
+            # "we get your lost money back": the victims of a scam are scammed twice
+            r"\b(lay lai|thu hoi|doi lai|tim lai) (duoc |)(so |khoan |)(tien|tai san)\b"
+            r".{0,80}\b(lien he|lien lac|ib|inbox|nhan tin|dich vu|phi|chi phi|ho tro)\b",
+            r"\b(ho tro|dich vu) (lay lai|thu hoi) (tien|tai san)\b",
         ),
         unless=_NEGATED,
     ),
@@ -359,7 +393,11 @@ RULES: tuple[Rule, ...] = (
         0.5,
         "at-05-nguoi-than-cap-cuu",
         _r(
-            r"\b(cap cuu|tai nan|dang nam vien|dang mo|phau thuat|bi bat|dang o don)\b",
+            # someone in an emergency; not a hospital's "cấp cứu 24/24" or "giải quyết bệnh cấp cứu"
+            r"\b((dang|phai|duoc dua|dua|dua di|nhap vien|di) (di |vao |)cap cuu|cap cuu gap|"
+            r"(bi|gap) tai nan|tai nan (giao thong|nang)|(bi|da bi) (nga|chan thuong)|"
+            r"dang nam vien|dang mo|phau thuat|bi bat|"
+            r"dang o don)\b",
             r"\b(con|chau|em) (dang |)?(can tien|het tien|bi ke)\b",
             r"\b(doi so|so moi|mat dien thoai|dien thoai hong)\b.{0,60}\b(chuyen|gui|muon)\b",
         ),
@@ -453,6 +491,9 @@ _NEVER_DOES = re.compile(
     r"nha truong|nha mang|[a-z]+bank|mb|acb|bidv|vib|shb|msb|ocb|scb|zalo|ubnd|hoi)\b"
     r"(?:\s+\S+){0,4}?\s+(se |)(khong bao gio|chua bao gio|khong he|khong)\s+"
     r"(goi|yeu cau|gui|nhan tin|lam viec|thu|de nghi|lien he|lien lac|xin|hoi|chi tra)\b"
+    # "..., không gọi điện đòi tiền": the body is named earlier in the sentence
+    r"|\bkhong (bao gio |he |)(goi dien|nhan tin|gui tin nhan) (de |)(doi|yeu cau|bat) "
+    r"(tien|chuyen|nop|cung cap)\b"
 )
 #: A scam told in the third person: "các đối tượng mạo danh nhân viên ngân hàng ...".
 _NARRATES = re.compile(

@@ -411,6 +411,11 @@ def test_talking_about_handing_over_a_code_is_not_asking_for_it():
         ("Ban nhan duoc qua tang bi mat. Soan tin QUA gui 2 lan den 8769 de mo qua.", "premium"),
         ("Việc online, thu nhập 500k mỗi ngày, nhận tiền trong ngày, liên hệ Zalo.", "job"),
         ("Anh chị giúp em với, em cần tiền chữa bệnh, mỗi người 1 triệu thôi ạ.", "charity"),
+        ("Em gửi giúp chị một đoạn video quay khuôn mặt cầm căn cước nhé.", "id_video"),
+        ("Nhóm hỗ trợ lấy lại tiền bị lừa, uy tín, phí thấp, liên hệ ngay.", "recover"),
+        ("Con bác bị tai nạn giao thông, đang phải cấp cứu.", "family"),
+        ("Anh khai đi, quan hệ thế nào với kẻ cầm đầu đường dây?", "threat"),
+        ("Tuyển người làm online, mỗi ngày thu nhập ít nhất 200.000 đồng.", "job"),
     ],
 )  # fmt: skip
 def test_the_newer_signs_fire_on_their_kind(text, sign):
@@ -425,11 +430,15 @@ def test_the_newer_signs_fire_on_their_kind(text, sign):
         "Chiều nay họp chi hội lúc 14 giờ tại nhà văn hóa, mời các cụ đến đúng giờ.",
         "Viettel: Quý khách còn 2GB. Đăng ký thêm dung lượng, soạn MUA gửi 191.",
         "Vinaphone: soạn DK gửi 9123 để gia hạn gói cước, cước tin nhắn 0 đồng.",
+        "Bệnh viện thông báo: trong dịp Tết vẫn khám và cấp cứu 24/24.",
+        "Việc bỏ phiếu bắt đầu từ 7 giờ sáng tại nhà văn hóa thôn.",
+        "Điều tra viên của tổng điều tra dân số sẽ đến từng hộ trong tháng 4, mong bà con hợp tác.",
     ],
 )
 def test_the_newer_signs_leave_everyday_messages_alone(text):
     v = check_text(text)
     newer = {"wrong_transfer", "extort", "hostage", "charity", "prize", "job", "premium"}
+    newer |= {"id_video", "recover", "family", "invest", "threat"}
     assert not newer & set(v.signs)
     assert v.verdict != "scam"
 
@@ -455,3 +464,16 @@ def test_a_request_to_the_reader_voids_the_advice_frame():
     text = "Cảnh giác kẻ gian! Quý khách vui lòng cung cấp mã OTP để chúng tôi khóa tài khoản."
     v = check_text(text)
     assert not v.advice and "otp" in v.signs
+
+
+def test_the_model_alone_never_says_scam_without_a_sign_to_show():
+    """A verdict the learner cannot be shown a reason for stays 'cần cẩn thận'."""
+    from bot.scamcheck import check
+
+    class Sure:
+        def probability(self, folded: str) -> float:
+            return 0.99
+
+    v = check.score_text("Có phải anh đang dùng máy mới không?", Sure())
+    assert v.signs == [] and v.verdict == "unsure"
+    assert check.score_text("Tuyen CTV lam tai nha, luong cao", Sure()).verdict == "scam"
