@@ -13,7 +13,7 @@ from bot.scamcheck.normalize import fold
 
 ROOT = Path(__file__).resolve().parents[2]
 BLIND = model.DATA / "real_blind.csv"
-BLIND_FILES = sorted(model.DATA.glob("real_blind*.csv"))
+BLIND_FILES = sorted(model.DATA.glob("real_blind*.csv"), key=lambda p: (len(p.name), p.name))
 FIELDS = ["id", "label", "url", "date", "source", "licence", "text"]
 
 
