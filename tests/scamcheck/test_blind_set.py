@@ -13,7 +13,7 @@ from bot.scamcheck.normalize import fold
 
 ROOT = Path(__file__).resolve().parents[2]
 BLIND = model.DATA / "real_blind.csv"
-BLIND_FILES = sorted(model.DATA.glob("real_blind*.csv"))
+BLIND_FILES = sorted(model.DATA.glob("real_blind*.csv"), key=lambda p: (len(p.name), p.name))
 FIELDS = ["id", "label", "url", "date", "source", "licence", "text"]
 
 
@@ -35,7 +35,7 @@ def _rows(path: Path | None = None) -> list[dict[str, str]]:
     return out
 
 
-def test_there_are_eight_blind_files_and_the_later_ones_fill_what_the_first_lacked():
+def test_there_are_ten_blind_files_and_the_later_ones_fill_what_the_first_lacked():
     assert [p.name for p in BLIND_FILES] == [
         "real_blind.csv",
         "real_blind2.csv",
@@ -45,6 +45,8 @@ def test_there_are_eight_blind_files_and_the_later_ones_fill_what_the_first_lack
         "real_blind6.csv",
         "real_blind7.csv",
         "real_blind8.csv",
+        "real_blind9.csv",
+        "real_blind10.csv",
     ]
     second = _rows(model.DATA / "real_blind2.csv")
     assert sum(r["label"] == "ok" for r in second) >= 12
@@ -60,6 +62,10 @@ def test_there_are_eight_blind_files_and_the_later_ones_fill_what_the_first_lack
     assert sum(r["label"] == "ok" for r in seventh) >= 35
     eighth = _rows(model.DATA / "real_blind8.csv")
     assert sum(r["label"] == "scam" for r in eighth) >= 25
+    ninth = _rows(model.DATA / "real_blind9.csv")
+    assert sum(r["label"] == "ok" for r in ninth) >= 35
+    tenth = _rows(model.DATA / "real_blind10.csv")
+    assert sum(r["label"] == "scam" for r in tenth) >= 25
 
 
 @pytest.mark.parametrize("name", ["real_blind5.csv", "real_blind6.csv"])
@@ -181,3 +187,10 @@ def test_the_seventh_and_eighth_blind_files_name_the_frozen_commit(name):
     path = model.DATA / name
     note = " ".join(x for x in path.read_text(encoding="utf-8").splitlines() if x.startswith("#"))
     assert "dd471bbdd8c904818741af2093961fdd2652b0af" in note
+
+
+@pytest.mark.parametrize("name", ["real_blind9.csv", "real_blind10.csv"])
+def test_the_ninth_and_tenth_blind_files_name_the_frozen_commit(name):
+    path = model.DATA / name
+    note = " ".join(x for x in path.read_text(encoding="utf-8").splitlines() if x.startswith("#"))
+    assert "e1b14fe9d74652ce29dac5386b23857544fa3caf" in note
