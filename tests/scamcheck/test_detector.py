@@ -29,9 +29,9 @@ def test_obfuscation_is_undone(raw, folded):
 
 
 def test_every_sign_has_words_for_people():
-    from bot.scamcheck.check import LINK_WEIGHTS
+    from bot.scamcheck.check import LINK_WEIGHTS, WORDING
 
-    for key in [r.key for r in RULES] + list(LINK_WEIGHTS):
+    for key in [r.key for r in RULES] + list(LINK_WEIGHTS) + [WORDING]:
         assert key in texts.SCAM_SIGNS, key
 
 
@@ -466,8 +466,8 @@ def test_a_request_to_the_reader_voids_the_advice_frame():
     assert not v.advice and "otp" in v.signs
 
 
-def test_the_model_alone_never_says_scam_without_a_sign_to_show():
-    """A verdict the learner cannot be shown a reason for stays 'cần cẩn thận'."""
+def test_a_verdict_from_the_model_alone_names_the_wording_as_its_reason():
+    """Never 'lừa đảo' or 'cần cẩn thận' without a reason the learner can read."""
     from bot.scamcheck import check
 
     class Sure:
@@ -475,5 +475,11 @@ def test_the_model_alone_never_says_scam_without_a_sign_to_show():
             return 0.99
 
     v = check.score_text("Có phải anh đang dùng máy mới không?", Sure())
-    assert v.signs == [] and v.verdict == "unsure"
-    assert check.score_text("Tuyen CTV lam tai nha, luong cao", Sure()).verdict == "scam"
+    assert v.signs == [check.WORDING] and v.verdict == "scam"
+    assert check.WORDING in texts.SCAM_SIGNS
+    assert (
+        check.score_text(
+            "Chiều nay họp chi hội.", type("No", (), {"probability": lambda s, f: 0.0})()
+        ).signs
+        == []
+    )
