@@ -297,6 +297,10 @@ SEEN = {
     "led to the no-sign cap and narrower signs",
     "real_blind6.csv": "its missed kinds (ID-card videos, money-recovery offers, job slang) led to "
     "signs and training rows",
+    "real_blind7.csv": "its false alarms showed folding bugs ('khoản', 'ngày', 'nhận qua') "
+    "(2026-12-06, round3)",
+    "real_blind8.csv": "its missed kinds led to signs, and its drop undid the mix fitted to "
+    "development sets (2026-12-06, round3)",
 }
 
 

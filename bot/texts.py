@@ -819,10 +819,6 @@ SCAM_ADVICE = (
     "không chuyển tiền cho người lạ. Nhưng nếu tin bảo bấm link hay gọi một số lạ, "
     "{ong_ba} đừng làm theo."
 )
-#: 'unsure' from the wording alone, with no sign to name
-SCAM_WORDING_ONLY = (
-    "Cháu chưa thấy dấu hiệu rõ ràng, nhưng cách viết giống một số tin lừa đảo cháu đã biết."
-)
 SCAM_SIGNS_TITLE = "Dấu hiệu cháu thấy:"
 SCAM_SIGNS = {
     "otp": "đòi mã OTP, mật khẩu hoặc số thẻ",
@@ -856,6 +852,7 @@ SCAM_SIGNS = {
     "hostage": "dọa hại người thân, cấm báo công an",
     "charity": "xin giúp đỡ, kêu gọi ủng hộ kèm số tài khoản",
     "premium": "bảo nhắn tin tới đầu số thu phí cao (6x, 7x, 8x, 1900)",
+    "wording": "cách viết giống những tin lừa đảo cháu đã biết (cháu chưa thấy dấu hiệu nào rõ hơn)",
     "id_video": "đòi quay video, chụp ảnh mặt cùng căn cước (kẻ gian dùng để vay tiền, mở "
     "tài khoản đứng tên mình)",
     "recover": "hứa lấy lại tiền đã bị lừa (lại là lừa đảo lần nữa)",

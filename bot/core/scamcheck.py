@@ -132,8 +132,6 @@ def show_result(t: Turn, s: dict[str, Any]) -> None:
     signs = [texts.SCAM_SIGNS[k] for k in s["signs"] if k in texts.SCAM_SIGNS][:4]
     if signs:
         parts.append(texts.SCAM_SIGNS_TITLE + "\n" + "\n".join(f"• {x}" for x in signs))
-    elif s["verdict"] == "unsure" and not s.get("unreadable") and not s.get("advice"):
-        parts.append(texts.SCAM_WORDING_ONLY)
     if s["officials"]:
         parts.append(r(texts.SCAM_OFFICIAL, names=", ".join(s["officials"])))
     for q in s["qr"][:2]:

@@ -17,12 +17,12 @@ from bot.scamcheck import links as links_mod
 from bot.scamcheck import model, ocr, qr, rules
 from bot.scamcheck.normalize import fold
 
-#: The threshold was chosen on the training split only, with the model's out-of-fold
-#: probabilities (`python benchmarks/scamcheck_eval.py --tune`). The model's share was lowered
-#: from 0.6 to 0.5 on 2026-12-06 on the real development sets (real_messages.csv and the six
-#: blind files read by then): the model, trained on our own writing, is less sure of real texts than the signs
-#: (F1 0.836 -> 0.854 there, false alarms 1 of 90 either way).
-MODEL_SHARE = 0.5
+#: The mix and the threshold were chosen on the training split only, with the model's
+#: out-of-fold probabilities (`python benchmarks/scamcheck_eval.py --tune`). Moving them to fit
+#: the real development sets (share 0.5, no 'scam' from the model alone) raised the figures
+#: there and lowered them on the next blind sets (the seventh and eighth, F1 0.46 -> 0.32), so
+#: they stay as tuned.
+MODEL_SHARE = 0.6
 SCAM_AT = 0.5
 UNSURE_AT = 0.3
 #: Every link goes to an official site and no strong sign: real notices of banks, carriers and
@@ -76,6 +76,8 @@ LINK_LESSON = {
     "link_pretext": "at-07-tin-nhan-gia",
     "fee_pretext": "at-07-tin-nhan-gia",
 }
+#: The model alone judged it (no rule sign, no link): the learner is told it is the wording.
+WORDING = "wording"
 #: A warning against scams (advice not to do what they ask): it says "cần cẩn thận" at most.
 ADVICE_DAMP = 0.6
 PHONE = re.compile(r"(?<!\d)(?:\+?84|0)(?:[\s.\-]?\d){8,10}(?!\d)")
@@ -148,10 +150,9 @@ def score_text(text: str, m: model.Model | None = None) -> Verdict:
         score = max(score, 0.75)
     elif official_only:
         score *= OFFICIAL_DAMP
-    if not signs and not found:
-        # the model alone, with nothing to show the learner: "cần cẩn thận", never "lừa đảo"
-        score = min(score, SCAM_AT - 0.01)
     verdict = "scam" if score >= SCAM_AT else "unsure" if score >= UNSURE_AT else "ok"
+    if verdict != "ok" and not signs and not warning:
+        signs = [WORDING]  # never a verdict without a reason to show
     return Verdict(
         verdict,
         round(score, 3),

@@ -53,6 +53,12 @@ _DELIVERS_CODE = re.compile(
     r"(\bla\b:?|:)\s*\d{4,8}\b"
     r"|\b\d{4,8} (la|:) ma (otp|xac (thuc|nhan|minh)|kich hoat)\b"
 )
+#: A step in an official app ("Mở ứng dụng VNeID ... nhập mã OTP"): the owner's own use.
+_OWN_APP = (
+    r"\b(mo|vao|tren|trong|tai) (ung dung|app) (vneid|vssid|etax|vcb digibank|digibank|bidv smartbanking|"
+    r"agribank plus|mb bank|momo|zalopay|viettel money|my viettel|my vnpt|my mobifone|"
+    r"dich vu cong|ngan hang)\b"
+)
 _SECRET = r"(ma )?(otp|ma xac (thuc|nhan|minh)|mat khau|ma pin|so the|cvv|ma bao mat)"
 #: Words up to a sentence's end: a token ending in ". " closes the sentence.
 _WORDS = r"(?:\s+\S*[^\s.!?;])"
@@ -105,7 +111,7 @@ RULES: tuple[Rule, ...] = (
             r"\b(gui|nhap|dien(?! thoai| luc| tu| may))\b(?:\s+\S+){0,4}?\s+" + _SECRET,
             r"\b(otp|ma xac thuc)\b(?:\s+\S+){0,4}\s+de (xac (thuc|minh|nhan)|hoan|nhan|mo khoa|huy)",
         ),
-        weak_unless=_DELIVERS_CODE,
+        weak_unless=re.compile(_DELIVERS_CODE.pattern + "|" + _OWN_APP),
     ),
     Rule(
         "transfer",
@@ -115,7 +121,10 @@ RULES: tuple[Rule, ...] = (
             r"\b(chuyen (khoan|tien)|nop (tien|phi)|dat coc|thanh toan phi|phi (giao dich|xu ly|"
             r"kich hoat|ho so|bao hiem|van chuyen|thu tuc|mo khoa)|ung truoc|tam ung|ky quy)\b"
             + _WORDS
-            + r"{0,8}\s+(vao|den|toi|qua|cho|de|truoc|ngay|theo|stk|so tai khoan)\b",
+            # not "ngay": "chuyển tiền từ ngày 1-12" folds to it
+            + r"{0,8}\s+(vao|den|toi|qua|cho|de|truoc|theo|stk|so tai khoan)\b",
+            r"\b(chuyen|gui|ck|nap) (gap |ngay |)(\d+[.,]?\d*|vai|mot) ?(trieu|tr|k|nghin|ngan|dong|ty)\b"
+            r"(?:\s+\S+){0,3}?\s+(cho|vao|den|qua|toi)\b",
             r"\b(stk|so tai khoan)\b.{0,40}\b(chuyen|nop|gui)\b",
             r"\bchuyen (gap|ngay|truoc)\b",
         ),
@@ -127,7 +136,8 @@ RULES: tuple[Rule, ...] = (
         "at-07-tin-nhan-gia",
         _r(
             r"\b(khan cap|gap|ngay lap tuc|ngay hom nay|trong (vong )?\d+ ?(h|gio|phut)|"
-            r"truoc \d+ ?h|het han|sap het han|cuoi cung|lan cuoi|han chot|nhanh chong)\b",
+            r"truoc \d+ ?h|het han|sap het han|cuoi cung|lan cuoi|han chot|nhanh chong|"
+            r"trong (vong )?(mot|hai|ba|vai|\d+) (tieng|gio|phut) (nua|toi))\b",
         ),
     ),
     Rule(
@@ -136,7 +146,9 @@ RULES: tuple[Rule, ...] = (
         "at-07-tin-nhan-gia",
         _r(
             r"\b(bi |se bi |tam )(khoa|dong bang|phong toa|dinh chi|vo hieu hoa|thu hoi|cat)\b",
-            r"\b(tai khoan|the|sim|so dien thoai|thue bao)\b.{0,30}\b(khoa|dinh chi|ngung hoat dong)",
+            # "khoa" a word of its own: "tài khoản" starts with it
+            r"\b(tai khoan|the|sim|so dien thoai|thue bao)\b.{0,30}\b(khoa|dinh chi|ngung hoat dong)\b",
+            r"\b(khoa|dinh chi|ngung|cat|thu hoi) (so dien thoai|sim|thue bao|tai khoan|the)\b",
         ),
         unless=_NEGATED,
     ),
@@ -149,7 +161,8 @@ RULES: tuple[Rule, ...] = (
             # "điều tra viên", "tổng điều tra dân số": the census, not an investigation
             r"rua tien|duong day (ma tuy|toi pham|lua dao)|lien quan (den |toi )?vu an|"
             r"(?<!tong )dieu tra(?! vien| dan so| nong thon| nong nghiep| thong ke| kinh te)|"
-            r"vi pham phap luat|phat nguoi|xu phat|(doi tuong|ke) cam dau|dong pham|to chuc toi pham)\b",
+            r"vi pham phap luat|phat nguoi|xu phat|(doi tuong|ke) cam dau|dong pham|to chuc toi pham|"
+            r"yeu cau (anh|chi|ong|ba|ban|bac) hop tac|hop tac dieu tra)\b",
         ),
         # "không có những hành động vi phạm pháp luật", "không bao giờ gửi lệnh bắt": warnings
         unless=_NEGATED_THREAT,
@@ -182,12 +195,13 @@ RULES: tuple[Rule, ...] = (
         "at-09-trung-thuong",
         _r(
             r"\b(trung thuong|trung giai|qua tang|qua tri an|tri an khach hang|nhan thuong|"
-            r"nhan qua|doi qua|diem thuong|phan thuong|may man|duoc chon|iphone|xe may sh|"
+            r"nhan qua(?! (tai khoan|buu dien|ngan hang|the|vi|ung dung|email|zalo|dien thoai|so|"
+            r"hinh thuc|kenh|duong|mang|tin nhan))|doi qua|diem thuong|phan thuong|may man|duoc chon|iphone|xe may sh|"
             r"hoan tien|hoan phi|boi thuong|ho tro tet|qua tet|tang luong huu|tien ho tro|"
             r"giai thuong|quay so|li ?xi|tang (the|the nap|the cao) ?\d+ ?k?)\b",
             # "chúc mừng bạn đã nhận được / đủ điều kiện ...": nobody wins what they never entered
             r"\bchuc mung (ban|quy khach|anh|chi|ong|ba|bac|co|chu|em|thue bao)?\s?(da )?"
-            r"(nhan duoc|trung|du dieu kien|duoc (chon|tang|nhan))\b",
+            r"(nhan duoc|trung|du dieu kien|duoc (chon|tang|nhan)|tro thanh)\b",
             r"\bdu dieu kien (nhan|phat hanh|mo the|vay|duoc (nhan|vay|cap))\b",
             # an automated call's menu: "nhấn phím 1 để gặp nhân viên tư vấn"
             r"\b(nhan|bam|an|chon) phim (\d|so \d)\b",
@@ -221,7 +235,8 @@ RULES: tuple[Rule, ...] = (
         _r(
             # "bắt đầu từ 7h" folds to "bat dau tu": no investment
             r"\b((?<!bat )dau tu|lai suat|loi nhuan|sinh loi|x2|x3|nhan doi|tien ao|coin|forex|"
-            r"chuyen gia|tu do tai chinh|tri tue nhan tao|"
+            r"chuyen gia|tu do tai chinh|tri tue nhan tao|crypto|don bay|chot loi|"
+            r"tin hieu (mua|ban|mien phi|vang|co phieu)|"
             r"san giao dich|cam ket lai|lai (\d+|cao)|bao lai|chuyen gia (chung khoan|tai chinh))\b",
             r"\b(tham gia|vao) (cung |)(team|nhom|group|room)\b.{0,60}\b(nhan|loi|lai|danh muc|"
             r"tin hieu|keo|co phieu|chung khoan)\b",
@@ -233,7 +248,8 @@ RULES: tuple[Rule, ...] = (
         "at-07-tin-nhan-gia",
         _r(
             r"\b(no qua han|thu hoi no|doi no|khoan vay|vay nhanh|giai ngan|no xau|"
-            r"cong khai thong tin|gui (anh|hinh) (cho|ve) (gia dinh|nguoi than)|boc phot|xa hoi den)\b",
+            r"cong khai thong tin|gui (anh|hinh) (cho|ve) (gia dinh|nguoi than)|boc phot|xa hoi den|"
+            r"thanh toan no|tri hoan (\S+ ){0,4}thanh toan|vi pham hop dong)\b",
         ),
     ),
     Rule(
@@ -323,6 +339,7 @@ RULES: tuple[Rule, ...] = (
             r"\b(neu|ma|con) (bao|bao cho|trinh bao|goi) (cong an|canh sat)\b",
             r"\bbat coc\b",
             r"\b(khong song (noi|duoc)|dung mong gap lai|gap nguy hiem den tinh mang)\b",
+            r"\bneu khong\b.{0,30}\b(giet|xu|hai|chat tay|danh chet)\b",
         ),
     ),
     Rule(
@@ -360,7 +377,8 @@ RULES: tuple[Rule, ...] = (
         _r(
             # "we get your lost money back": the victims of a scam are scammed twice
             r"\b(lay lai|thu hoi|doi lai|tim lai) (duoc |)(so |khoan |)(tien|tai san)\b"
-            r".{0,80}\b(lien he|lien lac|ib|inbox|nhan tin|dich vu|phi|chi phi|ho tro)\b",
+            r".{0,80}\b(lien he|lien lac|ib|inbox|nhan tin|dich vu|phi|chi phi|ho tro|nap them|"
+            r"nap|dong them)\b",
             r"\b(ho tro|dich vu) (lay lai|thu hoi) (tien|tai san)\b",
         ),
         unless=_NEGATED,
@@ -395,7 +413,8 @@ RULES: tuple[Rule, ...] = (
         _r(
             # someone in an emergency; not a hospital's "cấp cứu 24/24" or "giải quyết bệnh cấp cứu"
             r"\b((dang|phai|duoc dua|dua|dua di|nhap vien|di) (di |vao |)cap cuu|cap cuu gap|"
-            r"(bi|gap) tai nan|tai nan (giao thong|nang)|(bi|da bi) (nga|chan thuong)|"
+            r"(bi|gap) tai nan|tai nan (giao thong|nang)|(bi|da bi) (nga|te|chan thuong)|"
+            r"(vao|den|o) phong cap cuu|"
             r"dang nam vien|dang mo|phau thuat|bi bat|"
             r"dang o don)\b",
             r"\b(con|chau|em) (dang |)?(can tien|het tien|bi ke)\b",
@@ -516,6 +535,10 @@ _ABOUT_SCAMS = re.compile(
 )
 
 
+#: "... cho người khác / cho bất kỳ ai": a "don't" meant for everybody, which is advice.
+_DONT_ANYONE = re.compile(r"\bcho (nguoi khac|bat ky ai|bat cu ai|bat ky nguoi nao|nguoi la)\b")
+
+
 def advice(folded: str) -> bool:
     """A warning against scams, not a scam: advice not to do what scams ask, or a body saying
     what it never does. Such texts use the scams' own words (OTP, chuyển tiền, công an)."""
@@ -527,7 +550,8 @@ def advice(folded: str) -> bool:
     if _NEVER_DOES.search(folded) or _NARRATES.search(folded):
         return True
     donts = len(_DONT.findall(folded))
-    return donts >= 2 or (donts >= 1 and bool(_ABOUT_SCAMS.search(folded)))
+    about = _ABOUT_SCAMS.search(folded) or _DONT_ANYONE.search(folded)
+    return donts >= 2 or (donts >= 1 and bool(about))
 
 
 def _clause_before(text: str, at: int) -> str:

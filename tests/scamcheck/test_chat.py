@@ -199,14 +199,13 @@ async def test_a_forwarded_police_warning_is_called_a_warning_not_a_scam(sim):
     assert "LỜI CẢNH BÁO" in out and "156" in out
 
 
-async def test_an_unsure_answer_without_a_sign_says_it_is_the_wording(sim, monkeypatch):
+async def test_an_answer_from_the_wording_alone_says_so(sim, monkeypatch):
     monkeypatch.setattr(check_mod.model, "default", lambda: _Sure())
     await sign_up(sim, "u10")
     await sim.press("u10", "menu")
     await sim.press("u10", texts.BTN_SCAM_CHECK)
     out = all_text(await sim.text("u10", "Có phải anh vừa dùng máy mới không ạ? Em hỏi chút thôi."))
-    assert texts.SCAM_HEAD["unsure"] in out and texts.SCAM_WORDING_ONLY in out
-    assert texts.SCAM_HEAD["scam"] not in out
+    assert texts.SCAM_SIGNS["wording"] in out and texts.SCAM_SIGNS_TITLE in out
 
 
 class _Sure:

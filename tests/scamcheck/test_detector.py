@@ -29,9 +29,9 @@ def test_obfuscation_is_undone(raw, folded):
 
 
 def test_every_sign_has_words_for_people():
-    from bot.scamcheck.check import LINK_WEIGHTS
+    from bot.scamcheck.check import LINK_WEIGHTS, WORDING
 
-    for key in [r.key for r in RULES] + list(LINK_WEIGHTS):
+    for key in [r.key for r in RULES] + list(LINK_WEIGHTS) + [WORDING]:
         assert key in texts.SCAM_SIGNS, key
 
 
@@ -466,8 +466,8 @@ def test_a_request_to_the_reader_voids_the_advice_frame():
     assert not v.advice and "otp" in v.signs
 
 
-def test_the_model_alone_never_says_scam_without_a_sign_to_show():
-    """A verdict the learner cannot be shown a reason for stays 'cần cẩn thận'."""
+def test_a_verdict_from_the_model_alone_names_the_wording_as_its_reason():
+    """Never 'lừa đảo' or 'cần cẩn thận' without a reason the learner can read."""
     from bot.scamcheck import check
 
     class Sure:
@@ -475,5 +475,50 @@ def test_the_model_alone_never_says_scam_without_a_sign_to_show():
             return 0.99
 
     v = check.score_text("Có phải anh đang dùng máy mới không?", Sure())
-    assert v.signs == [] and v.verdict == "unsure"
-    assert check.score_text("Tuyen CTV lam tai nha, luong cao", Sure()).verdict == "scam"
+    assert v.signs == [check.WORDING] and v.verdict == "scam"
+    assert check.WORDING in texts.SCAM_SIGNS
+    assert (
+        check.score_text(
+            "Chiều nay họp chi hội.", type("No", (), {"probability": lambda s, f: 0.0})()
+        ).signs
+        == []
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "absent"),
+    [
+        # "tài khoản" begins with "khoa": no lock in it
+        ("Nạp thẻ được cộng 50% vào tài khoản khuyến mại gọi nội mạng và cố định.", "locked"),
+        # "từ ngày 1-12" folds to "tu ngay": the day, not "chuyển tiền ngay"
+        ("BHXH sẽ chuyển tiền lương hưu từ ngày làm việc đầu tiên của tháng.", "transfer"),
+        # "nhận qua tài khoản" is receiving by account, not "nhận quà"
+        ("Người nhận qua tài khoản cá nhân sẽ có tiền từ ngày 2.", "prize"),
+        # a step in the official app: the owner's own code
+        ("Bước 3: Mở ứng dụng VNeID, nhập mã OTP đã được gửi về số điện thoại của bạn.", "otp"),
+    ],
+)
+def test_words_that_fold_alike_do_not_make_a_sign(text, absent):
+    assert absent not in check_text(text).signs
+
+
+def test_a_dont_meant_for_anyone_is_advice():
+    v = check_text("Người dân tuyệt đối không cung cấp mã OTP cho người khác.")
+    assert v.advice and v.verdict != "scam"
+
+
+@pytest.mark.parametrize(
+    ("text", "sign"),
+    [
+        ("Mẹ chuyển 20 triệu cho con ngay nhé, con đang kẹt.", "transfer"),
+        ("Ông phải trả ngay, nếu không tôi giết nó.", "hostage"),
+        ("Cháu nhà chị bị té ở trường, đang ở phòng cấp cứu.", "family"),
+        ("Nhà mạng sẽ khóa số điện thoại của quý khách trong hai tiếng nữa.", "locked"),
+        ("Nhà mạng sẽ khóa số điện thoại của quý khách trong hai tiếng nữa.", "urgent"),
+        ("Sàn vàng có đòn bẩy, chốt lời trong ngày, bên em cung cấp tín hiệu miễn phí.", "invest"),
+        ("Chắc chắn lấy lại được tiền, chỉ cần nạp thêm 10% số tiền đã mất.", "recover"),
+        ("Ông/bà cố tình trì hoãn kéo dài thời gian thanh toán nợ.", "debt"),
+    ],
+)
+def test_the_kinds_of_the_later_sets_have_their_signs(text, sign):
+    assert sign in check_text(text).signs
