@@ -301,6 +301,10 @@ SEEN = {
     "(2026-12-06, round3)",
     "real_blind8.csv": "its missed kinds led to signs, and its drop undid the mix fitted to "
     "development sets (2026-12-06, round3)",
+    "real_blind9.csv": "its false alarms (a shop's order status, FPT's renewal notice) and "
+    "missed kinds led to signs (2026-12-06, round4)",
+    "real_blind10.csv": "its missed kinds (miracle cures, profit rates, daily wages) led to signs "
+    "(2026-12-06, round4)",
 }
 
 
