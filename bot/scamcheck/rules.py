@@ -198,7 +198,8 @@ RULES: tuple[Rule, ...] = (
             r"nhan qua(?! (tai khoan|buu dien|ngan hang|the|vi|ung dung|email|zalo|dien thoai|so|"
             r"hinh thuc|kenh|duong|mang|tin nhan))|doi qua|diem thuong|phan thuong|may man|duoc chon|iphone|xe may sh|"
             r"hoan tien|hoan phi|boi thuong|ho tro tet|qua tet|tang luong huu|tien ho tro|"
-            r"giai thuong|quay so|li ?xi|tang (the|the nap|the cao) ?\d+ ?k?)\b",
+            r"giai thuong|quay so|li ?xi|tang (the|the nap|the cao) ?\d+ ?k?|"
+            r"du dieu kien (dang ky |)(xin |nhan |)tro cap)\b",
             # "chúc mừng bạn đã nhận được / đủ điều kiện ...": nobody wins what they never entered
             r"\bchuc mung (ban|quy khach|anh|chi|ong|ba|bac|co|chu|em|thue bao)?\s?(da )?"
             r"(nhan duoc|trung|du dieu kien|duoc (chon|tang|nhan)|tro thanh)\b",
@@ -222,6 +223,8 @@ RULES: tuple[Rule, ...] = (
             r"lam nhiem vu|nhiem vu|cong tac vien|tuyen ctv|ctv|like (video|bai)|"
             r"tha tim|danh gia (san pham|shop)|\d+ ?(k|tr|trieu|nghin)\s*(/|mot|moi) ?ngay|"
             r"lam viec tai nha|viec lam online|lam online|"
+            r"kiem (duoc |)\d+[\d.,]*( ?- ?\d+[\d.,]*)? ?(k|tr|trieu|nghin|ngan)( vnd| dong)? "
+            r"(1|mot|moi) (ngay|gio|buoi)|"
             r"(thang|ngay|tuan) (co |kiem |kiem duoc |duoc |)(hon |)(chuc|vai chuc|\d+) cu)\b",
             r"\b(can |)tuyen (dung |gap |them |)(nhan vien|ctv|cong tac vien|nguoi|\d+ (ban|nguoi))"
             r"\b.{0,80}\b(tai nha|online|tu xa|qua mang|tren dien thoai|bang dien thoai)\b",
@@ -236,6 +239,7 @@ RULES: tuple[Rule, ...] = (
             # "bắt đầu từ 7h" folds to "bat dau tu": no investment
             r"\b((?<!bat )dau tu|lai suat|loi nhuan|sinh loi|x2|x3|nhan doi|tien ao|coin|forex|"
             r"chuyen gia|tu do tai chinh|tri tue nhan tao|crypto|don bay|chot loi|"
+            r"\d+ ?(- ?\d+ ?)?% ?(/|mot|moi) ?(thang|ngay|tuan)|ngoi (im|khong|yen) cung co tien|"
             r"tin hieu (mua|ban|mien phi|vang|co phieu)|"
             r"san giao dich|cam ket lai|lai (\d+|cao)|bao lai|chuyen gia (chung khoan|tai chinh))\b",
             r"\b(tham gia|vao) (cung |)(team|nhom|group|room)\b.{0,60}\b(nhan|loi|lai|danh muc|"
@@ -384,6 +388,19 @@ RULES: tuple[Rule, ...] = (
         unless=_NEGATED,
     ),
     Rule(
+        "cure",
+        0.55,
+        "at-15-tin-gia-suc-khoe",
+        _r(
+            # a medicine or "product" that cures what medicine manages: diabetes, cancer, joints
+            r"\b(khac tinh|het benh|khoi han|khoi benh|chua khoi|danh bai (benh|can benh)|"
+            r"khong tai phat|than duoc|gia truyen|dac tri|tri dut diem|"
+            r"cuu (song |)\d+ ?% (benh nhan|nguoi benh))\b",
+            r"\b(khong tiem insulin|ngung (dung |)thuoc tay|bo thuoc tay|khong can (dung |)thuoc)\b",
+        ),
+        unless=_NEGATED,
+    ),
+    Rule(
         "premium",
         0.5,
         "at-09-trung-thuong",
@@ -392,6 +409,8 @@ RULES: tuple[Rule, ...] = (
             # đồng per message, sent "3 lần" to "xem chi tiết" a prize that does not exist
             r"\bsoan (tin )?.{0,40}?\b(gui|den|toi)\b( \d+ lan)?( den| toi| [a-z]+:)? ?"
             r"([678]\d{3}|1900 ?\d{4,})\b",
+            r"\b(xem|dk|dang ky|tra cuu|nhan)\b.{0,30}\b(gui|den) [678]\d{3}\b"
+            r"(?!\s*(d|dong|vnd|k|nghin|ngan)\b)",
         ),
     ),
     Rule(
@@ -462,7 +481,9 @@ RULES: tuple[Rule, ...] = (
         0.45,
         "at-07-tin-nhan-gia",
         _r(
-            r"\b(don hang|buu pham|buu kien|kien hang|goi hang)\b.{0,60}\b(chua (duoc )?giao|"
+            # not a shop's status "... chưa giao cho đơn vị vận chuyển" (not yet handed over)
+            r"\b(don hang|buu pham|buu kien|kien hang|goi hang)\b.{0,60}\b(chua (duoc )?giao"
+            r"(?! cho (don vi|ben|hang) van chuyen)|"
             r"khong the (duoc )?giao|giao khong thanh|"
             r"bi giu|bi treo|phi luu kho|cap nhat (dia chi|thong tin)|xac nhan gap)",
             r"\b(khong|chua) (the )?giao (hang |don |)(duoc|thanh cong)\b",

@@ -62,3 +62,5 @@ def test_eval_quick_prints_honest_figures():
     # the fixed split by file, and the false-alarm rate's two-sided interval
     assert "Real split (fixed, by file)" in out.stdout and "real_blind2.csv" in out.stdout
     assert "95% CI: Wilson" in out.stdout
+    # the threshold's trade-off is printed, with the shipped threshold marked
+    assert "threshold trade-off" in out.stdout and " *0.50: F1 " in out.stdout

@@ -522,3 +522,33 @@ def test_a_dont_meant_for_anyone_is_advice():
 )
 def test_the_kinds_of_the_later_sets_have_their_signs(text, sign):
     assert sign in check_text(text).signs
+
+
+@pytest.mark.parametrize(
+    ("text", "sign"),
+    [
+        (
+            "Thuốc gia truyền chữa khỏi hẳn tiểu đường, không tái phát, không cần tiêm insulin.",
+            "cure",
+        ),
+        ("Lợi nhuận 20%/tháng, ngồi im cũng có tiền, bác tham gia ngay.", "invest"),
+        ("Việc nhẹ, kiếm 300-800k VND 1 ngày, nhắn Zalo để nhận việc.", "job"),
+        ("Bạn đã đủ điều kiện đăng ký xin trợ cấp, hoàn thành thủ tục trong hôm nay.", "prize"),
+        ("Ban co sao xau chieu menh, xem van han: XEM <NAM SINH> gui 8713", "premium"),
+    ],
+)
+def test_round_four_kinds_have_their_signs(text, sign):
+    assert sign in check_text(text).signs
+
+
+@pytest.mark.parametrize(
+    ("text", "absent"),
+    [
+        ("Đơn hàng đã được xác nhận, người bán đang đóng gói, chưa giao cho đơn vị vận chuyển.",
+         "parcel"),
+        ("Bác chuyển khoản 8000 đồng phí tin nhắn, hoặc gửi 6000 đồng tại quầy.", "premium"),
+        ("Thuốc điều trị tiểu đường phải dùng theo đơn, không tự ý bỏ thuốc.", "cure"),
+    ],
+)  # fmt: skip
+def test_round_four_signs_leave_their_look_alikes(text, absent):
+    assert absent not in check_text(text).signs
