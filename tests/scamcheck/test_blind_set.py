@@ -35,50 +35,41 @@ def _rows(path: Path | None = None) -> list[dict[str, str]]:
     return out
 
 
-def test_there_are_ten_blind_files_and_the_later_ones_fill_what_the_first_lacked():
-    assert [p.name for p in BLIND_FILES] == [
-        "real_blind.csv",
-        "real_blind2.csv",
-        "real_blind3.csv",
-        "real_blind4.csv",
-        "real_blind5.csv",
-        "real_blind6.csv",
-        "real_blind7.csv",
-        "real_blind8.csv",
-        "real_blind9.csv",
-        "real_blind10.csv",
-    ]
-    second = _rows(model.DATA / "real_blind2.csv")
-    assert sum(r["label"] == "ok" for r in second) >= 12
-    third = _rows(model.DATA / "real_blind3.csv")
-    assert sum(r["label"] == "scam" for r in third) >= 30
-    fourth = _rows(model.DATA / "real_blind4.csv")
-    assert sum(r["label"] == "ok" for r in fourth) >= 20
-    fifth = _rows(model.DATA / "real_blind5.csv")
-    assert sum(r["label"] == "ok" for r in fifth) >= 30
-    sixth = _rows(model.DATA / "real_blind6.csv")
-    assert sum(r["label"] == "scam" for r in sixth) >= 25
-    seventh = _rows(model.DATA / "real_blind7.csv")
-    assert sum(r["label"] == "ok" for r in seventh) >= 35
-    eighth = _rows(model.DATA / "real_blind8.csv")
-    assert sum(r["label"] == "scam" for r in eighth) >= 25
-    ninth = _rows(model.DATA / "real_blind9.csv")
-    assert sum(r["label"] == "ok" for r in ninth) >= 35
-    tenth = _rows(model.DATA / "real_blind10.csv")
-    assert sum(r["label"] == "scam" for r in tenth) >= 25
+#: what each later file was collected for: the label it had to bring, and how many at least
+FILLS = {
+    "real_blind2.csv": ("ok", 12),
+    "real_blind3.csv": ("scam", 30),
+    "real_blind4.csv": ("ok", 20),
+    "real_blind5.csv": ("ok", 30),
+    "real_blind6.csv": ("scam", 25),
+    "real_blind7.csv": ("ok", 35),
+    "real_blind8.csv": ("scam", 25),
+    "real_blind9.csv": ("ok", 35),
+    "real_blind10.csv": ("scam", 25),
+}
+#: the detector each file of 2026-12-06 was collected against (frozen, never run by the collector)
+FROZEN = {
+    "real_blind4.csv": "db78db77d91f7a230d5b8eb8d34e16f01db3ea31",
+    "real_blind5.csv": "d9ee922d4d1b192c9d324aa99d01c5fc5dacbed4",
+    "real_blind6.csv": "d9ee922d4d1b192c9d324aa99d01c5fc5dacbed4",
+    "real_blind7.csv": "dd471bbdd8c904818741af2093961fdd2652b0af",
+    "real_blind8.csv": "dd471bbdd8c904818741af2093961fdd2652b0af",
+    "real_blind9.csv": "e1b14fe9d74652ce29dac5386b23857544fa3caf",
+    "real_blind10.csv": "e1b14fe9d74652ce29dac5386b23857544fa3caf",
+}
 
 
-@pytest.mark.parametrize("name", ["real_blind5.csv", "real_blind6.csv"])
-def test_the_fifth_and_sixth_blind_files_name_the_frozen_commit(name):
+def test_the_blind_files_are_these_and_the_later_ones_fill_what_the_first_lacked():
+    assert [p.name for p in BLIND_FILES] == ["real_blind.csv", *FILLS]
+    for name, (label, least) in FILLS.items():
+        assert sum(r["label"] == label for r in _rows(model.DATA / name)) >= least, name
+
+
+@pytest.mark.parametrize(("name", "commit"), FROZEN.items())
+def test_a_blind_file_names_the_frozen_commit_it_was_collected_against(name, commit):
     path = model.DATA / name
     note = " ".join(x for x in path.read_text(encoding="utf-8").splitlines() if x.startswith("#"))
-    assert "d9ee922d4d1b192c9d324aa99d01c5fc5dacbed4" in note
-
-
-def test_the_fourth_blind_file_names_the_frozen_commit_it_was_collected_against():
-    path = model.DATA / "real_blind4.csv"
-    note = " ".join(x for x in path.read_text(encoding="utf-8").splitlines() if x.startswith("#"))
-    assert "db78db77d91f7a230d5b8eb8d34e16f01db3ea31" in note
+    assert commit in note
 
 
 def test_the_third_blind_file_was_collected_before_the_recall_changes():
@@ -175,22 +166,12 @@ def test_no_blind_file_has_more_legitimate_messages_called_scams_than_before_the
     from bot.scamcheck import check_text
 
     before = {"real_blind.csv": 0, "real_blind2.csv": 0, "real_blind3.csv": 2}
+    # counted at a655d73 (2026-12-06), after every file up to the tenth had been read
+    before |= {"real_blind4.csv": 0, "real_blind5.csv": 2, "real_blind6.csv": 0}
+    before |= {"real_blind7.csv": 1, "real_blind8.csv": 0, "real_blind9.csv": 1}
+    before |= {"real_blind10.csv": 0}
     for p in BLIND_FILES:
-        if p.name not in before:  # later files were not counted at 3864a0a: no guard for them
+        if p.name not in before:  # files still blind are not counted: no guard for them
             continue
         n = sum(check_text(r["text"]).verdict == "scam" for r in _rows(p) if r["label"] == "ok")
         assert n <= before[p.name], (p.name, n)
-
-
-@pytest.mark.parametrize("name", ["real_blind7.csv", "real_blind8.csv"])
-def test_the_seventh_and_eighth_blind_files_name_the_frozen_commit(name):
-    path = model.DATA / name
-    note = " ".join(x for x in path.read_text(encoding="utf-8").splitlines() if x.startswith("#"))
-    assert "dd471bbdd8c904818741af2093961fdd2652b0af" in note
-
-
-@pytest.mark.parametrize("name", ["real_blind9.csv", "real_blind10.csv"])
-def test_the_ninth_and_tenth_blind_files_name_the_frozen_commit(name):
-    path = model.DATA / name
-    note = " ".join(x for x in path.read_text(encoding="utf-8").splitlines() if x.startswith("#"))
-    assert "e1b14fe9d74652ce29dac5386b23857544fa3caf" in note
