@@ -46,6 +46,8 @@ FILLS = {
     "real_blind8.csv": ("scam", 25),
     "real_blind9.csv": ("ok", 35),
     "real_blind10.csv": ("scam", 25),
+    "real_blind11.csv": ("ok", 35),
+    "real_blind12.csv": ("scam", 25),
 }
 #: the detector each file of 2026-12-06 was collected against (frozen, never run by the collector)
 FROZEN = {
@@ -56,6 +58,8 @@ FROZEN = {
     "real_blind8.csv": "dd471bbdd8c904818741af2093961fdd2652b0af",
     "real_blind9.csv": "e1b14fe9d74652ce29dac5386b23857544fa3caf",
     "real_blind10.csv": "e1b14fe9d74652ce29dac5386b23857544fa3caf",
+    "real_blind11.csv": "b7a5ee9988bbd85936fec01729638fd4bab5290c",
+    "real_blind12.csv": "b7a5ee9988bbd85936fec01729638fd4bab5290c",
 }
 
 
