@@ -350,12 +350,20 @@ def report_blind(shipped: model.Model | model.Shipped) -> None:
             shipped,
         )
     report_real("ALL real_blind* FILES", blind, shipped)
-    print("  every blind message not answered as it should be (scam -> 'scam', ok -> 'ok'):")
-    for e in blind:
-        v = check.score_text(e.text, shipped)
-        if v.verdict != ("scam" if e.y else "ok"):
+    print("  every SEEN message not answered as it should be (scam -> 'scam', ok -> 'ok'):")
+    hidden = 0
+    for p in files:
+        for e in blind_examples(p):
+            v = check.score_text(e.text, shipped)
+            if v.verdict == ("scam" if e.y else "ok"):
+                continue
+            if p.name not in SEEN:
+                hidden += 1  # printing a still-blind row would make its file a development set
+                continue
             signs = ",".join(v.signs) or "-"
             print(f"  {e.id} {e.label:>4} -> {v.verdict} {v.score:.2f} [{signs}]: {e.text[:60]}")
+    if hidden:
+        print(f"  ({hidden} rows of files still blind not listed, so that they stay blind)")
     print()
     report_real("ALL REAL (real_messages.csv + real_blind*.csv)", real + blind, shipped)
     trade_off(real + blind, shipped)

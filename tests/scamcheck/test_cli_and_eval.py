@@ -64,3 +64,27 @@ def test_eval_quick_prints_honest_figures():
     assert "95% CI: Wilson" in out.stdout
     # the threshold's trade-off is printed, with the shipped threshold marked
     assert "threshold trade-off" in out.stdout and " *0.50: F1 " in out.stdout
+    # rows of files still blind are counted, never printed
+    blind_ids = {e.id for p in ev_files_still_blind() for e in _eval().blind_examples(p)}
+    listed = {
+        line.split()[0]
+        for line in out.stdout.splitlines()
+        if line.startswith("  ") and " -> " in line
+    }
+    assert not blind_ids & listed
+
+
+def _eval():
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(
+        "scamcheck_eval", ROOT / "benchmarks" / "scamcheck_eval.py"
+    )
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+def ev_files_still_blind():
+    ev = _eval()
+    return [p for p in ev.blind_files() if p.name not in ev.SEEN]
