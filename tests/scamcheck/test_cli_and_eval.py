@@ -5,6 +5,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from tests.scamcheck.test_blind_set import _eval_module
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -65,7 +67,7 @@ def test_eval_quick_prints_honest_figures():
     # the threshold's trade-off is printed, with the shipped threshold marked
     assert "threshold trade-off" in out.stdout and " *0.50: F1 " in out.stdout
     # rows of files still blind are counted, never printed
-    blind_ids = {e.id for p in ev_files_still_blind() for e in _eval().blind_examples(p)}
+    blind_ids = {e.id for p in ev_files_still_blind() for e in _eval_module().blind_examples(p)}
     listed = {
         line.split()[0]
         for line in out.stdout.splitlines()
@@ -74,17 +76,6 @@ def test_eval_quick_prints_honest_figures():
     assert not blind_ids & listed
 
 
-def _eval():
-    import importlib.util
-
-    spec = importlib.util.spec_from_file_location(
-        "scamcheck_eval", ROOT / "benchmarks" / "scamcheck_eval.py"
-    )
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
-
-
 def ev_files_still_blind():
-    ev = _eval()
+    ev = _eval_module()
     return [p for p in ev.blind_files() if p.name not in ev.SEEN]
