@@ -814,8 +814,8 @@ SCAM_OCR_MISSING = (
 )
 #: said when the message reads as a warning against scams (police, bank, school advice)
 SCAM_ADVICE = (
-    "Tin này giống một LỜI CẢNH BÁO phòng lừa đảo (của công an, ngân hàng, nhà trường…), "
-    "không thấy ai đòi {ong_ba} làm gì. Lời khuyên trong đó là đúng: không đưa mã OTP, "
+    "Tin này giống một LỜI CẢNH BÁO phòng lừa đảo (của công an, ngân hàng, nhà trường…): "
+    "cháu không thấy tin đòi {ong_ba} làm gì. Lời khuyên trong đó là đúng: không đưa mã OTP, "
     "không chuyển tiền cho người lạ. Nhưng nếu tin bảo bấm link hay gọi một số lạ, "
     "{ong_ba} đừng làm theo."
 )
@@ -854,9 +854,9 @@ SCAM_SIGNS = {
     "premium": "bảo nhắn tin tới đầu số thu phí cao (6x, 7x, 8x, 1900)",
     "cure": "quảng cáo thuốc hay sản phẩm «chữa khỏi hẳn» bệnh (tiểu đường, xương khớp, dạ dày…)",
     "wording": "cách viết giống những tin lừa đảo cháu đã biết (cháu chưa thấy dấu hiệu nào rõ hơn)",
-    "id_video": "đòi quay video, chụp ảnh mặt cùng căn cước (kẻ gian dùng để vay tiền, mở "
-    "tài khoản đứng tên mình)",
-    "recover": "hứa lấy lại tiền đã bị lừa (lại là lừa đảo lần nữa)",
+    "id_video": "đòi quay video hay chụp ảnh mặt cùng căn cước (kẻ gian dùng ảnh đó để vay "
+    "tiền, mở tài khoản dưới tên người khác)",
+    "recover": "hứa lấy lại tiền đã bị lừa (đó thường là lừa lần thứ hai)",
     "link_pretext": "lấy cớ giao hàng, nộp phạt hay hoàn tiền để bảo bấm vào đường link lạ",
     "fee_pretext": "báo gói hàng bị giữ, đòi nộp phí trước mới giao",
     "link_blocked": "đường link nằm trong danh sách trang lừa đảo",
