@@ -1,7 +1,8 @@
 """`python -m bot scamcheck`: JSON lines in, one verdict per line out (the outside contract).
 
 In:  {"text": "..."} or {"image": "/abs/path.png"}
-Out: {"verdict": "scam" | "unsure" | "ok", "score": 0.0-1.0, "signs": ["..."], "codes": [...]}
+Out: {"verdict": "scam" | "unsure" | "ok", "score": 0.0-1.0, "signs": ["..."], "codes": [...],
+      "advice": true}  (the last only when the text reads as a warning against scams)
 A malformed line gets {"error": "..."} and the run goes on.
 """
 
@@ -24,7 +25,7 @@ def verdict_json(v: check.Verdict) -> dict:
         "score": round(v.score, 3),
         "signs": [texts.SCAM_SIGNS.get(k, k) for k in v.signs],
         "codes": v.signs,
-    }
+    } | ({"advice": True} if v.advice else {})
 
 
 def one(line: str, n: int) -> dict:

@@ -36,6 +36,15 @@ def test_json_lines_in_one_verdict_or_error_per_line(tmp_path):
     assert got[4]["verdict"] in ("ok", "unsure") and set(got[4]) >= {"verdict", "score", "signs"}
 
 
+def test_a_warning_is_marked_as_advice_in_the_json():
+    text = "Công an khuyến cáo: tuyệt đối không cung cấp mã OTP, không chuyển tiền cho người lạ."
+    out = run(["scamcheck"], json.dumps({"text": text}) + "\n")
+    got = json.loads(out.stdout)
+    assert got["advice"] is True and got["verdict"] != "scam"
+    plain = json.loads(run(["scamcheck"], json.dumps({"text": "Chào bác"}) + "\n").stdout)
+    assert "advice" not in plain
+
+
 def test_update_blocklist_offline(tmp_path):
     src = tmp_path / "list.txt"
     src.write_text("# mới\nlua-dao-abc[.]com\n")
