@@ -29,11 +29,12 @@ def _r(*patterns: str) -> tuple[re.Pattern[str], ...]:
     return tuple(re.compile(p) for p in patterns)
 
 
+#: "dung" is "đừng" (don't) but also "dụng" in "ứng dụng", "sử dụng", "tín dụng", "áp dụng"
+_DUNG = r"(?<!ung )(?<!su )(?<!tin )(?<!ap )dung"
 #: A warning, not a request: a negation earlier in the same clause ("không bao giờ gửi link
 #: yêu cầu cung cấp mã OTP", "tuyệt đối không cung cấp ...").
 _NEGATED = re.compile(
-    # "dung" is "đừng" (don't) but also "dụng" in "ứng dụng", "sử dụng", "tín dụng", "áp dụng"
-    r"\b(khong|(?<!ung )(?<!su )(?<!tin )(?<!ap )dung|chang|cam|chua bao gio|khong bao gio|"
+    r"\b(khong|" + _DUNG + r"|chang|cam|chua bao gio|khong bao gio|"
     r"canh giac|luu y|khuyen cao|canh bao)\b"
 )
 #: The same for threats, except "nếu không ... sẽ bị khởi tố": a condition, not a negation.
@@ -504,15 +505,11 @@ RULES: tuple[Rule, ...] = (
 
 BY_KEY = {r.key: r for r in RULES}
 
-#: Signs that name what a warning is about. In a warning they are its topic, not a request made
-#: to the reader: "Công an KHÔNG BAO GIỜ gọi điện yêu cầu ... mã OTP hay chuyển tiền".
-TOPICS = frozenset(r.key for r in RULES)
-
 #: Advice not to do something: "không cung cấp", "tuyệt đối không chuyển tiền", "tránh bấm".
 #: Not "nếu không chuyển tiền ..." (a condition in a threat) nor "không được nói cho ai" (secrecy
 #: a fake policeman asks for: the `secret` sign).
 _DONT = re.compile(
-    r"\b(?<!neu )(khong|(?<!ung )(?<!su )(?<!tin )(?<!ap )dung|tranh|khong nen|chang)"
+    r"\b(?<!neu )(khong|" + _DUNG + r"|tranh|khong nen|chang)"
     r" (bao gio |nen |tu y |vo tinh |)"
     r"(cung cap|chuyen|bam|nhan vao|truy cap|cai|tai|lam theo|nghe theo|click|chia se|"
     r"tiet lo|doc|quet|ket ban|dang nhap|nhap|dien|gui (ma|tien|thong tin|anh))\b"
@@ -552,7 +549,7 @@ _ABOUT_SCAMS = re.compile(
     r"\b(lua dao|mao danh|gia mao|gia danh|thu doan|chieu tro|chieu thuc|ke gian|doi tuong|"
     r"nan nhan|canh giac|khuyen cao|trinh bao|to giac|kiem chung|xac minh ky|bat ky ai|bat cu ai|"
     r"nguoi la|kenh chinh thuc|khong ro nguon goc|khong ro danh tinh|phuong thuc|"
-    r"bat ky (ai|nguoi nao))\b"
+    r"bat ky nguoi nao)\b"
 )
 
 
