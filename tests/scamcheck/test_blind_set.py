@@ -48,6 +48,8 @@ FILLS = {
     "real_blind10.csv": ("scam", 25),
     "real_blind11.csv": ("ok", 35),
     "real_blind12.csv": ("scam", 25),
+    "real_blind13.csv": ("scam", 15),
+    "real_blind14.csv": ("ok", 30),
 }
 #: the detector each file of 2026-12-06 was collected against (frozen, never run by the collector)
 FROZEN = {
@@ -60,6 +62,8 @@ FROZEN = {
     "real_blind10.csv": "e1b14fe9d74652ce29dac5386b23857544fa3caf",
     "real_blind11.csv": "b7a5ee9988bbd85936fec01729638fd4bab5290c",
     "real_blind12.csv": "b7a5ee9988bbd85936fec01729638fd4bab5290c",
+    "real_blind13.csv": "91125d8580bf5e76bcc571d320a9f48847c166a7",
+    "real_blind14.csv": "91125d8580bf5e76bcc571d320a9f48847c166a7",
 }
 
 
