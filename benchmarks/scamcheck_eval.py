@@ -334,6 +334,11 @@ SEEN = {
     "missed kinds led to signs (2026-12-06, round4)",
     "real_blind10.csv": "its missed kinds (miracle cures, profit rates, daily wages) led to signs "
     "(2026-12-06, round4)",
+    # read after their one "after" run on ba00c41 (2026-12-06, round 5: F1 0.59 -> 0.76, 0 of 42)
+    "real_blind11.csv": "its near misses (a Prudential procedure, a pagoda's programme) were read; "
+    "legitimate rows in such registers were written (round 5)",
+    "real_blind12.csv": "its missed kinds (cure claims, a broken-phone opener, romance e-mails) led "
+    "to signs and training rows (round 5)",
 }
 
 
