@@ -50,6 +50,7 @@ FILLS = {
     "real_blind12.csv": ("scam", 25),
     "real_blind13.csv": ("scam", 15),
     "real_blind14.csv": ("ok", 30),
+    "real_blind15.csv": ("ok", 10),
 }
 #: the detector each file of 2026-12-06 was collected against (frozen, never run by the collector)
 FROZEN = {
@@ -64,6 +65,7 @@ FROZEN = {
     "real_blind12.csv": "b7a5ee9988bbd85936fec01729638fd4bab5290c",
     "real_blind13.csv": "91125d8580bf5e76bcc571d320a9f48847c166a7",
     "real_blind14.csv": "91125d8580bf5e76bcc571d320a9f48847c166a7",
+    "real_blind15.csv": "91125d8580bf5e76bcc571d320a9f48847c166a7",
 }
 
 
