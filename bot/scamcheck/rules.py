@@ -398,6 +398,9 @@ RULES: tuple[Rule, ...] = (
             r"khong tai phat|than duoc|gia truyen|dac tri|tri dut diem|"
             r"cuu (song |)\d+ ?% (benh nhan|nguoi benh))\b",
             r"\b(khong tiem insulin|ngung (dung |)thuoc tay|bo thuoc tay|khong can (dung |)thuoc)\b",
+            # "xóa sổ bệnh tiểu đường", "ba đời chữa xương khớp", "chặn biến chứng", "dứt điểm"
+            r"\b(xoa so (benh|can benh)?|(\d|ba|bon|nam) doi (chua|boc thuoc|lam thuoc|gia truyen)|"
+            r"chan (dung |het |)bien chung|(chua|tri|dieu tri|khoi) (\w+ ){0,3}tan goc|dut diem)\b",
         ),
         unless=_NEGATED,
     ),
@@ -438,7 +441,24 @@ RULES: tuple[Rule, ...] = (
             r"dang nam vien|dang mo|phau thuat|bi bat|"
             r"dang o don)\b",
             r"\b(con|chau|em) (dang |)?(can tien|het tien|bi ke)\b",
-            r"\b(doi so|so moi|mat dien thoai|dien thoai hong)\b.{0,60}\b(chuyen|gui|muon)\b",
+            # a new number or a broken phone, so "text me" (the voice would give them away)
+            r"\b(doi so|so moi|mat dien thoai|(dien thoai|may)( \w+){0,3} (bi )?(hong|roi|vo|hu))\b"
+            r".{0,60}\b(chuyen|gui|muon|nhan tin)\b",
+        ),
+    ),
+    Rule(
+        "romance",
+        0.5,
+        "at-09-trung-thuong",
+        _r(
+            # a stranger abroad (an officer, a doctor with the UN, a soldier in Syria) who wants
+            # friendship: the gift or the money "held at customs" comes later
+            r"\b(si|sy) quan (quan doi |luc quan |hai quan |)(my|anh|phap|duc|uc|lien hop quoc)\b",
+            r"\b(quan nhan|linh|bac si|ky su) (nguoi |quan doi |)(my|anh|phap|duc|uc)\b.{0,80}"
+            r"\b(lam quen|ket ban|lam ban|tro chuyen|nguoi ban|tinh yeu|moi quan he|qua|gui)\b",
+            r"\b(lam viec (cho|voi|o|tai) lien hop quoc|gin giu hoa binh)\b",
+            r"\b(dang|hien dang|dong quan|lam nhiem vu) (o |tai )"
+            r"(syria|libya|lybia|yemen|afghanistan|iraq|somalia|gian khoan)\b",
         ),
     ),
     Rule(
