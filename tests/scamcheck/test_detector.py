@@ -555,3 +555,30 @@ def test_round_four_kinds_have_their_signs(text, sign):
 )  # fmt: skip
 def test_round_four_signs_leave_their_look_alikes(text, absent):
     assert absent not in check_text(text).signs
+
+
+# A probe of everyday chat written on 2026-12-06 (round 5): the model after round 5 answers three
+# of them 'cần cẩn thận' (data/README.md says why); none may become 'scam', and no more may leave 'ok'.
+EVERYDAY_PROBE = [
+    "Chúc mừng sinh nhật bác, chúc bác luôn mạnh khỏe!",
+    "Chúc mừng năm mới cả nhà, năm mới an khang thịnh vượng",
+    "Mẹ ơi tối nay con về ăn cơm nhé",
+    "Bà ơi cuối tuần cháu về thăm bà",
+    "Sáng mai 7h họp chi hội người cao tuổi tại nhà văn hóa thôn",
+    "Anh ơi chiều nay đi đánh cờ không?",
+    "Cô ơi con gửi cô ít rau nhà trồng, cô ra cổng lấy nhé",
+    "Chú ơi mai chú có ở nhà không, con qua chơi",
+    "Bố nhớ uống thuốc huyết áp đúng giờ nhé",
+    "Thứ bảy này lớp học điện thoại ở nhà văn hóa, các bác nhớ mang máy theo",
+    "Cháu chúc ông bà năm mới mạnh khỏe, sống lâu trăm tuổi",
+    "Hôm nay trời lạnh, bác mặc ấm nhé",
+    "Con đã chuyển tiền học cho cháu rồi mẹ nhé",
+    "Bác ơi con là Lan, con gửi bác ảnh cháu đi học",
+    "Kính mời bác đến dự tiệc mừng thọ của mẹ cháu vào chủ nhật",
+]
+
+
+def test_everyday_chat_is_never_a_scam_and_rarely_unsure():
+    verdicts = [check_text(t).verdict for t in EVERYDAY_PROBE]
+    assert "scam" not in verdicts
+    assert verdicts.count("unsure") <= 3, verdicts
