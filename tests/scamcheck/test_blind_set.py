@@ -51,6 +51,8 @@ FILLS = {
     "real_blind13.csv": ("scam", 15),
     "real_blind14.csv": ("ok", 30),
     "real_blind15.csv": ("ok", 10),
+    "real_blind16.csv": ("scam", 9),
+    "real_blind17.csv": ("ok", 6),
 }
 #: the detector each file of 2026-12-06 was collected against (frozen, never run by the collector)
 FROZEN = {
@@ -66,6 +68,8 @@ FROZEN = {
     "real_blind13.csv": "91125d8580bf5e76bcc571d320a9f48847c166a7",
     "real_blind14.csv": "91125d8580bf5e76bcc571d320a9f48847c166a7",
     "real_blind15.csv": "91125d8580bf5e76bcc571d320a9f48847c166a7",
+    "real_blind16.csv": "91125d8580bf5e76bcc571d320a9f48847c166a7",
+    "real_blind17.csv": "91125d8580bf5e76bcc571d320a9f48847c166a7",
 }
 
 
