@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import functools
 import math
 import random
 import statistics
@@ -274,10 +275,17 @@ def honest_line(name: str, pred: list[bool], gold: list[bool]) -> str:
     )
 
 
+@functools.cache
+def judged(text: str, m: model.Model | model.Shipped) -> check.Verdict:
+    """One message's verdict, once per model: the real messages are reported file by file,
+    then still blind, then all together, then for the threshold's trade-off."""
+    return check.score_text(text, m)
+
+
 def report_real(title: str, rows: list[model.Example], m: model.Model | model.Shipped) -> None:
     """One real set: the verdict 'scam' as the flag, then 'scam' or 'unsure' as the flag."""
     gold = [bool(e.y) for e in rows]
-    verdicts = [check.score_text(e.text, m) for e in rows]
+    verdicts = [judged(e.text, m) for e in rows]
     print(
         f"{title}: {len(rows)} ({sum(gold)} scam, {gold.count(False)} legitimate) "
         f"from {len({e.source for e in rows})} pages"
@@ -364,19 +372,20 @@ def split_line(real: list[model.Example]) -> str:
 
 
 def report_blind(shipped: model.Model | model.Shipped) -> None:
-    blind = blind_examples()
+    files = blind_files()
+    by_file = {p: blind_examples(p) for p in files}  # each file read once
+    blind = [e for rows in by_file.values() for e in rows]
     real = model.real_examples()
     print()
     print(split_line(real))
     print("BLIND real sets (data/real_blind*.csv: collected after the detector was frozen, never")
     print("trained on; SEEN ones served later to write signs), the bot's shipped model:")
-    files = blind_files()
     if len(files) > 1:
         for p in files:
             if p.name in SEEN:
                 print(f"  {p.name} is SEEN now: {SEEN[p.name]} (a development figure)")
-            report_real(f"  {p.name}", blind_examples(p), shipped)
-    unseen = [e for p in files if p.name not in SEEN for e in blind_examples(p)]
+            report_real(f"  {p.name}", by_file[p], shipped)
+    unseen = [e for p in files if p.name not in SEEN for e in by_file[p]]
     if unseen and len(unseen) != len(blind):
         report_real(
             "STILL BLIND (" + ", ".join(p.name for p in files if p.name not in SEEN) + ")",
@@ -387,8 +396,8 @@ def report_blind(shipped: model.Model | model.Shipped) -> None:
     print("  every SEEN message not answered as it should be (scam -> 'scam', ok -> 'ok'):")
     hidden = 0
     for p in files:
-        for e in blind_examples(p):
-            v = check.score_text(e.text, shipped)
+        for e in by_file[p]:
+            v = judged(e.text, shipped)
             if v.verdict == ("scam" if e.y else "ok"):
                 continue
             if p.name not in SEEN:
@@ -409,7 +418,7 @@ def trade_off(rows: list[model.Example], m: model.Model | model.Shipped) -> None
     Printed, not used: the threshold stays where the training split put it (SCAM_AT), because
     fitting it to messages that also shaped the rules flatters every later figure.
     """
-    scores = [(check.score_text(e.text, m).score, e.y) for e in rows]
+    scores = [(judged(e.text, m).score, e.y) for e in rows]
     gold = [y for _, y in scores]
     print("  threshold trade-off on these messages (the shipped one is marked *):")
     for at in (0.35, 0.4, 0.45, 0.5, 0.55, 0.6):
@@ -484,10 +493,10 @@ def main(argv: list[str] | None = None) -> int:
         f"from {len({e.source for e in real})} pages"
     )
     for name, mm in (("model on the training split", m), ("the bot's shipped model", shipped)):
-        rv = [check.score_text(e.text, mm) for e in real]
+        rv = [judged(e.text, mm) for e in real]
         print(line(f"  checker, {name}", figures([v.verdict == "scam" for v in rv], rgold)))
         print(line("    ('scam' or 'unsure')", figures([v.verdict != "ok" for v in rv], rgold)))
-    rv = [check.score_text(e.text, shipped) for e in real]
+    rv = [judged(e.text, shipped) for e in real]
     for e, v in zip(real, rv, strict=True):
         if (v.verdict == "scam") != bool(e.y):
             print(f"  miss {e.id} {e.label:>4} -> {v.verdict} {v.score:.2f}: {e.text[:70]}")
