@@ -530,6 +530,12 @@ def test_a_dont_meant_for_anyone_is_advice():
         ("Việc nhẹ, kiếm 300-800k VND 1 ngày, nhắn Zalo để nhận việc.", "job"),
         ("Bạn đã đủ điều kiện đăng ký xin trợ cấp, hoàn thành thủ tục trong hôm nay.", "prize"),
         ("Ban co sao xau chieu menh, xem van han: XEM <NAM SINH> gui 8713", "premium"),
+        # round five (written from the eleventh and twelfth sets)
+        ("Uống 3 viên mỗi ngày, một liệu trình xóa sổ bệnh gút.", "cure"),
+        ("Nhà tôi bốn đời bốc thuốc chữa dạ dày.", "cure"),
+        ("Bố ơi máy con bị rơi hỏng loa rồi, bố nhắn tin cho con nhé.", "family"),
+        ("Tôi là sĩ quan quân đội Mỹ, muốn làm quen với bạn.", "romance"),
+        ("Minh la ky su nguoi Duc lam tren gian khoan, muon ket ban voi chi.", "romance"),
     ],
 )
 def test_the_kinds_of_the_later_sets_have_their_signs(text, sign):
@@ -543,6 +549,8 @@ def test_the_kinds_of_the_later_sets_have_their_signs(text, sign):
          "parcel"),
         ("Bác chuyển khoản 8000 đồng phí tin nhắn, hoặc gửi 6000 đồng tại quầy.", "premium"),
         ("Thuốc điều trị tiểu đường phải dùng theo đơn, không tự ý bỏ thuốc.", "cure"),
+        ("Mẹ ơi điện thoại con hỏng loa, tối con về sửa.", "family"),
+        ("Bác sĩ trạm y tế xã khám miễn phí cho người cao tuổi sáng thứ bảy.", "romance"),
     ],
 )  # fmt: skip
 def test_round_four_signs_leave_their_look_alikes(text, absent):
