@@ -109,6 +109,8 @@ SOURCES = {
     "ND3": "school messages to parents (written)",
     "ND4": "platform account and subscription notices (written)",
     "ND5": "insurance-company notices (written)",
+    # round 6 (2026-12-06, evening): the everyday messages older people trade (see data/README.md)
+    "NE1": "greetings, family chat and neighbours' everyday messages (written)",
 }
 OBF = {"a": "4", "e": "3", "o": "0", "i": "!"}
 CYR = {"a": "а", "e": "е", "o": "о", "c": "с", "p": "р"}

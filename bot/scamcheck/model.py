@@ -1,4 +1,4 @@
-"""A small classifier on character n-grams, trained from the messages kept in the repository.
+"""A small classifier on character and word n-grams, trained from the messages kept in the repository.
 
 Nothing is downloaded. The bot's model is trained on every self-written message in
 `data/messages.csv` and shipped already trained in `data/model.json.gz` (`python -m bot scamcheck
@@ -72,7 +72,22 @@ NGRAMS = (2, 5)
 #: register of a message better than their pieces (real-message AUC 0.897 -> 0.914).
 WORDS = (1, 2)
 _TOKEN = re.compile(r"(?u)\b\w+\b")
-PARAMS = "tfidf char_wb 2-5 + word 1-2, each sublinear l2; logistic C=8 balanced"
+PARAMS = (
+    "tfidf char_wb 2-5 + word 1-2, each sublinear l2; mean log-odds of logistic C=8 balanced "
+    "and multinomial naive Bayes alpha=0.1 uniform priors (its log-odds calibrated on 5-fold "
+    "out-of-fold scores, balanced)"
+)
+#: Two views of the same n-grams, their log-odds averaged. Logistic regression fits the
+#: written messages closely (held-out AUC 0.979); naive Bayes leans less on their exact phrasing
+#: and ranks the real messages already read better (AUC 0.947 against 0.921), but alone it
+#: calls short family chat ("Anh ơi chiều nay đi đánh cờ không?") a scam. Averaged: real-message
+#: AUC 0.945, everyday chat as the logistic model alone. The naive Bayes log-odds are
+#: overconfident, so a one-variable logistic fit on out-of-fold scores rescales them; the sum
+#: stays linear in the features, so the shipped model keeps one weight per n-gram.
+C = 8.0
+ALPHA = 0.1
+NB_SHARE = 0.5
+FOLDS = 5
 
 
 class Model:
@@ -81,29 +96,51 @@ class Model:
     def __init__(self, rows: list[Example]):
         from sklearn.feature_extraction.text import TfidfVectorizer
         from sklearn.linear_model import LogisticRegression
-        from sklearn.pipeline import make_pipeline, make_union
+        from sklearn.naive_bayes import MultinomialNB
+        from sklearn.pipeline import make_union
 
-        self.pipeline = make_pipeline(
-            make_union(
-                TfidfVectorizer(analyzer="char_wb", ngram_range=NGRAMS, sublinear_tf=True),
-                TfidfVectorizer(
-                    analyzer="word",
-                    ngram_range=WORDS,
-                    sublinear_tf=True,
-                    token_pattern=_TOKEN.pattern,
-                ),
+        self.union = make_union(
+            TfidfVectorizer(analyzer="char_wb", ngram_range=NGRAMS, sublinear_tf=True),
+            TfidfVectorizer(
+                analyzer="word", ngram_range=WORDS, sublinear_tf=True, token_pattern=_TOKEN.pattern
             ),
-            LogisticRegression(C=8.0, class_weight="balanced", max_iter=3000),
         )
-        self.pipeline.fit([features(e.text) for e in rows], [e.y for e in rows])
+        x = self.union.fit_transform([features(e.text) for e in rows])
+        ys = [e.y for e in rows]
+        self.lr = LogisticRegression(C=C, class_weight="balanced", max_iter=3000).fit(x, ys)
+
+        def nb():
+            return MultinomialNB(alpha=ALPHA, fit_prior=False)
+
+        oof = [0.0] * len(rows)
+        for k in range(FOLDS):
+            fit = [i for i in range(len(rows)) if i % FOLDS != k]
+            rest = [i for i in range(len(rows)) if i % FOLDS == k]
+            part = nb().fit(x[fit], [ys[i] for i in fit])
+            for i, z in zip(rest, _nb_log_odds(part, x[rest]), strict=True):
+                oof[i] = float(z)
+        scale = LogisticRegression(class_weight="balanced", C=1e6, max_iter=1000)
+        scale.fit([[z] for z in oof], ys)
+        self.a, self.b = float(scale.coef_[0][0]), float(scale.intercept_[0])
+        self.nb = nb().fit(x, ys)
+
+    def log_odds(self, folded: str) -> float:
+        x = self.union.transform([folded])
+        z_nb = self.a * float(_nb_log_odds(self.nb, x)[0]) + self.b
+        return (1 - NB_SHARE) * float(self.lr.decision_function(x)[0]) + NB_SHARE * z_nb
 
     def probability(self, folded: str) -> float:
-        return float(self.pipeline.predict_proba([folded])[0][1])
+        z = self.log_odds(folded)
+        return 1.0 / (1.0 + math.exp(-z)) if z > -700 else 0.0
 
     def export(self) -> dict:
         """The fitted numbers: per n-gram (characters, then words) its idf and weight."""
-        (_, chars), (_, words) = self.pipeline[0].transformer_list
-        coef = self.pipeline[-1].coef_[0]
+        (_, chars), (_, words) = self.union.transformer_list
+        flp, prior = self.nb.feature_log_prob_, self.nb.class_log_prior_
+        coef = (1 - NB_SHARE) * self.lr.coef_[0] + NB_SHARE * self.a * (flp[1] - flp[0])
+        intercept = (1 - NB_SHARE) * float(self.lr.intercept_[0]) + NB_SHARE * (
+            self.a * float(prior[1] - prior[0]) + self.b
+        )
 
         def table(vec, offset: int) -> dict[str, list[float]]:
             return {
@@ -112,10 +149,15 @@ class Model:
             }
 
         return {
-            "intercept": float(self.pipeline[-1].intercept_[0]),
+            "intercept": intercept,
             "grams": table(chars, 0),
             "words": table(words, len(chars.vocabulary_)),
         }
+
+
+def _nb_log_odds(nb, x):
+    jll = nb.predict_joint_log_proba(x)
+    return jll[:, 1] - jll[:, 0]
 
 
 def char_wb(text: str, lo: int = NGRAMS[0], hi: int = NGRAMS[1]) -> list[str]:
