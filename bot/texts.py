@@ -873,6 +873,10 @@ SCAM_SIGNS = {
     "qr_unknown_bank": "mã QR chuyển tới ngân hàng cháu không biết",
 }
 SCAM_OFFICIAL = "Đường link dẫn tới trang thật của: {names}."
+SCAM_SOCIAL = (
+    "Đường link dẫn tới {names}. Ở đó ai cũng lập được tài khoản, "
+    "nên đường link này không cho biết ai đã gửi tin."
+)
 SCAM_QR = (
     "💳 Mã QR này là lệnh chuyển tiền tới:\n"
     "Ngân hàng: {bank}\nSố tài khoản: {account}{amount}{message}\n"

@@ -84,6 +84,7 @@ def _summary(v: Verdict, source_text: str) -> dict[str, Any]:
         "score": v.score,
         "signs": v.signs,
         "officials": v.officials,
+        "socials": v.socials,
         "lesson": v.lesson,
         "unreadable": v.unreadable,
         "ocr_missing": v.ocr_missing,
@@ -134,6 +135,8 @@ def show_result(t: Turn, s: dict[str, Any]) -> None:
         parts.append(texts.SCAM_SIGNS_TITLE + "\n" + "\n".join(f"• {x}" for x in signs))
     if s["officials"]:
         parts.append(r(texts.SCAM_OFFICIAL, names=", ".join(s["officials"])))
+    if s.get("socials"):  # results kept from before have no such key
+        parts.append(r(texts.SCAM_SOCIAL, names=", ".join(s["socials"])))
     for q in s["qr"][:2]:
         bank = q["bank"] or r(texts.SCAM_QR_UNKNOWN_BANK, bin=q["bin"])
         message = r(texts.SCAM_QR_MESSAGE, message=q["message"]) if q["message"] else ""

@@ -28,6 +28,8 @@ UNSURE_AT = 0.3
 #: Every link goes to an official site and no strong sign: real notices of banks, carriers and
 #: state bodies look like this ("cập nhật thông tin tại https://vneid.gov.vn"), so the words
 #: "update", "authority" weigh less. Never below "unsure" on its own: they may still be scams.
+#: A link to a page anyone can open (zalo.me/..., facebook.com/...) is no such site: a job scam's
+#: "Liên hệ zalo.me/..." was damped to 'unsure' by it.
 OFFICIAL_DAMP = 0.6
 LINK_WEIGHTS = {
     "link_blocked": 0.95,
@@ -100,7 +102,19 @@ class Verdict:
 
     @property
     def officials(self) -> list[str]:
-        return sorted({f.official.name for f in self.links if f.official is not None})
+        return sorted({f.official.name for f in self.links if _sender_site(f)})
+
+    @property
+    def socials(self) -> list[str]:
+        """Sites where anyone can open an account, linked to: named apart, never as 'real'."""
+        return sorted(
+            {f.official.name for f in self.links if f.official and f.official.open_to_all}
+        )
+
+
+def _sender_site(f: links_mod.LinkFinding) -> bool:
+    """The link goes to an official body's or company's own site, not to a page anyone opens."""
+    return f.official is not None and not f.official.open_to_all
 
 
 def has_contact(text: str) -> bool:
@@ -139,7 +153,7 @@ def score_text(text: str, m: model.Model | None = None) -> Verdict:
         keep *= 1 - _weight(key)
     from_signs = 1 - keep
     score = MODEL_SHARE * p + (1 - MODEL_SHARE) * from_signs
-    official_only = bool(found) and all(f.official is not None and not f.signs for f in found)
+    official_only = bool(found) and all(_sender_site(f) and not f.signs for f in found)
     # a warning links only to official sites, if anywhere; a link elsewhere voids the frame
     warning = rules.advice(folded) and not unofficial
     if warning:

@@ -201,9 +201,15 @@ _URL = re.compile(
 @dataclass(frozen=True)
 class Official:
     domain: str
-    kind: str
+    kind: str  # bank | state | platform | social
     name: str
     brand: str
+
+    @property
+    def open_to_all(self) -> bool:
+        """Anyone can open a page or account there (zalo.me/..., facebook.com/...): a link to it
+        says nothing about who sent the message."""
+        return self.kind == "social"
 
 
 @dataclass

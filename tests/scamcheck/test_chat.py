@@ -211,3 +211,16 @@ async def test_an_answer_from_the_wording_alone_says_so(sim, monkeypatch):
 class _Sure:
     def probability(self, folded: str) -> float:
         return 0.99
+
+
+async def test_a_link_to_a_page_anyone_opens_is_named_as_such(sim):
+    await sign_up(sim, "u9")
+    await sim.press("u9", "menu")
+    await sim.press("u9", texts.BTN_SCAM_CHECK)
+    out = all_text(
+        await sim.text(
+            "u9", "Tuyển người làm tại nhà 500k/ngày, nhận lương ngay. Liên hệ zalo.me/0912345678"
+        )
+    )
+    assert texts.SCAM_SOCIAL.format(names="Zalo") in out
+    assert texts.SCAM_OFFICIAL.format(names="Zalo") not in out

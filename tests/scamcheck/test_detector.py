@@ -584,3 +584,35 @@ def test_everyday_chat_is_never_a_scam_and_rarely_unsure():
     verdicts = [check_text(t).verdict for t in EVERYDAY_PROBE]
     assert "scam" not in verdicts
     assert verdicts.count("unsure") <= 3, verdicts
+
+
+JOB_AD = (
+    "Cần tuyển cộng tác viên làm tại nhà, thu nhập 500k mỗi ngày, nhận lương trong ngày. "
+    "Liên hệ {link}"
+)
+
+
+@pytest.mark.parametrize("link", ["zalo.me/0912345678", "facebook.com/tuyendung.online"])
+def test_a_link_to_a_page_anyone_opens_is_no_official_site(link, monkeypatch):
+    """A job scam's 'contact zalo.me/...' is not a bank's own site: nothing is damped, and the
+    learner is not told the link goes to something 'real'."""
+    from bot.scamcheck import check
+
+    v = check_text(JOB_AD.format(link=link))
+    monkeypatch.setattr(check, "OFFICIAL_DAMP", 1.0)
+    assert check_text(JOB_AD.format(link=link)).score == v.score
+    assert v.officials == [] and v.socials in (["Zalo"], ["Facebook"])
+
+
+def test_a_link_to_an_official_site_alone_is_damped(monkeypatch):
+    from bot.scamcheck import check
+
+    text = "Cập nhật thông tin cư trú của ông bà tại dichvucong.gov.vn trước ngày 30/6."
+    damped = check_text(text).score
+    monkeypatch.setattr(check, "OFFICIAL_DAMP", 1.0)
+    assert damped < check_text(text).score
+
+
+def test_a_link_to_a_senders_own_site_is_still_named_as_real():
+    v = check_text("Vietcombank thông báo lịch bảo trì hệ thống, chi tiết tại vietcombank.com.vn")
+    assert v.officials == ["Vietcombank"] and v.socials == []
