@@ -230,6 +230,10 @@ RULES: tuple[Rule, ...] = (
             r"\b(can |)tuyen (dung |gap |them |)(nhan vien|ctv|cong tac vien|nguoi|\d+ (ban|nguoi))"
             r"\b.{0,80}\b(tai nha|online|tu xa|qua mang|tren dien thoai|bang dien thoai)\b",
             r"\b(hop tac|doi tac|lien ket) (voi|cung|cua) (amazon|shopee|lazada|tiki|tiktok|alibaba)\b",
+            # paid per task: "mỗi bình luận được trả 10.000 đồng", "mỗi lượt like nhận 5k"
+            r"\bmoi (binh luan|luot (thich|like|xem|binh luan|danh gia)|like|video|nhiem vu|"
+            r"danh gia|don hang|don)\b (\w+ ){0,2}(duoc |se duoc |)(tra|nhan|huong|thuong) "
+            r"(them |ngay |)\d",
         ),
     ),
     Rule(
@@ -401,6 +405,9 @@ RULES: tuple[Rule, ...] = (
             # "xóa sổ bệnh tiểu đường", "ba đời chữa xương khớp", "chặn biến chứng", "dứt điểm"
             r"\b(xoa so (benh|can benh)?|(\d|ba|bon|nam) doi (chua|boc thuoc|lam thuoc|gia truyen)|"
             r"chan (dung |het |)bien chung|(chua|tri|dieu tri|khoi) (\w+ ){0,3}tan goc|dut diem)\b",
+            # "bệnh cao huyết áp ... sẽ được loại bỏ hoàn toàn"
+            r"\b(tieu duong|duong huyet|huyet ap|xuong khop|ung thu|gout|tim mach|dot quy|"
+            r"tai bien)\b.{0,80}\b(loai bo|day lui|danh bay|khoi|chua khoi) hoan toan\b",
         ),
         unless=_NEGATED,
     ),
@@ -411,8 +418,8 @@ RULES: tuple[Rule, ...] = (
         _r(
             # texting a content provider's paid short code (6x, 7x, 8x, 1900): a few thousand
             # đồng per message, sent "3 lần" to "xem chi tiết" a prize that does not exist
-            r"\bsoan (tin )?.{0,40}?\b(gui|den|toi)\b( \d+ lan)?( den| toi| [a-z]+:)? ?"
-            r"([678]\d{3}|1900 ?\d{4,})\b",
+            r"\bsoan (tin )?.{0,40}?\b(gui|goi|den|toi)\b( \d+ lan)?( den| toi| [a-z]+:)? ?"
+            r"([678]\d{3}|[678]\dxx|1900 ?\d{4,})\b",
             r"\b(xem|dk|dang ky|tra cuu|nhan)\b.{0,30}\b(gui|den) [678]\d{3}\b"
             r"(?!\s*(d|dong|vnd|k|nghin|ngan)\b)",
         ),
@@ -438,7 +445,7 @@ RULES: tuple[Rule, ...] = (
             r"\b((dang|phai|duoc dua|dua|dua di|nhap vien|di) (di |vao |)cap cuu|cap cuu gap|"
             r"(bi|gap) tai nan|tai nan (giao thong|nang)|(bi|da bi) (nga|te|chan thuong)|"
             r"(vao|den|o) phong cap cuu|"
-            r"dang nam vien|dang mo|phau thuat|bi bat|"
+            r"dang nam vien|dang mo|(dang|phai|can|chuan bi|cho) phau thuat|phau thuat gap|bi bat|"
             r"dang o don)\b",
             r"\b(con|chau|em) (dang |)?(can tien|het tien|bi ke)\b",
             # a new number or a broken phone, so "text me" (the voice would give them away)

@@ -538,6 +538,12 @@ def test_a_dont_meant_for_anyone_is_advice():
         ("Bố ơi máy con bị rơi hỏng loa rồi, bố nhắn tin cho con nhé.", "family"),
         ("Tôi là sĩ quan quân đội Mỹ, muốn làm quen với bạn.", "romance"),
         ("Minh la ky su nguoi Duc lam tren gian khoan, muon ket ban voi chi.", "romance"),
+        # round six (written from the thirteenth to eighteenth sets)
+        ("Chỉ cần thả tim video, mỗi lượt thích được trả 5.000 đồng.", "job"),
+        ("Mỗi bình luận nhận 10k, làm lúc nào cũng được.", "job"),
+        ("Bệnh tiểu đường và mỡ máu sẽ được đẩy lùi hoàn toàn sau 2 hộp.", "cure"),
+        ("Xem tu vi tron doi, soan TV <ngay sinh> gui 86XX", "premium"),
+        ("Cháu đang phải phẫu thuật gấp, bác chuyển giúp viện phí.", "family"),
     ],
 )
 def test_the_kinds_of_the_later_sets_have_their_signs(text, sign):
@@ -553,6 +559,10 @@ def test_the_kinds_of_the_later_sets_have_their_signs(text, sign):
         ("Thuốc điều trị tiểu đường phải dùng theo đơn, không tự ý bỏ thuốc.", "cure"),
         ("Mẹ ơi điện thoại con hỏng loa, tối con về sửa.", "family"),
         ("Bác sĩ trạm y tế xã khám miễn phí cho người cao tuổi sáng thứ bảy.", "romance"),
+        ("Mỗi đơn hàng giao thành công, anh shipper được công ty trả 15 nghìn.", "job"),
+        ("Bỏ hoàn toàn thuốc lá giúp hạ huyết áp, bác nhé.", "cure"),
+        ("Cảm ơn bác sĩ đã phẫu thuật cho mẹ cháu, mẹ cháu khỏe rồi ạ.", "family"),
+        ("Bác gọi 1900 9095 để hỏi về điện, tổng đài miễn phí.", "premium"),
     ],
 )  # fmt: skip
 def test_round_four_signs_leave_their_look_alikes(text, absent):
