@@ -184,16 +184,20 @@ async def test_a_screenshot_sent_to_the_checker_is_read_then_deleted(sim, tmp_pa
     assert not any((sim.engine.media_dir / "scamcheck").iterdir())
 
 
+async def checked(sim, user: str, message: str) -> str:
+    """A new learner opens the checker from the menu and sends one message: the answer's text."""
+    await sign_up(sim, user)
+    await sim.press(user, "menu")
+    await sim.press(user, texts.BTN_SCAM_CHECK)
+    return all_text(await sim.text(user, message))
+
+
 async def test_a_forwarded_police_warning_is_called_a_warning_not_a_scam(sim):
-    await sign_up(sim, "u9")
-    await sim.press("u9", "menu")
-    await sim.press("u9", texts.BTN_SCAM_CHECK)
-    out = all_text(
-        await sim.text(
-            "u9",
-            "Công an xã khuyến cáo: tuyệt đối không cung cấp mã OTP, không chuyển tiền cho "
-            "người lạ gọi điện xưng là công an.",
-        )
+    out = await checked(
+        sim,
+        "u9",
+        "Công an xã khuyến cáo: tuyệt đối không cung cấp mã OTP, không chuyển tiền cho "
+        "người lạ gọi điện xưng là công an.",
     )
     assert texts.SCAM_HEAD["scam"] not in out
     assert "LỜI CẢNH BÁO" in out and "156" in out
@@ -201,10 +205,7 @@ async def test_a_forwarded_police_warning_is_called_a_warning_not_a_scam(sim):
 
 async def test_an_answer_from_the_wording_alone_says_so(sim, monkeypatch):
     monkeypatch.setattr(check_mod.model, "default", lambda: _Sure())
-    await sign_up(sim, "u10")
-    await sim.press("u10", "menu")
-    await sim.press("u10", texts.BTN_SCAM_CHECK)
-    out = all_text(await sim.text("u10", "Có phải anh vừa dùng máy mới không ạ? Em hỏi chút thôi."))
+    out = await checked(sim, "u10", "Có phải anh vừa dùng máy mới không ạ? Em hỏi chút thôi.")
     assert texts.SCAM_SIGNS["wording"] in out and texts.SCAM_SIGNS_TITLE in out
 
 
@@ -214,13 +215,8 @@ class _Sure:
 
 
 async def test_a_link_to_a_page_anyone_opens_is_named_as_such(sim):
-    await sign_up(sim, "u9")
-    await sim.press("u9", "menu")
-    await sim.press("u9", texts.BTN_SCAM_CHECK)
-    out = all_text(
-        await sim.text(
-            "u9", "Tuyển người làm tại nhà 500k/ngày, nhận lương ngay. Liên hệ zalo.me/0912345678"
-        )
+    out = await checked(
+        sim, "u11", "Tuyển người làm tại nhà 500k/ngày, nhận lương ngay. Liên hệ zalo.me/0912345678"
     )
     assert texts.SCAM_SOCIAL.format(names="Zalo") in out
     assert texts.SCAM_OFFICIAL.format(names="Zalo") not in out
