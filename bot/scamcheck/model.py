@@ -83,9 +83,9 @@ PARAMS = (
 #: calls short family chat ("Anh ơi chiều nay đi đánh cờ không?") a scam. Averaged, and trained
 #: with the everyday messages `NE1` too: real-message AUC 0.941 against 0.905 for the logistic
 #: model alone on the same rows (the 401 then read), and no everyday chat called a scam. The
-#: naive Bayes log-odds are
-#: overconfident, so a one-variable logistic fit on out-of-fold scores rescales them; the sum
-#: stays linear in the features, so the shipped model keeps one weight per n-gram.
+#: naive Bayes log-odds are overconfident, so a one-variable logistic fit on out-of-fold scores
+#: rescales them; the sum stays linear in the features, so the shipped model keeps one weight
+#: per n-gram.
 C = 8.0
 ALPHA = 0.1
 NB_SHARE = 0.5
