@@ -456,6 +456,24 @@ def report_blind(shipped: model.Model | model.Shipped) -> None:
     trade_off(real + blind, shipped)
 
 
+def report_reader(shipped: model.Model | model.Shipped) -> None:
+    """How hard the real messages are: a careful reader's verdicts (data/reader_reference.csv,
+    from the text alone) beside the checker's, on the same rows."""
+    path = DATA / "reader_reference.csv"
+    with path.open(encoding="utf-8") as fh:
+        ref = {r["id"]: r["verdict"] for r in csv.DictReader(x for x in fh if x[0] != "#")}
+    rows = [e for e in blind_examples() if e.id in ref]
+    gold = [bool(e.y) for e in rows]
+    mine = [judged(e.text, shipped).verdict for e in rows]
+    theirs = [ref[e.id] for e in rows]
+    print(
+        f"A careful reader, from the text alone, on {len(rows)} of the real messages ({path.name}):"
+    )
+    for who, said in (("reader", theirs), ("checker", mine)):
+        print(line(f"  {who}, verdict 'scam'", figures([v == "scam" for v in said], gold)))
+        print(line(f"  {who}, 'scam' or 'unsure'", figures([v != "ok" for v in said], gold)))
+
+
 def trade_off(rows: list[model.Example], m: model.Model | model.Shipped) -> None:
     """What moving the threshold would buy on the real messages: recall against false alarms.
 
@@ -555,6 +573,7 @@ def main(argv: list[str] | None = None) -> int:
     )
 
     report_blind(shipped)
+    report_reader(shipped)
 
     times = []
     for e in test * 3:
