@@ -76,7 +76,7 @@ def test_eval_quick_prints_honest_figures():
     # the threshold's trade-off is printed, with the shipped threshold marked
     assert "threshold trade-off" in out.stdout and " *0.50: F1 " in out.stdout
     # the careful reader's verdicts beside the checker's, on the same rows
-    assert "A careful reader, from the text alone, on 185" in out.stdout
+    assert "A careful reader, from the text alone, on 230" in out.stdout
     assert "reader, verdict 'scam'" in out.stdout and "checker, verdict 'scam'" in out.stdout
     # rows of files still blind are counted, never printed
     blind_ids = {e.id for p in ev_files_still_blind() for e in _eval_module().blind_examples(p)}
