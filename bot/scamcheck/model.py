@@ -109,7 +109,7 @@ class Model:
         )
         x = self.union.fit_transform([features(e.text) for e in rows])
         ys = [e.y for e in rows]
-        self.lr = LogisticRegression(C=C, class_weight="balanced", max_iter=3000).fit(x, ys)
+        lr = LogisticRegression(C=C, class_weight="balanced", max_iter=3000).fit(x, ys)
 
         def nb():
             return MultinomialNB(alpha=ALPHA, fit_prior=False)
@@ -123,38 +123,38 @@ class Model:
                 oof[i] = float(z)
         scale = LogisticRegression(class_weight="balanced", C=1e6, max_iter=1000)
         scale.fit([[z] for z in oof], ys)
-        self.a, self.b = float(scale.coef_[0][0]), float(scale.intercept_[0])
-        self.nb = nb().fit(x, ys)
-
-    def log_odds(self, folded: str) -> float:
-        x = self.union.transform([folded])
-        z_nb = self.a * float(_nb_log_odds(self.nb, x)[0]) + self.b
-        return (1 - NB_SHARE) * float(self.lr.decision_function(x)[0]) + NB_SHARE * z_nb
+        a, b = float(scale.coef_[0][0]), float(scale.intercept_[0])
+        full = nb().fit(x, ys)
+        flp, prior = full.feature_log_prob_, full.class_log_prior_
+        # the two log-odds mixed once, into one weight per n-gram (what `Shipped` applies)
+        self.coef = (1 - NB_SHARE) * lr.coef_[0] + NB_SHARE * a * (flp[1] - flp[0])
+        self.intercept = (1 - NB_SHARE) * float(lr.intercept_[0]) + NB_SHARE * (
+            a * float(prior[1] - prior[0]) + b
+        )
 
     def probability(self, folded: str) -> float:
-        z = self.log_odds(folded)
-        return 1.0 / (1.0 + math.exp(-z)) if z > -700 else 0.0
+        x = self.union.transform([folded])
+        return _sigmoid(self.intercept + float((x @ self.coef)[0]))
 
     def export(self) -> dict:
         """The fitted numbers: per n-gram (characters, then words) its idf and weight."""
         (_, chars), (_, words) = self.union.transformer_list
-        flp, prior = self.nb.feature_log_prob_, self.nb.class_log_prior_
-        coef = (1 - NB_SHARE) * self.lr.coef_[0] + NB_SHARE * self.a * (flp[1] - flp[0])
-        intercept = (1 - NB_SHARE) * float(self.lr.intercept_[0]) + NB_SHARE * (
-            self.a * float(prior[1] - prior[0]) + self.b
-        )
 
         def table(vec, offset: int) -> dict[str, list[float]]:
             return {
-                g: [round(float(vec.idf_[i]), 12), round(float(coef[offset + i]), 12)]
+                g: [round(float(vec.idf_[i]), 12), round(float(self.coef[offset + i]), 12)]
                 for g, i in sorted(vec.vocabulary_.items())
             }
 
         return {
-            "intercept": intercept,
+            "intercept": self.intercept,
             "grams": table(chars, 0),
             "words": table(words, len(chars.vocabulary_)),
         }
+
+
+def _sigmoid(z: float) -> float:
+    return 1.0 / (1.0 + math.exp(-z)) if z > -700 else 0.0
 
 
 def _nb_log_odds(nb, x):
@@ -208,12 +208,11 @@ class Shipped:
         )
 
     def probability(self, folded: str) -> float:
-        z = (
+        return _sigmoid(
             self.intercept
             + _part(self.grams, char_wb(folded))
             + _part(self.words, word_grams(folded))
         )
-        return 1.0 / (1.0 + math.exp(-z)) if z > -700 else 0.0
 
 
 def fingerprint() -> dict[str, str]:
