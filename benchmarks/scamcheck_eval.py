@@ -111,6 +111,12 @@ SOURCES = {
     "ND5": "insurance-company notices (written)",
     # round 6 (2026-12-06, evening): the everyday messages older people trade (see data/README.md)
     "NE1": "greetings, family chat and neighbours' everyday messages (written)",
+    # round 7 (2026-12-06): scam and honest twins by register (see data/README.md)
+    "NF1": "what callers and visitors at the door say, scam and genuine (written)",
+    "NF2": "social-media posts, ads and comments, scam and genuine (written)",
+    "NF3": "letters, e-mails, appeals and notices, scam and genuine (written)",
+    "NF4": "first messages and short chat lines, scam and genuine (written)",
+    "NF5": "schemes aimed at older people, and their genuine twins (written)",
 }
 OBF = {"a": "4", "e": "3", "o": "0", "i": "!"}
 CYR = {"a": "а", "e": "е", "o": "о", "c": "с", "p": "р"}

@@ -22,8 +22,11 @@ from bot.scamcheck.normalize import fold
 #: none trained on): the highest F1 among 0.40, 0.45 and 0.50 whose false alarms stay under 5%
 #: there and on the held-out written messages, and that calls no held-out everyday message
 #: (greetings, family chat: `NE1`) a scam (`python benchmarks/scamcheck_eval.py --tune`).
-#: 0.40 would find more real scams (F1 0.88 against 0.84 there) but calls "Răng mạ không nghe
-#: máy rứa? ... mạ khỏe không mạ?" a scam, and so does 0.45: the threshold stays at 0.5.
+#: After round 6 that was 0.5 (0.40 and 0.45 called "Răng mạ không nghe máy rứa? ... mạ khỏe
+#: không mạ?" a scam). After round 7 it is 0.45 (F1 0.88 against 0.84 there, false alarms 4.2%),
+#: but 0.45 is not shipped: on the 86 real messages then unread (blind sets 19 and 20) it found
+#: 1 more scam of 32 (15, against 14) and called 7 of 54 legitimate messages a scam (2 at 0.5). That
+#: choice was made after seeing them, so those two files count as read since.
 MODEL_SHARE = 0.6
 SCAM_AT = 0.5
 UNSURE_AT = 0.3

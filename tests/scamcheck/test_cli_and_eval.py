@@ -5,6 +5,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+from bot.scamcheck import check
 from tests.scamcheck.test_blind_set import _eval_module
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -74,7 +75,7 @@ def test_eval_quick_prints_honest_figures():
     assert "Real split (fixed, by file)" in out.stdout and "real_blind2.csv" in out.stdout
     assert "95% CI: Wilson" in out.stdout
     # the threshold's trade-off is printed, with the shipped threshold marked
-    assert "threshold trade-off" in out.stdout and " *0.50: F1 " in out.stdout
+    assert "threshold trade-off" in out.stdout and f" *{check.SCAM_AT:.2f}: F1 " in out.stdout
     # the careful reader's verdicts beside the checker's, on the same rows
     assert "A careful reader, from the text alone, on 230" in out.stdout
     assert "reader, verdict 'scam'" in out.stdout and "checker, verdict 'scam'" in out.stdout
