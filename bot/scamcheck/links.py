@@ -301,11 +301,25 @@ def registrable(host: str) -> str:
     return ".".join(labels[-2:])
 
 
+def _unglued(url: str) -> str:
+    """The link without the next word typed against it: "https://bluezone.gov.vnđể" (a notice
+    pasted without its space) or "….top…" end at the known ending, not on a look-alike letter."""
+    scheme, sep, rest = url.partition("://")
+    if not sep:
+        scheme, rest = "", url
+    end = re.search(r"[/?#]|$", rest).start()
+    head, dot, last = rest[:end].rpartition(".")
+    ending = re.match(r"[a-z]*", last, re.IGNORECASE).group(0)
+    if dot and not last.isascii() and not last[len(ending)].isascii() and ending.lower() in TLDS:
+        return scheme + sep + head + dot + ending
+    return url
+
+
 def extract(text: str) -> list[str]:
     """Every link in the text, defanging undone, in order, without repeats."""
     seen: dict[str, None] = {}
     for m in _URL.finditer(refang(text)):
-        url = m.group(0).rstrip(".,;:!?)]}»\"'")
+        url = _unglued(m.group(0)).rstrip(".,;:!?)]}»\"'")
         if "@" in url.split("/")[0] and "://" not in url:
             continue  # an e-mail address
         seen.setdefault(url, None)

@@ -69,6 +69,18 @@ def test_defanged_and_spaced_links_are_found():
     assert extract("Cảm ơn. Hẹn gặp lại, email a@b.com") == []
 
 
+def test_a_word_typed_against_a_link_is_not_part_of_it():
+    # a real COVID notice pasted without its space: no look-alike letter in the address
+    text = "cài đặt ứng dụng BlueZone tại địa chỉ https://www.bluezone.gov.vnđể được cảnh báo"
+    assert extract(text) == ["https://www.bluezone.gov.vn"]
+    assert extract("vào https://vpbank.com.vn-vb.top… ngay") == ["https://vpbank.com.vn-vb.top"]
+    assert "link_homoglyph" not in check_url(extract(text)[0]).signs
+    # a look-alike letter inside the address, or an ending that is no known one, stays
+    assert extract("https://vietcоmbank.com/x") == ["https://vietcоmbank.com/x"]
+    assert "link_homoglyph" in check_url("https://vietcombank.cоm").signs
+    assert extract("http://xn--vietcmbank-f6a.com") == ["http://xn--vietcmbank-f6a.com"]
+
+
 def test_shortened_links_on_short_endings_are_found_without_a_scheme():
     assert extract("dang nhap shorturl.at/frXYZ de lay") == ["shorturl.at/frXYZ"]
     assert extract("xem s.id/abc và rb.gy/x1") == ["s.id/abc", "rb.gy/x1"]
