@@ -397,6 +397,10 @@ SEEN = {
     "real_blind17.csv": "round 6: part of the 545 read messages the threshold was chosen on",
     "real_blind18.csv": "round 6: its missed pay-per-task job, cure and masked premium-code texts "
     "led to signs; part of the threshold's 545",
+    # read after round 7's one run on them (66da1bc: F1 0.46 -> 0.58, false alarms 5 -> 2 of 54),
+    # which also kept the threshold at 0.5 against the 0.45 the procedure picked
+    "real_blind19.csv": "round 7: read after its run; the threshold's choice saw it",
+    "real_blind20.csv": "round 7: read after its run; the threshold's choice saw it",
 }
 
 
