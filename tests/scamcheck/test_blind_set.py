@@ -198,6 +198,11 @@ def test_no_blind_file_has_more_legitimate_messages_called_scams_than_before_the
         "real_blind7.csv": 2,
         "real_blind9.csv": 3,
     }
+    # counted after round 7 (2026-12-06), when every file up to the twentieth had been read
+    before |= {"real_blind11.csv": 1, "real_blind12.csv": 0, "real_blind13.csv": 0}
+    before |= {"real_blind14.csv": 1, "real_blind15.csv": 0, "real_blind16.csv": 0}
+    before |= {"real_blind17.csv": 0, "real_blind18.csv": 1, "real_blind19.csv": 0}
+    before |= {"real_blind20.csv": 1}
     for p in BLIND_FILES:
         if p.name not in before:  # files still blind are not counted: no guard for them
             continue
