@@ -56,6 +56,7 @@ FILLS = {
     "real_blind18.csv": ("ok", 35),
     "real_blind19.csv": ("ok", 20),
     "real_blind20.csv": ("ok", 30),
+    "real_blind21.csv": ("ok", 15),
 }
 #: the detector each file of 2026-12-06 was collected against (frozen, never run by the collector)
 FROZEN = {
@@ -76,6 +77,7 @@ FROZEN = {
     "real_blind18.csv": "bde9a84e1d219c7a8380d5931578d300b35a35c0",
     "real_blind19.csv": "84a0b468efd26dc087351e11812eac097e04fb9a",
     "real_blind20.csv": "765231104c5d507516336815fa2ce20c3c7ab523",
+    "real_blind21.csv": "163abfa49fd67ee457891d4f86ac79a4e923356b",
 }
 
 
