@@ -12,18 +12,18 @@ screenshot (phone screens drawn by the scenario renderer, then read by Tesseract
 prints how the mix of model and signs and the threshold were chosen: on the training split
 only, with the model's out-of-fold probabilities (5 folds).
 
-Apart from that, the same figures on REAL messages nobody here wrote
-(`data/real_messages.csv`: scams quoted verbatim in police, bank and press warnings, and
-legitimate notices published by carriers, EVN and Bộ Công an, each with its URL, date and
-licence note). The model never trains on them (neither here nor in the bot). Goals on them:
-F1 ≥ 0.85 on scams and < 5% of legitimate messages called "scam". Because rules were written
-after seeing those messages, the same figures are printed for the BLIND sets
-(`data/real_blind*.csv`, each collected after the detector was frozen and never trained on; the
-split by file is printed, and files whose missed kinds later served to write signs are marked
-SEEN), with the false-alarm rate's 95% interval
-(Wilson and exact Clopper-Pearson) and upper bounds, counting "cần cẩn thận" both ways, then for both real sets together, and every blind
-message the checker gets wrong. Last, how long the first check of a fresh process takes (the
-shipped model against training in memory).
+Apart from that, the same figures on REAL messages nobody here wrote: scams quoted verbatim in
+police, bank and press warnings, and genuine notices and messages, each with its URL, date and
+licence note (`data/real_messages.csv` and the blind sets `data/real_blind*.csv`). Goals on them:
+F1 ≥ 0.85 on scams and < 5% of legitimate messages called "scam". The files already read
+(`data/real_read.csv`) also train the bot's model (since round 8), so each of their messages is
+judged by cross-validation grouped by page: by a model trained on the written messages and on
+the read messages of the other pages. A blind set still unread is judged by the bot's shipped
+model, which never saw it; its rows are never printed. Both are printed file by file, then
+together, with the false-alarm rate's 95% interval (Wilson and exact Clopper-Pearson) and upper
+bounds, counting "cần cẩn thận" both ways, with every read message the checker gets wrong.
+Last, how long the first check of a fresh process takes (the shipped model against training in
+memory).
 """
 
 from __future__ import annotations
@@ -31,6 +31,7 @@ from __future__ import annotations
 import argparse
 import csv
 import functools
+import hashlib
 import math
 import random
 import statistics
@@ -203,20 +204,19 @@ def tune(train: list[model.Example], held: list[model.Example]) -> None:
 
 
 def tune_threshold(train: list[model.Example], held: list[model.Example]) -> None:
-    """The threshold for 'scam' (round 6): on every real message already read, never on a blind
-    set still unread; the highest F1 whose false alarms stay under 5% there and on the held-out
-    written messages, and that calls no held-out everyday message (NE1) a scam."""
-    read = model.real_examples() + [
-        e for p in blind_files() if p.name in SEEN for e in blind_examples(p)
-    ]
-    shipped = model.default()
+    """The threshold for 'scam': on every real message already read (cross-validated by page,
+    since they train the model), never on a blind set still unread; the highest F1 whose false
+    alarms stay under 5% there and on the held-out written messages, and that calls no held-out
+    everyday message (NE1) a scam."""
+    read = model.read_real_examples()
+    cv = cross_validated(read)
     m = model.Model(train)
-    real = [(check.score_text(e.text, shipped).score, bool(e.y)) for e in read]
+    real = [(cv[e.id].score, bool(e.y)) for e in read]
     written = [(check.score_text(e.text, m).score, bool(e.y)) for e in held]
     everyday = [s for (s, _), e in zip(written, held, strict=True) if e.source == "NE1"]
     print(
-        f"Threshold on the {len(read)} real messages already read (real_messages.csv and the SEEN"
-        " blind files), with the held-out written messages beside:"
+        f"Threshold on the {len(read)} real messages already read (data/real_read.csv,"
+        " cross-validated by page), with the held-out written messages beside:"
     )
     best = None
     for at in (0.4, 0.45, 0.5):
@@ -317,17 +317,47 @@ def honest_line(name: str, pred: list[bool], gold: list[bool]) -> str:
     )
 
 
+FOLDS = 5
+
+
+def page_fold(e: model.Example) -> int:
+    """The fold of a real message: by its page, so that no page is both learnt and judged."""
+    return int(hashlib.sha1(e.source.encode()).hexdigest(), 16) % FOLDS
+
+
 @functools.cache
-def judged(text: str, m: model.Model | model.Shipped) -> check.Verdict:
-    """One message's verdict, once per model: the real messages are reported file by file,
-    then still blind, then all together, then for the threshold's trade-off."""
-    return check.score_text(text, m)
+def _cross_validated(ids: tuple[str, ...]) -> dict[str, check.Verdict]:
+    read = {e.id: e for e in model.read_real_examples()}
+    rows = [read[i] for i in ids]
+    written = model.examples()
+    out: dict[str, check.Verdict] = {}
+    for k in range(FOLDS):
+        m = model.Model(written + [e for e in rows if page_fold(e) != k])
+        out |= {e.id: check.score_text(e.text, m) for e in rows if page_fold(e) == k}
+    return out
 
 
-def report_real(title: str, rows: list[model.Example], m: model.Model | model.Shipped) -> None:
+def cross_validated(read: list[model.Example]) -> dict[str, check.Verdict]:
+    """Each read real message judged by a model trained on the written messages and on the read
+    real messages of the other folds' pages (computed once per run)."""
+    return _cross_validated(tuple(e.id for e in read))
+
+
+def verdicts_of(rows: list[model.Example], shipped: model.Model | model.Shipped) -> dict:
+    """Every real message's verdict from a model that never saw its page: cross-validated for
+    the read ones, the bot's shipped model for a blind set still unread."""
+    read = model.read_real_examples()
+    cv = cross_validated(read)
+    out = {}
+    for e in rows:
+        out[e.id] = cv[e.id] if e.id in cv else check.score_text(e.text, shipped)
+    return out
+
+
+def report_real(title: str, rows: list[model.Example], verdict: dict) -> None:
     """One real set: the verdict 'scam' as the flag, then 'scam' or 'unsure' as the flag."""
     gold = [bool(e.y) for e in rows]
-    verdicts = [judged(e.text, m) for e in rows]
+    verdicts = [verdict[e.id] for e in rows]
     print(
         f"{title}: {len(rows)} ({sum(gold)} scam, {gold.count(False)} legitimate) "
         f"from {len({e.source for e in rows})} pages"
@@ -360,122 +390,79 @@ def report_real(title: str, rows: list[model.Example], m: model.Model | model.Sh
     )
 
 
-#: Blind files whose kinds of missed scam or of false alarm served to write signs (issue 14): their
-#: rows were never trained on and no rule copies them, but they are no longer a blind test.
-SEEN = {
-    "real_blind.csv": "its missed delivery/fine link texts led to the pretext-link signs",
-    "real_blind2.csv": "its missed top-up x10 and borrowing posts led to the topup and borrow signs",
-    # 2026-12-06 (branch warn): read as development material for the advice frame, the newer
-    # signs and the training rows W10-W15 (modelled on their kinds, never on their wording)
-    "real_blind3.csv": "its missed prize, extortion, charity, job and premium-SMS texts led to "
-    "signs and training rows (2026-12-06)",
-    "real_blind4.csv": "its false alarms on police and bank warnings led to the advice frame and "
-    "to training rows of warnings (2026-12-06)",
-    # read after their one "after" run on dd471bb (2026-12-06), then used as development material
-    "real_blind5.csv": "its false alarms (short app prompts, a hospital's 'cấp cứu', 'bắt đầu từ') "
-    "led to the no-sign cap and narrower signs",
-    "real_blind6.csv": "its missed kinds (ID-card videos, money-recovery offers, job slang) led to "
-    "signs and training rows",
-    "real_blind7.csv": "its false alarms showed folding bugs ('khoản', 'ngày', 'nhận qua') "
-    "(2026-12-06, round3)",
-    "real_blind8.csv": "its missed kinds led to signs, and its drop undid the mix fitted to "
-    "development sets (2026-12-06, round3)",
-    "real_blind9.csv": "its false alarms (a shop's order status, FPT's renewal notice) and "
-    "missed kinds led to signs (2026-12-06, round4)",
-    "real_blind10.csv": "its missed kinds (miracle cures, profit rates, daily wages) led to signs "
-    "(2026-12-06, round4)",
-    # read after their one "after" run on ba00c41 (2026-12-06, round 5: F1 0.59 -> 0.76, 0 of 42)
-    "real_blind11.csv": "its near misses (a Prudential procedure, a pagoda's programme) were read; "
-    "legitimate rows in such registers were written (round 5)",
-    "real_blind12.csv": "its missed kinds (cure claims, a broken-phone opener, romance e-mails) led "
-    "to signs and training rows (round 5)",
-    # read after round 6's one run on them (2026-12-06 evening); a fresh set was collected meanwhile
-    "real_blind13.csv": "round 6: part of the 545 read messages the threshold was chosen on",
-    "real_blind14.csv": "round 6: part of the 545 read messages the threshold was chosen on",
-    "real_blind15.csv": "round 6: part of the 545 read messages the threshold was chosen on",
-    "real_blind16.csv": "round 6: part of the 545 read messages the threshold was chosen on",
-    "real_blind17.csv": "round 6: part of the 545 read messages the threshold was chosen on",
-    "real_blind18.csv": "round 6: its missed pay-per-task job, cure and masked premium-code texts "
-    "led to signs; part of the threshold's 545",
-    # read after round 7's one run on them (66da1bc: F1 0.46 -> 0.58, false alarms 5 -> 2 of 54),
-    # which also kept the threshold at 0.5 against the 0.45 the procedure picked
-    "real_blind19.csv": "round 7: read after its run; the threshold's choice saw it",
-    "real_blind20.csv": "round 7: read after its run; the threshold's choice saw it",
-}
+#: Blind files already read, with what reading them led to (`data/real_read.csv`): their rows
+#: train the model now, and their figures here are cross-validated development figures.
+SEEN = {p.name: note for p, note in model.read_notes().items() if p.name.startswith("real_blind")}
 
 
-def split_line(real: list[model.Example]) -> str:
-    """The fixed split of the real messages, by file: one development set, then the blind ones."""
+def split_line() -> str:
+    """The fixed split of the real messages, by file: read (training too), then still blind."""
 
     def count(rows: list[model.Example]) -> str:
         return f"{len(rows)} ({sum(e.y for e in rows)} scam, {sum(not e.y for e in rows)} ok)"
 
-    seen = ", ".join(
-        f"{p.name} {count(blind_examples(p))}" for p in blind_files() if p.name in SEEN
-    )
+    read = model.read_files()
+    seen = ", ".join(f"{p.name} {count(blind_examples(p))}" for p in read[1:])
     blind = ", ".join(
         f"{p.name} {count(blind_examples(p))}" for p in blind_files() if p.name not in SEEN
     )
     blind = blind or "none (collect a new blind set)"
     return (
-        f"Real split (fixed, by file): development real_messages.csv {count(real)} "
-        f"(rules were written after seeing it); seen {seen} (never trained on, but the kinds "
-        f"they showed served to write signs or training rows); blind {blind} (never trained on, "
-        f"no rule or threshold made from it)"
+        f"Real split (fixed, by file): read real_messages.csv "
+        f"{count(model.real_examples())}, {seen} (rules were written after seeing them, and "
+        f"they train the model: cross-validated by page here); blind {blind} (never trained "
+        f"on, no rule or threshold made from it)"
     )
 
 
-def report_blind(shipped: model.Model | model.Shipped) -> list[model.Example]:
-    """Every blind file, file by file, then still blind, then all; returns their rows."""
-    files = blind_files()
-    by_file = {p: blind_examples(p) for p in files}  # each file read once
-    blind = [e for rows in by_file.values() for e in rows]
-    real = model.real_examples()
+def report_reals(shipped: model.Model | model.Shipped) -> list[model.Example]:
+    """Every real file, file by file, then read, still blind and all together; returns the rows
+    with their verdicts' source printed beside each title."""
+    files = [model.DATA / "real_messages.csv", *blind_files()]
+    by_file = {p: (model.real_examples() if p == files[0] else blind_examples(p)) for p in files}
+    rows = [e for r in by_file.values() for e in r]
+    verdict = verdicts_of(rows, shipped)
+    read_names = {p.name for p in model.read_files()}
     print()
-    print(split_line(real))
-    print("BLIND real sets (data/real_blind*.csv: collected after the detector was frozen, never")
-    print("trained on; SEEN ones served later to write signs), the bot's shipped model:")
-    if len(files) > 1:
-        for p in files:
-            if p.name in SEEN:
-                print(f"  {p.name} is SEEN now: {SEEN[p.name]} (a development figure)")
-            report_real(f"  {p.name}", by_file[p], shipped)
-    unseen = [e for p in files if p.name not in SEEN for e in by_file[p]]
-    if unseen and len(unseen) != len(blind):
-        report_real(
-            "STILL BLIND (" + ", ".join(p.name for p in files if p.name not in SEEN) + ")",
-            unseen,
-            shipped,
-        )
-    report_real("ALL real_blind* FILES", blind, shipped)
-    print("  every SEEN message not answered as it should be (scam -> 'scam', ok -> 'ok'):")
-    hidden = 0
+    print(split_line())
+    print("REAL messages, file by file: the read ones cross-validated by page (a model trained on")
+    print("the written messages and the other pages' read messages), the blind ones by the shipped")
+    print("model:")
     for p in files:
-        for e in by_file[p]:
-            v = judged(e.text, shipped)
-            if v.verdict == ("scam" if e.y else "ok"):
-                continue
-            if p.name not in SEEN:
-                hidden += 1  # printing a still-blind row would make its file a development set
-                continue
+        if p.name in SEEN:
+            print(f"  {p.name} is read: {SEEN[p.name]} (a development figure)")
+        report_real(f"  {p.name}", by_file[p], verdict)
+    read = [e for p in files if p.name in read_names for e in by_file[p]]
+    unseen = [e for p in files if p.name not in read_names for e in by_file[p]]
+    print()
+    report_real("READ real messages (data/real_read.csv), cross-validated by page", read, verdict)
+    print("  every read message not answered as it should be (scam -> 'scam', ok -> 'ok'):")
+    for e in read:
+        v = verdict[e.id]
+        if v.verdict != ("scam" if e.y else "ok"):
             signs = ",".join(v.signs) or "-"
             print(f"  {e.id} {e.label:>4} -> {v.verdict} {v.score:.2f} [{signs}]: {e.text[:60]}")
-    if hidden:
-        print(f"  ({hidden} rows of files still blind not listed, so that they stay blind)")
+    if unseen:
+        names = ", ".join(p.name for p in files if p.name not in read_names)
+        report_real(f"STILL BLIND ({names}), the bot's shipped model", unseen, verdict)
+        wrong = sum(verdict[e.id].verdict != ("scam" if e.y else "ok") for e in unseen)
+        print(
+            f"  ({wrong} of its rows not answered as they should be; not listed, so it stays blind)"
+        )
     print()
-    report_real("ALL REAL (real_messages.csv + real_blind*.csv)", real + blind, shipped)
-    trade_off(real + blind, shipped)
-    return blind
+    report_real("ALL REAL (real_messages.csv + real_blind*.csv)", rows, verdict)
+    trade_off(rows, verdict)
+    return rows
 
 
-def report_reader(shipped: model.Model | model.Shipped, blind: list[model.Example]) -> None:
+def report_reader(rows: list[model.Example], verdict: dict) -> None:
     """How hard the real messages are: a careful reader's verdicts (data/reader_reference.csv,
     from the text alone) beside the checker's, on the same rows."""
     path = DATA / "reader_reference.csv"
     ref = {r["id"]: r["verdict"] for r in blind_rows(path)}
-    rows = [e for e in blind if e.id in ref]
+    rows = [e for e in rows if e.id in ref]
     gold = [bool(e.y) for e in rows]
-    mine = [judged(e.text, shipped).verdict for e in rows]
+    mine = [verdict[e.id].verdict for e in rows]
     theirs = [ref[e.id] for e in rows]
     print(
         f"A careful reader, from the text alone, on {len(rows)} of the real messages ({path.name}):"
@@ -485,13 +472,13 @@ def report_reader(shipped: model.Model | model.Shipped, blind: list[model.Exampl
         print(line(f"  {who}, 'scam' or 'unsure'", figures([v != "ok" for v in said], gold)))
 
 
-def trade_off(rows: list[model.Example], m: model.Model | model.Shipped) -> None:
+def trade_off(rows: list[model.Example], verdict: dict) -> None:
     """What moving the threshold would buy on the real messages: recall against false alarms.
 
     Printed, not used to choose: `--tune` chooses SCAM_AT on the messages already read only;
     these rows include the blind sets still unread, which must not move it.
     """
-    scores = [(judged(e.text, m).score, e.y) for e in rows]
+    scores = [(verdict[e.id].score, e.y) for e in rows]
     gold = [y for _, y in scores]
     print("  threshold trade-off on these messages (the shipped one is marked *):")
     for at in (0.35, 0.4, 0.45, 0.5, 0.55, 0.6):
@@ -556,34 +543,9 @@ def main(argv: list[str] | None = None) -> int:
         if (v.verdict == "scam") != bool(e.y):
             print(f"  miss {e.id} {e.label:>4} -> {v.verdict} {v.score:.2f}: {e.text[:70]}")
 
-    real = model.real_examples()
-    rgold = [bool(e.y) for e in real]
     shipped = model.default()
-    print()
-    print(
-        f"REAL messages (never trained on): {len(real)} "
-        f"({sum(rgold)} scam quoted in warnings, {rgold.count(False)} legitimate notices), "
-        f"from {len({e.source for e in real})} pages"
-    )
-    for name, mm in (("model on the training split", m), ("the bot's shipped model", shipped)):
-        rv = [judged(e.text, mm) for e in real]
-        print(line(f"  checker, {name}", figures([v.verdict == "scam" for v in rv], rgold)))
-        print(line("    ('scam' or 'unsure')", figures([v.verdict != "ok" for v in rv], rgold)))
-    rv = [judged(e.text, shipped) for e in real]
-    for e, v in zip(real, rv, strict=True):
-        if (v.verdict == "scam") != bool(e.y):
-            print(f"  miss {e.id} {e.label:>4} -> {v.verdict} {v.score:.2f}: {e.text[:70]}")
-    print(
-        "  goals: F1 ≥ 0.85 and false alarms < 5% — "
-        + (
-            "met"
-            if figures([v.verdict == "scam" for v in rv], rgold)["f1"] >= 0.85
-            and figures([v.verdict == "scam" for v in rv], rgold)["false_alarm"] < 0.05
-            else "NOT met"
-        )
-    )
-
-    report_reader(shipped, report_blind(shipped))
+    rows = report_reals(shipped)
+    report_reader(rows, verdicts_of(rows, shipped))
 
     times = []
     for e in test * 3:

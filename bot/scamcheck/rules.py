@@ -336,7 +336,9 @@ RULES: tuple[Rule, ...] = (
             r"\b(gui|tung|phat tan|dang|chia se) (het |)(video|clip|hinh anh|anh|hinh)\b.{0,60}"
             r"\b(vo|chong|con|vo con|gia dinh|nguoi than|co quan|ban be|len mang)\b",
             r"\bgiai quyet (em dep|rieng|nhe nhang)\b",
-            r"\b(bo mat|cho (ca )?thien ha biet)\b",
+            # "bộ mặt (thật)" of the victim shown to all; folded, "bố mất" (father died) reads
+            # the same, so the face must be someone's or shown to someone
+            r"\b(bo mat (that|benh hoan|cua)|cho (ca )?thien ha biet)\b",
         ),
     ),
     Rule(

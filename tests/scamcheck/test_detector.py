@@ -638,3 +638,11 @@ def test_a_link_to_an_official_site_alone_is_damped(monkeypatch):
 def test_a_link_to_a_senders_own_site_is_still_named_as_real():
     v = check_text("Vietcombank thông báo lịch bảo trì hệ thống, chi tiết tại vietcombank.com.vn")
     assert v.officials == ["Vietcombank"] and v.socials == []
+
+
+def test_a_father_who_died_is_no_threat_to_show_a_face():
+    # folded, "bố mất" (father died) and "bộ mặt" (a face shown to all) are the same words
+    letter = "Từ ngày bố mất, mẹ lúc nào cũng lủi thủi một mình, nhìn mẹ ăn cơm một mình con xót quá"
+    assert "extort" not in check_text(letter).signs
+    threat = "Không chuyển 10 triệu thì tôi cho cả thiên hạ biết bộ mặt thật của ông"
+    assert "extort" in check_text(threat).signs

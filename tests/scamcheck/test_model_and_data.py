@@ -1,4 +1,4 @@
-"""The shipped model and the real messages: current, exact, with provenance, never trained on."""
+"""The shipped model and the real messages: current, exact, with provenance; only read ones trained on."""
 
 import csv
 import subprocess
@@ -12,8 +12,8 @@ from bot.scamcheck.rules import signs
 def test_shipped_model_is_current_and_answers_like_scikit_learn():
     shipped = model.load_shipped()
     assert shipped is not None, "run: python -m bot scamcheck build-model"
-    trained = model.Model(model.examples())
-    rows = model.examples()[::7] + model.real_examples()
+    trained = model.Model(model.training_rows())
+    rows = model.examples()[::7] + model.read_real_examples()[::3]
     for e in rows:
         text = fold(e.text)
         assert abs(shipped.probability(text) - trained.probability(text)) < 1e-9, e.id
@@ -30,7 +30,7 @@ def test_stale_or_broken_model_file_is_not_used(tmp_path, monkeypatch):
     bad = tmp_path / "bad.json.gz"
     bad.write_bytes(b"not gzip")
     assert model.load_shipped(bad) is None
-    monkeypatch.setattr(model, "fingerprint", lambda: {"messages_sha256": "other"})
+    monkeypatch.setattr(model, "fingerprint", lambda: {"data_sha256": "other"})
     assert model.load_shipped() is None
 
 
@@ -44,7 +44,7 @@ def test_first_check_needs_no_scikit_learn():
     assert out.stdout.split() == ["ok", "False"]
 
 
-def test_real_messages_have_provenance_and_stay_out_of_training():
+def test_real_messages_have_provenance_and_are_not_written_rows():
     with (model.DATA / "real_messages.csv").open(encoding="utf-8") as fh:
         rows = list(csv.DictReader(fh))
     assert len(rows) >= 30
@@ -56,6 +56,21 @@ def test_real_messages_have_provenance_and_stay_out_of_training():
     written = {fold(e.text) for e in model.examples()}
     assert not written & {fold(r["text"]) for r in rows}
     assert {e.id for e in model.examples()}.isdisjoint(r["id"] for r in rows)
+
+
+def test_the_model_learns_from_the_written_and_the_read_real_messages_only():
+    files = model.read_files()
+    assert files[0].name == "real_messages.csv" and len({p.name for p in files}) == len(files)
+    assert all(p.exists() for p in files)
+    unread = set(model.DATA.glob("real_*.csv")) - set(files) - {model.READ}
+    assert unread, "a blind set nobody has read must wait for the next change"
+    ids = [e.id for e in model.training_rows()]
+    assert len(ids) == len(set(ids))
+    read = model.read_real_examples()
+    assert {e.label for e in read} == {"scam", "ok"} and all(
+        e.source.startswith("http") for e in read
+    )
+    assert len(model.training_rows()) == len(model.examples()) + len(read)
 
 
 def test_instructions_to_use_official_channels_are_not_requests():
