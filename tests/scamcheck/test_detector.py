@@ -642,7 +642,9 @@ def test_a_link_to_a_senders_own_site_is_still_named_as_real():
 
 def test_a_father_who_died_is_no_threat_to_show_a_face():
     # folded, "bố mất" (father died) and "bộ mặt" (a face shown to all) are the same words
-    letter = "Từ ngày bố mất, mẹ lúc nào cũng lủi thủi một mình, nhìn mẹ ăn cơm một mình con xót quá"
+    letter = (
+        "Từ ngày bố mất, mẹ lúc nào cũng lủi thủi một mình, nhìn mẹ ăn cơm một mình con xót quá"
+    )
     assert "extort" not in check_text(letter).signs
     threat = "Không chuyển 10 triệu thì tôi cho cả thiên hạ biết bộ mặt thật của ông"
     assert "extort" in check_text(threat).signs
