@@ -207,6 +207,8 @@ def test_no_blind_file_has_more_legitimate_messages_called_scams_than_before_the
     before |= {"real_blind14.csv": 1, "real_blind15.csv": 0, "real_blind16.csv": 0}
     before |= {"real_blind17.csv": 0, "real_blind18.csv": 1, "real_blind19.csv": 0}
     before |= {"real_blind20.csv": 1}
+    # counted after round 8 (2026-12-06), when the read files had become training rows too
+    before |= {"real_blind21.csv": 3}
     for p in BLIND_FILES:
         if p.name not in before:  # files still blind are not counted: no guard for them
             continue
