@@ -29,7 +29,6 @@ memory).
 from __future__ import annotations
 
 import argparse
-import csv
 import functools
 import hashlib
 import math
@@ -244,10 +243,8 @@ def blind_files() -> list[Path]:
 
 
 def blind_rows(path: Path = BLIND) -> list[dict[str, str]]:
-    """A blind set, or a file about them: read here, in the benchmark, never by bot/scamcheck
-    (lines "#" are notes)."""
-    with path.open(encoding="utf-8") as fh:
-        return list(csv.DictReader(line for line in fh if not line.startswith("#")))
+    """A blind set, or a file about them: the bot opens only those listed as read."""
+    return model.csv_rows(path)
 
 
 def blind_examples(path: Path | None = None) -> list[model.Example]:

@@ -57,7 +57,8 @@ def real_examples(path: Path | None = None) -> list[Example]:
         return [Example(r["id"], r["label"], r["url"], r["text"]) for r in csv.DictReader(fh)]
 
 
-def _rows(path: Path) -> list[dict[str, str]]:
+def csv_rows(path: Path) -> list[dict[str, str]]:
+    """A data file's rows; lines starting with "#" are notes (the real sets' headers)."""
     with path.open(encoding="utf-8") as fh:
         return list(csv.DictReader(line for line in fh if not line.startswith("#")))
 
@@ -67,7 +68,7 @@ READ = DATA / "real_read.csv"
 
 def read_notes() -> dict[Path, str]:
     """The real files already read, in the order they were read, with what reading them led to."""
-    return {DATA / r["file"]: r["note"] for r in _rows(READ)}
+    return {DATA / r["file"]: r["note"] for r in csv_rows(READ)}
 
 
 def read_files() -> list[Path]:
@@ -77,7 +78,7 @@ def read_files() -> list[Path]:
 def read_real_examples() -> list[Example]:
     """Every real message already read: training rows too, since round 8 of issue 14."""
     return [
-        Example(r["id"], r["label"], r["url"], r["text"]) for p in read_files() for r in _rows(p)
+        Example(r["id"], r["label"], r["url"], r["text"]) for p in read_files() for r in csv_rows(p)
     ]
 
 
