@@ -57,6 +57,7 @@ FILLS = {
     "real_blind19.csv": ("ok", 20),
     "real_blind20.csv": ("ok", 30),
     "real_blind21.csv": ("ok", 15),
+    "real_blind22.csv": ("ok", 15),
 }
 #: the detector each file of 2026-12-06 was collected against (frozen, never run by the collector)
 FROZEN = {
@@ -78,6 +79,7 @@ FROZEN = {
     "real_blind19.csv": "84a0b468efd26dc087351e11812eac097e04fb9a",
     "real_blind20.csv": "765231104c5d507516336815fa2ce20c3c7ab523",
     "real_blind21.csv": "163abfa49fd67ee457891d4f86ac79a4e923356b",
+    "real_blind22.csv": "9975ec93913545e99fa49f7560827fd0876e1780",
 }
 
 
