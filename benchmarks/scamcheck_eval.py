@@ -208,7 +208,7 @@ def tune_threshold(train: list[model.Example], held: list[model.Example]) -> Non
     alarms stay under 5% there and on the held-out written messages, and that calls no held-out
     everyday message (NE1) a scam."""
     read = model.read_real_examples()
-    cv = cross_validated(read)
+    cv = cross_validated()
     m = model.Model(train)
     real = [(cv[e.id].score, bool(e.y)) for e in read]
     written = [(check.score_text(e.text, m).score, bool(e.y)) for e in held]
@@ -323,35 +323,27 @@ def page_fold(e: model.Example) -> int:
 
 
 @functools.cache
-def _cross_validated(ids: tuple[str, ...]) -> dict[str, check.Verdict]:
-    read = {e.id: e for e in model.read_real_examples()}
-    rows = [read[i] for i in ids]
-    written = model.examples()
-    out: dict[str, check.Verdict] = {}
-    for k in range(FOLDS):
-        m = model.Model(written + [e for e in rows if page_fold(e) != k])
-        out |= {e.id: check.score_text(e.text, m) for e in rows if page_fold(e) == k}
-    return out
-
-
-def cross_validated(read: list[model.Example]) -> dict[str, check.Verdict]:
+def cross_validated() -> dict[str, check.Verdict]:
     """Each read real message judged by a model trained on the written messages and on the read
     real messages of the other folds' pages (computed once per run)."""
-    return _cross_validated(tuple(e.id for e in read))
-
-
-def verdicts_of(rows: list[model.Example], shipped: model.Model | model.Shipped) -> dict:
-    """Every real message's verdict from a model that never saw its page: cross-validated for
-    the read ones, the bot's shipped model for a blind set still unread."""
-    read = model.read_real_examples()
-    cv = cross_validated(read)
-    out = {}
-    for e in rows:
-        out[e.id] = cv[e.id] if e.id in cv else check.score_text(e.text, shipped)
+    read, written = model.read_real_examples(), model.examples()
+    out: dict[str, check.Verdict] = {}
+    for k in range(FOLDS):
+        m = model.Model(written + [e for e in read if page_fold(e) != k])
+        out |= {e.id: check.score_text(e.text, m) for e in read if page_fold(e) == k}
     return out
 
 
-def report_real(title: str, rows: list[model.Example], verdict: dict) -> None:
+def verdicts_of(
+    rows: list[model.Example], shipped: model.Model | model.Shipped
+) -> dict[str, check.Verdict]:
+    """Every real message's verdict from a model that never saw its page: cross-validated for
+    the read ones, the bot's shipped model for a blind set still unread."""
+    cv = cross_validated()
+    return {e.id: cv[e.id] if e.id in cv else check.score_text(e.text, shipped) for e in rows}
+
+
+def report_real(title: str, rows: list[model.Example], verdict: dict[str, check.Verdict]) -> None:
     """One real set: the verdict 'scam' as the flag, then 'scam' or 'unsure' as the flag."""
     gold = [bool(e.y) for e in rows]
     verdicts = [verdict[e.id] for e in rows]
@@ -412,9 +404,11 @@ def split_line() -> str:
     )
 
 
-def report_reals(shipped: model.Model | model.Shipped) -> list[model.Example]:
+def report_reals(
+    shipped: model.Model | model.Shipped,
+) -> tuple[list[model.Example], dict[str, check.Verdict]]:
     """Every real file, file by file, then read, still blind and all together; returns the rows
-    with their verdicts' source printed beside each title."""
+    and their verdicts."""
     files = [model.DATA / "real_messages.csv", *blind_files()]
     by_file = {p: (model.real_examples() if p == files[0] else blind_examples(p)) for p in files}
     rows = [e for r in by_file.values() for e in r]
@@ -449,10 +443,10 @@ def report_reals(shipped: model.Model | model.Shipped) -> list[model.Example]:
     print()
     report_real("ALL REAL (real_messages.csv + real_blind*.csv)", rows, verdict)
     trade_off(rows, verdict)
-    return rows
+    return rows, verdict
 
 
-def report_reader(rows: list[model.Example], verdict: dict) -> None:
+def report_reader(rows: list[model.Example], verdict: dict[str, check.Verdict]) -> None:
     """How hard the real messages are: a careful reader's verdicts (data/reader_reference.csv,
     from the text alone) beside the checker's, on the same rows."""
     path = DATA / "reader_reference.csv"
@@ -469,7 +463,7 @@ def report_reader(rows: list[model.Example], verdict: dict) -> None:
         print(line(f"  {who}, 'scam' or 'unsure'", figures([v != "ok" for v in said], gold)))
 
 
-def trade_off(rows: list[model.Example], verdict: dict) -> None:
+def trade_off(rows: list[model.Example], verdict: dict[str, check.Verdict]) -> None:
     """What moving the threshold would buy on the real messages: recall against false alarms.
 
     Printed, not used to choose: `--tune` chooses SCAM_AT on the messages already read only;
@@ -540,9 +534,7 @@ def main(argv: list[str] | None = None) -> int:
         if (v.verdict == "scam") != bool(e.y):
             print(f"  miss {e.id} {e.label:>4} -> {v.verdict} {v.score:.2f}: {e.text[:70]}")
 
-    shipped = model.default()
-    rows = report_reals(shipped)
-    report_reader(rows, verdicts_of(rows, shipped))
+    report_reader(*report_reals(model.default()))
 
     times = []
     for e in test * 3:

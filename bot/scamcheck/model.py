@@ -53,8 +53,8 @@ def examples(path: Path | None = None) -> list[Example]:
 
 def real_examples(path: Path | None = None) -> list[Example]:
     """The first real set (published warnings and official notices), read before the others."""
-    with (path or DATA / "real_messages.csv").open(encoding="utf-8") as fh:
-        return [Example(r["id"], r["label"], r["url"], r["text"]) for r in csv.DictReader(fh)]
+    rows = csv_rows(path or DATA / "real_messages.csv")
+    return [Example(r["id"], r["label"], r["url"], r["text"]) for r in rows]
 
 
 def csv_rows(path: Path) -> list[dict[str, str]]:
