@@ -250,11 +250,7 @@ def blind_rows(path: Path = BLIND) -> list[dict[str, str]]:
 def blind_examples(path: Path | None = None) -> list[model.Example]:
     """One blind file, or all of them together when no path is given."""
     paths = [path] if path is not None else blind_files()
-    return [
-        model.Example(r["id"], r["label"], r["url"], r["text"])
-        for p in paths
-        for r in blind_rows(p)
-    ]
+    return [e for p in paths for e in model.real_examples(p)]
 
 
 def _binom_cdf(k: int, n: int, p: float) -> float:
@@ -384,23 +380,22 @@ def report_real(title: str, rows: list[model.Example], verdict: dict[str, check.
 SEEN = {p.name: note for p, note in model.read_notes().items() if p.name.startswith("real_blind")}
 
 
-def split_line() -> str:
+def split_line(by_file: dict[Path, list[model.Example]]) -> str:
     """The fixed split of the real messages, by file: read (training too), then still blind."""
 
-    def count(rows: list[model.Example]) -> str:
-        return f"{len(rows)} ({sum(e.y for e in rows)} scam, {sum(not e.y for e in rows)} ok)"
+    def count(p: Path) -> str:
+        rows = by_file[p]
+        return (
+            f"{p.name} {len(rows)} ({sum(e.y for e in rows)} scam, {sum(not e.y for e in rows)} ok)"
+        )
 
     read = model.read_files()
-    seen = ", ".join(f"{p.name} {count(blind_examples(p))}" for p in read[1:])
-    blind = ", ".join(
-        f"{p.name} {count(blind_examples(p))}" for p in blind_files() if p.name not in SEEN
-    )
-    blind = blind or "none (collect a new blind set)"
+    blind = ", ".join(count(p) for p in by_file if p not in read)
     return (
-        f"Real split (fixed, by file): read real_messages.csv "
-        f"{count(model.real_examples())}, {seen} (rules were written after seeing them, and "
-        f"they train the model: cross-validated by page here); blind {blind} (never trained "
-        f"on, no rule or threshold made from it)"
+        f"Real split (fixed, by file): read {', '.join(count(p) for p in read)} (rules were "
+        f"written after seeing them, and they train the model: cross-validated by page here); "
+        f"blind {blind or 'none (collect a new blind set)'} (never trained on, no rule or "
+        f"threshold made from it)"
     )
 
 
@@ -410,12 +405,12 @@ def report_reals(
     """Every real file, file by file, then read, still blind and all together; returns the rows
     and their verdicts."""
     files = [model.DATA / "real_messages.csv", *blind_files()]
-    by_file = {p: (model.real_examples() if p == files[0] else blind_examples(p)) for p in files}
+    by_file = {p: model.real_examples(p) for p in files}  # each file read once
     rows = [e for r in by_file.values() for e in r]
     verdict = verdicts_of(rows, shipped)
     read_names = {p.name for p in model.read_files()}
     print()
-    print(split_line())
+    print(split_line(by_file))
     print("REAL messages, file by file: the read ones cross-validated by page (a model trained on")
     print("the written messages and the other pages' read messages), the blind ones by the shipped")
     print("model:")

@@ -52,7 +52,8 @@ def examples(path: Path | None = None) -> list[Example]:
 
 
 def real_examples(path: Path | None = None) -> list[Example]:
-    """The first real set (published warnings and official notices), read before the others."""
+    """A real set (the first, `real_messages.csv`, unless a path is given): quoted messages with
+    their pages."""
     rows = csv_rows(path or DATA / "real_messages.csv")
     return [Example(r["id"], r["label"], r["url"], r["text"]) for r in rows]
 
@@ -77,9 +78,7 @@ def read_files() -> list[Path]:
 
 def read_real_examples() -> list[Example]:
     """Every real message already read: training rows too, since round 8 of issue 14."""
-    return [
-        Example(r["id"], r["label"], r["url"], r["text"]) for p in read_files() for r in csv_rows(p)
-    ]
+    return [e for p in read_files() for e in real_examples(p)]
 
 
 def training_rows() -> list[Example]:
